@@ -1,0 +1,12 @@
+import { BaseServiceConfig } from '@hookline/service-kit';
+import { IsNotEmpty, IsString } from 'class-validator';
+
+/** Settings of the dispatcher service, read from the environment once at start. */
+export class DispatcherConfig extends BaseServiceConfig {
+  override PORT = 8084;
+
+  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
+  @IsString()
+  @IsNotEmpty()
+  NATS_URL: string;
+}

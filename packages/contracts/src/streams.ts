@@ -1,0 +1,58 @@
+/**
+ * Every JetStream stream and subject Hookline services exchange.
+ *
+ * COMPATIBILITY PROMISE: these names are a wire contract between separately deployed
+ * services. Renaming one is a breaking change that needs a migration; add, do not rename.
+ */
+
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  /** `workqueue` streams drop a message once it is acked (each job has one owner). */
+  retention: 'limits' | 'workqueue';
+  /** How long messages are kept (ms). */
+  maxAgeMs: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped as a duplicate (ms). */
+  duplicateWindowMs: number;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+
+export const STREAMS = {
+  /** Webhook definition changes from the registry; the matcher's index follows them. */
+  WEBHOOKS: { name: 'WEBHOOKS', subjects: ['webhooks.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 2 * MINUTE },
+  /** Normalised change messages from change-ingest. */
+  CHANGES: { name: 'CHANGES', subjects: ['changes.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  /** One delivery job per (change, webhook) match. */
+  DELIVERIES: { name: 'DELIVERIES', subjects: ['deliveries.>'], retention: 'workqueue', maxAgeMs: 14 * DAY, duplicateWindowMs: 10 * MINUTE },
+  /** One outcome per delivery attempt, for stats, the delivery log and auto-delete on 410. */
+  OUTCOMES: { name: 'OUTCOMES', subjects: ['outcomes.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 2 * MINUTE },
+  /** Pipeline runs triggered by incoming hooks, for pipeline runners. */
+  PIPELINES: { name: 'PIPELINES', subjects: ['pipelines.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+} as const satisfies Record<string, StreamSpec>;
+
+export type StreamName = keyof typeof STREAMS;
+
+/** NATS subject tokens cannot hold `.`, `*`, `>` or whitespace; everything else passes through. */
+export function subjectToken(value: string): string {
+  if (value.length === 0) return '_';
+  return value.replace(/[.*>\s%]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export type WebhookEventKind = 'created' | 'updated' | 'deleted';
+export type ChangeAction = 'Created' | 'Updated' | 'Deleted' | 'Recycled';
+
+export const SUBJECTS = {
+  webhookEvent: (tenant: string, kind: WebhookEventKind) => `webhooks.${subjectToken(tenant)}.${kind}`,
+  change: (tenant: string, objectType: string, action: ChangeAction) =>
+    `changes.${subjectToken(tenant)}.${subjectToken(objectType)}.${action}`,
+  delivery: (tenant: string, webhookId: string) => `deliveries.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
+  outcome: (tenant: string, webhookId: string) => `outcomes.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
+  pipelineRun: (tenant: string, pipelineId: string) => `pipelines.${subjectToken(tenant)}.${subjectToken(pipelineId)}.runs`,
+  /** Core NATS (not JetStream): high-rate internal producers publish raw changes here. */
+  ingest: (tenant: string) => `ingest.changes.${subjectToken(tenant)}`,
+  ingestAll: 'ingest.changes.*',
+  /** Core NATS request/reply: a gateway holding a listener for the space answers. */
+  tunnelDelivery: (tenant: string, sharedSpace: string) => `tunnel.${subjectToken(tenant)}.${subjectToken(sharedSpace)}.deliver`,
+} as const;

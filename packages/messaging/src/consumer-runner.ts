@@ -1,0 +1,172 @@
+import { Logger } from '@nestjs/common';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import { STREAMS } from '@hookline/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Counter } from 'prom-client';
+import type { ConsumerOptions } from './consumer.decorator';
+import { Ack, type ConsumerHandler, type Disposition, type MessageContext } from './disposition';
+import type { NatsClient } from './nats-client';
+import { isApiError, JetStreamApiCodes } from './streams';
+
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_ACK_WAIT_MS = 30_000;
+const MAX_ERROR_BACKOFF_MS = 60_000;
+
+/** Grows 1 s, 2 s, 4 s ... up to a minute for a handler that keeps throwing. */
+export function errorBackoffMs(deliveryCount: number): number {
+  return Math.min(MAX_ERROR_BACKOFF_MS, 1000 * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+/** A bounded number of handlers at once; `acquire` waits for a free slot. */
+class Slots {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** Runs one durable pull consumer: pulls, validates, calls the handler, applies its disposition. */
+export class ConsumerRunner {
+  private readonly logger: Logger;
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private stopping = false;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly slots: Slots;
+
+  constructor(
+    private readonly nats: NatsClient,
+    readonly options: ConsumerOptions,
+    private readonly handler: ConsumerHandler,
+    private readonly handled: Counter<'stream' | 'durable' | 'result'>,
+  ) {
+    this.logger = new Logger(`Consumer ${options.stream}/${options.durable}`);
+    this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    const consumer = await this.nats.js.consumers.get(STREAMS[this.options.stream].name, this.options.durable);
+    const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
+    this.messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
+    this.loop = this.run(this.messages);
+  }
+
+  /** Stops pulling, hands back what was buffered, and waits for handlers already running. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close();
+    await this.loop;
+    await Promise.all([...this.inflight]);
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    const stream = STREAMS[this.options.stream].name;
+    const { durable } = this.options;
+    const ackWait = nanos(this.options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS);
+    const maxAckPending = Math.max(1000, (this.options.concurrency ?? DEFAULT_CONCURRENCY) * 4);
+    try {
+      await this.nats.jsm.consumers.info(stream, durable);
+      await this.nats.jsm.consumers.update(stream, durable, { ack_wait: ackWait, max_ack_pending: maxAckPending });
+    } catch (err) {
+      if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
+      // Identical concurrent adds from two instances are idempotent on the server.
+      await this.nats.jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: ackWait,
+        max_ack_pending: maxAckPending,
+        max_deliver: -1,
+        deliver_policy: this.options.deliverFrom === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
+        ...(this.options.filterSubject ? { filter_subject: this.options.filterSubject } : {}),
+      });
+    }
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      if (this.stopping) {
+        msg.nak();
+        continue;
+      }
+      await this.slots.acquire();
+      const task = this.handle(msg).finally(() => {
+        this.slots.release();
+        this.inflight.delete(task);
+      });
+      this.inflight.add(task);
+    }
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    let payload: unknown;
+    try {
+      payload = this.parse(msg);
+    } catch (err) {
+      this.logger.error({ subject: msg.subject, seq: msg.seq, err: String(err) }, 'poison message terminated');
+      this.settle(msg, { kind: 'term', reason: String(err) });
+      return;
+    }
+    const context: MessageContext = {
+      subject: msg.subject,
+      deliveryCount: msg.info.deliveryCount,
+      msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
+      streamSequence: msg.seq,
+      headers: msg.headers,
+      working: () => msg.working(),
+    };
+    try {
+      this.settle(msg, (await this.handler(payload, context)) ?? Ack);
+    } catch (err) {
+      const delayMs = errorBackoffMs(context.deliveryCount);
+      this.logger.warn({ subject: msg.subject, seq: msg.seq, err: String(err), delayMs }, 'handler failed, will retry');
+      this.settle(msg, { kind: 'nak', delayMs });
+    }
+  }
+
+  private parse(msg: JsMsg): unknown {
+    const raw = msg.json<unknown>();
+    if (!this.options.payload) return raw;
+    const instance = plainToInstance(this.options.payload, raw);
+    const errors = validateSync(instance);
+    if (errors.length > 0) {
+      const fields = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ') || 'invalid'}`);
+      throw new Error(`payload does not match ${this.options.payload.name}: ${fields.join('; ')}`);
+    }
+    return instance;
+  }
+
+  private settle(msg: JsMsg, disposition: Disposition): void {
+    const labels = { stream: this.options.stream, durable: this.options.durable, result: disposition.kind };
+    this.handled.inc(labels);
+    switch (disposition.kind) {
+      case 'ack':
+        msg.ack();
+        return;
+      case 'nak':
+        msg.nak(disposition.delayMs);
+        return;
+      case 'term':
+        msg.term(disposition.reason);
+        return;
+    }
+  }
+}

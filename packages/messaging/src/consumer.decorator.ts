@@ -1,0 +1,24 @@
+import { SetMetadata } from '@nestjs/common';
+import type { StreamName } from '@hookline/contracts';
+
+export const JETSTREAM_CONSUMER = Symbol('JETSTREAM_CONSUMER');
+
+export interface ConsumerOptions {
+  stream: StreamName;
+  /** Durable consumer name, shared by every instance of the service so they split the work. */
+  durable: string;
+  /** Only messages on these subjects (default: the whole stream). */
+  filterSubject?: string;
+  /** Class-validator DTO the payload must satisfy; a message that does not is terminated and logged. */
+  payload?: new () => object;
+  /** Messages handled at once by one instance. */
+  concurrency?: number;
+  /** How long a message may stay unacked before the server redelivers it. */
+  ackWaitMs?: number;
+  /** Where a new durable starts: `all` (default) or `new` (only messages published from now on). */
+  deliverFrom?: 'all' | 'new';
+}
+
+/** Marks a provider method as the handler of a durable JetStream pull consumer. */
+export const JetStreamConsumer = (options: ConsumerOptions): MethodDecorator =>
+  SetMetadata(JETSTREAM_CONSUMER, options);

@@ -1,0 +1,57 @@
+import { Logger } from '@nestjs/common';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+
+/** One NATS connection per service, reconnecting forever; JetStream handles built from it. */
+export class NatsClient {
+  private readonly logger = new Logger('NatsClient');
+  private connected = true;
+
+  private constructor(
+    readonly connection: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {
+    void this.watchStatus();
+  }
+
+  static async connect(url: string, name: string): Promise<NatsClient> {
+    const connection = await connect({
+      servers: url.split(',').map((s) => s.trim()),
+      name,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      waitOnFirstConnect: true,
+    });
+    const jsm = await jetstreamManager(connection, { timeout: 10_000 });
+    return new NatsClient(connection, jetstream(connection, { timeout: 10_000 }), jsm);
+  }
+
+  get isConnected(): boolean {
+    return this.connected && !this.connection.isClosed();
+  }
+
+  async close(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    await this.connection.drain();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      switch (status.type) {
+        case 'disconnect':
+          this.connected = false;
+          this.logger.warn(`disconnected from ${status.server}`);
+          break;
+        case 'reconnect':
+          this.connected = true;
+          this.logger.log(`reconnected to ${status.server}`);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { PubAck } from '@nats-io/jetstream';
+import { NatsClient } from './nats-client';
+
+export interface PublishOptions {
+  /** Sets `Nats-Msg-Id`: the stream drops a second publish with the same id inside its duplicate window. */
+  msgId: string;
+  headers?: Record<string, string>;
+}
+
+const encoder = new TextEncoder();
+
+/** Publishes typed payloads to JetStream; resolves once the stream has stored the message. */
+@Injectable()
+export class JetStreamPublisher {
+  constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
+
+  async publish(subject: string, payload: unknown, options: PublishOptions): Promise<PubAck> {
+    const hdrs = options.headers ? natsHeaders() : undefined;
+    for (const [name, value] of Object.entries(options.headers ?? {})) hdrs?.set(name, value);
+    return this.nats.js.publish(subject, encoder.encode(JSON.stringify(payload)), {
+      msgID: options.msgId,
+      headers: hdrs,
+    });
+  }
+
+  /** Core NATS request/reply (not stored), e.g. asking a tunnel gateway to forward a delivery. */
+  async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
+    const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), { timeout: timeoutMs });
+    return reply.json();
+  }
+}

@@ -1,0 +1,111 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  getMetadataStorage,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+/** Thrown at start when a setting is missing or wrong; the message names every bad setting. */
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(`${service}: invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type ConfigClass<T extends BaseServiceConfig = BaseServiceConfig> = new () => T;
+
+/**
+ * Settings every service has. Property names are the environment variable names, so a
+ * validation message names exactly what the operator has to set.
+ */
+export class BaseServiceConfig {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT: number;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Milliseconds a shutdown may take to finish in-flight work before the process exits anyway. */
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  @IsOptional()
+  @IsString()
+  SERVICE_VERSION?: string;
+}
+
+/**
+ * Environment booleans: implicit conversion would turn "false" into true, so accept the usual
+ * spellings explicitly and leave anything else for @IsBoolean to reject.
+ */
+export function EnvBoolean(): PropertyDecorator {
+  // Reads the raw value from `obj`: implicit conversion may already have turned "false" into true.
+  return Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+    const value = obj[key];
+    if (typeof value !== 'string') return value;
+    const v = value.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    return value;
+  });
+}
+
+function flatten(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const name = prefix + error.property;
+    const own = Object.values(error.constraints ?? {}).map((reason) =>
+      error.value === undefined ? `${name} is required (${reason})` : `${name}: ${reason}`,
+    );
+    return [...own, ...flatten(error.children ?? [], `${name}.`)];
+  });
+}
+
+/** Reads and validates the environment once, at start; throws ConfigError naming each problem. */
+export function loadConfig<T extends BaseServiceConfig>(
+  service: string,
+  cls: ConfigClass<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  const defaults = new cls() as unknown as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(env)) {
+    const value = env[key];
+    // Empty strings count as unset so that `FOO= ./hookline up` falls back to the default.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const merged = { ...defaults, ...pick(raw, defaults, cls) };
+  const config = plainToInstance(cls, merged, { enableImplicitConversion: true });
+  const errors = validateSync(config, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigError(service, flatten(errors));
+  return config;
+}
+
+/** Only variables the config class declares are taken from the environment. */
+function pick(raw: Record<string, unknown>, defaults: Record<string, unknown>, cls: ConfigClass): Record<string, unknown> {
+  const declared = new Set([...Object.keys(defaults), ...declaredProperties(cls)]);
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => declared.has(key)));
+}
+
+function declaredProperties(cls: ConfigClass): string[] {
+  // class-validator keeps metadata per decorated property; reading it avoids a second list of names.
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(cls, '', true, false)
+    .map((meta) => meta.propertyName);
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { HooklineError, HTTP_STATUS_BY_CODE } from './hookline-error';
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  details: unknown[];
+  correlationId?: string;
+}
+
+/** Maps every error to `{ error, message, details }`; unexpected ones become an opaque 500. */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('GlobalExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body, headers } = this.toResponse(exception);
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    if (exception instanceof HooklineError) {
+      return {
+        status: HTTP_STATUS_BY_CODE[exception.code],
+        body: { error: exception.code, message: exception.message, details: exception.details },
+        headers: exception.headers,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      const message = typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? exception.message);
+      return { status, body: { error: httpErrorName(status), message, details: [] }, headers: {} };
+    }
+    // Body-parser errors carry a status (413 for a body over the limit, 400 for malformed JSON).
+    const status = (exception as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = status === 413 ? 'Request body is larger than the limit' : 'Request body is not valid JSON';
+      return { status, body: { error: httpErrorName(status), message, details: [] }, headers: {} };
+    }
+    const correlationId = randomUUID();
+    this.logger.error({ err: exception, correlationId }, 'unexpected error');
+    return {
+      status: 500,
+      body: { error: 'INTERNAL', message: 'Internal error', details: [], correlationId },
+      headers: {},
+    };
+  }
+}
+
+function httpErrorName(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BAD_REQUEST';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    default:
+      return `HTTP_${status}`;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './infra/mongo';
+export * from './infra/nats';
+export * from './infra/process';

@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startedServer } from './nats';
+import { commandSucceeds, findExecutable, freePort, isPortFree, spawnServer, type RunningServer } from './process';
+
+export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+
+export interface StartMongoOptions {
+  port?: number;
+  /** Keep data here (the local stack); a temp dir removed on stop otherwise. */
+  dataDir?: string;
+  /** Ignore MONGO_URL and Docker: always start a local server (fault tests stop and restart it). */
+  private?: boolean;
+}
+
+/**
+ * A MongoDB-wire server, first found of: `MONGO_URL`; a `mongo` container when a Docker engine
+ * answers; `mongod` on PATH; FerretDB 1.x with its SQLite backend (built once with `go build`).
+ * The returned URL has no database: callers pick one with `mongoUrlFor`.
+ */
+export async function startMongo(options: StartMongoOptions = {}): Promise<RunningServer> {
+  if (process.env.MONGO_URL && !options.private) {
+    return { url: stripDatabase(process.env.MONGO_URL), source: 'MONGO_URL', stop: async () => {} };
+  }
+  if (!options.private && !options.dataDir && dockerAnswers()) return startMongoContainer();
+  const port = options.port && (await isPortFree(options.port)) ? options.port : await freePort();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hookline-mongo-'));
+  mkdirSync(dataDir, { recursive: true });
+  const cleanup = async (): Promise<void> => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const mongod = findExecutable('mongod');
+  if (mongod) {
+    const server = spawnServer(mongod, ['--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1']);
+    return startedServer(`mongodb://127.0.0.1:${port}`, port, server, 'mongod', cleanup);
+  }
+  const ferretdb = ensureFerretDb();
+  const server = spawnServer(ferretdb, [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dataDir}/`,
+    `--state-dir=${dataDir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=warn',
+  ]);
+  return startedServer(`mongodb://127.0.0.1:${port}`, port, server, `FerretDB ${FERRETDB_VERSION} (SQLite)`, cleanup);
+}
+
+/** The same server with a database of its own, e.g. one per test file. */
+export function mongoUrlFor(baseUrl: string, database: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+function stripDatabase(url: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = '/';
+  return parsed.toString();
+}
+
+function dockerAnswers(): boolean {
+  return findExecutable('docker') !== undefined && commandSucceeds('docker', ['info'], 5_000);
+}
+
+async function startMongoContainer(): Promise<RunningServer> {
+  const { MongoDBContainer } = await import('@testcontainers/mongodb');
+  const container = await new MongoDBContainer('mongo:8').start();
+  return {
+    url: stripDatabase(container.getConnectionString()),
+    source: 'testcontainers mongo:8',
+    stop: async () => {
+      await container.stop();
+    },
+  };
+}
+
+export function cacheDir(): string {
+  return process.env.HOOKLINE_CACHE_DIR ?? join(homedir(), '.cache', 'hookline');
+}
+
+/**
+ * Path of a FerretDB binary, built from the Go module proxy on first use and cached.
+ * `go install` cannot be used as is: the published module lacks the version file its init checks.
+ */
+export function ensureFerretDb(): string {
+  const binary = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}`);
+  if (existsSync(binary)) return binary;
+  const go = findExecutable('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) {
+    throw new Error('No MongoDB-wire server: set MONGO_URL, install mongod, or install Go so FerretDB can be built.');
+  }
+  const download = run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], tmpdir());
+  const moduleDir = (JSON.parse(download) as { Dir: string }).Dir;
+  const buildDir = mkdtempSync(join(tmpdir(), 'hookline-ferretdb-src-'));
+  try {
+    cpSync(moduleDir, buildDir, { recursive: true });
+    spawnSync('chmod', ['-R', 'u+w', buildDir]);
+    writeFileSync(join(buildDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    mkdirSync(cacheDir(), { recursive: true });
+    run(go, ['build', '-o', `${binary}.partial`, './cmd/ferretdb'], buildDir);
+    renameSync(`${binary}.partial`, binary);
+  } finally {
+    rmSync(buildDir, { recursive: true, force: true });
+  }
+  return binary;
+}
+
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 15 * 60_000, env: { ...process.env, CGO_ENABLED: '0' } });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
+  }
+  return result.stdout;
+}

@@ -1,3 +1,5 @@
+export * from './harness/app';
+export * from './harness/test-infra';
 export * from './infra/mongo';
 export * from './infra/nats';
 export * from './infra/process';

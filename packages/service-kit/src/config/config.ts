@@ -30,8 +30,9 @@ export type ConfigClass<T extends BaseServiceConfig = BaseServiceConfig> = new (
  * validation message names exactly what the operator has to set.
  */
 export class BaseServiceConfig {
+  /** 0 picks a free port (tests). */
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(65535)
   PORT: number;
 

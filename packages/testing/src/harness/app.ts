@@ -1,0 +1,31 @@
+import { createServiceApp, type ServiceAppOptions } from '@hookline/service-kit';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+
+export interface RunningApp {
+  app: NestExpressApplication;
+  /** http://127.0.0.1:<port> of the listening app. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a service in-process on a free port with the given settings, built exactly as `main.ts`
+ * builds it. Settings are read from the environment at creation, so they are set just for that.
+ */
+export async function startApp(options: ServiceAppOptions, env: Record<string, string>): Promise<RunningApp> {
+  const settings: Record<string, string> = { LOG_LEVEL: 'warn', PORT: '0', ...env };
+  const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, settings);
+  let app: NestExpressApplication;
+  try {
+    app = await createServiceApp(options);
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}

@@ -1,0 +1,90 @@
+import { Injectable, Module } from '@nestjs/common';
+import { IsInt, IsString } from 'class-validator';
+import { SUBJECTS } from '@hookline/contracts';
+import { JetStreamConsumer, JetStreamPublisher, MessagingModule, nakAfter, type Disposition } from '@hookline/messaging';
+import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
+import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { IsNotEmpty } from 'class-validator';
+import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
+
+class SmokeConfig extends BaseServiceConfig {
+  override PORT = 0;
+  @IsString() @IsNotEmpty() NATS_URL: string;
+}
+
+class SmokePayload {
+  @IsString() message_id: string;
+  @IsInt() n: number;
+}
+
+/** Every delivery the consumer side saw, across restarts. */
+const received: number[] = [];
+let failOnce = new Set<number>();
+
+@Injectable()
+class SmokeHandler {
+  @JetStreamConsumer({ stream: 'CHANGES', durable: 'smoke', payload: SmokePayload, concurrency: 8 })
+  async handle(message: SmokePayload, ctx: import("@hookline/messaging").MessageContext): Promise<Disposition | void> {
+    if (process.env.SMOKE_DEBUG) console.log("got", message.n, ctx.deliveryCount, ctx.streamSequence);
+    if (failOnce.delete(message.n)) return nakAfter(50);
+    await new Promise((r) => setTimeout(r, 2));
+    received.push(message.n);
+  }
+}
+
+@Module({
+  imports: [
+    ServiceKitModule.forRoot({ service: 'smoke-consumer', config: SmokeConfig }),
+    MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
+  ],
+  providers: [SmokeHandler],
+})
+class ConsumerModule {}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('messaging smoke: change-ingest publishes, a consumer in another app acks, restart loses and repeats nothing', () => {
+  let infra: TestInfra;
+  let producer: RunningApp;
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    producer = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, { NATS_URL: infra.natsUrl });
+  });
+
+  afterAll(async () => {
+    await producer?.close();
+    await infra?.stop();
+  });
+
+  it('delivers every message exactly once across a consumer restart, and drops a re-published id', async () => {
+    const publisher = producer.app.get(JetStreamPublisher);
+    const publish = (n: number) =>
+      publisher.publish(SUBJECTS.change('tenant-a', 'Defect', 'Created'), { message_id: `m-${n}`, n }, { msgId: `m-${n}` });
+
+    failOnce = new Set([3, 17]);
+    let consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });
+    for (let n = 1; n <= 100; n++) await publish(n);
+    await waitFor(() => received.length >= 40);
+    await consumer.close();
+    const beforeRestart = received.length;
+
+    for (let n = 101; n <= 150; n++) await publish(n);
+    const duplicate = await publish(42);
+    expect(duplicate.duplicate).toBe(true);
+
+    consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });
+    await waitFor(() => received.length >= 150);
+    await new Promise((r) => setTimeout(r, 500));
+    await consumer.close();
+
+    expect(beforeRestart).toBeGreaterThanOrEqual(40);
+    expect([...received].sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+  });
+});

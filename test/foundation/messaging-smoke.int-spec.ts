@@ -24,8 +24,7 @@ let failOnce = new Set<number>();
 @Injectable()
 class SmokeHandler {
   @JetStreamConsumer({ stream: 'CHANGES', durable: 'smoke', payload: SmokePayload, concurrency: 8 })
-  async handle(message: SmokePayload, ctx: import("@hookline/messaging").MessageContext): Promise<Disposition | void> {
-    if (process.env.SMOKE_DEBUG) console.log("got", message.n, ctx.deliveryCount, ctx.streamSequence);
+  async handle(message: SmokePayload): Promise<Disposition | void> {
     if (failOnce.delete(message.n)) return nakAfter(50);
     await new Promise((r) => setTimeout(r, 2));
     received.push(message.n);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { STREAMS } from '@hookline/contracts';
 import { plainToInstance } from 'class-transformer';
@@ -13,6 +13,14 @@ import { isApiError, JetStreamApiCodes } from './streams';
 const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_ACK_WAIT_MS = 30_000;
 const MAX_ERROR_BACKOFF_MS = 60_000;
+/**
+ * Each pull request lives at most this long. Short-lived fetches (rather than one endless
+ * `consume`) mean a stopping consumer leaves no pull request behind on the server, so nothing is
+ * sent to an inbox nobody reads (which would stall those messages for a whole ack wait, or on
+ * older servers be re-sent as first deliveries); it also bounds shutdown to about this long.
+ */
+const FETCH_EXPIRES_MS = 1_000;
+const FETCH_RETRY_MS = 500;
 
 /** Grows 1 s, 2 s, 4 s ... up to a minute for a handler that keeps throwing. */
 export function errorBackoffMs(deliveryCount: number): number {
@@ -46,7 +54,6 @@ class Slots {
 /** Runs one durable pull consumer: pulls, validates, calls the handler, applies its disposition. */
 export class ConsumerRunner {
   private readonly logger: Logger;
-  private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private stopping = false;
   private readonly inflight = new Set<Promise<void>>();
@@ -65,15 +72,12 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     await this.ensureConsumer();
     const consumer = await this.nats.js.consumers.get(STREAMS[this.options.stream].name, this.options.durable);
-    const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
-    this.messages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
-    this.loop = this.run(this.messages);
+    this.loop = this.run(consumer);
   }
 
-  /** Stops pulling, hands back what was buffered, and waits for handlers already running. */
+  /** Stops pulling, hands back (nak) what arrives meanwhile, and waits for handlers already running. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.messages?.close();
     await this.loop;
     await Promise.all([...this.inflight]);
   }
@@ -101,19 +105,31 @@ export class ConsumerRunner {
     }
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      if (this.stopping) {
-        msg.nak();
-        continue;
+  private async run(consumer: Consumer): Promise<void> {
+    const batch = Math.max((this.options.concurrency ?? DEFAULT_CONCURRENCY) * 2, 16);
+    while (!this.stopping) {
+      try {
+        const messages = await consumer.fetch({ max_messages: batch, expires: FETCH_EXPIRES_MS });
+        for await (const msg of messages) await this.dispatch(msg);
+      } catch (err) {
+        // Disconnected, or the server is restarting: the messages stay in the stream; pull again shortly.
+        if (!this.stopping) this.logger.warn({ err: String(err) }, 'pull failed, retrying');
+        await new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS));
       }
-      await this.slots.acquire();
-      const task = this.handle(msg).finally(() => {
-        this.slots.release();
-        this.inflight.delete(task);
-      });
-      this.inflight.add(task);
     }
+  }
+
+  private async dispatch(msg: JsMsg): Promise<void> {
+    if (this.stopping) {
+      msg.nak();
+      return;
+    }
+    await this.slots.acquire();
+    const task = this.handle(msg).finally(() => {
+      this.slots.release();
+      this.inflight.delete(task);
+    });
+    this.inflight.add(task);
   }
 
   private async handle(msg: JsMsg): Promise<void> {

@@ -1,0 +1,6 @@
+export * from './attempt';
+export * from './dispatcher-pool';
+export * from './http-policy';
+export * from './retry';
+export * from './signing';
+export * from './ssrf';

@@ -3,3 +3,4 @@ export * from './harness/test-infra';
 export * from './infra/mongo';
 export * from './infra/nats';
 export * from './infra/process';
+export * from './stack/services';

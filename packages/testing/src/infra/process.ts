@@ -66,7 +66,8 @@ function canConnect(port: number): Promise<boolean> {
 
 /** Spawns a server process whose output goes to a log buffer (shown when it fails to start). */
 export function spawnServer(command: string, args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches only the stack, which stops servers in order.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-8_000);

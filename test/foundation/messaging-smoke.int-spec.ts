@@ -54,7 +54,10 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
 
   beforeAll(async () => {
     infra = await startTestInfra();
-    producer = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, { NATS_URL: infra.natsUrl });
+    producer = await startApp(
+      { service: 'change-ingest', module: ChangeIngestModule },
+      { NATS_URL: infra.natsUrl, MONGO_URL: infra.mongoUrl },
+    );
   });
 
   afterAll(async () => {

@@ -30,9 +30,15 @@ export interface AttributeChange extends AttributeValue {
   removed?: unknown[];
 }
 
-/** Subject `changes.<tenant>.<objectType>.<action>` on stream CHANGES. */
+/**
+ * Subject `changes.<tenant>.<objectType>.<action>` on stream CHANGES. The Rally change message
+ * (seed: message_version 2) plus two envelope fields, `tenant` and `ingested_at`, that stay
+ * inside Hookline and are not part of delivered payloads.
+ */
 export class ChangeMessage {
   @IsString() @IsNotEmpty() message_id: string;
+  @IsInt() message_version: number;
+  @IsInt() subscription_id: number;
   @IsString() @IsNotEmpty() tenant: string;
   @IsIn(CHANGE_ACTIONS) action: ChangeAction;
   @IsString() @IsNotEmpty() object_id: string;
@@ -47,19 +53,114 @@ export class ChangeMessage {
   @IsISO8601() ingested_at: string;
 }
 
-/** Subject `webhooks.<tenant>.<kind>` on stream WEBHOOKS. `webhook` is absent for `deleted`. */
+export interface WebhookRetryPolicyView {
+  MaxRetries: number;
+  InitialDelayMs: number;
+  BackoffMultiplier: number;
+  RetryOnStatus: number[];
+}
+
+/**
+ * A webhook as the registry API returns it (Rally's fields first, then the extensions) and as
+ * WEBHOOKS events carry it. Secrets appear masked.
+ */
+export interface WebhookView {
+  AppName: string;
+  AppUrl: string;
+  Name: string;
+  TargetUrl: string;
+  ObjectTypes: string[];
+  Expressions: { AttributeID: string | null; AttributeName: string | null; Operator: string; Value?: unknown }[];
+  CreatedBy: string | null;
+  CreationDate: string;
+  Disabled: boolean;
+  Security: string | null;
+  LastUpdateDate: string;
+  ObjectUUID: string;
+  OwnerID: string;
+  SubscriptionID: number;
+  _objectVersion: number;
+  _ref: string;
+  _type: 'webhook';
+  FireCount: number | null;
+  ErrorCount: number | null;
+  LastStatus: number | null;
+  LastWebhookResponseTime: number | null;
+  LastSuccess: string | null;
+  LastFailure: string | null;
+  Events: ('Created' | 'Updated' | 'Deleted')[];
+  Condition: string | null;
+  Fields: string[];
+  IncludeAllFields: boolean;
+  Headers: Record<string, string>;
+  Authentication: Record<string, string | null> | null;
+  CommunicationMethod: 'http' | 'websocket';
+  SharedSpace: string | null;
+  RetryPolicy: WebhookRetryPolicyView;
+  /** Masked, except in the answers to create and rotate, which show it once in clear. */
+  SigningSecret: string;
+}
+
+/** The sealed secrets of a webhook, as WEBHOOKS events carry them for the services that deliver. */
+export interface WebhookSecrets {
+  SigningSecret: SealedSecret;
+  Authentication: { Password: SealedSecret } | { ClientSecret: SealedSecret } | null;
+  Headers: Record<string, SealedSecret>;
+}
+
+/**
+ * Subject `webhooks.<tenant>.<webhookId>` on stream WEBHOOKS (the newest event per webhook is
+ * kept). `webhook` and `secrets` are absent for `deleted`.
+ */
 export class WebhookEvent {
   @IsIn(['created', 'updated', 'deleted']) kind: WebhookEventKind;
   @IsString() @IsNotEmpty() tenant: string;
   @IsString() @IsNotEmpty() webhookId: string;
   @IsInt() @Min(0) objectVersion: number;
-  @IsOptional() @IsObject() webhook?: Record<string, unknown>;
+  @IsOptional() @IsObject() webhook?: WebhookView;
+  /**
+   * The webhook's secrets as stored (AES-256-GCM, `v1:` format of @hookline/auth SecretBox; decrypt
+   * with HOOKLINE_ENCRYPTION_KEY): `SigningSecret`, `Authentication.{Password|ClientSecret}`,
+   * `Headers.<name>`. `webhook` itself shows them masked, as the API does.
+   */
+  @IsOptional() @IsObject() secrets?: WebhookSecrets;
 }
 
 export class DeliveryTarget {
   @IsString() @IsNotEmpty() url: string;
   @IsIn(['http', 'websocket']) communicationMethod: 'http' | 'websocket';
   @IsOptional() @IsString() sharedSpace?: string;
+}
+
+/** A secret sealed by the registry (AES-256-GCM `v1:` form); only services holding HOOKLINE_ENCRYPTION_KEY open it. */
+export type SealedSecret = string;
+
+export type DeliveryAuthentication =
+  | { Type: 'Basic'; Username: string; Password: SealedSecret }
+  | { Type: 'OAuth2ClientCredentials'; TokenUrl: string; ClientId: string; ClientSecret: SealedSecret; Scope: string | null };
+
+export interface DeliveryRetryPolicy {
+  MaxRetries: number;
+  InitialDelayMs: number;
+  BackoffMultiplier: number;
+  RetryOnStatus: number[];
+}
+
+/**
+ * How to deliver for one webhook, copied into each job at match time so the dispatcher needs no
+ * database: the webhook's target, headers, auth and retry policy, its secrets still sealed.
+ */
+export class DeliverySpec {
+  @IsString() @IsNotEmpty() TargetUrl: string;
+  @IsIn(['http', 'websocket']) CommunicationMethod: 'http' | 'websocket';
+  @IsOptional() @IsString() SharedSpace: string | null;
+  /** Rally's shared secret, sent as a request header. */
+  @IsOptional() @IsString() Security: string | null;
+  /** Extra request headers, values sealed. */
+  @IsObject() Headers: Record<string, SealedSecret>;
+  @IsOptional() @IsObject() Authentication: DeliveryAuthentication | null;
+  @IsString() @IsNotEmpty() SigningSecret: SealedSecret;
+  @IsObject() RetryPolicy: DeliveryRetryPolicy;
 }
 
 /** Subject `deliveries.<tenant>.<webhookId>` on stream DELIVERIES; id = message id + webhook id. */
@@ -69,12 +170,45 @@ export class DeliveryJob {
   @IsString() @IsNotEmpty() webhookId: string;
   @IsString() @IsNotEmpty() messageId: string;
   @ValidateNested() @Type(() => DeliveryTarget) target: DeliveryTarget;
+  /** Being introduced: will replace `target` once every producer sets it. */
+  @IsOptional() @ValidateNested() @Type(() => DeliverySpec) spec?: DeliverySpec;
   /** The `{ rule, message }` body, serialised once by the matcher. */
   @IsObject() payload: Record<string, unknown>;
   @IsISO8601() createdAt: string;
 }
 
 export type OutcomeKind = 'success' | 'retry' | 'failed' | 'gone' | 'held';
+
+/**
+ * Why an attempt did not succeed: the receiver's status, a transport problem, a refusal before
+ * connecting (SSRF guard, HTTP policy, bad URL or header), the OAuth2 token, the tunnel, or a hold.
+ */
+export type DeliveryErrorKind =
+  | 'status'
+  | 'redirect'
+  | 'timeout'
+  | 'connection'
+  | 'invalid-http'
+  | 'refused'
+  | 'auth'
+  | 'no-listener'
+  | 'invalid-job'
+  | 'breaker-open'
+  | 'url-blocked';
+
+export const DELIVERY_ERROR_KINDS: readonly DeliveryErrorKind[] = [
+  'status',
+  'redirect',
+  'timeout',
+  'connection',
+  'invalid-http',
+  'refused',
+  'auth',
+  'no-listener',
+  'invalid-job',
+  'breaker-open',
+  'url-blocked',
+];
 
 /** Subject `outcomes.<tenant>.<webhookId>` on stream OUTCOMES: one per attempt. */
 export class DeliveryOutcome {
@@ -86,7 +220,15 @@ export class DeliveryOutcome {
   @IsOptional() @IsInt() status?: number;
   @IsInt() @Min(0) latencyMs: number;
   @IsOptional() @IsString() error?: string;
+  /** The class of `error`, for stats and alerting without parsing messages. */
+  @IsOptional() @IsIn(DELIVERY_ERROR_KINDS) errorKind?: DeliveryErrorKind;
   @IsISO8601() at: string;
+  /** The start of the receiver's response body (test deliveries show it to the user). */
+  @IsOptional() @IsString() responseExcerpt?: string;
+  /** The change message of the delivery, so a failed delivery can be replayed. */
+  @IsOptional() @IsString() messageId?: string;
+  /** The delivered body, on `failed` outcomes only: kept by the registry for inspection and replay. */
+  @IsOptional() @IsObject() payload?: Record<string, unknown>;
 }
 
 export type PipelineRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';

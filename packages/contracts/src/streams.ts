@@ -10,18 +10,31 @@ export interface StreamSpec {
   subjects: string[];
   /** `workqueue` streams drop a message once it is acked (each job has one owner). */
   retention: 'limits' | 'workqueue';
-  /** How long messages are kept (ms). */
+  /** How long messages are kept (ms); 0 keeps them until replaced. */
   maxAgeMs: number;
   /** Window in which a repeated `Nats-Msg-Id` is dropped as a duplicate (ms). */
   duplicateWindowMs: number;
+  /** Keep only the newest N messages per subject (a compacted, last-value stream). */
+  maxMsgsPerSubject?: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
 
 export const STREAMS = {
-  /** Webhook definition changes from the registry; the matcher's index follows them. */
-  WEBHOOKS: { name: 'WEBHOOKS', subjects: ['webhooks.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 2 * MINUTE },
+  /**
+   * The newest definition of every webhook (one subject per webhook, one message per subject,
+   * kept forever; a deletion stays as a tombstone): a service rebuilds its index by reading the
+   * stream from the start, then follows it live.
+   */
+  WEBHOOKS: {
+    name: 'WEBHOOKS',
+    subjects: ['webhooks.>'],
+    retention: 'limits',
+    maxAgeMs: 0,
+    duplicateWindowMs: 2 * MINUTE,
+    maxMsgsPerSubject: 1,
+  },
   /** Normalised change messages from change-ingest. */
   CHANGES: { name: 'CHANGES', subjects: ['changes.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
   /** One delivery job per (change, webhook) match. */
@@ -44,7 +57,7 @@ export type WebhookEventKind = 'created' | 'updated' | 'deleted';
 export type ChangeAction = 'Created' | 'Updated' | 'Deleted' | 'Recycled';
 
 export const SUBJECTS = {
-  webhookEvent: (tenant: string, kind: WebhookEventKind) => `webhooks.${subjectToken(tenant)}.${kind}`,
+  webhookEvent: (tenant: string, webhookId: string) => `webhooks.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
   change: (tenant: string, objectType: string, action: ChangeAction) =>
     `changes.${subjectToken(tenant)}.${subjectToken(objectType)}.${action}`,
   delivery: (tenant: string, webhookId: string) => `deliveries.${subjectToken(tenant)}.${subjectToken(webhookId)}`,

@@ -14,6 +14,7 @@ export async function declareStream(jsm: JetStreamManager, spec: StreamSpec): Pr
     storage: StorageType.File,
     max_age: nanos(spec.maxAgeMs),
     duplicate_window: nanos(spec.duplicateWindowMs),
+    ...(spec.maxMsgsPerSubject ? { max_msgs_per_subject: spec.maxMsgsPerSubject } : {}),
   };
   try {
     await jsm.streams.info(spec.name);

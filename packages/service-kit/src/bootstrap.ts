@@ -12,8 +12,6 @@ export interface ServiceAppOptions {
   module: unknown;
   /** Serve OpenAPI docs at `/docs` (services with a REST API). */
   openapi?: { title: string; description: string };
-  /** Largest accepted JSON body; bigger ones are answered 413. */
-  bodyLimit?: string;
   /** Keep the raw request body (HMAC verification needs the exact bytes). */
   rawBody?: boolean;
 }
@@ -26,7 +24,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     rawBody: options.rawBody ?? false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  app.useBodyParser('json', { limit: app.get(BaseServiceConfig).HTTP_BODY_LIMIT });
   const httpMetrics = new HttpMetricsMiddleware(app.get(MetricsService));
   app.use(httpMetrics.use.bind(httpMetrics));
   if (options.openapi) {

@@ -1,5 +1,5 @@
 import { BaseServiceConfig } from '@hookline/service-kit';
-import { IsNotEmpty, IsString } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
 
 /** Settings of the matcher service, read from the environment once at start. */
 export class MatcherConfig extends BaseServiceConfig {
@@ -9,4 +9,10 @@ export class MatcherConfig extends BaseServiceConfig {
   @IsString()
   @IsNotEmpty()
   NATS_URL: string;
+
+  /** Guards the internal REST API (dry runs, index status): callers send it as a Bearer token. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  HOOKLINE_ADMIN_KEY?: string;
 }

@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -42,6 +43,10 @@ export class BaseServiceConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Largest accepted request body, in the body parser's notation (e.g. 1mb); bigger ones are answered 413. */
+  @Matches(/^\d+(b|kb|mb)$/)
+  HTTP_BODY_LIMIT = '1mb';
+
   /** Milliseconds a shutdown may take to finish in-flight work before the process exits anyway. */
   @IsInt()
   @Min(0)
@@ -60,12 +65,16 @@ export function EnvBoolean(): PropertyDecorator {
   // Reads the raw value from `obj`: implicit conversion may already have turned "false" into true.
   return Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
     const value = obj[key];
-    if (typeof value !== 'string') return value;
-    const v = value.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-    if (['0', 'false', 'no', 'off'].includes(v)) return false;
-    return value;
+    return typeof value === 'string' ? (parseEnvBoolean(value) ?? value) : value;
   });
+}
+
+/** The usual spellings of an environment boolean; undefined for anything else. */
+function parseEnvBoolean(value: string): boolean | undefined {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return undefined;
 }
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
@@ -91,11 +100,28 @@ export function loadConfig<T extends BaseServiceConfig>(
     // Empty strings count as unset so that `FOO= ./hookline up` falls back to the default.
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const merged = { ...defaults, ...pick(raw, defaults, cls) };
+  const merged = { ...defaults, ...coerceLikeDefaults(pick(raw, defaults, cls), defaults) };
   const config = plainToInstance(cls, merged, { enableImplicitConversion: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) throw new ConfigError(service, flatten(errors));
   return config;
+}
+
+/**
+ * A setting with a default takes the default's type. Implicit conversion alone is not enough:
+ * a property declared only by its initializer (`TIMEOUT_MS = 10_000`) has no reflected type.
+ * A value that does not convert is left as given, so validation names it.
+ */
+function coerceLikeDefaults(raw: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => {
+      const kind = typeof defaults[key];
+      if (typeof value !== 'string') return [key, value];
+      if (kind === 'number' && value.trim() !== '' && !Number.isNaN(Number(value))) return [key, Number(value)];
+      if (kind === 'boolean') return [key, parseEnvBoolean(value) ?? value];
+      return [key, value];
+    }),
+  );
 }
 
 /** Only variables the config class declares are taken from the environment. */

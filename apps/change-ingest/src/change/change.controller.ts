@@ -1,0 +1,27 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
+import { ChangeService, type IngestResult } from './change.service';
+
+@ApiTags('changes')
+@ApiBearerAuth()
+@ApiCookieAuth('ZSESSIONID')
+@UseGuards(ApiKeyGuard)
+@Controller(['api/v2/changes', 'apps/pigeon/api/v2/changes'])
+export class ChangeController {
+  constructor(private readonly changes: ChangeService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Roles('admin', 'integration')
+  @ApiOperation({
+    summary: 'Submit one change or a batch',
+    description:
+      'Either full Rally change messages (message_id, action, object_id, object_type, state, changes, ...) or ' +
+      'snapshot pairs {action, object_type, object_id, before, after, user, project}. 202 with the message ids.',
+  })
+  @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } })
+  submit(@Body() body: unknown, @Principal() principal: Principal): Promise<IngestResult> {
+    return this.changes.ingest(body, { tenant: tenantOf(principal), subscriptionId: principal.subscriptionId });
+  }
+}

@@ -1,0 +1,153 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { STREAMS, WebhookEvent, type DeliverySpec, type WebhookView } from '@hookline/contracts';
+import { InvalidWebhookError, WebhookIndex, type WebhookDefinition, type WebhookRule } from '@hookline/matching';
+import { NatsClient } from '@hookline/messaging';
+import { ReadinessRegistry } from '@hookline/service-kit';
+
+/** What the matcher keeps of one webhook: its matching definition and what a delivery job needs. */
+export interface IndexedWebhook {
+  def: WebhookDefinition;
+  rule: WebhookRule;
+  spec: DeliverySpec;
+  objectVersion: number;
+}
+
+/**
+ * The in-memory index of all webhooks. Built at start by reading the WEBHOOKS stream (one
+ * message per webhook, its newest version) from the beginning, then kept live from the same
+ * ordered consumer, so no change message ever needs a database read.
+ */
+@Injectable()
+export class WebhookIndexService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookIndex');
+  readonly index = new WebhookIndex();
+  private readonly webhooks = new Map<string, Map<string, IndexedWebhook>>();
+  private messages?: ConsumerMessages;
+  private lastSequence = 0;
+  private loadedResolve!: () => void;
+  /** Resolves once the stream has been read up to where it stood at start. */
+  readonly loaded = new Promise<void>((resolve) => (this.loadedResolve = resolve));
+  private isLoaded = false;
+
+  constructor(
+    private readonly nats: NatsClient,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readiness.register('webhook-index', () =>
+      Promise.resolve(this.isLoaded ? { ok: true } : { ok: false, detail: 'loading webhooks' }),
+    );
+    const consumer = await this.nats.js.consumers.get(STREAMS.WEBHOOKS.name, { deliver_policy: DeliverPolicy.All });
+    const info = await this.nats.jsm.streams.info(STREAMS.WEBHOOKS.name);
+    if (info.state.messages === 0) this.markLoaded();
+    this.messages = await consumer.consume();
+    void this.follow(this.messages);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.messages?.close();
+  }
+
+  private async follow(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      this.lastSequence = msg.seq;
+      try {
+        this.apply(msg.json<WebhookEvent>());
+      } catch (err) {
+        // A definition the engine cannot compile must not stop the index: the old version stays.
+        this.logger.error({ seq: msg.seq, err: String(err) }, 'webhook event not applied');
+      }
+      if (!this.isLoaded && msg.info.pending === 0) this.markLoaded();
+    }
+  }
+
+  private markLoaded(): void {
+    this.isLoaded = true;
+    this.loadedResolve();
+    this.logger.log(`index loaded: ${this.index.size()} enabled webhooks`);
+  }
+
+  apply(event: WebhookEvent): void {
+    const tenantWebhooks = this.webhooks.get(event.tenant) ?? new Map<string, IndexedWebhook>();
+    const current = tenantWebhooks.get(event.webhookId);
+    if (current && current.objectVersion >= event.objectVersion) return;
+    if (event.kind === 'deleted' || !event.webhook || !event.secrets) {
+      this.index.remove(event.tenant, event.webhookId);
+      tenantWebhooks.delete(event.webhookId);
+    } else {
+      const entry = toIndexed(event, event.webhook);
+      try {
+        this.index.upsert(entry.def);
+      } catch (err) {
+        if (err instanceof InvalidWebhookError) throw new Error(`webhook ${event.webhookId}: ${err.message}`);
+        throw err;
+      }
+      tenantWebhooks.set(event.webhookId, entry);
+    }
+    if (tenantWebhooks.size > 0) this.webhooks.set(event.tenant, tenantWebhooks);
+    else this.webhooks.delete(event.tenant);
+  }
+
+  get(tenant: string, webhookId: string): IndexedWebhook | undefined {
+    return this.webhooks.get(tenant)?.get(webhookId);
+  }
+
+  /** Every webhook of a tenant, enabled or not (dry runs explain disabled ones too). */
+  all(tenant: string): IndexedWebhook[] {
+    return [...(this.webhooks.get(tenant)?.values() ?? [])];
+  }
+
+  async status(): Promise<{ loaded: boolean; total: number; tenants: Record<string, { webhooks: number; enabled: number }>; lag: number }> {
+    const info = await this.nats.jsm.streams.info(STREAMS.WEBHOOKS.name);
+    const tenants = Object.fromEntries(
+      [...this.webhooks].map(([tenant, hooks]) => [tenant, { webhooks: hooks.size, enabled: this.index.size(tenant) }]),
+    );
+    return { loaded: this.isLoaded, total: this.index.size(), tenants, lag: Math.max(0, info.state.last_seq - this.lastSequence) };
+  }
+}
+
+function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
+  const secrets = event.secrets!;
+  const auth = webhook.Authentication;
+  return {
+    objectVersion: event.objectVersion,
+    def: {
+      id: event.webhookId,
+      tenant: event.tenant,
+      ObjectTypes: webhook.ObjectTypes,
+      Events: webhook.Events,
+      Expressions: webhook.Expressions,
+      Condition: webhook.Condition,
+      Disabled: webhook.Disabled,
+      // The registry stores "no Fields" as an empty list; the engine reads that as "basic fields only".
+      Fields: webhook.Fields.length > 0 ? webhook.Fields : undefined,
+      IncludeAllFields: webhook.IncludeAllFields,
+    },
+    rule: webhook,
+    spec: {
+      TargetUrl: webhook.TargetUrl,
+      CommunicationMethod: webhook.CommunicationMethod,
+      SharedSpace: webhook.SharedSpace,
+      Security: webhook.Security,
+      Headers: secrets.Headers,
+      Authentication:
+        auth === null || secrets.Authentication === null
+          ? null
+          : auth.Type === 'Basic' && 'Password' in secrets.Authentication
+            ? { Type: 'Basic', Username: auth.Username ?? '', Password: secrets.Authentication.Password }
+            : 'ClientSecret' in secrets.Authentication
+              ? {
+                  Type: 'OAuth2ClientCredentials',
+                  TokenUrl: auth.TokenUrl ?? '',
+                  ClientId: auth.ClientId ?? '',
+                  ClientSecret: secrets.Authentication.ClientSecret,
+                  Scope: auth.Scope ?? null,
+                }
+              : null,
+      SigningSecret: secrets.SigningSecret,
+      RetryPolicy: webhook.RetryPolicy,
+    },
+  };
+}

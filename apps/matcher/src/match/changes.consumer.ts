@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { ChangeMessage } from '@hookline/contracts';
+import { JetStreamConsumer } from '@hookline/messaging';
+import { MetricsService } from '@hookline/service-kit';
+import type { Counter } from 'prom-client';
+import { WebhookIndexService } from '../index/webhook-index.service';
+import { MatchService } from './match.service';
+
+/** CHANGES in, DELIVERIES out: acked only once every job of the change is stored. */
+@Injectable()
+export class ChangesConsumer {
+  private readonly jobs: Counter<'tenant'>;
+
+  constructor(
+    private readonly matches: MatchService,
+    private readonly webhooks: WebhookIndexService,
+    metrics: MetricsService,
+  ) {
+    this.jobs = metrics.counter('hookline_delivery_jobs_total', 'Delivery jobs published', ['tenant']);
+  }
+
+  @JetStreamConsumer({ stream: 'CHANGES', durable: 'matcher', payload: ChangeMessage, concurrency: 64 })
+  async onChange(message: ChangeMessage): Promise<void> {
+    // A change matched against a half-loaded index would miss webhooks.
+    await this.webhooks.loaded;
+    const jobs = this.matches.jobsFor(message);
+    await this.matches.publish(jobs);
+    if (jobs.length > 0) this.jobs.inc({ tenant: message.tenant }, jobs.length);
+  }
+}

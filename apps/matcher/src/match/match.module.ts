@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { WebhookIndexService } from '../index/webhook-index.service';
+import { AdminKeyGuard } from './admin-key.guard';
+import { ChangesConsumer } from './changes.consumer';
+import { MatchController } from './match.controller';
+import { MatchService } from './match.service';
+
+@Module({
+  controllers: [MatchController],
+  providers: [WebhookIndexService, MatchService, ChangesConsumer, AdminKeyGuard],
+})
+export class MatchModule {}

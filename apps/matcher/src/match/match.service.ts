@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { SUBJECTS, type ChangeMessage, type DeliveryJob } from '@hookline/contracts';
+import { buildPayload, compileWebhook, matchWebhook, uuidv5, type MatchClause } from '@hookline/matching';
+import { JetStreamPublisher } from '@hookline/messaging';
+import { WebhookIndexService, type IndexedWebhook } from '../index/webhook-index.service';
+
+/** Fixed forever: delivery ids (and so receivers' `webhook-id` dedupe keys) derive from it. */
+const DELIVERY_ID_NAMESPACE = 'b7d5d1c2-5f3e-4c51-9f0a-3c1f1a6e2d44';
+
+export interface DryRunResult {
+  webhookId: string;
+  name: string;
+  fires: boolean;
+  failed?: { clause: MatchClause | 'Disabled'; reason: string };
+}
+
+/**
+ * The id of the one delivery a (change message, webhook) pair can produce. A redelivered change
+ * yields the same id, which JetStream's dedupe (Nats-Msg-Id) turns into a single job.
+ */
+export function deliveryIdOf(tenant: string, messageId: string, webhookId: string): string {
+  return `msg_${uuidv5(`${tenant}\n${messageId}\n${webhookId}`, DELIVERY_ID_NAMESPACE).replace(/-/g, '')}`;
+}
+
+@Injectable()
+export class MatchService {
+  constructor(
+    private readonly webhooks: WebhookIndexService,
+    private readonly publisher: JetStreamPublisher,
+  ) {}
+
+  /** One delivery job per enabled webhook that matches the change. */
+  jobsFor(message: ChangeMessage): DeliveryJob[] {
+    const { tenant: _tenant, ingested_at: _ingestedAt, ...rallyMessage } = message;
+    const now = new Date().toISOString();
+    return this.webhooks.index.match(message).flatMap((compiled) => {
+      const webhook = this.webhooks.get(message.tenant, compiled.def.id);
+      if (!webhook) return [];
+      const payload = buildPayload(webhook.rule, rallyMessage as ChangeMessage, webhook.def);
+      return [this.job(message, webhook, payload as unknown as Record<string, unknown>, now)];
+    });
+  }
+
+  async publish(jobs: DeliveryJob[]): Promise<void> {
+    await Promise.all(
+      jobs.map((job) => this.publisher.publish(SUBJECTS.delivery(job.tenant, job.webhookId), job, { msgId: job.deliveryId })),
+    );
+  }
+
+  /** Which webhooks of the tenant would fire for the change, and for the others the clause that failed. */
+  dryRun(message: ChangeMessage): DryRunResult[] {
+    return this.webhooks.all(message.tenant).map((webhook) => {
+      const base = { webhookId: webhook.def.id, name: webhook.rule.Name };
+      if (webhook.def.Disabled) return { ...base, fires: false, failed: { clause: 'Disabled' as const, reason: 'the webhook is disabled' } };
+      const result = matchWebhook(compileWebhook(webhook.def), message);
+      return result.matched ? { ...base, fires: true } : { ...base, fires: false, failed: result.failed };
+    });
+  }
+
+  private job(message: ChangeMessage, webhook: IndexedWebhook, payload: Record<string, unknown>, now: string): DeliveryJob {
+    return {
+      deliveryId: deliveryIdOf(message.tenant, message.message_id, webhook.def.id),
+      tenant: message.tenant,
+      webhookId: webhook.def.id,
+      messageId: message.message_id,
+      target: {
+        url: webhook.spec.TargetUrl,
+        communicationMethod: webhook.spec.CommunicationMethod,
+        sharedSpace: webhook.spec.SharedSpace ?? undefined,
+      },
+      spec: webhook.spec,
+      payload,
+      createdAt: now,
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import { IDS, storyMessage } from './message.fixture';
+import { buildPayload, RULE_FIELDS, type WebhookRule } from './payload';
+
+const rule: WebhookRule & Record<string, unknown> = {
+  AppName: 'My Cool App',
+  AppUrl: 'www.example.com',
+  Name: 'My first webhook',
+  TargetUrl: 'http://my.service.com/ready/to/receive/post',
+  ObjectTypes: ['HierarchicalRequirement', 'Defect'],
+  Expressions: [{ AttributeID: null, AttributeName: 'PlanEstimate', Operator: '>', Value: 10 }],
+  CreatedBy: null,
+  CreationDate: '2016-06-23T20:54:26.978Z',
+  Disabled: false,
+  LastUpdateDate: '2016-06-23T20:54:26.978Z',
+  ObjectUUID: '51c8d135-a8ce-4bd2-9865-e3ec045cb47e',
+  OwnerID: '4481dd2f-2810-4fb9-bd85-bb81daf2510c',
+  SubscriptionID: 100,
+  _objectVersion: 1,
+  _ref: 'https://hookline.example/api/v2/webhook/51c8d135-a8ce-4bd2-9865-e3ec045cb47e',
+  _type: 'webhook',
+  // Not part of the payload's rule:
+  Security: 's3cret',
+  credentials: { username: 'admin', password: 'pw' },
+  FireCount: 12,
+};
+
+const names = (map: Record<string, { name: string }>) =>
+  Object.values(map)
+    .map((a) => a.name)
+    .sort();
+const ALL = names(storyMessage().state);
+
+describe('buildPayload', () => {
+  it('puts the webhook, as the API shows it, in `rule` (seed: { rule, message })', () => {
+    const { rule: out } = buildPayload(rule, storyMessage(), {});
+    expect(Object.keys(out).sort()).toEqual(
+      RULE_FIELDS.filter((f) => f !== 'Events' && f !== 'Condition')
+        .slice()
+        .sort(),
+    );
+    expect(out).toMatchObject({
+      ObjectUUID: rule.ObjectUUID,
+      Name: rule.Name,
+      TargetUrl: rule.TargetUrl,
+      CreatedBy: null,
+    });
+  });
+
+  it('never copies Security, credentials or stats into the body', () => {
+    const { rule: out } = buildPayload(rule, storyMessage(), {});
+    expect(out).not.toHaveProperty('Security');
+    expect(out).not.toHaveProperty('credentials');
+    expect(out).not.toHaveProperty('FireCount');
+  });
+
+  it("sends the whole message, as Rally does, without Hookline's tenant and ingested_at", () => {
+    const message = storyMessage();
+    const { tenant: _tenant, ingested_at: _ingestedAt, ...outgoing } = message;
+    expect(buildPayload(rule, message, {}).message).toEqual(outgoing);
+    expect(buildPayload(rule, message, { IncludeAllFields: true, Fields: [] }).message).toEqual(outgoing);
+    expect(buildPayload(rule, message, {}).message).not.toHaveProperty('tenant');
+    expect(buildPayload(rule, message, {}).message).not.toHaveProperty('ingested_at');
+    expect(message.tenant).toBe('tenant-a');
+    expect(buildPayload(rule, storyMessage({ action: 'Created' }), { IncludeAllFields: false }).message.state).toEqual(
+      storyMessage().state,
+    );
+  });
+
+  it('limits state and changes to Fields, by id or name, always keeping the basic attributes', () => {
+    const message = storyMessage();
+    const { message: out } = buildPayload(rule, message, { Fields: ['Name', IDS.ScheduleState] });
+    expect(names(out.state)).toEqual(['FormattedID', 'Name', 'ObjectID', 'ScheduleState']);
+    expect(names(out.changes)).toEqual(['ScheduleState']);
+    expect(out.state[IDS.ScheduleState]).toBe(message.state[IDS.ScheduleState]);
+    // The envelope is untouched, and so is the input.
+    expect(out.object_id).toBe(message.object_id);
+    expect(out.action).toBe('Updated');
+    expect(names(message.state)).toEqual(ALL);
+  });
+
+  it('matches numeric Fields (BMC payloadFieldIds) against string ids and names', () => {
+    const message = storyMessage({
+      state: {
+        '7': { value: 0, type: 'Integer', name: 'Status', display_name: 'Status', ref: null },
+        '8': { value: 'New Task', type: 'String', name: 'Description', display_name: 'Description', ref: null },
+      },
+      changes: {},
+    });
+    expect(Object.keys(buildPayload(rule, message, { Fields: [7] }).message.state)).toEqual(['7']);
+  });
+
+  it.each(['Deleted', 'Recycled'] as const)('sends only the basic attributes for %s, plus listed Fields', (action) => {
+    const message = storyMessage({ action });
+    expect(names(buildPayload(rule, message, {}).message.state)).toEqual(['FormattedID', 'ObjectID']);
+    expect(buildPayload(rule, message, {}).message.changes).toEqual({});
+    expect(names(buildPayload(rule, message, { Fields: ['Name'] }).message.state)).toEqual([
+      'FormattedID',
+      'Name',
+      'ObjectID',
+    ]);
+  });
+
+  it('with IncludeAllFields=false on Updated, sends the changed attributes and the basic ones', () => {
+    const { message: out } = buildPayload(rule, storyMessage(), { IncludeAllFields: false });
+    expect(names(out.state)).toEqual(['FormattedID', 'ObjectID', 'ScheduleState', 'Tags', 'VersionId']);
+    expect(names(out.changes)).toEqual(['ScheduleState', 'Tags', 'VersionId']);
+  });
+
+  it('with IncludeAllFields=false and Fields, sends the changed attributes among Fields', () => {
+    const { message: out } = buildPayload(rule, storyMessage(), {
+      IncludeAllFields: false,
+      Fields: ['VersionId', 'Name'],
+    });
+    expect(names(out.state)).toEqual(['FormattedID', 'ObjectID', 'VersionId']);
+    expect(names(out.changes)).toEqual(['VersionId']);
+  });
+});

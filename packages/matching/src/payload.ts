@@ -1,0 +1,129 @@
+import type { AttributeValue, ChangeMessage } from '@hookline/contracts';
+import type { Expression } from './expressions';
+import type { WebhookDefinition, WebhookEventType } from './webhook';
+
+/**
+ * The "rule" half of a payload: the webhook as the registry API returns it (Rally seed).
+ * `Security` is deliberately absent: it travels in a request header, and payload bodies
+ * end up in receivers' logs.
+ */
+export interface WebhookRule {
+  ObjectUUID: string;
+  Name: string;
+  TargetUrl: string;
+  AppName?: string;
+  AppUrl?: string;
+  ObjectTypes?: readonly string[];
+  Events?: readonly WebhookEventType[];
+  Expressions?: readonly Expression[];
+  Condition?: string | null;
+  Disabled?: boolean;
+  OwnerID?: string | null;
+  CreatedBy?: string | null;
+  CreationDate?: string;
+  LastUpdateDate?: string;
+  SubscriptionID?: number | string;
+  _objectVersion?: number;
+  _ref?: string;
+  _type?: string;
+}
+
+/** Copied into `rule` when present; anything else on the input (credentials, stats) is not. */
+export const RULE_FIELDS = [
+  'ObjectUUID',
+  'Name',
+  'AppName',
+  'AppUrl',
+  'TargetUrl',
+  'ObjectTypes',
+  'Events',
+  'Expressions',
+  'Condition',
+  'Disabled',
+  'OwnerID',
+  'CreatedBy',
+  'CreationDate',
+  'LastUpdateDate',
+  'SubscriptionID',
+  '_objectVersion',
+  '_ref',
+  '_type',
+] as const satisfies readonly (keyof WebhookRule)[];
+
+/**
+ * Attribute names (case-insensitive) that identify the object and are always sent: the
+ * "basic fields, such as ID and type" of the Octane seed.
+ */
+export const BASIC_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'id',
+  'objectid',
+  'objectuuid',
+  'formattedid',
+  'type',
+  '_type',
+]);
+
+/** The change message as receivers see it: without Hookline's own envelope fields. */
+export type PayloadMessage = Omit<ChangeMessage, 'tenant' | 'ingested_at'>;
+
+export interface WebhookPayload {
+  rule: WebhookRule;
+  message: PayloadMessage;
+}
+
+export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllFields'>;
+
+function isBasic(entry: AttributeValue): boolean {
+  return BASIC_ATTRIBUTES.has(entry.name.toLowerCase());
+}
+
+function pick<T extends AttributeValue>(
+  map: Record<string, T>,
+  keep: (key: string, entry: T) => boolean,
+): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [key, entry] of Object.entries(map)) if (keep(key, entry)) out[key] = entry;
+  return out;
+}
+
+/**
+ * Builds the `{ rule, message }` body for one webhook and one matched message.
+ *
+ * - `Fields` (attribute ids or names) limits `state` and `changes` to those attributes;
+ *   the basic attributes are always kept. An empty `Fields` limits nothing.
+ * - Deleted and Recycled messages carry only the basic attributes, plus any listed in
+ *   `Fields` (Octane: basic fields on delete; BMC: the record id on delete).
+ * - `IncludeAllFields: false` on Updated sends in `state` only the changed attributes and
+ *   the basic ones (BMC). Unchanged attributes are left out rather than sent as null.
+ * - Otherwise the message goes out whole, as in Rally.
+ * `tenant` and `ingested_at` never go out.
+ */
+export function buildPayload(rule: WebhookRule, message: ChangeMessage, webhook: PayloadShaping): WebhookPayload {
+  const picked: Record<string, unknown> = {};
+  for (const field of RULE_FIELDS) if (rule[field] !== undefined) picked[field] = rule[field];
+  const { tenant: _tenant, ingested_at: _ingestedAt, ...outgoing } = message;
+  // The required fields are copied from a WebhookRule, so the picked object is one too.
+  return { rule: picked as unknown as WebhookRule, message: shapeMessage(outgoing, webhook) };
+}
+
+function shapeMessage(message: PayloadMessage, webhook: PayloadShaping): PayloadMessage {
+  // An empty list limits nothing, like an empty ObjectTypes (and the registry's default).
+  const fields =
+    webhook.Fields === undefined || webhook.Fields.length === 0 ? undefined : new Set(webhook.Fields.map(String));
+  const listed = (key: string, entry: AttributeValue): boolean =>
+    fields === undefined || fields.has(key) || fields.has(entry.name);
+  const selected = (key: string, entry: AttributeValue): boolean => isBasic(entry) || listed(key, entry);
+
+  if (message.action === 'Deleted' || message.action === 'Recycled') {
+    const basicOrNamed = (key: string, entry: AttributeValue): boolean =>
+      isBasic(entry) || (fields !== undefined && listed(key, entry));
+    return { ...message, state: pick(message.state, basicOrNamed), changes: pick(message.changes, basicOrNamed) };
+  }
+  if (message.action === 'Updated' && webhook.IncludeAllFields === false) {
+    const changed = (key: string, entry: AttributeValue): boolean =>
+      isBasic(entry) || (Object.hasOwn(message.changes, key) && listed(key, entry));
+    return { ...message, state: pick(message.state, changed), changes: pick(message.changes, selected) };
+  }
+  if (fields === undefined) return message;
+  return { ...message, state: pick(message.state, selected), changes: pick(message.changes, selected) };
+}

@@ -1,0 +1,52 @@
+import { IsBoolean, IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
+import { BaseServiceConfig, ConfigError, EnvBoolean, loadConfig } from './config';
+
+class ExampleConfig extends BaseServiceConfig {
+  override PORT = 9000;
+
+  @IsString()
+  @IsNotEmpty()
+  NATS_URL: string;
+
+  /** Declared only by its initializer: it has no reflected type, so conversion follows the default. */
+  @IsInt()
+  @Min(1)
+  RETRY_DELAY_MS = 500;
+
+  @IsBoolean()
+  ALLOW_HTTP = false;
+
+  @EnvBoolean()
+  @IsBoolean()
+  FEATURE_FLAG: boolean;
+}
+
+const load = (env: Record<string, string>) => loadConfig('example', ExampleConfig, env);
+
+describe('loadConfig', () => {
+  it('applies defaults and converts values to the type of the default', () => {
+    const config = load({ NATS_URL: 'nats://x', RETRY_DELAY_MS: '250', ALLOW_HTTP: 'yes', FEATURE_FLAG: 'off', UNRELATED: '1' });
+    expect(config).toMatchObject({ PORT: 9000, NATS_URL: 'nats://x', RETRY_DELAY_MS: 250, ALLOW_HTTP: true, FEATURE_FLAG: false });
+    expect(config).not.toHaveProperty('UNRELATED');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(load({ NATS_URL: 'n', FEATURE_FLAG: 'true', RETRY_DELAY_MS: '' }).RETRY_DELAY_MS).toBe(500);
+  });
+
+  it('names every missing or wrong setting in one error', () => {
+    let error: unknown;
+    try {
+      load({ RETRY_DELAY_MS: 'soon', ALLOW_HTTP: 'maybe', PORT: '70000', FEATURE_FLAG: 'true' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(/^example: invalid configuration: /);
+    expect(message).toContain('NATS_URL is required');
+    expect(message).toContain('RETRY_DELAY_MS: RETRY_DELAY_MS must be an integer number');
+    expect(message).toContain('ALLOW_HTTP: ALLOW_HTTP must be a boolean value');
+    expect(message).toContain('PORT: PORT must not be greater than 65535');
+  });
+});

@@ -1,7 +1,13 @@
 import { Injectable, Module } from '@nestjs/common';
 import { IsInt, IsString } from 'class-validator';
 import { SUBJECTS } from '@hookline/contracts';
-import { JetStreamConsumer, JetStreamPublisher, MessagingModule, nakAfter, type Disposition } from '@hookline/messaging';
+import {
+  JetStreamConsumer,
+  JetStreamPublisher,
+  MessagingModule,
+  nakAfter,
+  type Disposition,
+} from '@hookline/messaging';
 import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
 import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
 import { IsNotEmpty } from 'class-validator';
@@ -68,7 +74,11 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
   it('delivers every message exactly once across a consumer restart, and drops a re-published id', async () => {
     const publisher = producer.app.get(JetStreamPublisher);
     const publish = (n: number) =>
-      publisher.publish(SUBJECTS.change('tenant-a', 'Defect', 'Created'), { message_id: `m-${n}`, n }, { msgId: `m-${n}` });
+      publisher.publish(
+        SUBJECTS.change('tenant-a', 'Defect', 'Created'),
+        { message_id: `m-${n}`, n },
+        { msgId: `m-${n}` },
+      );
 
     failOnce = new Set([3, 17]);
     let consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });

@@ -17,7 +17,8 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
   let env: Record<string, string>;
   let seenJobs = 0;
 
-  const startMatcher = () => startApp({ service: 'matcher', module: MatcherModule }, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
+  const startMatcher = () =>
+    startApp({ service: 'matcher', module: MatcherModule }, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
 
   beforeAll(async () => {
     h = await RegistryHarness.start();
@@ -25,7 +26,10 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
     key = await h.createKey(100);
     ingest = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
     matcher = await startMatcher();
-    await h.nats.jsm.consumers.add(STREAMS.DELIVERIES.name, { durable_name: 'test-reader', ack_policy: AckPolicy.Explicit });
+    await h.nats.jsm.consumers.add(STREAMS.DELIVERIES.name, {
+      durable_name: 'test-reader',
+      ack_policy: AckPolicy.Explicit,
+    });
   });
 
   afterAll(async () => {
@@ -119,10 +123,21 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
     expect(jobs.some((j) => j.messageId === small)).toBe(false);
     const job = jobs.find((j) => j.webhookId === storyHook)!;
     const payload = job.payload as { rule: Record<string, unknown>; message: Record<string, unknown> };
-    expect(payload.rule).toMatchObject({ ObjectUUID: storyHook, Name: 'Big stories in the workspace', _type: 'webhook' });
-    expect(payload.message).toMatchObject({ message_id: big, action: 'Updated', object_type: 'HierarchicalRequirement', subscription_id: 100 });
+    expect(payload.rule).toMatchObject({
+      ObjectUUID: storyHook,
+      Name: 'Big stories in the workspace',
+      _type: 'webhook',
+    });
+    expect(payload.message).toMatchObject({
+      message_id: big,
+      action: 'Updated',
+      object_type: 'HierarchicalRequirement',
+      subscription_id: 100,
+    });
     expect(payload.message).not.toHaveProperty('tenant');
-    const changes = Object.values(payload.message.changes as Record<string, { name: string; value: unknown; old_value: unknown }>);
+    const changes = Object.values(
+      payload.message.changes as Record<string, { name: string; value: unknown; old_value: unknown }>,
+    );
     expect(changes).toEqual([expect.objectContaining({ name: 'PlanEstimate', value: 13, old_value: 3 })]);
     expect(job.spec).toMatchObject({ TargetUrl: 'https://receiver.example.com/hook', CommunicationMethod: 'http' });
     expect(job.spec?.SigningSecret).toMatch(/^v1:/);
@@ -137,7 +152,9 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
   });
 
   it('follows disable, edit and delete within a second', async () => {
-    expect((await h.request('PATCH', `/api/v2/webhook/${featureHook}`, { key, body: { Disabled: true } })).status).toBe(200);
+    expect((await h.request('PATCH', `/api/v2/webhook/${featureHook}`, { key, body: { Disabled: true } })).status).toBe(
+      200,
+    );
     expect(
       (
         await h.request('PATCH', `/api/v2/webhook/${storyHook}`, {
@@ -159,7 +176,9 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
   });
 
   it('rebuilds the same index after a matcher restart', async () => {
-    expect((await h.request('PATCH', `/api/v2/webhook/${featureHook}`, { key, body: { Disabled: false } })).status).toBe(200);
+    expect(
+      (await h.request('PATCH', `/api/v2/webhook/${featureHook}`, { key, body: { Disabled: false } })).status,
+    ).toBe(200);
     await matcher.close();
     const [whileDown] = await send(feature('f-3'));
     matcher = await startMatcher();
@@ -191,7 +210,15 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
       }),
     });
     expect(response.status).toBe(200);
-    const { results } = (await response.json()) as { results: { webhookId: string; fires: boolean; failed?: { clause: string } }[] };
-    expect(results).toEqual([expect.objectContaining({ webhookId: featureHook, fires: false, failed: expect.objectContaining({ clause: 'Expressions[0]' }) })]);
+    const { results } = (await response.json()) as {
+      results: { webhookId: string; fires: boolean; failed?: { clause: string } }[];
+    };
+    expect(results).toEqual([
+      expect.objectContaining({
+        webhookId: featureHook,
+        fires: false,
+        failed: expect.objectContaining({ clause: 'Expressions[0]' }),
+      }),
+    ]);
   });
 });

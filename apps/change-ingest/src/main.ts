@@ -4,5 +4,8 @@ import { AppModule } from './app.module';
 void bootstrapService({
   service: 'change-ingest',
   module: AppModule,
-  openapi: { title: 'Hookline change-ingest', description: 'Accepts create/update/delete events from business systems and publishes change messages.' },
+  openapi: {
+    title: 'Hookline change-ingest',
+    description: 'Accepts create/update/delete events from business systems and publishes change messages.',
+  },
 });

@@ -7,7 +7,11 @@ import { MatchModule } from './match/match.module';
 @Module({
   imports: [
     ServiceKitModule.forRoot({ service: 'matcher', config: MatcherConfig }),
-    MessagingModule.forRoot({ config: MatcherConfig, url: (config) => config.NATS_URL, streams: ['WEBHOOKS', 'CHANGES', 'DELIVERIES'] }),
+    MessagingModule.forRoot({
+      config: MatcherConfig,
+      url: (config) => config.NATS_URL,
+      streams: ['WEBHOOKS', 'CHANGES', 'DELIVERIES'],
+    }),
     MatchModule,
   ],
 })

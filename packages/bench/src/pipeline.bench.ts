@@ -47,13 +47,25 @@ function webhookEvent(i: number): WebhookEvent {
     SubscriptionID: Number(tenant),
     _objectVersion: 1,
   } as unknown as WebhookView;
-  return { kind: 'created', tenant, webhookId: id, objectVersion: 1, webhook, secrets: { SigningSecret: 'v1:bench', Authentication: null, Headers: {} } };
+  return {
+    kind: 'created',
+    tenant,
+    webhookId: id,
+    objectVersion: 1,
+    webhook,
+    secrets: { SigningSecret: 'v1:bench', Authentication: null, Headers: {} },
+  };
 }
 
 async function main(): Promise<void> {
   const nats = await startNats({ private: true });
   const mongo = await startMongo({ private: true });
-  const env = { NATS_URL: nats.url, MONGO_URL: mongoUrlFor(mongo.url, 'bench'), HOOKLINE_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'error' };
+  const env = {
+    NATS_URL: nats.url,
+    MONGO_URL: mongoUrlFor(mongo.url, 'bench'),
+    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'error',
+  };
   const matcher = await startApp({ service: 'matcher', module: MatcherModule }, env);
   const ingest = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
   const client = ingest.app.get(NatsClient);
@@ -105,7 +117,13 @@ async function main(): Promise<void> {
         sentAt.set(messageId, performance.now());
         await client.connection.request(
           SUBJECTS.ingest(tenant),
-          JSON.stringify({ message_id: messageId, action: 'Created', object_type: 'Defect', object_id: `d-${n}`, after: { Name: `d ${n}`, Severity: matches ? 'High' : 'Medium' } }),
+          JSON.stringify({
+            message_id: messageId,
+            action: 'Created',
+            object_type: 'Defect',
+            object_id: `d-${n}`,
+            after: { Name: `d ${n}`, Severity: matches ? 'High' : 'Medium' },
+          }),
           { timeout: 10_000 },
         );
       }
@@ -114,7 +132,9 @@ async function main(): Promise<void> {
     await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
     const seconds = (performance.now() - started) / 1000;
 
-    process.stdout.write(`\nIngest → matcher → DELIVERIES (${WEBHOOKS} webhooks, ${TENANTS} tenants, ${IN_FLIGHT} producers in flight)\n`);
+    process.stdout.write(
+      `\nIngest → matcher → DELIVERIES (${WEBHOOKS} webhooks, ${TENANTS} tenants, ${IN_FLIGHT} producers in flight)\n`,
+    );
     process.stdout.write(
       `${table([
         {

@@ -137,7 +137,13 @@ export type SealedSecret = string;
 
 export type DeliveryAuthentication =
   | { Type: 'Basic'; Username: string; Password: SealedSecret }
-  | { Type: 'OAuth2ClientCredentials'; TokenUrl: string; ClientId: string; ClientSecret: SealedSecret; Scope: string | null };
+  | {
+      Type: 'OAuth2ClientCredentials';
+      TokenUrl: string;
+      ClientId: string;
+      ClientSecret: SealedSecret;
+      Scope: string | null;
+    };
 
 export interface DeliveryRetryPolicy {
   MaxRetries: number;

@@ -36,13 +36,37 @@ export const STREAMS = {
     maxMsgsPerSubject: 1,
   },
   /** Normalised change messages from change-ingest. */
-  CHANGES: { name: 'CHANGES', subjects: ['changes.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  CHANGES: {
+    name: 'CHANGES',
+    subjects: ['changes.>'],
+    retention: 'limits',
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
   /** One delivery job per (change, webhook) match. */
-  DELIVERIES: { name: 'DELIVERIES', subjects: ['deliveries.>'], retention: 'workqueue', maxAgeMs: 14 * DAY, duplicateWindowMs: 10 * MINUTE },
+  DELIVERIES: {
+    name: 'DELIVERIES',
+    subjects: ['deliveries.>'],
+    retention: 'workqueue',
+    maxAgeMs: 14 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
   /** One outcome per delivery attempt, for stats, the delivery log and auto-delete on 410. */
-  OUTCOMES: { name: 'OUTCOMES', subjects: ['outcomes.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 2 * MINUTE },
+  OUTCOMES: {
+    name: 'OUTCOMES',
+    subjects: ['outcomes.>'],
+    retention: 'limits',
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 2 * MINUTE,
+  },
   /** Pipeline runs triggered by incoming hooks, for pipeline runners. */
-  PIPELINES: { name: 'PIPELINES', subjects: ['pipelines.>'], retention: 'limits', maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * MINUTE },
+  PIPELINES: {
+    name: 'PIPELINES',
+    subjects: ['pipelines.>'],
+    retention: 'limits',
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
 } as const satisfies Record<string, StreamSpec>;
 
 export type StreamName = keyof typeof STREAMS;
@@ -62,10 +86,12 @@ export const SUBJECTS = {
     `changes.${subjectToken(tenant)}.${subjectToken(objectType)}.${action}`,
   delivery: (tenant: string, webhookId: string) => `deliveries.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
   outcome: (tenant: string, webhookId: string) => `outcomes.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
-  pipelineRun: (tenant: string, pipelineId: string) => `pipelines.${subjectToken(tenant)}.${subjectToken(pipelineId)}.runs`,
+  pipelineRun: (tenant: string, pipelineId: string) =>
+    `pipelines.${subjectToken(tenant)}.${subjectToken(pipelineId)}.runs`,
   /** Core NATS (not JetStream): high-rate internal producers publish raw changes here. */
   ingest: (tenant: string) => `ingest.changes.${subjectToken(tenant)}`,
   ingestAll: 'ingest.changes.*',
   /** Core NATS request/reply: a gateway holding a listener for the space answers. */
-  tunnelDelivery: (tenant: string, sharedSpace: string) => `tunnel.${subjectToken(tenant)}.${subjectToken(sharedSpace)}.deliver`,
+  tunnelDelivery: (tenant: string, sharedSpace: string) =>
+    `tunnel.${subjectToken(tenant)}.${subjectToken(sharedSpace)}.deliver`,
 } as const;

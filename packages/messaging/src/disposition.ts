@@ -1,10 +1,7 @@
 import type { MsgHdrs } from '@nats-io/nats-core';
 
 /** What a handler wants done with a message. Returning nothing means ack. */
-export type Disposition =
-  | { kind: 'ack' }
-  | { kind: 'nak'; delayMs: number }
-  | { kind: 'term'; reason: string };
+export type Disposition = { kind: 'ack' } | { kind: 'nak'; delayMs: number } | { kind: 'term'; reason: string };
 
 export const Ack: Disposition = { kind: 'ack' };
 /** Redeliver later (a scheduled retry that survives a crash: the server holds the message). */

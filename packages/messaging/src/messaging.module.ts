@@ -37,7 +37,9 @@ const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 /** Declares streams, registers readiness, and runs every @JetStreamConsumer handler of the application. */
 @Injectable()
-class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class MessagingLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Messaging');
   private readonly runners: ConsumerRunner[] = [];
 
@@ -53,7 +55,9 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
 
   async onModuleInit(): Promise<void> {
     for (const name of this.options.streams) await declareStream(this.nats.jsm, STREAMS[name]);
-    this.readiness.register('nats', () => Promise.resolve({ ok: this.nats.isConnected, detail: this.nats.isConnected ? undefined : 'disconnected' }));
+    this.readiness.register('nats', () =>
+      Promise.resolve({ ok: this.nats.isConnected, detail: this.nats.isConnected ? undefined : 'disconnected' }),
+    );
     this.readiness.register('jetstream', async () => {
       for (const name of this.options.streams) await this.nats.jsm.streams.info(STREAMS[name].name);
       return { ok: true };
@@ -61,7 +65,11 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const handled = this.metrics.counter('hookline_messages_handled_total', 'JetStream messages handled', ['stream', 'durable', 'result']);
+    const handled = this.metrics.counter('hookline_messages_handled_total', 'JetStream messages handled', [
+      'stream',
+      'durable',
+      'result',
+    ]);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -76,7 +84,8 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, Before
       }
     }
     await Promise.all(this.runners.map((runner) => runner.start()));
-    for (const runner of this.runners) this.logger.log(`consuming ${runner.options.stream} as ${runner.options.durable}`);
+    for (const runner of this.runners)
+      this.logger.log(`consuming ${runner.options.stream} as ${runner.options.durable}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

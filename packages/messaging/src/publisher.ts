@@ -27,7 +27,9 @@ export class JetStreamPublisher {
 
   /** Core NATS request/reply (not stored), e.g. asking a tunnel gateway to forward a delivery. */
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
-    const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), { timeout: timeoutMs });
+    const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), {
+      timeout: timeoutMs,
+    });
     return reply.json();
   }
 }

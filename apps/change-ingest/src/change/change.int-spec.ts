@@ -17,7 +17,11 @@ describe('change-ingest over HTTP and NATS', () => {
     infra = await startTestInfra();
     const env = { NATS_URL: infra.natsUrl, MONGO_URL: infra.mongoUrl };
     // The registry owns API keys; ingest authenticates producers with the same keys.
-    registry = await startApp(REGISTRY_APP, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY, HOOKLINE_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    registry = await startApp(REGISTRY_APP, {
+      ...env,
+      HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+      HOOKLINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
     const reply = await fetch(`${registry.baseUrl}/api/v2/apikey`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
@@ -34,7 +38,11 @@ describe('change-ingest over HTTP and NATS', () => {
   });
 
   const post = (body: string, auth: Record<string, string> = { authorization: `Bearer ${key}` }) =>
-    fetch(`${ingest.baseUrl}/api/v2/changes`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
+    fetch(`${ingest.baseUrl}/api/v2/changes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body,
+    });
 
   const stored = async (): Promise<ChangeMessage[]> => {
     const jsm = ingest.app.get(NatsClient).jsm;
@@ -71,8 +79,19 @@ describe('change-ingest over HTTP and NATS', () => {
 
   it('publishes on a subject that carries tenant, object type and action', async () => {
     const seen: string[] = [];
-    const sub = ingest.app.get(NatsClient).connection.subscribe('changes.>', { callback: (_e, m) => seen.push(m.subject) });
-    await post(JSON.stringify({ message_id: 'b-1', action: 'Updated', object_type: 'PortfolioItem/Feature', object_id: 'f', before: {}, after: { Name: 'n' } }));
+    const sub = ingest.app
+      .get(NatsClient)
+      .connection.subscribe('changes.>', { callback: (_e, m) => seen.push(m.subject) });
+    await post(
+      JSON.stringify({
+        message_id: 'b-1',
+        action: 'Updated',
+        object_type: 'PortfolioItem/Feature',
+        object_id: 'f',
+        before: {},
+        after: { Name: 'n' },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 200));
     sub.unsubscribe();
     expect(seen).toEqual([SUBJECTS.change('7', 'PortfolioItem/Feature', 'Updated')]);
@@ -80,11 +99,18 @@ describe('change-ingest over HTTP and NATS', () => {
 
   it('names each problem with 400 and stores nothing of an invalid batch', async () => {
     const before = (await stored()).length;
-    const res = await post(JSON.stringify([{ message_id: 'c-1', action: 'Created', object_type: 'Defect', object_id: 'd', after: {} }, { action: 'Exploded' }]));
+    const res = await post(
+      JSON.stringify([
+        { message_id: 'c-1', action: 'Created', object_type: 'Defect', object_id: 'd', after: {} },
+        { action: 'Exploded' },
+      ]),
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; details: { field: string }[] };
     expect(body.error).toBe('VALIDATION_FAILED');
-    expect(body.details.map((d) => d.field)).toEqual(expect.arrayContaining(['[1].action', '[1].object_id', '[1].object_type']));
+    expect(body.details.map((d) => d.field)).toEqual(
+      expect.arrayContaining(['[1].action', '[1].object_id', '[1].object_type']),
+    );
     expect((await stored()).length).toBe(before);
   });
 
@@ -102,7 +128,13 @@ describe('change-ingest over HTTP and NATS', () => {
     const nc = ingest.app.get(NatsClient).connection;
     const reply = await nc.request(
       SUBJECTS.ingest('7'),
-      JSON.stringify({ message_id: 'n-1', action: 'Created', object_type: 'Defect', object_id: 'd-9', after: { Name: 'z' } }),
+      JSON.stringify({
+        message_id: 'n-1',
+        action: 'Created',
+        object_type: 'Defect',
+        object_id: 'd-9',
+        after: { Name: 'z' },
+      }),
       { timeout: 5000 },
     );
     expect(reply.json()).toMatchObject({ accepted: 1, message_ids: ['n-1'] });

@@ -44,14 +44,18 @@ export class ChangeNatsListener implements OnApplicationBootstrap, OnApplication
     const tenant = subject.split('.').at(-1) ?? '';
     const subscriptionId = Number(tenant);
     if (!Number.isInteger(subscriptionId) || subjectToken(String(subscriptionId)) !== tenant) {
-      return { error: 'VALIDATION_FAILED', details: [{ field: 'subject', reason: 'must end with a numeric subscription id' }] };
+      return {
+        error: 'VALIDATION_FAILED',
+        details: [{ field: 'subject', reason: 'must end with a numeric subscription id' }],
+      };
     }
     try {
       const body: unknown = JSON.parse(new TextDecoder().decode(data));
       return await this.changes.ingest(body, { tenant, subscriptionId });
     } catch (err) {
       if (err instanceof HooklineError) return { error: err.code, message: err.message, details: err.details };
-      if (err instanceof SyntaxError) return { error: 'VALIDATION_FAILED', details: [{ field: 'body', reason: 'is not valid JSON' }] };
+      if (err instanceof SyntaxError)
+        return { error: 'VALIDATION_FAILED', details: [{ field: 'body', reason: 'is not valid JSON' }] };
       this.logger.error({ err: String(err) }, 'ingest over NATS failed');
       return { error: 'UNAVAILABLE', message: 'not stored; send again' };
     }

@@ -16,7 +16,12 @@ export function toChangeMessage(change: ChangeInput, producer: Producer, now = n
 }
 
 function envelope(producer: Producer, now: Date) {
-  return { message_version: 2, subscription_id: producer.subscriptionId, tenant: producer.tenant, ingested_at: now.toISOString() };
+  return {
+    message_version: 2,
+    subscription_id: producer.subscriptionId,
+    tenant: producer.tenant,
+    ingested_at: now.toISOString(),
+  };
 }
 
 function fromRally(input: RallyChangeInput, producer: Producer, now: Date): ChangeMessage {
@@ -28,7 +33,12 @@ function fromRally(input: RallyChangeInput, producer: Producer, now: Date): Chan
   const changes: Record<string, AttributeChange> = {};
   for (const [key, entry] of Object.entries(input.changes ?? {})) {
     const [id, attr] = attribute(input.object_type, key, entry);
-    changes[id] = { ...attr, old_value: entry.old_value ?? null, added: entry.added ?? null, removed: entry.removed ?? null } as AttributeChange;
+    changes[id] = {
+      ...attr,
+      old_value: entry.old_value ?? null,
+      added: entry.added ?? null,
+      removed: entry.removed ?? null,
+    } as AttributeChange;
   }
   return {
     message_id: input.message_id,
@@ -55,7 +65,13 @@ function attribute(objectType: string, key: string, entry: Partial<AttributeValu
   const value = entry.value ?? null;
   return [
     id,
-    { value, type: entry.type ?? attributeType(value), name, display_name: entry.display_name ?? name, ref: entry.ref ?? null },
+    {
+      value,
+      type: entry.type ?? attributeType(value),
+      name,
+      display_name: entry.display_name ?? name,
+      ref: entry.ref ?? null,
+    },
   ];
 }
 

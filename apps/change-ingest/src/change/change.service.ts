@@ -39,7 +39,10 @@ export class ChangeService {
     if (items.length === 0) throw HooklineError.validation([{ field: 'body', reason: 'the batch is empty' }]);
     if (items.length > this.config.INGEST_MAX_BATCH) {
       throw HooklineError.validation([
-        { field: 'body', reason: `a batch holds at most ${this.config.INGEST_MAX_BATCH} changes (got ${items.length})` },
+        {
+          field: 'body',
+          reason: `a batch holds at most ${this.config.INGEST_MAX_BATCH} changes (got ${items.length})`,
+        },
       ]);
     }
     const problems: FieldProblem[] = [];
@@ -55,9 +58,13 @@ export class ChangeService {
 
   /** True when JetStream already had this message id (a re-send inside the dedupe window). */
   private async publish(message: ChangeMessage): Promise<boolean> {
-    const ack = await this.publisher.publish(SUBJECTS.change(message.tenant, message.object_type, message.action), message, {
-      msgId: `${message.tenant}:${message.message_id}`,
-    });
+    const ack = await this.publisher.publish(
+      SUBJECTS.change(message.tenant, message.object_type, message.action),
+      message,
+      {
+        msgId: `${message.tenant}:${message.message_id}`,
+      },
+    );
     return ack.duplicate;
   }
 }

@@ -20,12 +20,12 @@ describe('parseChangeInput', () => {
   });
 
   it('needs `after` for a created snapshot and both snapshots for an update', () => {
-    expect(parseChangeInput({ action: 'Created', object_type: 'Defect', object_id: 'd', before: null }, '').problems).toEqual([
-      { field: 'after', reason: 'is required for Created' },
-    ]);
-    expect(parseChangeInput({ action: 'Updated', object_type: 'Defect', object_id: 'd', after: {} }, '').problems).toEqual([
-      { field: 'before', reason: 'is required for Updated (changes are computed from it)' },
-    ]);
+    expect(
+      parseChangeInput({ action: 'Created', object_type: 'Defect', object_id: 'd', before: null }, '').problems,
+    ).toEqual([{ field: 'after', reason: 'is required for Created' }]);
+    expect(
+      parseChangeInput({ action: 'Updated', object_type: 'Defect', object_id: 'd', after: {} }, '').problems,
+    ).toEqual([{ field: 'before', reason: 'is required for Updated (changes are computed from it)' }]);
   });
 
   it('refuses something that is not an object', () => {
@@ -62,7 +62,11 @@ describe('toChangeMessage', () => {
     expect(message.changes[severity]).toMatchObject({ name: 'Severity', value: 'Major', old_value: 'Minor' });
     expect(message.changes[tags]).toMatchObject({ name: 'Tags', added: ['new'], removed: ['old'] });
     expect(Object.keys(message.changes)).toHaveLength(2);
-    expect(message.state[attributeId('Defect', 'Name')]).toMatchObject({ value: 'Crash', name: 'Name', display_name: 'Name' });
+    expect(message.state[attributeId('Defect', 'Name')]).toMatchObject({
+      value: 'Crash',
+      name: 'Name',
+      display_name: 'Name',
+    });
   });
 
   it('keeps Rally attribute ids and gives name-keyed attributes their stable id', () => {
@@ -78,7 +82,13 @@ describe('toChangeMessage', () => {
       '',
     );
     const message = toChangeMessage(change!, producer, now);
-    expect(Object.keys(message.state).sort()).toEqual([uuid, attributeId('HierarchicalRequirement', 'PlanEstimate')].sort());
-    expect(message.state[attributeId('HierarchicalRequirement', 'PlanEstimate')]).toMatchObject({ name: 'PlanEstimate', value: 8, ref: null });
+    expect(Object.keys(message.state).sort()).toEqual(
+      [uuid, attributeId('HierarchicalRequirement', 'PlanEstimate')].sort(),
+    );
+    expect(message.state[attributeId('HierarchicalRequirement', 'PlanEstimate')]).toMatchObject({
+      name: 'PlanEstimate',
+      value: 8,
+      ref: null,
+    });
   });
 });

@@ -81,7 +81,8 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
       try {
         this.index.upsert(entry.def);
       } catch (err) {
-        if (err instanceof InvalidWebhookError) throw new Error(`webhook ${event.webhookId}: ${err.message}`);
+        if (err instanceof InvalidWebhookError)
+          throw new Error(`webhook ${event.webhookId}: ${err.message}`, { cause: err });
         throw err;
       }
       tenantWebhooks.set(event.webhookId, entry);
@@ -99,12 +100,22 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
     return [...(this.webhooks.get(tenant)?.values() ?? [])];
   }
 
-  async status(): Promise<{ loaded: boolean; total: number; tenants: Record<string, { webhooks: number; enabled: number }>; lag: number }> {
+  async status(): Promise<{
+    loaded: boolean;
+    total: number;
+    tenants: Record<string, { webhooks: number; enabled: number }>;
+    lag: number;
+  }> {
     const info = await this.nats.jsm.streams.info(STREAMS.WEBHOOKS.name);
     const tenants = Object.fromEntries(
       [...this.webhooks].map(([tenant, hooks]) => [tenant, { webhooks: hooks.size, enabled: this.index.size(tenant) }]),
     );
-    return { loaded: this.isLoaded, total: this.index.size(), tenants, lag: Math.max(0, info.state.last_seq - this.lastSequence) };
+    return {
+      loaded: this.isLoaded,
+      total: this.index.size(),
+      tenants,
+      lag: Math.max(0, info.state.last_seq - this.lastSequence),
+    };
   }
 }
 

@@ -43,7 +43,9 @@ export class MatchService {
 
   async publish(jobs: DeliveryJob[]): Promise<void> {
     await Promise.all(
-      jobs.map((job) => this.publisher.publish(SUBJECTS.delivery(job.tenant, job.webhookId), job, { msgId: job.deliveryId })),
+      jobs.map((job) =>
+        this.publisher.publish(SUBJECTS.delivery(job.tenant, job.webhookId), job, { msgId: job.deliveryId }),
+      ),
     );
   }
 
@@ -51,13 +53,19 @@ export class MatchService {
   dryRun(message: ChangeMessage): DryRunResult[] {
     return this.webhooks.all(message.tenant).map((webhook) => {
       const base = { webhookId: webhook.def.id, name: webhook.rule.Name };
-      if (webhook.def.Disabled) return { ...base, fires: false, failed: { clause: 'Disabled' as const, reason: 'the webhook is disabled' } };
+      if (webhook.def.Disabled)
+        return { ...base, fires: false, failed: { clause: 'Disabled' as const, reason: 'the webhook is disabled' } };
       const result = matchWebhook(compileWebhook(webhook.def), message);
       return result.matched ? { ...base, fires: true } : { ...base, fires: false, failed: result.failed };
     });
   }
 
-  private job(message: ChangeMessage, webhook: IndexedWebhook, payload: Record<string, unknown>, now: string): DeliveryJob {
+  private job(
+    message: ChangeMessage,
+    webhook: IndexedWebhook,
+    payload: Record<string, unknown>,
+    now: string,
+  ): DeliveryJob {
     return {
       deliveryId: deliveryIdOf(message.tenant, message.message_id, webhook.def.id),
       tenant: message.tenant,

@@ -25,8 +25,20 @@ const load = (env: Record<string, string>) => loadConfig('example', ExampleConfi
 
 describe('loadConfig', () => {
   it('applies defaults and converts values to the type of the default', () => {
-    const config = load({ NATS_URL: 'nats://x', RETRY_DELAY_MS: '250', ALLOW_HTTP: 'yes', FEATURE_FLAG: 'off', UNRELATED: '1' });
-    expect(config).toMatchObject({ PORT: 9000, NATS_URL: 'nats://x', RETRY_DELAY_MS: 250, ALLOW_HTTP: true, FEATURE_FLAG: false });
+    const config = load({
+      NATS_URL: 'nats://x',
+      RETRY_DELAY_MS: '250',
+      ALLOW_HTTP: 'yes',
+      FEATURE_FLAG: 'off',
+      UNRELATED: '1',
+    });
+    expect(config).toMatchObject({
+      PORT: 9000,
+      NATS_URL: 'nats://x',
+      RETRY_DELAY_MS: 250,
+      ALLOW_HTTP: true,
+      FEATURE_FLAG: false,
+    });
     expect(config).not.toHaveProperty('UNRELATED');
   });
 

@@ -125,7 +125,11 @@ function coerceLikeDefaults(raw: Record<string, unknown>, defaults: Record<strin
 }
 
 /** Only variables the config class declares are taken from the environment. */
-function pick(raw: Record<string, unknown>, defaults: Record<string, unknown>, cls: ConfigClass): Record<string, unknown> {
+function pick(
+  raw: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  cls: ConfigClass,
+): Record<string, unknown> {
   const declared = new Set([...Object.keys(defaults), ...declaredProperties(cls)]);
   return Object.fromEntries(Object.entries(raw).filter(([key]) => declared.has(key)));
 }

@@ -34,7 +34,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
-      const message = typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? exception.message);
+      const message =
+        typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? exception.message);
       return { status, body: { error: httpErrorName(status), message, details: [] }, headers: {} };
     }
     // Body-parser errors carry a status (413 for a body over the limit, 400 for malformed JSON).

@@ -38,7 +38,9 @@ async function waitReady(service: Running): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) {
-      throw new Error(`${service.spec.name} exited with code ${service.child.exitCode}; see .hookline/logs/${service.spec.name}.log`);
+      throw new Error(
+        `${service.spec.name} exited with code ${service.child.exitCode}; see .hookline/logs/${service.spec.name}.log`,
+      );
     }
     try {
       const res = await fetch(`${service.url}/health/ready`);
@@ -48,7 +50,9 @@ async function waitReady(service: Running): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${service.spec.name} was not ready within ${READY_TIMEOUT_MS / 1000} s; see .hookline/logs/${service.spec.name}.log`);
+  throw new Error(
+    `${service.spec.name} was not ready within ${READY_TIMEOUT_MS / 1000} s; see .hookline/logs/${service.spec.name}.log`,
+  );
 }
 
 function tail(file: string, lines = 15): string {
@@ -58,8 +62,14 @@ function tail(file: string, lines = 15): string {
 
 async function main(): Promise<void> {
   mkdirSync(join(STATE, 'logs'), { recursive: true });
-  const adminKey = persistentSecret('HOOKLINE_ADMIN_KEY', 'admin-key', () => `hk_admin_${randomBytes(24).toString('base64url')}`);
-  const encryptionKey = persistentSecret('HOOKLINE_ENCRYPTION_KEY', 'encryption-key', () => randomBytes(32).toString('base64'));
+  const adminKey = persistentSecret(
+    'HOOKLINE_ADMIN_KEY',
+    'admin-key',
+    () => `hk_admin_${randomBytes(24).toString('base64url')}`,
+  );
+  const encryptionKey = persistentSecret('HOOKLINE_ENCRYPTION_KEY', 'encryption-key', () =>
+    randomBytes(32).toString('base64'),
+  );
 
   const infra: RunningServer[] = [];
   const services: Running[] = [];
@@ -105,13 +115,17 @@ async function main(): Promise<void> {
       child.stderr?.pipe(log);
       services.push({ spec, child, url: `http://127.0.0.1:${port}` });
     }
-    await Promise.all(services.map(async (service) => {
-      try {
-        await waitReady(service);
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${tail(join(STATE, 'logs', `${service.spec.name}.log`))}`);
-      }
-    }));
+    await Promise.all(
+      services.map(async (service) => {
+        try {
+          await waitReady(service);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n${tail(join(STATE, 'logs', `${service.spec.name}.log`))}`, {
+            cause: err,
+          });
+        }
+      }),
+    );
   } catch (err) {
     process.stderr.write(`Hookline did not start: ${(err as Error).message}\n`);
     return stopAll(1);
@@ -120,7 +134,9 @@ async function main(): Promise<void> {
   for (const service of services) {
     service.child.once('exit', (code) => {
       if (stopping) return;
-      process.stderr.write(`${service.spec.name} exited unexpectedly (code ${code}); see .hookline/logs/${service.spec.name}.log\n`);
+      process.stderr.write(
+        `${service.spec.name} exited unexpectedly (code ${code}); see .hookline/logs/${service.spec.name}.log\n`,
+      );
       void stopAll(1);
     });
   }
@@ -139,7 +155,11 @@ async function main(): Promise<void> {
   );
   writeFileSync(
     join(STATE, 'stack.json'),
-    JSON.stringify({ pid: process.pid, adminKey, services: services.map((s) => ({ name: s.spec.name, url: s.url })) }, null, 2),
+    JSON.stringify(
+      { pid: process.pid, adminKey, services: services.map((s) => ({ name: s.spec.name, url: s.url })) },
+      null,
+      2,
+    ),
   );
 }
 

@@ -111,7 +111,12 @@ export function ensureFerretDb(): string {
 }
 
 function run(command: string, args: string[], cwd: string): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 15 * 60_000, env: { ...process.env, CGO_ENABLED: '0' } });
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+    env: { ...process.env, CGO_ENABLED: '0' },
+  });
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
   }

@@ -1,7 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, freePort, isPortFree, spawnServer, stopProcess, waitForPort, type RunningServer } from './process';
+import {
+  findExecutable,
+  freePort,
+  isPortFree,
+  spawnServer,
+  stopProcess,
+  waitForPort,
+  type RunningServer,
+} from './process';
 
 export interface StartNatsOptions {
   /** Preferred port (used when free); a free port otherwise. */
@@ -49,7 +57,7 @@ export async function startedServer(
     await waitForPort(port, server.child, what);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n${server.output()}`);
+    throw new Error(`${(err as Error).message}\n${server.output()}`, { cause: err });
   }
   return { url, source: `${what} (pid ${server.child.pid})`, stop };
 }

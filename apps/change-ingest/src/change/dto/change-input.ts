@@ -74,17 +74,26 @@ export function parseChangeInput(raw: unknown, path: string): { change?: ChangeI
     if (raw.action === 'Updated' && !isObject(raw.before)) {
       problems.push({ field: at('before'), reason: 'is required for Updated (changes are computed from it)' });
     }
-    return problems.length ? { problems } : { change: { form: 'snapshot', input: raw as unknown as SnapshotChangeInput }, problems };
+    return problems.length
+      ? { problems }
+      : { change: { form: 'snapshot', input: raw as unknown as SnapshotChangeInput }, problems };
   }
 
   if (!isText(raw.message_id)) problems.push({ field: at('message_id'), reason: 'is required (a non-empty string)' });
   if (!isObject(raw.state)) {
-    problems.push({ field: at('state'), reason: 'is required: an object keyed by attribute id (or send before/after snapshots)' });
+    problems.push({
+      field: at('state'),
+      reason: 'is required: an object keyed by attribute id (or send before/after snapshots)',
+    });
   } else {
     for (const [key, entry] of Object.entries(raw.state)) {
-      if (!isObject(entry) || !('value' in entry)) problems.push({ field: at(`state.${key}`), reason: 'must be an object with a value' });
+      if (!isObject(entry) || !('value' in entry))
+        problems.push({ field: at(`state.${key}`), reason: 'must be an object with a value' });
     }
   }
-  if (raw.changes !== undefined && !isObject(raw.changes)) problems.push({ field: at('changes'), reason: 'must be an object' });
-  return problems.length ? { problems } : { change: { form: 'rally', input: raw as unknown as RallyChangeInput }, problems };
+  if (raw.changes !== undefined && !isObject(raw.changes))
+    problems.push({ field: at('changes'), reason: 'must be an object' });
+  return problems.length
+    ? { problems }
+    : { change: { form: 'rally', input: raw as unknown as RallyChangeInput }, problems };
 }

@@ -1,12 +1,28 @@
 import { Module } from '@nestjs/common';
-import { DispatcherConfig } from './config/dispatcher.config';
+import { AuthModule } from '@hookline/auth';
 import { MessagingModule } from '@hookline/messaging';
-import { ServiceKitModule } from '@hookline/service-kit';
+import { DatabaseModule, ServiceKitModule } from '@hookline/service-kit';
+import { BlocklistModule } from './blocklist/blocklist.module';
+import { DispatcherConfig } from './config/dispatcher.config';
+import { DeliveryModule } from './delivery/delivery.module';
+import { OutboundModule } from './outbound/outbound.module';
+import { StatusModule } from './status/status.module';
 
 @Module({
   imports: [
     ServiceKitModule.forRoot({ service: 'dispatcher', config: DispatcherConfig }),
-    MessagingModule.forRoot({ config: DispatcherConfig, url: (config) => config.NATS_URL, streams: ['DELIVERIES', 'OUTCOMES'] }),
+    MessagingModule.forRoot({
+      config: DispatcherConfig,
+      url: (config) => config.NATS_URL,
+      streams: ['DELIVERIES', 'OUTCOMES'],
+    }),
+    // API keys (admin endpoints) and the shared blocklist live in the registry's database.
+    DatabaseModule.forRoot({ config: DispatcherConfig, url: (config) => config.MONGO_URL }),
+    AuthModule,
+    OutboundModule,
+    DeliveryModule,
+    BlocklistModule,
+    StatusModule,
   ],
 })
 export class AppModule {}

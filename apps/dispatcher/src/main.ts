@@ -1,8 +1,4 @@
 import { bootstrapService } from '@hookline/service-kit';
-import { AppModule } from './app.module';
+import { DISPATCHER_APP } from './dispatcher.app';
 
-void bootstrapService({
-  service: 'dispatcher',
-  module: AppModule,
-  openapi: { title: 'Hookline dispatcher', description: 'Delivers webhook payloads with retries, circuit breakers and signatures.' },
-});
+void bootstrapService(DISPATCHER_APP);

@@ -1,8 +1,4 @@
 import { bootstrapService } from '@hookline/service-kit';
-import { AppModule } from './app.module';
+import { INCOMING_HOOKS_APP } from './incoming-hooks.app';
 
-void bootstrapService({
-  service: 'incoming-hooks',
-  module: AppModule,
-  openapi: { title: 'Hookline incoming hooks', description: 'HMAC-validated incoming hook URLs that trigger pipeline runs.' },
-});
+void bootstrapService(INCOMING_HOOKS_APP);

@@ -1,13 +1,23 @@
 import { Module } from '@nestjs/common';
-import { DatabaseModule, ServiceKitModule } from '@hookline/service-kit';
+import { AuthModule } from '@hookline/auth';
 import { MessagingModule } from '@hookline/messaging';
+import { DatabaseModule, ServiceKitModule } from '@hookline/service-kit';
+import { ApiKeyModule } from './apikey/apikey.module';
+import { BlocklistModule } from './blocklist/blocklist.module';
 import { RegistryConfig } from './config/registry.config';
+import { OutcomeModule } from './outcome/outcome.module';
+import { WebhookModule } from './webhook/webhook.module';
 
 @Module({
   imports: [
     ServiceKitModule.forRoot({ service: 'registry', config: RegistryConfig }),
-    MessagingModule.forRoot({ config: RegistryConfig, url: (config) => config.NATS_URL, streams: ['WEBHOOKS', 'OUTCOMES'] }),
+    MessagingModule.forRoot({ config: RegistryConfig, url: (config) => config.NATS_URL, streams: ['WEBHOOKS', 'OUTCOMES', 'DELIVERIES'] }),
     DatabaseModule.forRoot({ config: RegistryConfig, url: (config) => config.MONGO_URL }),
+    AuthModule,
+    ApiKeyModule,
+    WebhookModule,
+    OutcomeModule,
+    BlocklistModule,
   ],
 })
 export class AppModule {}

@@ -1,8 +1,4 @@
 import { bootstrapService } from '@hookline/service-kit';
-import { AppModule } from './app.module';
+import { REGISTRY_APP } from './registry.app';
 
-void bootstrapService({
-  service: 'registry',
-  module: AppModule,
-  openapi: { title: 'Hookline registry', description: 'Webhook registry (Rally-compatible webhook API), API keys, delivery log.' },
-});
+void bootstrapService(REGISTRY_APP);

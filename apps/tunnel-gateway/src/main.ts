@@ -1,8 +1,4 @@
 import { bootstrapService } from '@hookline/service-kit';
-import { AppModule } from './app.module';
+import { TUNNEL_GATEWAY_APP } from './tunnel-gateway.app';
 
-void bootstrapService({
-  service: 'tunnel-gateway',
-  module: AppModule,
-  openapi: { title: 'Hookline tunnel gateway', description: 'WebSocket tunnel for receivers behind a firewall.' },
-});
+void bootstrapService(TUNNEL_GATEWAY_APP);

@@ -2,3 +2,4 @@ import 'reflect-metadata';
 
 export * from './messages';
 export * from './streams';
+export * from './tunnel';

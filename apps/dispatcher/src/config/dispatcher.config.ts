@@ -1,5 +1,29 @@
-import { BaseServiceConfig } from '@hookline/service-kit';
-import { IsNotEmpty, IsString } from 'class-validator';
+import { IsEncryptionKey } from '@hookline/auth';
+import { httpPolicyFromEnv, parseCidrList } from '@hookline/delivery';
+import { BaseServiceConfig, EnvBoolean } from '@hookline/service-kit';
+import { IsBoolean, IsInt, IsNotEmpty, IsString, Max, Min, registerDecorator } from 'class-validator';
+
+/** Config validation: the value is a string that `parse` accepts without throwing. */
+function Parses(parse: (value: string) => unknown, message: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'parses',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message },
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          try {
+            parse(value);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
 
 /** Settings of the dispatcher service, read from the environment once at start. */
 export class DispatcherConfig extends BaseServiceConfig {
@@ -9,4 +33,102 @@ export class DispatcherConfig extends BaseServiceConfig {
   @IsString()
   @IsNotEmpty()
   NATS_URL: string;
+
+  /** MongoDB with the registry's API keys and the shared `blocked_urls` collection. */
+  @IsString()
+  @IsNotEmpty()
+  MONGO_URL: string;
+
+  /** The registry's key for sealed webhook secrets (signing secret, passwords, header values). */
+  @IsEncryptionKey()
+  HOOKLINE_ENCRYPTION_KEY: string;
+
+  /** Deadline in ms for a whole attempt (Octane's WEBHOOK_REQUEST_TIMEOUT), connect to last body byte. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_REQUEST_TIMEOUT = 10_000;
+
+  /** Plain HTTP targets are refused unless this is on (Octane's WEBHOOK_ALLOW_HTTP). */
+  @EnvBoolean()
+  @IsBoolean()
+  WEBHOOK_ALLOW_HTTP = false;
+
+  /** Ports plain HTTP may use: `80` (default), a list such as `80,8080`, or `any`. */
+  @Parses(
+    (ports) => httpPolicyFromEnv({ WEBHOOK_HTTP_PORTS: ports }),
+    '$property must be "any" or comma-separated ports 1-65535',
+  )
+  WEBHOOK_HTTP_PORTS = '80';
+
+  /** Private ranges receivers may live in, e.g. `10.20.0.0/16` (the SSRF guard refuses them otherwise). */
+  @Parses(parseCidrList, '$property must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8')
+  WEBHOOK_ALLOWED_CIDRS = '';
+
+  /** Attempts running at once towards one origin (and its keep-alive sockets). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  ORIGIN_CONCURRENCY = 32;
+
+  /**
+   * Jobs that may always wait for a busy origin. More may wait while a quarter of the instance's
+   * handlers stay free for other origins; beyond that they go back to JetStream for a moment.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  ORIGIN_QUEUE_LIMIT = 32;
+
+  /** Percentage of failed attempts in the rolling window that opens an origin's breaker. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BREAKER_ERROR_PERCENT = 50;
+
+  /** Attempts in the rolling window before the breaker judges an origin at all. */
+  @IsInt()
+  @Min(1)
+  BREAKER_VOLUME_THRESHOLD = 5;
+
+  /** Length of the breaker's rolling window in ms. */
+  @IsInt()
+  @Min(1_000)
+  BREAKER_WINDOW_MS = 30_000;
+
+  /** How long an open breaker waits before letting one probe through (half-open). */
+  @IsInt()
+  @Min(100)
+  BREAKER_RESET_MS = 30_000;
+
+  /** Slow (near-timeout) or invalid-HTTP answers in a row that get a URL blocked. */
+  @IsInt()
+  @Min(1)
+  BLOCK_STRIKES = 3;
+
+  /** Share of WEBHOOK_REQUEST_TIMEOUT from which an answer counts as slow, in percent. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BLOCK_SLOW_PERCENT = 80;
+
+  /** How long a blocked URL stays blocked, in ms (an admin may unblock earlier). */
+  @IsInt()
+  @Min(1_000)
+  BLOCK_COOLOFF_MS = 15 * 60_000;
+
+  /** How often the blocklist is re-read from MongoDB, so blocks by other instances and unblocks apply. */
+  @IsInt()
+  @Min(100)
+  BLOCKLIST_REFRESH_MS = 5_000;
+
+  /** Longest a held job waits before it is looked at again (a block may be lifted by an admin). */
+  @IsInt()
+  @Min(100)
+  HOLD_RECHECK_MS = 60_000;
+
+  /** Longest retry delay, a receiver's Retry-After included. */
+  @IsInt()
+  @Min(0)
+  RETRY_MAX_DELAY_MS = 3_600_000;
 }

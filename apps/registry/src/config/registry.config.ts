@@ -1,9 +1,13 @@
+import { IsEncryptionKey } from '@hookline/auth';
 import { BaseServiceConfig } from '@hookline/service-kit';
-import { IsNotEmpty, IsString } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 /** Settings of the registry service, read from the environment once at start. */
 export class RegistryConfig extends BaseServiceConfig {
   override PORT = 8081;
+
+  /** Webhook definitions are small; a bigger body is a mistake or abuse and is answered 413. */
+  override HTTP_BODY_LIMIT = '256kb';
 
   /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
   @IsString()
@@ -14,4 +18,39 @@ export class RegistryConfig extends BaseServiceConfig {
   @IsString()
   @IsNotEmpty()
   MONGO_URL: string;
+
+  /**
+   * AES-256-GCM key for secrets at rest (webhook passwords, client secrets, signing secrets, header
+   * values): 32 bytes as 64 hex characters or base64. Generate with `openssl rand -base64 32`.
+   * Services that read those secrets (dispatcher) need the same key.
+   */
+  @IsEncryptionKey()
+  HOOKLINE_ENCRYPTION_KEY: string;
+
+  /** When set, an admin API key with this value is created on first start (the bootstrap key). */
+  @IsOptional()
+  @IsString()
+  @MinLength(20)
+  HOOKLINE_ADMIN_KEY?: string;
+
+  /** Subscription (tenant) the bootstrap admin key belongs to. */
+  @IsInt()
+  @Min(1)
+  HOOKLINE_ADMIN_SUBSCRIPTION_ID: number = 100;
+
+  /** Base of the `_ref` URLs (e.g. https://hookline.example.com); the request's own host when unset. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  PUBLIC_BASE_URL?: string;
+
+  /** How long `POST /webhook/{id}/test` waits for the dispatcher's outcome. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  TEST_DELIVERY_TIMEOUT_MS: number = 15_000;
+
+  /** How often webhook changes whose event was not yet published are published again. */
+  @IsInt()
+  @Min(100)
+  EVENT_OUTBOX_INTERVAL_MS: number = 5_000;
 }

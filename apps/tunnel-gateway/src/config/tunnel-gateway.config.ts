@@ -1,5 +1,5 @@
 import { BaseServiceConfig } from '@hookline/service-kit';
-import { IsNotEmpty, IsString } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 
 /** Settings of the tunnel-gateway service, read from the environment once at start. */
 export class TunnelGatewayConfig extends BaseServiceConfig {
@@ -9,4 +9,42 @@ export class TunnelGatewayConfig extends BaseServiceConfig {
   @IsString()
   @IsNotEmpty()
   NATS_URL: string;
+
+  /** MongoDB holding the registry's API keys, which authenticate listeners. */
+  @IsString()
+  @IsNotEmpty()
+  MONGO_URL: string;
+
+  /** The gateway pings every listener this often (ms); one missing pong drops the connection at the next ping. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  TUNNEL_HEARTBEAT_MS = 5_000;
+
+  /** Back-pressure: most unanswered deliveries per listener; beyond that, another listener or a 503. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  TUNNEL_MAX_IN_FLIGHT = 16;
+
+  /**
+   * How long (ms) a delivery may stay unanswered before the gateway frees its slot and answers 504.
+   * At least the dispatcher's largest WEBHOOK_REQUEST_TIMEOUT, so the gateway never gives up first.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  TUNNEL_REPLY_TIMEOUT_MS = 120_000;
+
+  /** A listener that sends its key as first message must do so within this many ms. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  TUNNEL_AUTH_TIMEOUT_MS = 5_000;
+
+  /** Largest WebSocket message (bytes) accepted from a listener; replies carry only a body excerpt. */
+  @IsInt()
+  @Min(1_024)
+  @Max(64 * 1024 * 1024)
+  TUNNEL_MAX_FRAME_BYTES = 1024 * 1024;
 }

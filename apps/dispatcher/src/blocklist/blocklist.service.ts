@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { blockedUrlId, isBlockActive, type BlockedUrlRecord } from '@hookline/blocklist';
+import { DispatcherConfig } from '../config/dispatcher.config';
+import { BlocklistRepository } from './blocklist.repository';
+
+/** How a receiver answered one attempt, as far as the abuse rules care. */
+export interface AnswerQuality {
+  latencyMs: number;
+  errorKind?: string;
+  /** Present when a response (status line) arrived. */
+  status?: number;
+}
+
+/** Strike counters kept; the oldest are dropped beyond this (they only delay a block). */
+const MAX_TRACKED_URLS = 10_000;
+
+/** Tenants are subscription ids (see tenantOf in @hookline/auth); the blocklist is stored per subscription. */
+export function subscriptionOf(tenant: string): number | null {
+  const id = Number(tenant);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/**
+ * Octane's abuse protection: a URL that keeps answering slowly (near the timeout) or not with valid
+ * HTTP is blocked for a cool-off period. Blocks live in MongoDB so every instance honours them and
+ * admins can lift them; each instance keeps the active ones in memory, re-read every
+ * BLOCKLIST_REFRESH_MS, so checking a job costs no I/O. Strikes are counted per instance.
+ */
+@Injectable()
+export class BlocklistService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Blocklist');
+  private active = new Map<string, BlockedUrlRecord>();
+  private readonly strikes = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
+    private readonly repository: BlocklistRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), this.config.BLOCKLIST_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The block in force for this tenant's URL, if any. */
+  blockOf(tenant: string, url: string): BlockedUrlRecord | null {
+    const subscriptionId = subscriptionOf(tenant);
+    if (subscriptionId === null) return null;
+    const record = this.active.get(blockedUrlId(subscriptionId, url));
+    return record && isBlockActive(record) ? record : null;
+  }
+
+  /** Counts a slow or invalid answer as a strike, a prompt valid one clears them; blocks on the last strike. */
+  async observe(
+    tenant: string,
+    webhookId: string,
+    url: string,
+    answer: AnswerQuality,
+  ): Promise<BlockedUrlRecord | null> {
+    const subscriptionId = subscriptionOf(tenant);
+    if (subscriptionId === null) return null;
+    const id = blockedUrlId(subscriptionId, url);
+    const reason = this.strikeReason(answer);
+    if (reason === null) {
+      // A connection error says nothing about how the receiver answers; a prompt answer clears the record.
+      if (answer.status !== undefined) this.strikes.delete(id);
+      return null;
+    }
+    const count = (this.strikes.get(id) ?? 0) + 1;
+    this.strikes.delete(id);
+    if (count < this.config.BLOCK_STRIKES) {
+      this.strikes.set(id, count);
+      if (this.strikes.size > MAX_TRACKED_URLS) this.strikes.delete(this.strikes.keys().next().value as string);
+      return null;
+    }
+    const now = new Date();
+    const record = await this.repository.block({
+      subscriptionId,
+      url,
+      webhookId,
+      reason: `${count} ${reason} answers in a row`,
+      blockedAt: now,
+      until: new Date(now.getTime() + this.config.BLOCK_COOLOFF_MS),
+    });
+    this.active.set(id, record);
+    this.logger.warn({ url, tenant, webhookId, until: record.Until, count: record.Count }, 'URL blocked');
+    return record;
+  }
+
+  async list(subscriptionId: number): Promise<BlockedUrlRecord[]> {
+    return this.repository.list(subscriptionId);
+  }
+
+  /** Lifts a block at once on this instance; the others see it on their next refresh. */
+  async unblock(subscriptionId: number, url: string): Promise<boolean> {
+    const id = blockedUrlId(subscriptionId, url);
+    this.active.delete(id);
+    this.strikes.delete(id);
+    return this.repository.remove(subscriptionId, url);
+  }
+
+  private strikeReason(answer: AnswerQuality): string | null {
+    if (answer.errorKind === 'invalid-http') return 'invalid HTTP';
+    if (answer.errorKind === 'timeout') return 'timed-out';
+    const slowFrom = (this.config.WEBHOOK_REQUEST_TIMEOUT * this.config.BLOCK_SLOW_PERCENT) / 100;
+    return answer.latencyMs >= slowFrom ? 'slow' : null;
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      const records = await this.repository.active(new Date());
+      this.active = new Map(records.map((r) => [r._id, r]));
+    } catch (err) {
+      // Keep the last known blocks; the next refresh tries again.
+      this.logger.warn({ err: String(err) }, 'blocklist refresh failed');
+    }
+  }
+}

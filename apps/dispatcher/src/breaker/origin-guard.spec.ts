@@ -1,0 +1,88 @@
+import { MetricsService } from '@hookline/service-kit';
+import { DispatcherConfig } from '../config/dispatcher.config';
+import { DISPATCH_CONCURRENCY, RESERVED_FOR_OTHER_ORIGINS } from '../config/limits';
+import { OriginGuard } from './origin-guard.service';
+
+function guardWith(overrides: Partial<DispatcherConfig>): OriginGuard {
+  const config = Object.assign(new DispatcherConfig(), { WEBHOOK_REQUEST_TIMEOUT: 1000, ...overrides });
+  return new OriginGuard(config, new MetricsService('dispatcher-test'));
+}
+
+/** An action that stays pending until released. */
+function gate<T>(value: T) {
+  let release: () => void = () => undefined;
+  const promise = new Promise<T>((resolve) => (release = () => resolve(value)));
+  return { promise, release };
+}
+
+describe('OriginGuard', () => {
+  let guard: OriginGuard;
+  afterEach(() => guard.onApplicationShutdown());
+
+  it('runs at most ORIGIN_CONCURRENCY at once, lets the rest wait while handlers stay free for other origins, then turns jobs away', async () => {
+    guard = guardWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
+    const release = gate(undefined);
+    let started = 0;
+    const action = async () => {
+      started++;
+      await release.promise;
+      return 'done';
+    };
+    // Two run, the others wait until only the handlers reserved for other origins are left.
+    const admitted = DISPATCH_CONCURRENCY - RESERVED_FOR_OTHER_ORIGINS;
+    const runs = Array.from({ length: admitted }, () => guard.run('https://busy.example', 't', action, () => false));
+    await Promise.resolve();
+    expect(started).toBe(2);
+    expect(guard.snapshot('t')[0]).toMatchObject({ inFlight: 2, waiting: admitted - 2 });
+    expect((await guard.run('https://busy.example', 't', action, () => false)).kind).toBe('busy');
+    // Another origin has its own budget and the reserved handlers.
+    expect(
+      await guard.run(
+        'https://other.example',
+        't',
+        async () => 'ok',
+        () => false,
+      ),
+    ).toEqual({ kind: 'ran', value: 'ok' });
+    release.release();
+    const results = await Promise.all(runs);
+    expect(results.every((r) => r.kind === 'ran')).toBe(true);
+    expect(started).toBe(admitted);
+  });
+
+  it('opens after failures, turns jobs away without running them, and closes after a successful probe', async () => {
+    guard = guardWith({ BREAKER_VOLUME_THRESHOLD: 3, BREAKER_ERROR_PERCENT: 50, BREAKER_RESET_MS: 200 });
+    const failing = async () => ({ status: 503 });
+    const isFailure = (r: { status: number }) => r.status >= 500;
+    for (let i = 0; i < 3; i++)
+      expect(await guard.run('https://down.example', 't', failing, isFailure)).toEqual({
+        kind: 'ran',
+        value: { status: 503 },
+      });
+    let ran = false;
+    const held = await guard.run(
+      'https://down.example',
+      't',
+      async () => {
+        ran = true;
+        return { status: 200 };
+      },
+      isFailure,
+    );
+    expect(held.kind).toBe('open');
+    expect(ran).toBe(false);
+    expect(held.kind === 'open' && held.retryInMs).toBeGreaterThan(0);
+    expect(guard.snapshot('t')).toEqual([
+      expect.objectContaining({ origin: 'https://down.example', state: 'open', failures: 3 }),
+    ]);
+    expect(guard.snapshot('another tenant')).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, 250));
+    expect(guard.snapshot('t')[0].state).toBe('half-open');
+    expect(await guard.run('https://down.example', 't', async () => ({ status: 200 }), isFailure)).toEqual({
+      kind: 'ran',
+      value: { status: 200 },
+    });
+    expect(guard.snapshot('t')[0].state).toBe('closed');
+  });
+});

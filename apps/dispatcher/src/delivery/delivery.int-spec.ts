@@ -1,0 +1,277 @@
+import type { ServerResponse } from 'node:http';
+import { STREAMS, SUBJECTS } from '@hookline/contracts';
+import { generateSecret } from '@hookline/delivery';
+import { Webhook } from 'standardwebhooks';
+import {
+  answer,
+  box,
+  DispatcherHarness,
+  FAST_RETRIES,
+  job,
+  sleep,
+  spec,
+  startReceiver,
+  TENANT,
+  waitFor,
+  type Receiver,
+} from '../../test/dispatcher-harness';
+import type { TunnelRequest } from '../tunnel/tunnel.client';
+import { SECURITY_HEADER } from './prepared-delivery';
+
+describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () => {
+  let h: DispatcherHarness;
+  const receivers: Receiver[] = [];
+  const receiver = async (respond: (res: ServerResponse, n: number) => void) => {
+    const r = await startReceiver(respond);
+    receivers.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    h = await DispatcherHarness.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await h?.stop();
+  });
+
+  it('POSTs the payload signed (verified with standardwebhooks) with the webhook headers, Security and Basic auth', async () => {
+    const r = await receiver(answer(202, 'thanks'));
+    const secret = generateSecret();
+    const j = job(
+      spec(
+        r.url,
+        {
+          Security: 'rally-shared-secret',
+          Headers: { 'X-Team': box.encrypt('blue') },
+          Authentication: { Type: 'Basic', Username: 'hook', Password: box.encrypt('p4ss:word') },
+        },
+        secret,
+      ),
+    );
+    await h.publish(j);
+    const outcomes = await h.settled(j.deliveryId);
+
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        kind: 'success',
+        attempt: 1,
+        status: 202,
+        responseExcerpt: 'thanks',
+        messageId: j.messageId,
+        tenant: TENANT,
+        webhookId: j.webhookId,
+      }),
+    ]);
+    expect(outcomes[0].payload).toBeUndefined();
+    const [req] = r.received;
+    expect(JSON.parse(req.body)).toEqual(j.payload);
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['user-agent']).toMatch(/^Hookline\/\d/);
+    expect(req.headers[SECURITY_HEADER]).toBe('rally-shared-secret');
+    expect(req.headers['x-team']).toBe('blue');
+    expect(req.headers.authorization).toBe(`Basic ${Buffer.from('hook:p4ss:word').toString('base64')}`);
+    expect(req.headers['webhook-id']).toBe(j.deliveryId);
+    const verified = new Webhook(secret).verify(req.body, req.headers as Record<string, string>);
+    expect(verified).toEqual(j.payload);
+    expect(() => new Webhook(generateSecret()).verify(req.body, req.headers as Record<string, string>)).toThrow();
+  });
+
+  it('on 410 reports the webhook gone and drops its later jobs without a request', async () => {
+    const r = await receiver(answer(410));
+    const first = job(spec(r.url));
+    await h.publish(first);
+    expect(await h.settled(first.deliveryId)).toEqual([
+      expect.objectContaining({ kind: 'gone', attempt: 1, status: 410 }),
+    ]);
+
+    const later = job(spec(r.url), { webhookId: first.webhookId });
+    await h.publish(later);
+    // Dropped means acked: the work-queue stream no longer holds it.
+    await waitFor(async () => {
+      const info = await h.client.jsm.streams.info(STREAMS.DELIVERIES.name, {
+        subjects_filter: SUBJECTS.delivery(TENANT, first.webhookId),
+      });
+      return info.state.messages === 0;
+    });
+    await sleep(200);
+    expect(r.received).toHaveLength(1);
+    expect(h.outcomesOf(later.deliveryId)).toEqual([]);
+  });
+
+  it('503, 503, 200: delivered on the third attempt with the same webhook-id each time', async () => {
+    const r = await receiver((res, n) => answer(n < 2 ? 503 : 200)(res));
+    const j = job(spec(r.url));
+    await h.publish(j);
+    const outcomes = await h.settled(j.deliveryId);
+
+    expect(outcomes.map((o) => [o.kind, o.attempt, o.status, o.errorKind])).toEqual([
+      ['retry', 1, 503, 'status'],
+      ['retry', 2, 503, 'status'],
+      ['success', 3, 200, undefined],
+    ]);
+    expect(r.received.map((req) => req.headers['webhook-id'])).toEqual([j.deliveryId, j.deliveryId, j.deliveryId]);
+    // The policy's delay (100 ms) separates the attempts.
+    expect(r.received[1].at - r.received[0].at).toBeGreaterThanOrEqual(90);
+  });
+
+  it('400 fails at once and is not retried', async () => {
+    const r = await receiver(answer(400, 'bad'));
+    const j = job(spec(r.url));
+    await h.publish(j);
+    const outcomes = await h.settled(j.deliveryId);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: 'failed', attempt: 1, status: 400, errorKind: 'status', payload: j.payload }),
+    ]);
+    await sleep(400);
+    expect(r.received).toHaveLength(1);
+  });
+
+  it('cuts a receiver trickling a byte a second at the deadline, retries, and after the last retry reports failed with the payload', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const r = await receiver((res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent++ >= 10 || res.destroyed) return clearInterval(timer);
+        res.write('x');
+      }, 1000);
+      timers.push(timer);
+    });
+    const j = job(spec(r.url, { RetryPolicy: { ...FAST_RETRIES, MaxRetries: 1 } }));
+    await h.publish(j);
+    const outcomes = await h.settled(j.deliveryId);
+    timers.forEach(clearInterval);
+
+    expect(outcomes.map((o) => [o.kind, o.attempt, o.errorKind])).toEqual([
+      ['retry', 1, 'timeout'],
+      ['failed', 2, 'timeout'],
+    ]);
+    for (const o of outcomes) {
+      expect(o.latencyMs).toBeGreaterThanOrEqual(990);
+      expect(o.latencyMs).toBeLessThan(1_500);
+    }
+    expect(outcomes[1].payload).toEqual(j.payload);
+    expect(outcomes[1].error).toMatch(/after 2 attempts/);
+  });
+
+  it('after all retries of a retryable status reports one failed outcome with the payload', async () => {
+    const r = await receiver(answer(502));
+    const j = job(spec(r.url, { RetryPolicy: { ...FAST_RETRIES, MaxRetries: 2 } }));
+    await h.publish(j);
+    const outcomes = await h.settled(j.deliveryId);
+    expect(outcomes.map((o) => [o.kind, o.attempt, o.status])).toEqual([
+      ['retry', 1, 502],
+      ['retry', 2, 502],
+      ['failed', 3, 502],
+    ]);
+    expect(outcomes.filter((o) => o.payload !== undefined)).toEqual([
+      expect.objectContaining({ kind: 'failed', payload: j.payload, messageId: j.messageId }),
+    ]);
+    await sleep(300);
+    expect(r.received).toHaveLength(3);
+  });
+
+  it('records a job without a delivery spec as failed and terminates it', async () => {
+    const j = job(undefined);
+    await h.publish(j);
+    const outcomes = await h.settled(j.deliveryId);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: 'failed', attempt: 1, errorKind: 'invalid-job', payload: j.payload }),
+    ]);
+    // Terminated: never offered again, nothing left pending for the consumer.
+    await sleep(500);
+    expect(h.outcomesOf(j.deliveryId)).toHaveLength(1);
+    const consumer = await h.client.jsm.consumers.info(STREAMS.DELIVERIES.name, 'dispatcher');
+    expect({ ackPending: consumer.num_ack_pending, pending: consumer.num_pending }).toEqual({
+      ackPending: 0,
+      pending: 0,
+    });
+  });
+
+  it('OAuth2 client credentials: fetches a token once, reuses it, and refreshes it once on 401', async () => {
+    let issued = 0;
+    const tokenRequests: { authorization?: string; body: string }[] = [];
+    const tokenEndpoint = await receiver((res, n) => {
+      const req = tokenEndpoint.received[n];
+      tokenRequests.push({ authorization: req.headers.authorization, body: req.body });
+      issued++;
+      answer(200, JSON.stringify({ access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: 3600 }), {
+        'content-type': 'application/json',
+      })(res);
+    });
+    let rejectToken: string | null = null;
+    const target = await receiver((res, n) =>
+      answer(target.received[n].headers.authorization === `Bearer ${rejectToken}` ? 401 : 200)(res),
+    );
+    const oauth = spec(target.url, {
+      Authentication: {
+        Type: 'OAuth2ClientCredentials',
+        TokenUrl: `http://127.0.0.1:${tokenEndpoint.port}/token`,
+        ClientId: 'client-1',
+        ClientSecret: box.encrypt('s3cret'),
+        Scope: 'hooks',
+      },
+    });
+
+    const first = job(oauth);
+    await h.publish(first);
+    expect((await h.settled(first.deliveryId))[0]).toMatchObject({ kind: 'success', attempt: 1 });
+    const second = job(oauth, { webhookId: first.webhookId });
+    await h.publish(second);
+    expect((await h.settled(second.deliveryId))[0]).toMatchObject({ kind: 'success' });
+    expect(target.received.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1']);
+    expect(issued).toBe(1);
+    expect(tokenRequests[0].authorization).toBe(`Basic ${Buffer.from('client-1:s3cret').toString('base64')}`);
+    expect(Object.fromEntries(new URLSearchParams(tokenRequests[0].body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'hooks',
+    });
+
+    rejectToken = 'tok-1';
+    const third = job(oauth, { webhookId: first.webhookId });
+    await h.publish(third);
+    expect(await h.settled(third.deliveryId)).toEqual([
+      expect.objectContaining({ kind: 'success', attempt: 1, status: 200 }),
+    ]);
+    expect(target.received.slice(2).map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(issued).toBe(2);
+
+    // A receiver that rejects every token gets one refresh per attempt, not a loop.
+    const rejecting = await receiver(answer(401));
+    const fourth = job({ ...oauth, TargetUrl: rejecting.url }, { webhookId: first.webhookId });
+    await h.publish(fourth);
+    expect(await h.settled(fourth.deliveryId)).toEqual([
+      expect.objectContaining({ kind: 'failed', attempt: 1, status: 401 }),
+    ]);
+    expect(rejecting.received.map((r) => r.headers.authorization)).toEqual(['Bearer tok-2', 'Bearer tok-3']);
+    expect(issued).toBe(3);
+  });
+
+  it('WebSocket webhooks go to the tunnel gateway by NATS request; no listener is a retryable failure', async () => {
+    const secret = generateSecret();
+    const j = job(
+      spec('https://unused.example.com/hook', { CommunicationMethod: 'websocket', SharedSpace: 'space-1' }, secret),
+    );
+    await h.publish(j);
+    await waitFor(() => h.outcomesOf(j.deliveryId).length >= 1);
+    expect(h.outcomesOf(j.deliveryId)[0]).toMatchObject({ kind: 'retry', attempt: 1, errorKind: 'no-listener' });
+
+    const requests: TunnelRequest[] = [];
+    const sub = h.client.connection.subscribe(SUBJECTS.tunnelDelivery(TENANT, 'space-1'), {
+      callback: (_err, msg) => {
+        const request = msg.json<TunnelRequest>();
+        requests.push(request);
+        msg.respond(JSON.stringify({ id: request.id, status: 200, body: 'ok from listener' }));
+      },
+    });
+    await h.client.connection.flush();
+    const outcomes = await h.settled(j.deliveryId);
+    sub.unsubscribe();
+    expect(outcomes.at(-1)).toMatchObject({ kind: 'success', status: 200, responseExcerpt: 'ok from listener' });
+    expect(outcomes.at(-1)!.attempt).toBeGreaterThanOrEqual(2);
+    expect(requests[0]).toMatchObject({ id: j.deliveryId, webhookId: j.webhookId });
+    expect(new Webhook(secret).verify(requests[0].body, requests[0].headers)).toEqual(j.payload);
+  });
+});

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { BlocklistModule } from '../blocklist/blocklist.module';
+import { BreakerModule } from '../breaker/breaker.module';
+import { GoneModule } from '../gone/gone.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { TunnelModule } from '../tunnel/tunnel.module';
+import { AttemptCountRepository } from './attempt-count.repository';
+import { DeliveryConsumer } from './delivery.consumer';
+import { DeliveryService } from './delivery.service';
+import { HttpSender } from './http-sender.service';
+import { OutcomePublisher } from './outcome.publisher';
+
+@Module({
+  imports: [BlocklistModule, BreakerModule, GoneModule, OAuthModule, TunnelModule],
+  providers: [AttemptCountRepository, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
+  exports: [DeliveryService],
+})
+export class DeliveryModule {}

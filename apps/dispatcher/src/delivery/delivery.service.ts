@@ -1,0 +1,281 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SecretBox } from '@hookline/auth';
+import type { DeliveryErrorKind, DeliveryJob, DeliverySpec } from '@hookline/contracts';
+import { nextDelayMs } from '@hookline/delivery';
+import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
+import { MetricsService } from '@hookline/service-kit';
+import type { Counter, Histogram } from 'prom-client';
+import { BlocklistService } from '../blocklist/blocklist.service';
+import { OriginGuard, type Guarded } from '../breaker/origin-guard.service';
+import { DispatcherConfig } from '../config/dispatcher.config';
+import { GoneWebhooks } from '../gone/gone-webhooks.service';
+import { TargetGuard } from '../outbound/target-guard.service';
+import { TunnelClient } from '../tunnel/tunnel.client';
+import { AttemptCountRepository } from './attempt-count.repository';
+import { applyRetryOnStatus, countsAgainstOrigin, notSent, retryPolicyOf, type AttemptReport } from './attempt-report';
+import { HttpSender } from './http-sender.service';
+import { OutcomePublisher } from './outcome.publisher';
+import { InvalidJobError, prepareDelivery, attemptHeaders, type PreparedDelivery } from './prepared-delivery';
+
+export interface WebhookLoad {
+  tenant: string;
+  webhookId: string;
+  /** Jobs this instance is working on: waiting for an origin slot or being sent. */
+  inFlight: number;
+}
+
+/** Held notices remembered, so a job held again and again is reported once per attempt. */
+const MAX_HELD_NOTICES = 10_000;
+
+/**
+ * The life of one delivery job: checks (spec, gone webhook, blocklist, SSRF and HTTP policy), one
+ * attempt through the origin's budget and breaker, an outcome per attempt, then ack, a retry by
+ * nak-with-delay, or a hold that JetStream redelivers later without it counting as an attempt.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger('Delivery');
+  private readonly load = new Map<string, WebhookLoad>();
+  private readonly heldNotices = new Set<string>();
+  private readonly attemptsTotal: Counter<'kind'>;
+  private readonly latency: Histogram<'kind'>;
+
+  constructor(
+    @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
+    @Inject(SecretBox) private readonly box: SecretBox,
+    private readonly attempts: AttemptCountRepository,
+    private readonly outcomes: OutcomePublisher,
+    private readonly gone: GoneWebhooks,
+    private readonly blocklist: BlocklistService,
+    private readonly targets: TargetGuard,
+    private readonly origins: OriginGuard,
+    private readonly http: HttpSender,
+    private readonly tunnel: TunnelClient,
+    metrics: MetricsService,
+  ) {
+    this.attemptsTotal = metrics.counter('hookline_delivery_attempts_total', 'Delivery attempts and holds by outcome', [
+      'kind',
+    ]);
+    this.latency = metrics.histogram(
+      'hookline_delivery_latency_seconds',
+      'Receiver latency per attempt',
+      ['kind'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
+  }
+
+  /** `deliveryCount` is JetStream's: 1 means no earlier attempt can have happened. */
+  async handle(job: DeliveryJob, deliveryCount: number): Promise<Disposition> {
+    const attempt = this.attemptNumber(job, deliveryCount);
+    const spec = job.spec;
+    if (!spec) return this.poison(job, await attempt(), 'job has no delivery spec');
+    if (this.gone.has(job.tenant, job.webhookId)) {
+      this.logger.debug({ deliveryId: job.deliveryId, webhookId: job.webhookId }, 'dropped: webhook answered 410 Gone');
+      return Ack;
+    }
+    let prepared: PreparedDelivery;
+    try {
+      prepared = prepareDelivery(job, spec, this.box);
+    } catch (err) {
+      if (err instanceof InvalidJobError) return this.poison(job, await attempt(), err.message);
+      throw err;
+    }
+    const key = `${job.tenant}\n${job.webhookId}`;
+    const load = this.load.get(key) ?? { tenant: job.tenant, webhookId: job.webhookId, inFlight: 0 };
+    load.inFlight++;
+    this.load.set(key, load);
+    try {
+      return spec.CommunicationMethod === 'websocket'
+        ? await this.viaTunnel(job, spec, prepared, attempt)
+        : await this.viaHttp(job, spec, prepared, attempt);
+    } finally {
+      if (--load.inFlight === 0) this.load.delete(key);
+    }
+  }
+
+  /** Webhooks of the tenant this instance is working on now. */
+  loadOf(tenant: string): WebhookLoad[] {
+    return [...this.load.values()].filter((l) => l.tenant === tenant).map((l) => ({ ...l }));
+  }
+
+  /**
+   * The number of the attempt this delivery is up to, read at most once and only when needed: a job
+   * turned away by a busy origin comes back many times and must stay cheap.
+   */
+  private attemptNumber(job: DeliveryJob, deliveryCount: number): () => Promise<number> {
+    let known: Promise<number> | undefined;
+    return () =>
+      (known ??=
+        deliveryCount === 1 ? Promise.resolve(1) : this.attempts.made(job.deliveryId).then((made) => made + 1));
+  }
+
+  private async viaHttp(
+    job: DeliveryJob,
+    spec: DeliverySpec,
+    prepared: PreparedDelivery,
+    attempt: () => Promise<number>,
+  ): Promise<Disposition> {
+    const url = spec.TargetUrl;
+    const block = this.blocklist.blockOf(job.tenant, url);
+    if (block) {
+      const left = block.Until === null ? this.config.HOLD_RECHECK_MS : block.Until.getTime() - Date.now();
+      return this.hold(
+        job,
+        await attempt(),
+        'url-blocked',
+        `URL blocked: ${block.Reason}`,
+        Math.min(left, this.config.HOLD_RECHECK_MS),
+      );
+    }
+    let origin: string;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      return this.settle(job, spec, await attempt(), notSent('refused', `"${url}" is not a valid URL`, false));
+    }
+    // Resolved and checked only once the origin has a slot, so a job turned away costs no DNS lookup.
+    const send = async (): Promise<AttemptReport> => {
+      await attempt();
+      const check = await this.targets.check(url);
+      if (!check.ok) return notSent(check.retryable ? 'connection' : 'refused', check.reason, check.retryable);
+      return this.http.send(job.deliveryId, prepared, check.target);
+    };
+    const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
+    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin);
+    const report = guarded.value;
+    if (report.errorKind !== 'refused') {
+      try {
+        await this.blocklist.observe(job.tenant, job.webhookId, url, report);
+      } catch (err) {
+        // The attempt happened and must be settled; the next slow answer will try the block again.
+        this.logger.warn({ url, err: String(err) }, 'could not record a blocked URL');
+      }
+    }
+    return this.settle(job, spec, await attempt(), report);
+  }
+
+  private async viaTunnel(
+    job: DeliveryJob,
+    spec: DeliverySpec,
+    prepared: PreparedDelivery,
+    attempt: () => Promise<number>,
+  ): Promise<Disposition> {
+    if (!spec.SharedSpace)
+      return this.settle(
+        job,
+        spec,
+        await attempt(),
+        notSent('invalid-job', 'websocket webhook without SharedSpace', false),
+      );
+    const space = spec.SharedSpace;
+    const send = async (): Promise<AttemptReport> => {
+      await attempt();
+      let headers: Record<string, string>;
+      try {
+        headers = attemptHeaders(job.deliveryId, prepared, Math.floor(Date.now() / 1000));
+      } catch (err) {
+        return notSent('invalid-job', (err as Error).message, false);
+      }
+      const request = { id: job.deliveryId, webhookId: job.webhookId, headers, body: prepared.body };
+      return this.tunnel.deliver(job.tenant, space, request, this.config.WEBHOOK_REQUEST_TIMEOUT);
+    };
+    const origin = `tunnel:${job.tenant}/${space}`;
+    const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
+    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin);
+    return this.settle(job, spec, await attempt(), guarded.value);
+  }
+
+  private async notRun(
+    job: DeliveryJob,
+    attempt: () => Promise<number>,
+    guarded: Exclude<Guarded<unknown>, { kind: 'ran' }>,
+    origin: string,
+  ): Promise<Disposition> {
+    if (guarded.kind === 'open')
+      return this.hold(job, await attempt(), 'breaker-open', `circuit breaker open for ${origin}`, guarded.retryInMs);
+    // A busy origin is local back-pressure, not news for the registry: just come back shortly.
+    this.attemptsTotal.inc({ kind: 'busy' });
+    return nakAfter(guarded.retryInMs);
+  }
+
+  /** Applies the retry policy to an attempt, publishes its outcome, and says what JetStream does next. */
+  private async settle(
+    job: DeliveryJob,
+    spec: DeliverySpec,
+    attempt: number,
+    raw: AttemptReport,
+  ): Promise<Disposition> {
+    let report = applyRetryOnStatus(raw, spec.RetryPolicy.RetryOnStatus);
+    let delayMs: number | null = null;
+    if (report.kind === 'retry') {
+      delayMs = nextDelayMs(
+        retryPolicyOf(spec.RetryPolicy, this.config.RETRY_MAX_DELAY_MS),
+        attempt,
+        report.retryAfter,
+      );
+      if (delayMs === null)
+        report = { ...report, kind: 'failed', error: `${report.error ?? 'failed'} (after ${attempt} attempts)` };
+    }
+    const { retryAfter: _retryAfter, ...fields } = report;
+    await this.outcomes.publish(job, attempt, fields);
+    this.attemptsTotal.inc({ kind: report.kind });
+    if (report.latencyMs > 0) this.latency.observe({ kind: report.kind }, report.latencyMs / 1000);
+    switch (report.kind) {
+      case 'retry':
+        await this.attempts.record(job.deliveryId, attempt);
+        return nakAfter(delayMs ?? 0);
+      case 'gone':
+        await this.gone.markGone(job.tenant, job.webhookId);
+        await this.forgetAttempts(job, attempt);
+        return Ack;
+      case 'success':
+      case 'failed':
+        await this.forgetAttempts(job, attempt);
+        return Ack;
+    }
+  }
+
+  private async forgetAttempts(job: DeliveryJob, attempt: number): Promise<void> {
+    if (attempt === 1) return;
+    try {
+      await this.attempts.forget(job.deliveryId);
+    } catch (err) {
+      // The bucket's TTL removes it anyway; the delivery itself is settled.
+      this.logger.warn({ deliveryId: job.deliveryId, err: String(err) }, 'could not clear the attempt count');
+    }
+  }
+
+  /** Not an attempt: JetStream keeps the job and offers it again after `delayMs`. */
+  private async hold(
+    job: DeliveryJob,
+    attempt: number,
+    errorKind: DeliveryErrorKind,
+    error: string,
+    delayMs: number,
+  ): Promise<Disposition> {
+    const notice = `${job.deliveryId}:${attempt}:${errorKind}`;
+    if (!this.heldNotices.has(notice)) {
+      await this.outcomes.publish(job, attempt, { kind: 'held', errorKind, error, latencyMs: 0 });
+      this.heldNotices.add(notice);
+      if (this.heldNotices.size > MAX_HELD_NOTICES)
+        this.heldNotices.delete(this.heldNotices.values().next().value as string);
+    }
+    this.attemptsTotal.inc({ kind: 'held' });
+    return nakAfter(Math.max(0, delayMs));
+  }
+
+  /** A job that can never be delivered: recorded as failed (the registry keeps it for replay), then terminated. */
+  private async poison(job: DeliveryJob, attempt: number, reason: string): Promise<Disposition> {
+    this.logger.error({ deliveryId: job.deliveryId, webhookId: job.webhookId, reason }, 'undeliverable job');
+    await this.outcomes.publish(job, attempt, {
+      kind: 'failed',
+      errorKind: 'invalid-job',
+      error: reason,
+      latencyMs: 0,
+    });
+    this.attemptsTotal.inc({ kind: 'failed' });
+    // The reason is in the log line and the outcome. A bare term: nats-server before 2.10 ignores
+    // `+TERM <reason>` and redelivers the message after the ack wait.
+    return term('');
+  }
+}

@@ -1,0 +1,38 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { SecretBox } from '@hookline/auth';
+import { DispatcherPool } from '@hookline/delivery';
+import { DispatcherConfig } from '../config/dispatcher.config';
+import { TargetGuard } from './target-guard.service';
+
+/** Closes the keep-alive pools once in-flight requests are done. */
+@Injectable()
+class PoolCloser implements OnApplicationShutdown {
+  constructor(@Inject(DispatcherPool) private readonly pool: DispatcherPool) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** What every outgoing request needs: the target gate, pinned keep-alive pools, and the key for sealed secrets. */
+@Global()
+@Module({
+  providers: [
+    TargetGuard,
+    {
+      provide: DispatcherPool,
+      inject: [DispatcherConfig],
+      // As many sockets as attempts one origin may run at once (the origin budget), so none waits for a socket.
+      useFactory: (config: DispatcherConfig) =>
+        new DispatcherPool({ connectionsPerOrigin: config.ORIGIN_CONCURRENCY, maxOrigins: 1_000 }),
+    },
+    {
+      provide: SecretBox,
+      inject: [DispatcherConfig],
+      useFactory: (config: DispatcherConfig) => new SecretBox(config.HOOKLINE_ENCRYPTION_KEY),
+    },
+    PoolCloser,
+  ],
+  exports: [TargetGuard, DispatcherPool, SecretBox],
+})
+export class OutboundModule {}

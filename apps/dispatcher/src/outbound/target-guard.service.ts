@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  checkHttpPolicy,
+  httpPolicyFromEnv,
+  parseCidrList,
+  resolveTarget,
+  type Cidr,
+  type HttpPolicy,
+  type ResolvedTarget,
+} from '@hookline/delivery';
+import { DispatcherConfig } from '../config/dispatcher.config';
+
+export type TargetCheck =
+  | { ok: true; target: ResolvedTarget }
+  | {
+      ok: false;
+      reason: string;
+      /** DNS trouble may clear up; a refused address or scheme will not. */ retryable: boolean;
+    };
+
+/**
+ * The one gate every outgoing HTTP request passes (webhook targets and OAuth2 token URLs alike):
+ * the HTTP policy (Octane: HTTPS always, HTTP only when allowed and on allowed ports) and the SSRF
+ * guard, which resolves the host once so the caller can connect to exactly the address checked.
+ */
+@Injectable()
+export class TargetGuard {
+  private readonly policy: HttpPolicy;
+  private readonly allowedCidrs: readonly Cidr[];
+
+  constructor(@Inject(DispatcherConfig) config: DispatcherConfig) {
+    this.policy = httpPolicyFromEnv({
+      WEBHOOK_ALLOW_HTTP: String(config.WEBHOOK_ALLOW_HTTP),
+      WEBHOOK_HTTP_PORTS: config.WEBHOOK_HTTP_PORTS,
+    });
+    this.allowedCidrs = parseCidrList(config.WEBHOOK_ALLOWED_CIDRS);
+  }
+
+  async check(url: string): Promise<TargetCheck> {
+    const verdict = checkHttpPolicy(url, this.policy);
+    if (!verdict.allowed) return { ok: false, reason: verdict.reason, retryable: false };
+    const resolved = await resolveTarget(url, { allowedCidrs: this.allowedCidrs });
+    if (!resolved.ok) return { ok: false, reason: resolved.reason, retryable: resolved.retryable };
+    return { ok: true, target: resolved.target };
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
+import { RunListQueryDto, RunStateDto, toRunResponse, type RunResponse } from './dto/run.dto';
+import { RunService } from './run.service';
+
+@ApiTags('runs')
+@ApiBearerAuth()
+@ApiCookieAuth('ZSESSIONID')
+@Controller('pipelines/:pipeline_id/runs')
+@UseGuards(ApiKeyGuard)
+export class RunController {
+  constructor(private readonly runs: RunService) {}
+
+  @Get()
+  async list(
+    @Principal() principal: Principal,
+    @Param('pipeline_id') pipelineId: string,
+    @Query() query: RunListQueryDto,
+  ): Promise<RunResponse[]> {
+    return (await this.runs.list(principal, pipelineId, query)).map(toRunResponse);
+  }
+
+  @Get(':run_id')
+  async get(
+    @Principal() principal: Principal,
+    @Param('pipeline_id') pipelineId: string,
+    @Param('run_id') runId: string,
+  ): Promise<RunResponse> {
+    return toRunResponse(await this.runs.get(principal, pipelineId, runId));
+  }
+
+  @Post(':run_id/state')
+  @HttpCode(200)
+  @Roles('admin', 'integration')
+  @ApiOperation({
+    summary:
+      'A runner reports the run running, succeeded or failed; each change reaches change-ingest as a PipelineRun change',
+  })
+  async report(
+    @Principal() principal: Principal,
+    @Param('pipeline_id') pipelineId: string,
+    @Param('run_id') runId: string,
+    @Body() body: RunStateDto,
+  ): Promise<RunResponse> {
+    return toRunResponse(
+      await this.runs.report(principal.subscriptionId, pipelineId, runId, body.status, body.message),
+    );
+  }
+}

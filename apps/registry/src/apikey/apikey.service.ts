@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ApiKeyRepository, apiKeyHint, generateApiKey, hashApiKey, type ApiKeyRecord, type Principal } from '@hookline/auth';
+import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import { RegistryConfig } from '../config/registry.config';
+import type { CreateApiKeyDto } from './dto/apikey.dto';
+
+/** Fixed id of the key made from HOOKLINE_ADMIN_KEY, so every start finds the one it made before. */
+export const BOOTSTRAP_KEY_ID = '00000000-0000-4000-8000-000000000000';
+
+/** API keys: creation (shown once), listing, revocation, and the bootstrap admin key. */
+@Injectable()
+export class ApiKeyService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ApiKeyService');
+
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly config: RegistryConfig,
+  ) {}
+
+  /** Creates the bootstrap admin key on first start; a later start leaves it (even revoked) alone. */
+  async onApplicationBootstrap(): Promise<void> {
+    const key = this.config.HOOKLINE_ADMIN_KEY;
+    if (!key) return;
+    const created = await this.keys.createIfAbsent(this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID, {
+      id: BOOTSTRAP_KEY_ID,
+      name: 'bootstrap admin (HOOKLINE_ADMIN_KEY)',
+      hash: hashApiKey(key),
+      hint: apiKeyHint(key),
+      roles: ['admin'],
+      sharedSpaces: [],
+      createdBy: null,
+    });
+    if (created) this.logger.log(`bootstrap admin key created for subscription ${this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID}`);
+  }
+
+  async create(principal: Principal, body: CreateApiKeyDto): Promise<{ record: ApiKeyRecord; key: string }> {
+    const subscriptionId = body.SubscriptionID ?? principal.subscriptionId;
+    // Only the operator's bootstrap key opens other subscriptions; tenant admins stay in their own.
+    if (subscriptionId !== principal.subscriptionId && principal.keyId !== BOOTSTRAP_KEY_ID) {
+      throw new HooklineError(ErrorCode.Forbidden, 'Only the bootstrap admin key can create keys for another subscription');
+    }
+    const key = generateApiKey();
+    const record = await this.keys.create(subscriptionId, {
+      id: randomUUID(),
+      name: body.Name,
+      hash: hashApiKey(key),
+      hint: apiKeyHint(key),
+      roles: [...body.Roles],
+      sharedSpaces: [...(body.SharedSpaces ?? [])],
+      createdBy: principal.keyId,
+    });
+    return { record, key };
+  }
+
+  async list(principal: Principal): Promise<ApiKeyRecord[]> {
+    return this.keys.list(principal.subscriptionId);
+  }
+
+  async revoke(principal: Principal, keyId: string): Promise<void> {
+    if (!(await this.keys.revoke(principal.subscriptionId, keyId))) throw HooklineError.notFound('API key');
+  }
+}

@@ -1,0 +1,25 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DeliveryOutcome } from '@hookline/contracts';
+import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
+import { OutcomeService } from './outcome.service';
+
+/**
+ * Adapter from the OUTCOMES stream to OutcomeService. Acks only after the effect is stored; a
+ * storage failure throws, and the runner naks with a growing delay.
+ */
+@Injectable()
+export class OutcomeConsumer {
+  private readonly logger = new Logger('OutcomeConsumer');
+
+  constructor(private readonly outcomes: OutcomeService) {}
+
+  @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 16 })
+  async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
+    const subscriptionId = Number(outcome.tenant);
+    if (!Number.isSafeInteger(subscriptionId) || subscriptionId < 1) {
+      this.logger.error({ tenant: outcome.tenant, deliveryId: outcome.deliveryId }, 'outcome for a tenant that is not a subscription id');
+      return term(`tenant ${outcome.tenant} is not a subscription id`);
+    }
+    await this.outcomes.apply(subscriptionId, outcome);
+  }
+}

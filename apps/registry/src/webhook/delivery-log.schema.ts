@@ -1,0 +1,73 @@
+import { Schema } from 'mongoose';
+import type { OutcomeKind } from '@hookline/contracts';
+
+/** One delivery attempt, from one DeliveryOutcome. `_id` is `<deliveryId>#<attempt>`, so a redelivered outcome is one row. */
+export interface AttemptRecord {
+  _id: string;
+  SubscriptionID: number;
+  WebhookID: string;
+  DeliveryID: string;
+  Attempt: number;
+  Kind: OutcomeKind;
+  Status: number | null;
+  LatencyMs: number;
+  Error: string | null;
+  At: Date;
+  /** Whether the webhook's stats already count this attempt (makes a redelivered outcome count once). */
+  StatsApplied: boolean;
+}
+
+/** A delivery that exhausted its retries (BMC "callback fail data"), kept for inspection and replay. */
+export interface FailedDeliveryRecord {
+  /** The delivery id. */
+  _id: string;
+  SubscriptionID: number;
+  WebhookID: string;
+  MessageID: string | null;
+  Payload: Record<string, unknown> | null;
+  LastStatus: number | null;
+  Attempts: number;
+  Error: string | null;
+  FailedAt: Date;
+  ReplayCount: number;
+  LastReplayAt: Date | null;
+}
+
+export const ATTEMPT_MODEL = 'DeliveryAttempt';
+export const FAILED_DELIVERY_MODEL = 'FailedDelivery';
+
+export const AttemptSchema = new Schema<AttemptRecord>(
+  {
+    _id: { type: String, required: true },
+    SubscriptionID: { type: Number, required: true },
+    WebhookID: { type: String, required: true },
+    DeliveryID: { type: String, required: true },
+    Attempt: { type: Number, required: true },
+    Kind: { type: String, required: true },
+    Status: { type: Number, default: null },
+    LatencyMs: { type: Number, required: true },
+    Error: { type: String, default: null },
+    At: { type: Date, required: true },
+    StatsApplied: { type: Boolean, default: false },
+  },
+  { collection: 'delivery_attempts', versionKey: false },
+);
+AttemptSchema.index({ SubscriptionID: 1, WebhookID: 1, At: -1 });
+
+export const FailedDeliverySchema = new Schema<FailedDeliveryRecord>(
+  {
+    _id: { type: String, required: true },
+    SubscriptionID: { type: Number, required: true },
+    WebhookID: { type: String, required: true },
+    MessageID: { type: String, default: null },
+    Payload: { type: Schema.Types.Mixed, default: null },
+    LastStatus: { type: Number, default: null },
+    Attempts: { type: Number, required: true },
+    Error: { type: String, default: null },
+    FailedAt: { type: Date, required: true },
+    ReplayCount: { type: Number, default: 0 },
+    LastReplayAt: { type: Date, default: null },
+  },
+  { collection: 'failed_deliveries', versionKey: false, minimize: false },
+);
+FailedDeliverySchema.index({ SubscriptionID: 1, WebhookID: 1, FailedAt: -1 });

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { SUBJECTS, type DeliveryJob, type DeliveryOutcome } from '@hookline/contracts';
+import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
+
+/** Deliveries started by `POST /webhook/{id}/test`: reported to the caller, not counted in stats or the log. */
+export const TEST_DELIVERY_PREFIX = 'test-';
+
+/** The registry's side of the dispatcher contract: delivery jobs out on DELIVERIES, outcomes back on OUTCOMES. */
+@Injectable()
+export class DispatcherGateway {
+  constructor(
+    private readonly publisher: JetStreamPublisher,
+    private readonly nats: NatsClient,
+  ) {}
+
+  /** Queues a delivery job (a replay); `deliveryId` is also the message id, so a retried request queues it once. */
+  async enqueue(job: DeliveryJob): Promise<void> {
+    await this.publisher.publish(SUBJECTS.delivery(job.tenant, job.webhookId), job, { msgId: job.deliveryId });
+  }
+
+  /**
+   * Queues a job and waits for its first outcome. Outcomes are JetStream messages, so a plain NATS
+   * subscription on the webhook's outcome subject sees them too, on whichever registry instance
+   * is waiting; the durable OUTCOMES consumer is not involved. Null when none arrives in time.
+   */
+  async deliverAndAwaitOutcome(job: DeliveryJob, timeoutMs: number): Promise<DeliveryOutcome | null> {
+    let settle: (outcome: DeliveryOutcome | null) => void = () => undefined;
+    const result = new Promise<DeliveryOutcome | null>((resolve) => (settle = resolve));
+    const subscription = this.nats.connection.subscribe(SUBJECTS.outcome(job.tenant, job.webhookId), {
+      callback: (err, msg) => {
+        if (err) return;
+        const outcome = msg.json<DeliveryOutcome>();
+        if (outcome.deliveryId === job.deliveryId) settle(outcome);
+      },
+    });
+    const timer = setTimeout(() => settle(null), timeoutMs);
+    try {
+      // The subscription reaches the server before the job does: one connection keeps order.
+      await this.enqueue(job);
+      return await result;
+    } finally {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+    }
+  }
+}

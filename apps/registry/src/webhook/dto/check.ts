@@ -1,0 +1,95 @@
+import { registerDecorator } from 'class-validator';
+
+/** A rule over one property: a full sentence saying what is wrong, or undefined when it is fine. */
+export type Rule = (value: unknown, object: Record<string, unknown>, property: string) => string | undefined;
+
+/**
+ * Runs a plain rule function as a class-validator constraint, so rules stay testable functions and
+ * each bad field gets exactly one reason in the 400 body.
+ */
+export function Check(rule: Rule): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    const property = String(propertyName);
+    registerDecorator({
+      name: 'hooklineRule',
+      target: target.constructor,
+      propertyName: property,
+      validator: {
+        validate: (value, args) => rule(value, args?.object as Record<string, unknown>, property) === undefined,
+        defaultMessage: (args) => rule(args?.value, args?.object as Record<string, unknown>, property) ?? `${property} is invalid`,
+      },
+    });
+  };
+}
+
+/** When a property may be left out: `required` (create only), `optional` (never null) or `nullable`. */
+export type Presence = 'required' | 'optional' | 'nullable';
+
+/** Object-level switch: a create body must carry the required fields, a PATCH body need not. */
+export interface PresenceAware {
+  requiresAll(): boolean;
+}
+
+/** A rule that first applies the property's presence, then `rule` to a present, non-null value. */
+export function Field(presence: Presence, rule: Rule): PropertyDecorator {
+  return Check((value, object, property) => {
+    if (value === undefined) {
+      const creating = (object as unknown as Partial<PresenceAware>).requiresAll?.() ?? true;
+      return presence === 'required' && creating ? `${property} is required` : undefined;
+    }
+    if (value === null) return presence === 'nullable' ? undefined : `${property} must not be null`;
+    return rule(value, object, property);
+  });
+}
+
+export const text =
+  (max: number): Rule =>
+  (value, _object, property) => {
+    if (typeof value !== 'string' || value.trim().length === 0) return `${property} must be a non-empty string`;
+    return value.length > max ? `${property} must be at most ${max} characters` : undefined;
+  };
+
+export const integer =
+  (min: number, max: number): Rule =>
+  (value, _object, property) =>
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+      ? undefined
+      : `${property} must be an integer from ${min} to ${max}`;
+
+export const boolean: Rule = (value, _object, property) => (typeof value === 'boolean' ? undefined : `${property} must be true or false`);
+
+export const oneOf =
+  (allowed: readonly string[]): Rule =>
+  (value, _object, property) =>
+    typeof value === 'string' && allowed.includes(value) ? undefined : `${property} must be one of: ${allowed.join(', ')}`;
+
+export const httpUrl: Rule = (value, _object, property) => {
+  if (typeof value !== 'string' || value.length > 2_048) return `${property} must be an http(s) URL of at most 2048 characters`;
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return undefined;
+  } catch {
+    // Falls through to the message below.
+  }
+  return `${property} must be an absolute http or https URL`;
+};
+
+export const stringList =
+  (maxItems: number, maxLength: number, options: { minItems?: number; allowed?: readonly string[] } = {}): Rule =>
+  (value, _object, property) => {
+    if (!Array.isArray(value)) return `${property} must be an array of strings`;
+    const minItems = options.minItems ?? 0;
+    if (value.length < minItems) return `${property} must have at least ${minItems} item${minItems === 1 ? '' : 's'}`;
+    if (value.length > maxItems) return `${property} must have at most ${maxItems} items`;
+    const bad = value.findIndex((item) => typeof item !== 'string' || item.trim().length === 0 || item.length > maxLength);
+    if (bad >= 0) return `${property}[${bad}] must be a non-empty string of at most ${maxLength} characters`;
+    if (options.allowed) {
+      const unknown = (value as string[]).find((item) => !options.allowed!.includes(item));
+      if (unknown !== undefined) return `${property} may only contain: ${options.allowed.join(', ')} (got ${unknown})`;
+    }
+    if (new Set(value).size !== value.length) return `${property} must not repeat an item`;
+    return undefined;
+  };
+
+/** For fields the system maintains: any value sent is refused by name. */
+export const ReadOnly = (): PropertyDecorator => Check((value, _object, property) => (value === undefined ? undefined : `${property} is read-only`));

@@ -1,0 +1,204 @@
+import { Type } from 'class-transformer';
+import { ValidateIf, ValidateNested } from 'class-validator';
+import {
+  checkConditionSyntax,
+  COMMUNICATION_METHODS,
+  ConditionSyntaxError,
+  expressionAttributeProblem,
+  expressionValueProblem,
+  headerProblems,
+  OPERATORS,
+  WEBHOOK_EVENTS,
+  type CommunicationMethod,
+  type Operator,
+  type WebhookEventName,
+} from '../webhook.rules';
+import { boolean, Check, Field, httpUrl, integer, oneOf, ReadOnly, stringList, text, type PresenceAware, type Rule } from './check';
+
+const attributeRef: Rule = (value, _object, property) =>
+  value === undefined || value === null ? undefined : text(256)(value, _object, property);
+
+/** One Rally expression: an attribute (by id or name), an operator, and a Value fitting the operator. */
+export class ExpressionDto {
+  @Check(attributeRef)
+  AttributeID?: string | null;
+
+  @Check((value, object, property) => attributeRef(value, object, property) ?? expressionAttributeProblem(object.AttributeID, value))
+  AttributeName?: string | null;
+
+  @Check(oneOf(OPERATORS))
+  Operator: Operator;
+
+  @Check((value, object) => expressionValueProblem(object.Operator, value))
+  Value?: unknown;
+}
+
+export const AUTHENTICATION_TYPES = ['Basic', 'OAuth2ClientCredentials'] as const;
+export type AuthenticationType = (typeof AUTHENTICATION_TYPES)[number];
+
+/** A field used by one authentication type only: required with it, refused with the other. */
+const forType =
+  (type: AuthenticationType, rule: Rule, optional = false): Rule =>
+  (value, object, property) => {
+    if (object.Type !== type) return value === undefined ? undefined : `${property} is only used with Type ${type}`;
+    if (value === undefined || value === null) return optional ? undefined : `${property} is required with Type ${type}`;
+    return rule(value, object, property);
+  };
+
+/** Credentials the dispatcher uses: HTTP Basic (Octane, ChangeGear) or OAuth2 client credentials (BMC). */
+export class AuthenticationDto {
+  @Check(oneOf(AUTHENTICATION_TYPES))
+  Type: AuthenticationType;
+
+  @Check(forType('Basic', text(256)))
+  Username?: string;
+
+  @Check(forType('Basic', text(1_024)))
+  Password?: string;
+
+  @Check(forType('OAuth2ClientCredentials', httpUrl))
+  TokenUrl?: string;
+
+  @Check(forType('OAuth2ClientCredentials', text(256)))
+  ClientId?: string;
+
+  @Check(forType('OAuth2ClientCredentials', text(1_024)))
+  ClientSecret?: string;
+
+  @Check(forType('OAuth2ClientCredentials', text(1_024), true))
+  Scope?: string | null;
+}
+
+const optional = (rule: Rule): Rule => (value, object, property) => (value === undefined ? undefined : rule(value, object, property));
+
+/** Retries after a failed attempt; every field falls back to the default policy. */
+export class RetryPolicyDto {
+  @Check(optional(integer(0, 10)))
+  MaxRetries?: number;
+
+  @Check(optional(integer(100, 3_600_000)))
+  InitialDelayMs?: number;
+
+  @Check(
+    optional((value, _object, property) =>
+      typeof value === 'number' && value >= 1 && value <= 10 ? undefined : `${property} must be a number from 1 to 10`,
+    ),
+  )
+  BackoffMultiplier?: number;
+
+  @Check(
+    optional((value, _object, property) =>
+      Array.isArray(value) && value.length <= 50 && value.every((code) => Number.isInteger(code) && code >= 400 && code <= 599)
+        ? undefined
+        : `${property} must be an array of at most 50 HTTP status codes from 400 to 599`,
+    ),
+  )
+  RetryOnStatus?: number[];
+}
+
+const security: Rule = (value, object, property) =>
+  text(40)(value, object, property) ?? ((value as string).includes('"') ? `${property} must not contain a double quote (")` : undefined);
+
+const uuid: Rule = (value, _object, property) =>
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? undefined : `${property} must be a UUID`;
+
+const expressions: Rule = (value, _object, property) =>
+  Array.isArray(value) && value.length >= 1 && value.length <= 100
+    ? undefined
+    : `${property} must be an array of 1 to 100 expressions`;
+
+const condition: Rule = (value, object, property) => {
+  const problem = text(4_096)(value, object, property);
+  if (problem) return problem;
+  try {
+    checkConditionSyntax(value as string);
+    return undefined;
+  } catch (err) {
+    if (err instanceof ConditionSyntaxError) return `${property} has a syntax error: ${err.message}`;
+    throw err;
+  }
+};
+
+const headers: Rule = (value) => {
+  const problems = headerProblems(value);
+  return problems.length === 0 ? undefined : problems.map((p) => (p.field === 'Headers' ? p.reason : `${p.field} ${p.reason}`)).join('; ');
+};
+
+const sharedSpace: Rule = (value, _object, property) =>
+  typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value) ? undefined : `${property} must be 1 to 64 letters, digits, '-' or '_'`;
+
+/**
+ * The writable fields of a webhook (Rally attributes plus the extensions from the other seeds),
+ * shared by create and PATCH; the subclass says whether the required fields must be present.
+ */
+export abstract class WebhookBodyDto implements PresenceAware {
+  abstract requiresAll(): boolean;
+
+  @Field('required', text(256)) AppName?: string;
+  @Field('required', text(2_048)) AppUrl?: string;
+  @Field('required', text(256)) Name?: string;
+  @Field('required', httpUrl) TargetUrl?: string;
+
+  // Null is refused by Field; ValidateIf keeps the nested check from adding a second message for it.
+  @Field('required', expressions)
+  @ValidateIf((_object, value) => value !== null)
+  @ValidateNested({ each: true })
+  @Type(() => ExpressionDto)
+  Expressions?: ExpressionDto[];
+
+  @Field('optional', stringList(50, 256)) ObjectTypes?: string[];
+  @Field('nullable', text(256)) CreatedBy?: string | null;
+  @Field('optional', uuid) OwnerID?: string;
+  @Field('optional', boolean) Disabled?: boolean;
+  @Field('nullable', security) Security?: string | null;
+
+  @Field('optional', stringList(3, 16, { minItems: 1, allowed: WEBHOOK_EVENTS })) Events?: WebhookEventName[];
+  @Field('nullable', condition) Condition?: string | null;
+  @Field('optional', stringList(500, 256)) Fields?: string[];
+  @Field('optional', boolean) IncludeAllFields?: boolean;
+  @Field('optional', headers) Headers?: Record<string, string>;
+
+  @ValidateIf((_object, value) => value !== null && value !== undefined)
+  @ValidateNested()
+  @Type(() => AuthenticationDto)
+  Authentication?: AuthenticationDto | null;
+
+  @Field('optional', oneOf(COMMUNICATION_METHODS)) CommunicationMethod?: CommunicationMethod;
+  @Field('nullable', sharedSpace) SharedSpace?: string | null;
+
+  @Field('optional', (value, _object, property) => (typeof value === 'object' && !Array.isArray(value) ? undefined : `${property} must be an object`))
+  @ValidateIf((_object, value) => value !== null && value !== undefined)
+  @ValidateNested()
+  @Type(() => RetryPolicyDto)
+  RetryPolicy?: RetryPolicyDto;
+
+  // Maintained by Hookline; named here so a client sending them learns why they are refused.
+  @ReadOnly() ObjectUUID?: unknown;
+  @ReadOnly() _ref?: unknown;
+  @ReadOnly() _type?: unknown;
+  @ReadOnly() _objectVersion?: unknown;
+  @ReadOnly() CreationDate?: unknown;
+  @ReadOnly() LastUpdateDate?: unknown;
+  @ReadOnly() SubscriptionID?: unknown;
+  @ReadOnly() FireCount?: unknown;
+  @ReadOnly() ErrorCount?: unknown;
+  @ReadOnly() LastStatus?: unknown;
+  @ReadOnly() LastWebhookResponseTime?: unknown;
+  @ReadOnly() LastSuccess?: unknown;
+  @ReadOnly() LastFailure?: unknown;
+  @ReadOnly() SigningSecret?: unknown;
+}
+
+/** `POST /webhook`: AppName, AppUrl, Name, TargetUrl and Expressions are required. */
+export class CreateWebhookDto extends WebhookBodyDto {
+  requiresAll(): boolean {
+    return true;
+  }
+}
+
+/** `PATCH /webhook/{id}`: only the fields sent change; arrays and objects are replaced whole. */
+export class UpdateWebhookDto extends WebhookBodyDto {
+  requiresAll(): boolean {
+    return false;
+  }
+}

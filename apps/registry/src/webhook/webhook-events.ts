@@ -1,0 +1,93 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { tenantOf } from '@hookline/auth';
+import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
+import { JetStreamPublisher } from '@hookline/messaging';
+import { RegistryConfig } from '../config/registry.config';
+import { toResponse } from './dto/webhook-response.dto';
+import { WebhookRepository } from './webhook.repository';
+import type { WebhookRecord } from './webhook.schema';
+
+const RELAY_BATCH = 100;
+
+/** The WEBHOOKS event for a stored webhook's pending change. */
+export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookEvent {
+  const pending = record.PendingEvent;
+  if (!pending) throw new Error(`webhook ${record._id} has no pending event`);
+  const tenant = tenantOf({ subscriptionId: record.SubscriptionID });
+  if (pending.Kind === 'deleted') return { kind: 'deleted', tenant, webhookId: record._id, objectVersion: pending.ObjectVersion };
+  const auth = record.Authentication;
+  return {
+    kind: pending.Kind,
+    tenant,
+    webhookId: record._id,
+    objectVersion: pending.ObjectVersion,
+    webhook: { ...toResponse(record, refBase) },
+    secrets: {
+      SigningSecret: record.SigningSecret.Encrypted,
+      Authentication: auth === null ? null : auth.Type === 'Basic' ? { Password: auth.Password.Encrypted } : { ClientSecret: auth.ClientSecret.Encrypted },
+      Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Encrypted])),
+    },
+  };
+}
+
+/**
+ * Publishes every webhook change on WEBHOOKS. The change and its pending event are written in one
+ * document update (a transactional outbox without transactions, which FerretDB lacks); the request
+ * publishes at once, and a relay publishes whatever a crash or a NATS outage left pending.
+ * `Nats-Msg-Id` = `<id>:<version>` makes a repeated publish harmless.
+ */
+@Injectable()
+export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookEvents');
+  private timer?: NodeJS.Timeout;
+  private relaying?: Promise<void>;
+
+  constructor(
+    private readonly webhooks: WebhookRepository,
+    private readonly publisher: JetStreamPublisher,
+    private readonly config: RegistryConfig,
+  ) {}
+
+  /** Publishes the record's pending event and settles it; on failure leaves it to the relay. */
+  async publish(record: WebhookRecord): Promise<boolean> {
+    const pending = record.PendingEvent;
+    if (!pending) return true;
+    const event = webhookEventOf(record, `${this.config.PUBLIC_BASE_URL ?? ''}/api/v2/webhook`);
+    try {
+      await this.publisher.publish(SUBJECTS.webhookEvent(event.tenant, event.webhookId), event, {
+        msgId: `${record._id}:${pending.ObjectVersion}`,
+      });
+    } catch (err) {
+      this.logger.warn({ webhookId: record._id, err: String(err) }, 'webhook event not published yet; the relay will retry');
+      return false;
+    }
+    if (pending.Kind === 'deleted') await this.webhooks.purge(record.SubscriptionID, record._id);
+    else await this.webhooks.clearPendingEvent(record.SubscriptionID, record._id, pending.ObjectVersion);
+    return true;
+  }
+
+  /** One relay pass over changes left pending for longer than an interval. */
+  async relayPending(): Promise<number> {
+    const cutoff = new Date(Date.now() - this.config.EVENT_OUTBOX_INTERVAL_MS);
+    const pending = await this.webhooks.pendingEventsOfAllSubscriptions(cutoff, RELAY_BATCH);
+    let published = 0;
+    for (const record of pending) if (await this.publish(record)) published++;
+    return published;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.relaying) return;
+      this.relaying = this.relayPending()
+        .then(() => undefined)
+        .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'event relay pass failed'))
+        .finally(() => (this.relaying = undefined));
+    }, this.config.EVENT_OUTBOX_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.relaying;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The registry's rules for what a webhook may say: expression operators and values (Rally seed),
+ * the BMC condition syntax, headers, and the defaults of the extension fields. Everything that
+ * checks an Expression or a Condition lives here, so it can delegate to @hookline/matching's
+ * validateExpression/parseCondition once that package exists.
+ */
+import type { FieldProblem } from '@hookline/service-kit';
+
+/** Operators needing a single Value. */
+export const SCALAR_OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'changed-to', 'changed-from'] as const;
+/** Operators needing an array of values. */
+export const LIST_OPERATORS = ['~', '!~'] as const;
+/** Operators taking no Value. */
+export const VALUELESS_OPERATORS = ['has', '!has', 'changed'] as const;
+export const OPERATORS = [...SCALAR_OPERATORS, ...LIST_OPERATORS, ...VALUELESS_OPERATORS] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export const WEBHOOK_EVENTS = ['Created', 'Updated', 'Deleted'] as const;
+export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+
+export const COMMUNICATION_METHODS = ['http', 'websocket'] as const;
+export type CommunicationMethod = (typeof COMMUNICATION_METHODS)[number];
+
+/** BMC's retry list; the default RetryPolicy retries these three times with growing delays. */
+export const DEFAULT_RETRY_ON_STATUS = [408, 409, 425, 429, 502, 503, 504];
+export const DEFAULT_RETRY_POLICY = { MaxRetries: 3, InitialDelayMs: 1_000, BackoffMultiplier: 4, RetryOnStatus: DEFAULT_RETRY_ON_STATUS };
+
+export const MAX_LIST_VALUES = 1_000;
+
+type Scalar = string | number | boolean;
+
+function isScalar(value: unknown): value is Scalar {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean';
+}
+
+/** Why an expression's Value does not fit its Operator, or undefined when it does. */
+export function expressionValueProblem(operator: unknown, value: unknown): string | undefined {
+  const present = value !== undefined && value !== null;
+  if ((VALUELESS_OPERATORS as readonly unknown[]).includes(operator)) {
+    return present ? `Value must be absent for operator ${String(operator)}` : undefined;
+  }
+  if ((LIST_OPERATORS as readonly unknown[]).includes(operator)) {
+    if (!Array.isArray(value) || value.length === 0) return `Value must be a non-empty array for operator ${String(operator)}`;
+    if (value.length > MAX_LIST_VALUES) return `Value must have at most ${MAX_LIST_VALUES} items`;
+    return value.every(isScalar) ? undefined : 'Value items must be strings, numbers or booleans';
+  }
+  if ((SCALAR_OPERATORS as readonly unknown[]).includes(operator)) {
+    if (!present) return `Value is required for operator ${String(operator)}`;
+    return isScalar(value) ? undefined : `Value must be a string, number or boolean for operator ${String(operator)}`;
+  }
+  // An unknown operator is reported on Operator itself.
+  return undefined;
+}
+
+/** Why the attribute reference is wrong (exactly one of AttributeID/AttributeName), or undefined. */
+export function expressionAttributeProblem(attributeId: unknown, attributeName: unknown): string | undefined {
+  const hasId = attributeId !== undefined && attributeId !== null;
+  const hasName = attributeName !== undefined && attributeName !== null;
+  if (hasId === hasName) return 'exactly one of AttributeID or AttributeName must be given';
+  return undefined;
+}
+
+// ---- BMC condition syntax -------------------------------------------------------------------
+//   condition  := or
+//   or         := and ("OR" and)*
+//   and        := unary ("AND" unary)*
+//   unary      := "NOT" unary | "(" or ")" | comparison
+//   comparison := operand ("=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE") operand
+//   operand    := ${webhookContext.<field>} | "string" | 'string' | number | $NULL$
+
+export class ConditionSyntaxError extends Error {
+  constructor(
+    readonly position: number,
+    message: string,
+  ) {
+    super(`${message} at position ${position}`);
+  }
+}
+
+type TokenKind = 'field' | 'string' | 'number' | 'null' | 'op' | 'and' | 'or' | 'not' | 'lparen' | 'rparen' | 'end';
+interface Token {
+  kind: TokenKind;
+  position: number;
+  text: string;
+}
+
+const COMPARISON_OPERATORS = ['<=', '>=', '!=', '=', '<', '>'];
+
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const rest = source.slice(i);
+    const field = /^\$\{webhookContext\.([^}\s]+)\}/.exec(rest);
+    if (field) {
+      tokens.push({ kind: 'field', position: start, text: field[0] });
+      i += field[0].length;
+      continue;
+    }
+    if (rest.startsWith('$NULL$')) {
+      tokens.push({ kind: 'null', position: start, text: '$NULL$' });
+      i += 6;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      i++;
+      while (i < source.length && source[i] !== ch) i += source[i] === '\\' ? 2 : 1;
+      if (i >= source.length) throw new ConditionSyntaxError(start, 'unterminated string');
+      i++;
+      tokens.push({ kind: 'string', position: start, text: source.slice(start, i) });
+      continue;
+    }
+    const number = /^-?\d+(\.\d+)?/.exec(rest);
+    if (number) {
+      tokens.push({ kind: 'number', position: start, text: number[0] });
+      i += number[0].length;
+      continue;
+    }
+    const op = COMPARISON_OPERATORS.find((o) => rest.startsWith(o));
+    if (op) {
+      tokens.push({ kind: 'op', position: start, text: op });
+      i += op.length;
+      continue;
+    }
+    if (ch === '(' || ch === ')') {
+      tokens.push({ kind: ch === '(' ? 'lparen' : 'rparen', position: start, text: ch });
+      i++;
+      continue;
+    }
+    const word = /^[A-Za-z]+/.exec(rest);
+    const keyword = word?.[0].toUpperCase();
+    if (keyword === 'AND' || keyword === 'OR' || keyword === 'NOT' || keyword === 'LIKE') {
+      tokens.push({ kind: keyword === 'LIKE' ? 'op' : (keyword.toLowerCase() as TokenKind), position: start, text: keyword });
+      i += keyword.length;
+      continue;
+    }
+    if (rest.startsWith('${')) throw new ConditionSyntaxError(start, 'expected ${webhookContext.<field>}');
+    throw new ConditionSyntaxError(start, `unexpected character '${ch}'`);
+  }
+  tokens.push({ kind: 'end', position: source.length, text: '' });
+  return tokens;
+}
+
+/** Throws ConditionSyntaxError (with the 0-based position) when the condition does not parse. */
+export function checkConditionSyntax(source: string): void {
+  const tokens = tokenize(source);
+  let at = 0;
+  const peek = (): Token => tokens[at]!;
+  const next = (): Token => tokens[at++]!;
+  const describe = (t: Token): string => (t.kind === 'end' ? 'end of condition' : `'${t.text}'`);
+
+  const operand = (): void => {
+    const t = next();
+    if (!['field', 'string', 'number', 'null'].includes(t.kind)) {
+      throw new ConditionSyntaxError(t.position, `expected a field, a value or $NULL$ but found ${describe(t)}`);
+    }
+  };
+  const unary = (): void => {
+    const t = peek();
+    if (t.kind === 'not') {
+      next();
+      unary();
+      return;
+    }
+    if (t.kind === 'lparen') {
+      next();
+      or();
+      const close = next();
+      if (close.kind !== 'rparen') throw new ConditionSyntaxError(close.position, `expected ')' but found ${describe(close)}`);
+      return;
+    }
+    operand();
+    const op = next();
+    if (op.kind !== 'op') throw new ConditionSyntaxError(op.position, `expected a comparison operator but found ${describe(op)}`);
+    operand();
+  };
+  const and = (): void => {
+    unary();
+    while (peek().kind === 'and') {
+      next();
+      unary();
+    }
+  };
+  const or = (): void => {
+    and();
+    while (peek().kind === 'or') {
+      next();
+      and();
+    }
+  };
+
+  if (peek().kind === 'end') throw new ConditionSyntaxError(0, 'condition is empty');
+  or();
+  const trailing = peek();
+  if (trailing.kind !== 'end') throw new ConditionSyntaxError(trailing.position, `unexpected ${describe(trailing)}`);
+}
+
+// ---- Headers ----------------------------------------------------------------------------------
+
+export const MAX_HEADERS = 20;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Headers the dispatcher sets itself; a webhook overriding them would break delivery or signing. */
+const RESERVED_HEADERS = new Set([
+  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
+  'proxy-authorization', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-hookline-security',
+]);
+
+/** Every problem with a Headers map, named `Headers.<name>`. */
+export function headerProblems(headers: unknown): FieldProblem[] {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    return [{ field: 'Headers', reason: 'Headers must be an object of header names to string values' }];
+  }
+  const entries = Object.entries(headers as Record<string, unknown>);
+  const problems: FieldProblem[] = [];
+  if (entries.length > MAX_HEADERS) problems.push({ field: 'Headers', reason: `Headers must have at most ${MAX_HEADERS} entries` });
+  const seen = new Set<string>();
+  for (const [name, value] of entries) {
+    const field = `Headers.${name}`;
+    const lower = name.toLowerCase();
+    if (!HEADER_NAME.test(name)) problems.push({ field, reason: 'is not a valid HTTP header name' });
+    else if (RESERVED_HEADERS.has(lower)) problems.push({ field, reason: 'is set by Hookline and cannot be overridden' });
+    else if (seen.has(lower)) problems.push({ field, reason: 'is given twice (header names are case-insensitive)' });
+    seen.add(lower);
+    if (typeof value !== 'string') problems.push({ field, reason: 'value must be a string' });
+    else if (/[\r\n\0]/.test(value)) problems.push({ field, reason: 'value must not contain line breaks' });
+    else if (value.length > 4_096) problems.push({ field, reason: 'value must be at most 4096 characters' });
+  }
+  return problems;
+}
+
+/** The parts of a whole webhook definition that depend on more than one field. */
+export interface CrossFieldView {
+  CommunicationMethod: CommunicationMethod;
+  SharedSpace: string | null;
+  headerNames: string[];
+  hasAuthentication: boolean;
+}
+
+export function crossFieldProblems(view: CrossFieldView): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (view.CommunicationMethod === 'websocket' && !view.SharedSpace) {
+    problems.push({ field: 'SharedSpace', reason: 'SharedSpace is required when CommunicationMethod is websocket' });
+  }
+  if (view.hasAuthentication && view.headerNames.some((name) => name.toLowerCase() === 'authorization')) {
+    problems.push({ field: 'Headers.Authorization', reason: 'cannot be set together with Authentication' });
+  }
+  return problems;
+}

@@ -1,0 +1,149 @@
+import { Schema } from 'mongoose';
+import type { WebhookEventKind } from '@hookline/contracts';
+import type { CommunicationMethod, Operator, WebhookEventName } from './webhook.rules';
+
+/** A secret as stored: AES-256-GCM ciphertext plus the masked form responses show. */
+export interface StoredSecret {
+  Encrypted: string;
+  Masked: string;
+}
+
+export interface ExpressionRecord {
+  AttributeID: string | null;
+  AttributeName: string | null;
+  Operator: Operator;
+  /** Absent for has/!has/changed. */
+  Value?: unknown;
+}
+
+export type AuthenticationRecord =
+  | { Type: 'Basic'; Username: string; Password: StoredSecret }
+  | { Type: 'OAuth2ClientCredentials'; TokenUrl: string; ClientId: string; ClientSecret: StoredSecret; Scope: string | null };
+
+export interface RetryPolicyRecord {
+  MaxRetries: number;
+  InitialDelayMs: number;
+  BackoffMultiplier: number;
+  RetryOnStatus: number[];
+}
+
+export interface HeaderRecord {
+  Name: string;
+  Value: StoredSecret;
+}
+
+/** The user-writable definition of a webhook, secrets already encrypted. */
+export interface WebhookDefinition {
+  AppName: string;
+  AppUrl: string;
+  Name: string;
+  TargetUrl: string;
+  ObjectTypes: string[];
+  Expressions: ExpressionRecord[];
+  CreatedBy: string | null;
+  OwnerID: string;
+  Disabled: boolean;
+  Security: string | null;
+  Events: WebhookEventName[];
+  Condition: string | null;
+  Fields: string[];
+  IncludeAllFields: boolean;
+  Headers: HeaderRecord[];
+  Authentication: AuthenticationRecord | null;
+  CommunicationMethod: CommunicationMethod;
+  SharedSpace: string | null;
+  RetryPolicy: RetryPolicyRecord;
+}
+
+/** Read-only status fields the OUTCOMES consumer maintains. */
+export interface WebhookStats {
+  FireCount: number;
+  ErrorCount: number;
+  LastStatus: number | null;
+  LastWebhookResponseTime: number | null;
+  LastSuccess: Date | null;
+  LastFailure: Date | null;
+  /** Time of the attempt LastStatus and LastWebhookResponseTime describe. */
+  LastAttemptAt: Date | null;
+}
+
+/** A change whose WEBHOOKS event is not yet known to be published (transactional outbox on the document). */
+export interface PendingEvent {
+  Kind: WebhookEventKind;
+  ObjectVersion: number;
+}
+
+/**
+ * A webhook as stored in `webhooks`. Field names are the API's, so `order=<field>` sorts on the
+ * stored field directly.
+ */
+export interface WebhookRecord extends WebhookDefinition, WebhookStats {
+  _id: string;
+  SubscriptionID: number;
+  SigningSecret: StoredSecret;
+  ObjectVersion: number;
+  CreationDate: Date;
+  LastUpdateDate: Date;
+  PendingEvent: PendingEvent | null;
+  /** Set while a deletion's event is being published; such a webhook is gone for every reader. */
+  DeletedAt: Date | null;
+}
+
+const secret = { Encrypted: { type: String, required: true }, Masked: { type: String, required: true } };
+
+export const WEBHOOK_MODEL = 'Webhook';
+
+export const WebhookSchema = new Schema<WebhookRecord>(
+  {
+    _id: { type: String, required: true },
+    SubscriptionID: { type: Number, required: true },
+    AppName: { type: String, required: true },
+    AppUrl: { type: String, required: true },
+    Name: { type: String, required: true },
+    TargetUrl: { type: String, required: true },
+    ObjectTypes: { type: [String], default: [] },
+    Expressions: {
+      type: [
+        new Schema(
+          {
+            AttributeID: { type: String, default: null },
+            AttributeName: { type: String, default: null },
+            Operator: { type: String, required: true },
+            Value: { type: Schema.Types.Mixed },
+          },
+          { _id: false, minimize: false },
+        ),
+      ],
+      required: true,
+    },
+    CreatedBy: { type: String, default: null },
+    OwnerID: { type: String, required: true },
+    Disabled: { type: Boolean, default: false },
+    Security: { type: String, default: null },
+    Events: { type: [String], required: true },
+    Condition: { type: String, default: null },
+    Fields: { type: [String], default: [] },
+    IncludeAllFields: { type: Boolean, default: false },
+    Headers: { type: [new Schema({ Name: { type: String, required: true }, Value: secret }, { _id: false })], default: [] },
+    Authentication: { type: Schema.Types.Mixed, default: null },
+    CommunicationMethod: { type: String, required: true },
+    SharedSpace: { type: String, default: null },
+    RetryPolicy: { type: Schema.Types.Mixed, required: true },
+    SigningSecret: { type: new Schema(secret, { _id: false }), required: true },
+    ObjectVersion: { type: Number, required: true },
+    CreationDate: { type: Date, required: true },
+    LastUpdateDate: { type: Date, required: true },
+    FireCount: { type: Number, default: 0 },
+    ErrorCount: { type: Number, default: 0 },
+    LastStatus: { type: Number, default: null },
+    LastWebhookResponseTime: { type: Number, default: null },
+    LastSuccess: { type: Date, default: null },
+    LastFailure: { type: Date, default: null },
+    LastAttemptAt: { type: Date, default: null },
+    PendingEvent: { type: Schema.Types.Mixed, default: null },
+    DeletedAt: { type: Date, default: null },
+  },
+  { collection: 'webhooks', versionKey: false, minimize: false },
+);
+WebhookSchema.index({ SubscriptionID: 1, Name: 1 });
+WebhookSchema.index({ PendingEvent: 1 });

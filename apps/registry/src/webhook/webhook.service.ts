@@ -1,0 +1,290 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth';
+import type { DeliveryJob, DeliveryOutcome } from '@hookline/contracts';
+import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
+import { RegistryConfig } from '../config/registry.config';
+import { DispatcherGateway, TEST_DELIVERY_PREFIX } from './dispatcher.gateway';
+import { DeliveryLogRepository } from './delivery-log.repository';
+import type { AttemptRecord, FailedDeliveryRecord } from './delivery-log.schema';
+import type { AuthenticationDto, RetryPolicyDto, WebhookBodyDto } from './dto/webhook-request.dto';
+import { toResponse } from './dto/webhook-response.dto';
+import { sampleChangeMessage } from './sample-change';
+import { WebhookEvents } from './webhook-events';
+import { parsePaging, parseWebhookQuery, type WebhookQueryInput } from './webhook.query';
+import { WebhookRepository, type Page } from './webhook.repository';
+import { crossFieldProblems, DEFAULT_RETRY_POLICY, WEBHOOK_EVENTS } from './webhook.rules';
+import type { AuthenticationRecord, RetryPolicyRecord, StoredSecret, WebhookDefinition, WebhookRecord } from './webhook.schema';
+
+export interface PageRequest {
+  pagesize?: string;
+  start?: string;
+}
+
+export interface Paged<T> extends Page<T> {
+  pageSize: number;
+  start: number;
+}
+
+/** Standard Webhooks secret format: `whsec_` + base64 of random bytes. */
+function generateSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The webhook rules: defaults, secrets, PATCH semantics, events, tests and replays. */
+@Injectable()
+export class WebhookService {
+  constructor(
+    private readonly webhooks: WebhookRepository,
+    private readonly log: DeliveryLogRepository,
+    private readonly events: WebhookEvents,
+    private readonly dispatcher: DispatcherGateway,
+    private readonly secrets: SecretBox,
+    private readonly config: RegistryConfig,
+  ) {}
+
+  /** Creates a webhook; the signing secret is returned in clear this once. */
+  async create(principal: Principal, body: WebhookBodyDto): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
+    const defaults: WebhookDefinition = {
+      AppName: '',
+      AppUrl: '',
+      Name: '',
+      TargetUrl: '',
+      Expressions: [],
+      ObjectTypes: [],
+      CreatedBy: null,
+      OwnerID: principal.keyId,
+      Disabled: false,
+      Security: null,
+      Events: [...WEBHOOK_EVENTS],
+      Condition: null,
+      Fields: [],
+      IncludeAllFields: false,
+      Headers: [],
+      Authentication: null,
+      CommunicationMethod: 'http',
+      SharedSpace: null,
+      RetryPolicy: DEFAULT_RETRY_POLICY,
+    };
+    const definition: WebhookDefinition = { ...defaults, ...this.writableFields(body, null) };
+    this.checkWhole(principal, definition);
+    const signingSecret = generateSigningSecret();
+    const now = new Date();
+    const webhook = await this.webhooks.insert(principal.subscriptionId, {
+      _id: randomUUID(),
+      ...definition,
+      SigningSecret: this.seal(signingSecret),
+      ObjectVersion: 1,
+      CreationDate: now,
+      LastUpdateDate: now,
+      FireCount: 0,
+      ErrorCount: 0,
+      LastStatus: null,
+      LastWebhookResponseTime: null,
+      LastSuccess: null,
+      LastFailure: null,
+      LastAttemptAt: null,
+      PendingEvent: { Kind: 'created', ObjectVersion: 1 },
+      DeletedAt: null,
+    });
+    await this.events.publish(webhook);
+    return { webhook, signingSecret };
+  }
+
+  async get(principal: Principal, id: string): Promise<WebhookRecord> {
+    const webhook = await this.webhooks.findById(principal.subscriptionId, id);
+    if (!webhook) throw HooklineError.notFound('Webhook');
+    return webhook;
+  }
+
+  async query(principal: Principal, input: WebhookQueryInput): Promise<Paged<WebhookRecord>> {
+    const { filter, sort, pageSize, start } = parseWebhookQuery(input);
+    const page = await this.webhooks.query(principal.subscriptionId, filter, sort, start - 1, pageSize);
+    return { ...page, pageSize, start };
+  }
+
+  /**
+   * Changes only the fields sent (arrays and objects replaced whole). The result must be a valid
+   * webhook as a whole, and the write applies only to the version that was checked.
+   */
+  async update(principal: Principal, id: string, body: WebhookBodyDto): Promise<WebhookRecord> {
+    const current = await this.get(principal, id);
+    const changes = this.writableFields(body, current);
+    if (Object.keys(changes).length === 0) return current;
+    this.checkWhole(principal, { ...current, ...changes });
+    const updated = await this.webhooks.updateVersioned(principal.subscriptionId, id, current.ObjectVersion, changes, new Date());
+    if (!updated) throw await this.lostRace(principal, id);
+    await this.events.publish(updated);
+    return updated;
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    const deleted = await this.webhooks.markDeleted(principal.subscriptionId, id, new Date());
+    if (!deleted) throw HooklineError.notFound('Webhook');
+    await this.events.publish(deleted);
+  }
+
+  /** Deletes a webhook whose target answered 410 Gone (Rally seed); no error when it is gone already. */
+  async removeGone(subscriptionId: number, id: string): Promise<void> {
+    const deleted = await this.webhooks.markDeleted(subscriptionId, id, new Date());
+    if (deleted) await this.events.publish(deleted);
+  }
+
+  /** Replaces the signing secret; the new one is returned in clear this once. */
+  async rotateSigningSecret(principal: Principal, id: string): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
+    const current = await this.get(principal, id);
+    const signingSecret = generateSigningSecret();
+    const updated = await this.webhooks.updateVersioned(
+      principal.subscriptionId,
+      id,
+      current.ObjectVersion,
+      { SigningSecret: this.seal(signingSecret) },
+      new Date(),
+    );
+    if (!updated) throw await this.lostRace(principal, id);
+    await this.events.publish(updated);
+    return { webhook: updated, signingSecret };
+  }
+
+  /** Sends a sample payload through the dispatcher and reports its first outcome (ChangeGear "test a webhook"). */
+  async test(principal: Principal, id: string, refBase: string): Promise<DeliveryOutcome> {
+    const webhook = await this.get(principal, id);
+    const deliveryId = `${TEST_DELIVERY_PREFIX}${randomUUID()}`;
+    const job = this.jobFor(webhook, deliveryId, deliveryId, {
+      rule: toResponse(webhook, refBase),
+      message: sampleChangeMessage(webhook, deliveryId),
+    });
+    const outcome = await this.dispatcher.deliverAndAwaitOutcome(job, this.config.TEST_DELIVERY_TIMEOUT_MS);
+    if (!outcome) {
+      throw new HooklineError(ErrorCode.Unavailable, `No delivery outcome within ${this.config.TEST_DELIVERY_TIMEOUT_MS} ms; is the dispatcher running?`);
+    }
+    return outcome;
+  }
+
+  async attempts(principal: Principal, id: string, request: PageRequest): Promise<Paged<AttemptRecord>> {
+    await this.get(principal, id);
+    const { pageSize, start } = parsePaging(request);
+    return { ...(await this.log.listAttempts(principal.subscriptionId, id, start - 1, pageSize)), pageSize, start };
+  }
+
+  async failedDeliveries(principal: Principal, id: string, request: PageRequest): Promise<Paged<FailedDeliveryRecord>> {
+    await this.get(principal, id);
+    const { pageSize, start } = parsePaging(request);
+    return { ...(await this.log.listFailed(principal.subscriptionId, id, start - 1, pageSize)), pageSize, start };
+  }
+
+  /** Sends a failed delivery's saved payload again, to the webhook's current target. Returns the new delivery id. */
+  async replay(principal: Principal, id: string, deliveryId: string): Promise<string> {
+    const webhook = await this.get(principal, id);
+    if (webhook.Disabled) throw new HooklineError(ErrorCode.Conflict, 'The webhook is disabled; enable it before replaying deliveries');
+    const failed = await this.log.claimReplay(principal.subscriptionId, id, deliveryId, new Date());
+    if (!failed) throw HooklineError.notFound('Failed delivery');
+    if (!failed.Payload) throw new HooklineError(ErrorCode.Unprocessable, 'No payload was saved for this delivery, so it cannot be replayed');
+    const replayId = `${deliveryId}-replay-${failed.ReplayCount}`;
+    await this.dispatcher.enqueue(this.jobFor(webhook, replayId, failed.MessageID ?? deliveryId, failed.Payload));
+    return replayId;
+  }
+
+  private jobFor(webhook: WebhookRecord, deliveryId: string, messageId: string, payload: Record<string, unknown>): DeliveryJob {
+    return {
+      deliveryId,
+      tenant: tenantOf({ subscriptionId: webhook.SubscriptionID }),
+      webhookId: webhook._id,
+      messageId,
+      target: {
+        url: webhook.TargetUrl,
+        communicationMethod: webhook.CommunicationMethod,
+        ...(webhook.SharedSpace ? { sharedSpace: webhook.SharedSpace } : {}),
+      },
+      payload,
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  /** Rules over the whole definition, which a PATCH of one field can break. */
+  private checkWhole(principal: Principal, definition: WebhookDefinition): void {
+    const problems: FieldProblem[] = crossFieldProblems({
+      CommunicationMethod: definition.CommunicationMethod,
+      SharedSpace: definition.SharedSpace,
+      headerNames: definition.Headers.map((h) => h.Name),
+      hasAuthentication: definition.Authentication !== null,
+    });
+    if (problems.length > 0) throw HooklineError.validation(problems);
+    const space = definition.SharedSpace;
+    if (definition.CommunicationMethod === 'websocket' && space && !principal.roles.includes('admin') && !principal.sharedSpaces.includes(space)) {
+      throw new HooklineError(ErrorCode.Unprocessable, `This API key is not assigned to shared space ${space}`, [
+        { field: 'SharedSpace', reason: 'is not one of the shared spaces of this API key' },
+      ]);
+    }
+  }
+
+  private async lostRace(principal: Principal, id: string): Promise<HooklineError> {
+    if (!(await this.webhooks.findById(principal.subscriptionId, id))) return HooklineError.notFound('Webhook');
+    return new HooklineError(ErrorCode.Conflict, 'The webhook was changed by another request meanwhile; read it again and retry');
+  }
+
+  /** The fields the body sets, secrets sealed. A secret sent back in its masked form keeps its stored value. */
+  private writableFields(body: WebhookBodyDto, current: WebhookRecord | null): Partial<WebhookDefinition> {
+    const fields: Partial<WebhookDefinition> = {};
+    const plain = [
+      'AppName', 'AppUrl', 'Name', 'TargetUrl', 'ObjectTypes', 'CreatedBy', 'OwnerID', 'Disabled', 'Security', 'Events',
+      'Condition', 'Fields', 'IncludeAllFields', 'CommunicationMethod', 'SharedSpace',
+    ] as const;
+    for (const key of plain) {
+      const value = body[key];
+      if (value !== undefined) (fields as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
+    }
+    if (body.Expressions !== undefined) {
+      fields.Expressions = body.Expressions.map((e) => ({
+        AttributeID: e.AttributeID ?? null,
+        AttributeName: e.AttributeName ?? null,
+        Operator: e.Operator,
+        ...(e.Value === undefined || e.Value === null ? {} : { Value: e.Value }),
+      }));
+    }
+    if (body.Headers !== undefined) {
+      fields.Headers = Object.entries(body.Headers).map(([Name, value]) => ({
+        Name,
+        Value: this.sealUnlessMasked(value, current?.Headers.find((h) => h.Name.toLowerCase() === Name.toLowerCase())?.Value),
+      }));
+    }
+    if (body.Authentication !== undefined) {
+      fields.Authentication = body.Authentication === null ? null : this.authentication(body.Authentication, current?.Authentication ?? null);
+    }
+    if (body.RetryPolicy !== undefined) fields.RetryPolicy = retryPolicy(body.RetryPolicy);
+    return fields;
+  }
+
+  private authentication(auth: AuthenticationDto, current: AuthenticationRecord | null): AuthenticationRecord {
+    if (auth.Type === 'Basic') {
+      const previous = current?.Type === 'Basic' ? current.Password : undefined;
+      return { Type: 'Basic', Username: auth.Username!, Password: this.sealUnlessMasked(auth.Password!, previous) };
+    }
+    const previous = current?.Type === 'OAuth2ClientCredentials' ? current.ClientSecret : undefined;
+    return {
+      Type: 'OAuth2ClientCredentials',
+      TokenUrl: auth.TokenUrl!,
+      ClientId: auth.ClientId!,
+      ClientSecret: this.sealUnlessMasked(auth.ClientSecret!, previous),
+      Scope: auth.Scope ?? null,
+    };
+  }
+
+  private seal(secret: string): StoredSecret {
+    return { Encrypted: this.secrets.encrypt(secret), Masked: maskSecret(secret) };
+  }
+
+  /** A client that read a webhook and sends it back unchanged sends masks, not secrets: keep the stored ones. */
+  private sealUnlessMasked(secret: string, current: StoredSecret | undefined): StoredSecret {
+    return current && secret === current.Masked ? current : this.seal(secret);
+  }
+}
+
+function retryPolicy(policy: RetryPolicyDto): RetryPolicyRecord {
+  return {
+    MaxRetries: policy.MaxRetries ?? DEFAULT_RETRY_POLICY.MaxRetries,
+    InitialDelayMs: policy.InitialDelayMs ?? DEFAULT_RETRY_POLICY.InitialDelayMs,
+    BackoffMultiplier: policy.BackoffMultiplier ?? DEFAULT_RETRY_POLICY.BackoffMultiplier,
+    RetryOnStatus: policy.RetryOnStatus ? [...policy.RetryOnStatus] : [...DEFAULT_RETRY_POLICY.RetryOnStatus],
+  };
+}

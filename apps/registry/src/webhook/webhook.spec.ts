@@ -1,0 +1,160 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { fieldProblems } from '@hookline/service-kit';
+import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-request.dto';
+import { WebhookQueryDto } from './dto/webhook-query.dto';
+import { parseEvents, parseOrder, parseWebhookQuery } from './webhook.query';
+import { checkConditionSyntax, ConditionSyntaxError, crossFieldProblems, expressionValueProblem } from './webhook.rules';
+
+function problems(cls: new () => object, body: unknown) {
+  return fieldProblems(validateSync(plainToInstance(cls, body) as object, { whitelist: true, forbidNonWhitelisted: true }));
+}
+
+const seedExample = {
+  AppName: 'My Cool App',
+  AppUrl: 'www.example.com',
+  Name: 'My first webhook',
+  TargetUrl: 'http://my.service.com/ready/to/receive/post',
+  ObjectTypes: ['HierarchicalRequirement', 'Defect'],
+  Expressions: [
+    { AttributeName: 'PlanEstimate', Operator: '>', Value: 10 },
+    { AttributeName: 'Workspace', Operator: '=', Value: '31685839-67fe-4f9d-9470-da56c222998b' },
+  ],
+};
+
+function conditionError(source: string): ConditionSyntaxError {
+  try {
+    checkConditionSyntax(source);
+  } catch (err) {
+    if (err instanceof ConditionSyntaxError) return err;
+    throw err;
+  }
+  throw new Error(`"${source}" parsed`);
+}
+
+describe('expression values fit their operator', () => {
+  it.each([
+    ['=', 10, undefined],
+    ['changed-to', 'Done', undefined],
+    ['=', undefined, /required/],
+    ['=', [1], /string, number or boolean/],
+    ['~', ['Defect', 'TestCase'], undefined],
+    ['!~', [], /non-empty array/],
+    ['~', 'Defect', /non-empty array/],
+    ['~', [{ a: 1 }], /items/],
+    ['has', undefined, undefined],
+    ['changed', null, undefined],
+    ['!has', 'x', /absent/],
+  ])('%s with %j', (operator, value, expected) => {
+    const problem = expressionValueProblem(operator, value);
+    if (expected === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(expected);
+  });
+});
+
+describe('BMC condition syntax', () => {
+  it('accepts the seed example and nested boolean logic', () => {
+    expect(() => checkConditionSyntax('${webhookContext.536870913} = "High" AND  ${webhookContext.4} = $NULL$')).not.toThrow();
+    expect(() => checkConditionSyntax('NOT (${webhookContext.7} != 0 OR ${webhookContext.8} LIKE \'%x%\')')).not.toThrow();
+  });
+
+  it('points at the position of the error', () => {
+    expect(conditionError('${webhookContext.4} = ').position).toBe(22);
+    expect(conditionError('${webhookContext.4} "x"').position).toBe(20);
+    expect(conditionError('${webhookContext.4} = "open').position).toBe(22);
+    expect(conditionError('(${webhookContext.4} = 1').position).toBe(24);
+    expect(conditionError('${other.4} = 1').position).toBe(0);
+    expect(conditionError('${webhookContext.4} = 1 AND').message).toMatch(/end of condition at position 27/);
+  });
+});
+
+describe('query parameters', () => {
+  it('parses Rally order clauses, case-insensitively, ascending by default', () => {
+    expect(parseOrder('Name desc')).toEqual([['Name', -1]]);
+    expect(parseOrder('Disabled desc,Name')).toEqual([['Disabled', -1], ['Name', 1]]);
+    expect(parseOrder('appname ASC, ObjectUUID')).toEqual([['AppName', 1], ['_id', 1]]);
+    expect(() => parseOrder('Expressions')).toThrow(/cannot sort/);
+    expect(() => parseOrder('Name sideways')).toThrow(/asc or desc/);
+  });
+
+  it('maps BMC and Rally event names, caps the page size, and defaults paging', () => {
+    expect(parseEvents('create,Updated,delete')).toEqual(['Created', 'Updated', 'Deleted']);
+    expect(() => parseEvents('explode')).toThrow();
+    expect(parseWebhookQuery({ pagesize: '500', isEnabled: 'false', name: 'a, b' })).toEqual({
+      filter: { names: ['a', 'b'], disabled: true },
+      sort: [],
+      pageSize: 200,
+      start: 1,
+    });
+    expect(problems(WebhookQueryDto, { pagesize: '0', start: 'x', order: 'Nope', isEnabled: 'yes' }).map((p) => p.field).sort()).toEqual([
+      'isEnabled',
+      'order',
+      'pagesize',
+      'start',
+    ]);
+  });
+});
+
+describe('webhook request validation', () => {
+  it('accepts the seed example as it is', () => {
+    expect(problems(CreateWebhookDto, seedExample)).toEqual([]);
+  });
+
+  it('names every bad field of a create at once', () => {
+    const fields = problems(CreateWebhookDto, {
+      AppUrl: 'x',
+      TargetUrl: 'ftp://nope',
+      Expressions: [{ AttributeName: 'A', AttributeID: 'b', Operator: '=~', Value: 1 }, { Operator: 'has', Value: 3 }],
+      Security: 'has a "quote"',
+      FireCount: 3,
+    }).map((p) => p.field);
+    expect(fields.sort()).toEqual(
+      [
+        'AppName',
+        'Name',
+        'TargetUrl',
+        'Expressions.0.AttributeName',
+        'Expressions.0.Operator',
+        'Expressions.1.AttributeName',
+        'Expressions.1.Value',
+        'Security',
+        'FireCount',
+      ].sort(),
+    );
+  });
+
+  it('lets a PATCH leave fields out but not null out the required ones', () => {
+    expect(problems(UpdateWebhookDto, { Disabled: true })).toEqual([]);
+    expect(problems(UpdateWebhookDto, { Name: null, Expressions: [] }).map((p) => p.field)).toEqual(['Name', 'Expressions']);
+    expect(problems(UpdateWebhookDto, { Security: null, Condition: null })).toEqual([]);
+  });
+
+  it('checks each extension field', () => {
+    const result = problems(CreateWebhookDto, {
+      ...seedExample,
+      Events: ['Created', 'Exploded'],
+      Condition: '${webhookContext.4} = ',
+      Headers: { 'Bad Header': 'x', Host: 'evil', 'X-Ok': 'fine\r\nInjected: 1' },
+      Authentication: { Type: 'Basic', Username: 'u', TokenUrl: 'https://t' },
+      CommunicationMethod: 'pigeon',
+      RetryPolicy: { MaxRetries: 99 },
+    });
+    expect(Object.fromEntries(result.map((p) => [p.field, p.reason]))).toEqual({
+      Events: expect.stringMatching(/Exploded/),
+      Condition: expect.stringMatching(/position 22/),
+      Headers: expect.stringMatching(/Bad Header.*not a valid.*Host.*cannot be overridden.*X-Ok.*line breaks/),
+      'Authentication.Password': expect.stringMatching(/required with Type Basic/),
+      'Authentication.TokenUrl': expect.stringMatching(/only used with Type OAuth2ClientCredentials/),
+      CommunicationMethod: expect.stringMatching(/http, websocket/),
+      'RetryPolicy.MaxRetries': expect.stringMatching(/0 to 10/),
+    });
+  });
+
+  it('checks rules spanning fields on the whole webhook', () => {
+    expect(crossFieldProblems({ CommunicationMethod: 'websocket', SharedSpace: null, headerNames: ['authorization'], hasAuthentication: true })).toEqual([
+      { field: 'SharedSpace', reason: expect.stringMatching(/required/) },
+      { field: 'Headers.Authorization', reason: expect.stringMatching(/Authentication/) },
+    ]);
+    expect(crossFieldProblems({ CommunicationMethod: 'http', SharedSpace: null, headerNames: ['Authorization'], hasAuthentication: false })).toEqual([]);
+  });
+});

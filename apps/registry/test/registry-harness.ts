@@ -1,0 +1,108 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
+import { randomBytes } from 'node:crypto';
+import { NatsClient } from '@hookline/messaging';
+import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { REGISTRY_APP } from '../src/registry.app';
+
+export const ADMIN_KEY = `hk_test_admin_${randomBytes(16).toString('hex')}`;
+export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+}
+
+/** A registry on a private NATS and a fresh database, with an HTTP client that speaks as a given key. */
+export class RegistryHarness {
+  private constructor(
+    readonly infra: TestInfra,
+    readonly registry: RunningApp,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<RegistryHarness> {
+    const infra = await startTestInfra();
+    try {
+      const registry = await startApp(REGISTRY_APP, {
+        NATS_URL: infra.natsUrl,
+        MONGO_URL: infra.mongoUrl,
+        HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+        ...env,
+      });
+      return new RegistryHarness(infra, registry);
+    } catch (err) {
+      await infra.stop();
+      throw err;
+    }
+  }
+
+  get nats(): NatsClient {
+    return this.registry.app.get(NatsClient);
+  }
+
+  async request<T = any>(method: string, path: string, options: { key?: string; cookie?: string; body?: unknown; rawBody?: string } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = {};
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    if (options.cookie) headers.cookie = `ZSESSIONID=${options.cookie}`;
+    if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.registry.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** A new key of a subscription, made with the bootstrap admin key. */
+  async createKey(subscriptionId: number, roles: string[] = ['admin'], sharedSpaces: string[] = []): Promise<string> {
+    const reply = await this.request('POST', '/api/v2/apikey', {
+      key: ADMIN_KEY,
+      body: { Name: `key for ${subscriptionId}`, Roles: roles, SharedSpaces: sharedSpaces, SubscriptionID: subscriptionId },
+    });
+    if (reply.status !== 200) throw new Error(`key creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body.Key as string;
+  }
+
+  /** Collects every message on `subject` (core NATS sees JetStream publishes too). */
+  collect<T = any>(subject: string): T[] {
+    const seen: T[] = [];
+    this.nats.connection.subscribe(subject, {
+      callback: (err, msg) => {
+        if (!err) seen.push(msg.json<T>());
+      },
+    });
+    return seen;
+  }
+
+  async publish(subject: string, payload: unknown, msgId: string): Promise<void> {
+    await this.nats.js.publish(subject, JSON.stringify(payload), { msgID: msgId });
+  }
+
+  async stop(): Promise<void> {
+    await this.registry?.close();
+    await this.infra?.stop();
+  }
+}
+
+export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | null | undefined>;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const SEED_EXAMPLE = {
+  AppName: 'My Cool App',
+  AppUrl: 'www.example.com',
+  Name: 'My first webhook',
+  TargetUrl: 'http://my.service.com/ready/to/receive/post',
+  ObjectTypes: ['HierarchicalRequirement', 'Defect'],
+  Expressions: [
+    { AttributeName: 'PlanEstimate', Operator: '>', Value: 10 },
+    { AttributeName: 'Workspace', Operator: '=', Value: '31685839-67fe-4f9d-9470-da56c222998b' },
+  ],
+};

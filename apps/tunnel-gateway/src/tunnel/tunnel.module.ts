@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ListenerAuthService } from './listener-auth.service';
+import { NatsSpaceSubscriptions } from './nats-space-subscriptions';
+import { SessionRegistry } from './session.registry';
+import { SessionsController } from './sessions.controller';
+import { SpaceSubscriptions } from './space-subscriptions';
+import { TunnelServer } from './tunnel.server';
+
+@Module({
+  controllers: [SessionsController],
+  providers: [
+    { provide: SpaceSubscriptions, useClass: NatsSpaceSubscriptions },
+    SessionRegistry,
+    ListenerAuthService,
+    TunnelServer,
+  ],
+})
+export class TunnelModule {}

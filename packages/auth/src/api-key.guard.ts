@@ -1,0 +1,63 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import type { Request } from 'express';
+import { ApiKeyRepository } from './api-key.repository';
+import { constantTimeEqual, hashApiKey } from './keys';
+import { ROLES_KEY, type AuthenticatedRequest, type Principal, type Role } from './principal';
+
+export const SESSION_COOKIE = 'ZSESSIONID';
+
+/** The key from `Authorization: Bearer <key>` or else the Rally-style `ZSESSIONID` cookie. */
+export function credentialOf(req: Pick<Request, 'headers'>): string | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match?.[1];
+  }
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const value = part.slice(eq + 1).trim();
+      return value.length > 0 ? decodeURIComponent(value.replace(/^"(.*)"$/, '$1')) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Authenticates every request by API key and enforces @Roles. Every failure is the same 401, so a
+ * caller learns nothing about which keys exist or were revoked.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = credentialOf(req);
+    if (!key) throw unauthenticated();
+    const hash = hashApiKey(key);
+    const record = await this.keys.findActiveByHash(hash);
+    if (!record || !constantTimeEqual(record.hash, hash)) throw unauthenticated();
+    const principal: Principal = {
+      subscriptionId: record.subscriptionId,
+      keyId: record._id,
+      roles: record.roles,
+      sharedSpaces: record.sharedSpaces,
+    };
+    req.principal = principal;
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    if (allowed && !principal.roles.some((role) => allowed.includes(role))) {
+      throw new HooklineError(ErrorCode.Forbidden, `This API key needs one of the roles: ${allowed.join(', ')}`);
+    }
+    return true;
+  }
+}
+
+function unauthenticated(): HooklineError {
+  return new HooklineError(ErrorCode.Unauthenticated, 'Unauthorized', [], { 'WWW-Authenticate': 'Bearer' });
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { ApiKeyRecord } from './api-key.schema';
+import type { Role } from './principal';
+
+export interface NewApiKey {
+  id: string;
+  name: string;
+  hash: string;
+  hint: string;
+  roles: Role[];
+  sharedSpaces: string[];
+  createdBy: string | null;
+}
+
+/** All access to stored API keys. Everything but the authentication lookup is scoped to a subscription. */
+@Injectable()
+export class ApiKeyRepository {
+  constructor(@InjectModel(ApiKeyRecord.name) private readonly model: Model<ApiKeyRecord>) {}
+
+  /** The authentication lookup: by hash alone, because the subscription is what the key tells us. */
+  async findActiveByHash(hash: string): Promise<ApiKeyRecord | null> {
+    return this.model.findOne({ hash, revokedAt: null }).lean<ApiKeyRecord>().exec();
+  }
+
+  async create(subscriptionId: number, key: NewApiKey): Promise<ApiKeyRecord> {
+    const { id, ...rest } = key;
+    const created = await this.model.create({ _id: id, subscriptionId, ...rest, createdAt: new Date(), revokedAt: null });
+    return created.toObject<ApiKeyRecord>();
+  }
+
+  /** Inserts the key unless one with its id exists already (revoked or not): bootstrap runs on every start. */
+  async createIfAbsent(subscriptionId: number, key: NewApiKey): Promise<boolean> {
+    const { id, ...rest } = key;
+    const result = await this.model
+      .updateOne({ _id: id }, { $setOnInsert: { subscriptionId, ...rest, createdAt: new Date(), revokedAt: null } }, { upsert: true })
+      .exec();
+    return result.upsertedCount > 0;
+  }
+
+  async list(subscriptionId: number): Promise<ApiKeyRecord[]> {
+    return this.model.find({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<ApiKeyRecord[]>().exec();
+  }
+
+  /** True when an active key of that subscription was revoked now. */
+  async revoke(subscriptionId: number, keyId: string): Promise<boolean> {
+    const result = await this.model.updateOne({ _id: keyId, subscriptionId, revokedAt: null }, { $set: { revokedAt: new Date() } }).exec();
+    return result.modifiedCount > 0;
+  }
+}

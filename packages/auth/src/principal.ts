@@ -1,0 +1,34 @@
+import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+/** Roles an API key can carry. `integration` is the Octane CI/CD Integration role (tunnel listeners). */
+export const ROLES = ['admin', 'integration', 'read-only'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: resolved from the API key by ApiKeyGuard, scoped to one subscription (tenant). */
+export interface Principal {
+  subscriptionId: number;
+  keyId: string;
+  roles: Role[];
+  sharedSpaces: string[];
+}
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/** Handler parameter: the authenticated caller. */
+export const Principal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
+  const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  // Reaching a handler without a principal means the guard is missing: a programming error, not a 401.
+  if (!principal) throw new Error('ApiKeyGuard did not run before @Principal()');
+  return principal;
+});
+
+export const ROLES_KEY = Symbol('hookline:roles');
+
+/** Only keys with one of these roles may call the handler (or every handler of the controller). */
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+
+/** The subject token and log label of a tenant. */
+export function tenantOf(principal: Pick<Principal, 'subscriptionId'>): string {
+  return String(principal.subscriptionId);
+}

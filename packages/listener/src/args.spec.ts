@@ -1,0 +1,63 @@
+import { parseListenArgs } from './args';
+
+describe('parseListenArgs', () => {
+  it('reads the listen command with defaults', () => {
+    expect(
+      parseListenArgs(['listen', '--space', 's1', '--key', 'hk_1', '--forward', 'http://localhost:3000/hooks'], {}),
+    ).toEqual({
+      kind: 'listen',
+      command: {
+        gatewayUrl: 'ws://127.0.0.1:8086',
+        sharedSpace: 's1',
+        apiKey: 'hk_1',
+        forward: 'http://localhost:3000/hooks',
+        forwardTimeoutMs: 10_000,
+        backoff: { initialMs: 500, maxMs: 30_000 },
+      },
+    });
+  });
+
+  it('takes the key and gateway from the environment, flags first', () => {
+    const parsed = parseListenArgs(['listen', '--space', 's1', '--print'], {
+      HOOKLINE_API_KEY: 'hk_env',
+      HOOKLINE_GATEWAY_URL: 'wss://gw.example',
+    });
+    expect(parsed).toMatchObject({ kind: 'listen', command: { apiKey: 'hk_env', gatewayUrl: 'wss://gw.example' } });
+    expect(parsed.kind === 'listen' && 'forward' in parsed.command).toBe(false);
+    expect(
+      parseListenArgs(['listen', '--space', 's', '--key', 'hk_flag', '--print'], { HOOKLINE_API_KEY: 'hk_env' }),
+    ).toMatchObject({
+      command: { apiKey: 'hk_flag' },
+    });
+  });
+
+  it.each([
+    [['listen', '--key', 'k', '--print'], '--space is required'],
+    [['listen', '--space', 's', '--print'], '--key (or HOOKLINE_API_KEY) is required'],
+    [['listen', '--space', 's', '--key', 'k'], 'give exactly one of --forward <url> and --print'],
+    [
+      ['listen', '--space', 's', '--key', 'k', '--print', '--forward', 'http://x'],
+      'give exactly one of --forward <url> and --print',
+    ],
+    [['listen', '--space', 's', '--key', 'k', '--forward', 'ftp://x'], '--forward must be an http(s) URL'],
+    [['listen', '--space', 's', '--key', 'k', '--print', '--url', 'nope'], '--url must be a ws(s) URL'],
+    [
+      ['listen', '--space', 's', '--key', 'k', '--print', '--timeout', '0'],
+      '--timeout must be a positive number of ms',
+    ],
+    [['serve'], 'the only command is `listen`'],
+  ])('refuses %j', (argv, message) => {
+    expect(parseListenArgs(argv, {})).toEqual({ kind: 'error', message });
+  });
+
+  it('reports unknown flags', () => {
+    expect(parseListenArgs(['listen', '--spaces', 's'], {})).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--spaces'),
+    });
+  });
+
+  it('shows help', () => {
+    expect(parseListenArgs(['--help'], {})).toEqual({ kind: 'help' });
+  });
+});

@@ -1,0 +1,4 @@
+export * from './args';
+export * from './deliveries';
+export * from './listener';
+export * from './run';

@@ -1,0 +1,40 @@
+import { parseListenArgs, USAGE } from './args';
+import { forwardTo, printTo } from './deliveries';
+import { formatEvent, Listener } from './listener';
+
+export interface CliIo {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  /** Delivery lines and printed payloads. */
+  out: (text: string) => void;
+  /** Connection status and errors. */
+  err: (text: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  interrupted: Promise<void>;
+}
+
+/** The whole CLI with its I/O passed in, so tests drive exactly what `hookline` runs; resolves with the exit code. */
+export async function runCli(io: CliIo): Promise<number> {
+  const parsed = parseListenArgs(io.argv, io.env);
+  switch (parsed.kind) {
+    case 'help':
+      io.out(USAGE);
+      return 0;
+    case 'error':
+      io.err(`hookline: ${parsed.message}\n\n${USAGE}`);
+      return 64;
+    case 'listen':
+      break;
+  }
+  const { command } = parsed;
+  const handler = command.forward ? forwardTo(command.forward, command.forwardTimeoutMs) : printTo(io.out);
+  const listener = new Listener(command, handler, (event) =>
+    (event.kind === 'delivery' ? io.out : io.err)(`${formatEvent(event)}\n`),
+  );
+  listener.start();
+  const exit = await Promise.race([
+    listener.exited,
+    io.interrupted.then(() => listener.stop()).then(() => listener.exited),
+  ]);
+  return exit.kind === 'fatal' ? 2 : 0;
+}

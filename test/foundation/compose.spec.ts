@@ -239,12 +239,12 @@ describe('docker-compose.yml', () => {
     it('notices MONGO_URL on a service that does not use MongoDB', () => {
       expect(
         problemsAfter((s) => {
-          (s.dispatcher.environment as Record<string, EnvValue>).MONGO_URL = 'mongodb://mongo:27017/hookline';
+          (s.matcher.environment as Record<string, EnvValue>).MONGO_URL = 'mongodb://mongo:27017/hookline';
         }),
       ).toEqual(
         expect.arrayContaining([
-          'dispatcher: environment sets MONGO_URL, which DispatcherConfig does not declare',
-          'dispatcher: MONGO_URL must be set exactly when DispatcherConfig declares it',
+          'matcher: environment sets MONGO_URL, which MatcherConfig does not declare',
+          'matcher: MONGO_URL must be set exactly when MatcherConfig declares it',
         ]),
       );
     });
@@ -252,9 +252,9 @@ describe('docker-compose.yml', () => {
     it('notices a dependency that only waits for the container to start', () => {
       expect(
         problemsAfter((s) => {
-          s['tunnel-gateway'].depends_on = ['nats'];
+          s.matcher.depends_on = ['nats'];
         }),
-      ).toEqual(['tunnel-gateway: depends_on nats with service_started, expected service_healthy']);
+      ).toEqual(['matcher: depends_on nats with service_started, expected service_healthy']);
     });
 
     it('notices a secret without a default and a wrong build arg', () => {

@@ -34,6 +34,14 @@ export class ServiceKitModule {
               level: config.LOG_LEVEL,
               base: { service: options.service },
               autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+              // Request headers carry API keys and signatures: logs get the method and path only.
+              serializers: {
+                req: (req: { id: unknown; method: string; url: string }) => ({
+                  id: req.id,
+                  method: req.method,
+                  url: req.url,
+                }),
+              },
             },
           }),
         }),

@@ -17,7 +17,10 @@ export class OutcomeConsumer {
   async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
     const subscriptionId = Number(outcome.tenant);
     if (!Number.isSafeInteger(subscriptionId) || subscriptionId < 1) {
-      this.logger.error({ tenant: outcome.tenant, deliveryId: outcome.deliveryId }, 'outcome for a tenant that is not a subscription id');
+      this.logger.error(
+        { tenant: outcome.tenant, deliveryId: outcome.deliveryId },
+        'outcome for a tenant that is not a subscription id',
+      );
       return term(`tenant ${outcome.tenant} is not a subscription id`);
     }
     await this.outcomes.apply(subscriptionId, outcome);

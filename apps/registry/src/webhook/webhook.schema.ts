@@ -123,7 +123,7 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     Events: { type: [String], required: true },
     Condition: { type: String, default: null },
     Fields: { type: [String], default: [] },
-    IncludeAllFields: { type: Boolean, default: false },
+    IncludeAllFields: { type: Boolean, default: true },
     Headers: { type: [new Schema({ Name: { type: String, required: true }, Value: secret }, { _id: false })], default: [] },
     Authentication: { type: Schema.Types.Mixed, default: null },
     CommunicationMethod: { type: String, required: true },

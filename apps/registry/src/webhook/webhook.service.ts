@@ -14,7 +14,13 @@ import { WebhookEvents } from './webhook-events';
 import { parsePaging, parseWebhookQuery, type WebhookQueryInput } from './webhook.query';
 import { WebhookRepository, type Page } from './webhook.repository';
 import { crossFieldProblems, DEFAULT_RETRY_POLICY, WEBHOOK_EVENTS } from './webhook.rules';
-import type { AuthenticationRecord, RetryPolicyRecord, StoredSecret, WebhookDefinition, WebhookRecord } from './webhook.schema';
+import type {
+  AuthenticationRecord,
+  RetryPolicyRecord,
+  StoredSecret,
+  WebhookDefinition,
+  WebhookRecord,
+} from './webhook.schema';
 
 export interface PageRequest {
   pagesize?: string;
@@ -59,7 +65,8 @@ export class WebhookService {
       Events: [...WEBHOOK_EVENTS],
       Condition: null,
       Fields: [],
-      IncludeAllFields: false,
+      // Rally sends the whole change message; BMC's includeAllFields=false is opt-in.
+      IncludeAllFields: true,
       Headers: [],
       Authentication: null,
       CommunicationMethod: 'http',
@@ -112,7 +119,13 @@ export class WebhookService {
     const changes = this.writableFields(body, current);
     if (Object.keys(changes).length === 0) return current;
     this.checkWhole(principal, { ...current, ...changes });
-    const updated = await this.webhooks.updateVersioned(principal.subscriptionId, id, current.ObjectVersion, changes, new Date());
+    const updated = await this.webhooks.updateVersioned(
+      principal.subscriptionId,
+      id,
+      current.ObjectVersion,
+      changes,
+      new Date(),
+    );
     if (!updated) throw await this.lostRace(principal, id);
     await this.events.publish(updated);
     return updated;
@@ -131,7 +144,10 @@ export class WebhookService {
   }
 
   /** Replaces the signing secret; the new one is returned in clear this once. */
-  async rotateSigningSecret(principal: Principal, id: string): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
+  async rotateSigningSecret(
+    principal: Principal,
+    id: string,
+  ): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
     const current = await this.get(principal, id);
     const signingSecret = generateSigningSecret();
     const updated = await this.webhooks.updateVersioned(
@@ -156,7 +172,10 @@ export class WebhookService {
     });
     const outcome = await this.dispatcher.deliverAndAwaitOutcome(job, this.config.TEST_DELIVERY_TIMEOUT_MS);
     if (!outcome) {
-      throw new HooklineError(ErrorCode.Unavailable, `No delivery outcome within ${this.config.TEST_DELIVERY_TIMEOUT_MS} ms; is the dispatcher running?`);
+      throw new HooklineError(
+        ErrorCode.Unavailable,
+        `No delivery outcome within ${this.config.TEST_DELIVERY_TIMEOUT_MS} ms; is the dispatcher running?`,
+      );
     }
     return outcome;
   }
@@ -176,16 +195,26 @@ export class WebhookService {
   /** Sends a failed delivery's saved payload again, to the webhook's current target. Returns the new delivery id. */
   async replay(principal: Principal, id: string, deliveryId: string): Promise<string> {
     const webhook = await this.get(principal, id);
-    if (webhook.Disabled) throw new HooklineError(ErrorCode.Conflict, 'The webhook is disabled; enable it before replaying deliveries');
+    if (webhook.Disabled)
+      throw new HooklineError(ErrorCode.Conflict, 'The webhook is disabled; enable it before replaying deliveries');
     const failed = await this.log.claimReplay(principal.subscriptionId, id, deliveryId, new Date());
     if (!failed) throw HooklineError.notFound('Failed delivery');
-    if (!failed.Payload) throw new HooklineError(ErrorCode.Unprocessable, 'No payload was saved for this delivery, so it cannot be replayed');
+    if (!failed.Payload)
+      throw new HooklineError(
+        ErrorCode.Unprocessable,
+        'No payload was saved for this delivery, so it cannot be replayed',
+      );
     const replayId = `${deliveryId}-replay-${failed.ReplayCount}`;
     await this.dispatcher.enqueue(this.jobFor(webhook, replayId, failed.MessageID ?? deliveryId, failed.Payload));
     return replayId;
   }
 
-  private jobFor(webhook: WebhookRecord, deliveryId: string, messageId: string, payload: Record<string, unknown>): DeliveryJob {
+  private jobFor(
+    webhook: WebhookRecord,
+    deliveryId: string,
+    messageId: string,
+    payload: Record<string, unknown>,
+  ): DeliveryJob {
     return {
       deliveryId,
       tenant: tenantOf({ subscriptionId: webhook.SubscriptionID }),
@@ -211,7 +240,12 @@ export class WebhookService {
     });
     if (problems.length > 0) throw HooklineError.validation(problems);
     const space = definition.SharedSpace;
-    if (definition.CommunicationMethod === 'websocket' && space && !principal.roles.includes('admin') && !principal.sharedSpaces.includes(space)) {
+    if (
+      definition.CommunicationMethod === 'websocket' &&
+      space &&
+      !principal.roles.includes('admin') &&
+      !principal.sharedSpaces.includes(space)
+    ) {
       throw new HooklineError(ErrorCode.Unprocessable, `This API key is not assigned to shared space ${space}`, [
         { field: 'SharedSpace', reason: 'is not one of the shared spaces of this API key' },
       ]);
@@ -220,15 +254,31 @@ export class WebhookService {
 
   private async lostRace(principal: Principal, id: string): Promise<HooklineError> {
     if (!(await this.webhooks.findById(principal.subscriptionId, id))) return HooklineError.notFound('Webhook');
-    return new HooklineError(ErrorCode.Conflict, 'The webhook was changed by another request meanwhile; read it again and retry');
+    return new HooklineError(
+      ErrorCode.Conflict,
+      'The webhook was changed by another request meanwhile; read it again and retry',
+    );
   }
 
   /** The fields the body sets, secrets sealed. A secret sent back in its masked form keeps its stored value. */
   private writableFields(body: WebhookBodyDto, current: WebhookRecord | null): Partial<WebhookDefinition> {
     const fields: Partial<WebhookDefinition> = {};
     const plain = [
-      'AppName', 'AppUrl', 'Name', 'TargetUrl', 'ObjectTypes', 'CreatedBy', 'OwnerID', 'Disabled', 'Security', 'Events',
-      'Condition', 'Fields', 'IncludeAllFields', 'CommunicationMethod', 'SharedSpace',
+      'AppName',
+      'AppUrl',
+      'Name',
+      'TargetUrl',
+      'ObjectTypes',
+      'CreatedBy',
+      'OwnerID',
+      'Disabled',
+      'Security',
+      'Events',
+      'Condition',
+      'Fields',
+      'IncludeAllFields',
+      'CommunicationMethod',
+      'SharedSpace',
     ] as const;
     for (const key of plain) {
       const value = body[key];
@@ -245,11 +295,15 @@ export class WebhookService {
     if (body.Headers !== undefined) {
       fields.Headers = Object.entries(body.Headers).map(([Name, value]) => ({
         Name,
-        Value: this.sealUnlessMasked(value, current?.Headers.find((h) => h.Name.toLowerCase() === Name.toLowerCase())?.Value),
+        Value: this.sealUnlessMasked(
+          value,
+          current?.Headers.find((h) => h.Name.toLowerCase() === Name.toLowerCase())?.Value,
+        ),
       }));
     }
     if (body.Authentication !== undefined) {
-      fields.Authentication = body.Authentication === null ? null : this.authentication(body.Authentication, current?.Authentication ?? null);
+      fields.Authentication =
+        body.Authentication === null ? null : this.authentication(body.Authentication, current?.Authentication ?? null);
     }
     if (body.RetryPolicy !== undefined) fields.RetryPolicy = retryPolicy(body.RetryPolicy);
     return fields;

@@ -11,7 +11,11 @@ import { WebhookModule } from './webhook/webhook.module';
 @Module({
   imports: [
     ServiceKitModule.forRoot({ service: 'registry', config: RegistryConfig }),
-    MessagingModule.forRoot({ config: RegistryConfig, url: (config) => config.NATS_URL, streams: ['WEBHOOKS', 'OUTCOMES', 'DELIVERIES'] }),
+    MessagingModule.forRoot({
+      config: RegistryConfig,
+      url: (config) => config.NATS_URL,
+      streams: ['WEBHOOKS', 'OUTCOMES', 'DELIVERIES'],
+    }),
     DatabaseModule.forRoot({ config: RegistryConfig, url: (config) => config.MONGO_URL }),
     AuthModule,
     ApiKeyModule,

@@ -5,5 +5,8 @@ import { AppModule } from './app.module';
 export const REGISTRY_APP: ServiceAppOptions = {
   service: 'registry',
   module: AppModule,
-  openapi: { title: 'Hookline registry', description: 'Webhook registry (Rally-compatible webhook API), API keys, delivery log.' },
+  openapi: {
+    title: 'Hookline registry',
+    description: 'Webhook registry (Rally-compatible webhook API), API keys, delivery log.',
+  },
 };

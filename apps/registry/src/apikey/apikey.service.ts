@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ApiKeyRepository, apiKeyHint, generateApiKey, hashApiKey, type ApiKeyRecord, type Principal } from '@hookline/auth';
+import {
+  ApiKeyRepository,
+  apiKeyHint,
+  generateApiKey,
+  hashApiKey,
+  type ApiKeyRecord,
+  type Principal,
+} from '@hookline/auth';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
 import type { CreateApiKeyDto } from './dto/apikey.dto';
@@ -31,14 +38,18 @@ export class ApiKeyService implements OnApplicationBootstrap {
       sharedSpaces: [],
       createdBy: null,
     });
-    if (created) this.logger.log(`bootstrap admin key created for subscription ${this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID}`);
+    if (created)
+      this.logger.log(`bootstrap admin key created for subscription ${this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID}`);
   }
 
   async create(principal: Principal, body: CreateApiKeyDto): Promise<{ record: ApiKeyRecord; key: string }> {
     const subscriptionId = body.SubscriptionID ?? principal.subscriptionId;
     // Only the operator's bootstrap key opens other subscriptions; tenant admins stay in their own.
     if (subscriptionId !== principal.subscriptionId && principal.keyId !== BOOTSTRAP_KEY_ID) {
-      throw new HooklineError(ErrorCode.Forbidden, 'Only the bootstrap admin key can create keys for another subscription');
+      throw new HooklineError(
+        ErrorCode.Forbidden,
+        'Only the bootstrap admin key can create keys for another subscription',
+      );
     }
     const key = generateApiKey();
     const record = await this.keys.create(subscriptionId, {

@@ -30,10 +30,18 @@ export class BlocklistController {
   constructor(private readonly blocklist: BlocklistRepository) {}
 
   @Get()
-  async list(@Principal() principal: Principal, @Query() query: PageQueryDto): Promise<PageResponse<ReturnType<typeof toBlockedUrlResponse>>> {
+  async list(
+    @Principal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<ReturnType<typeof toBlockedUrlResponse>>> {
     const { pageSize, start } = parsePaging(query);
     const page = await this.blocklist.list(principal.subscriptionId, start - 1, pageSize);
-    return { Results: page.items.map(toBlockedUrlResponse), TotalResultCount: page.total, PageSize: pageSize, StartIndex: start };
+    return {
+      Results: page.items.map(toBlockedUrlResponse),
+      TotalResultCount: page.total,
+      PageSize: pageSize,
+      StartIndex: start,
+    };
   }
 
   /** Unblocks the URL: the dispatcher delivers to it again. */

@@ -53,6 +53,8 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       at: '2024-01-01T00:00:00.000Z',
     });
     await publishOutcome(failedAttempt);
+    // The redelivery below arrives after the first copy was handled (concurrent copies: see the note on issue 3).
+    await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 1);
     await publishOutcome(
       outcome(w.ObjectUUID, {
         kind: 'retry',

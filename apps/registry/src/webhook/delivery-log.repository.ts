@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { ATTEMPT_MODEL, FAILED_DELIVERY_MODEL, type AttemptRecord, type FailedDeliveryRecord } from './delivery-log.schema';
+import {
+  ATTEMPT_MODEL,
+  FAILED_DELIVERY_MODEL,
+  type AttemptRecord,
+  type FailedDeliveryRecord,
+} from './delivery-log.schema';
 import type { Page } from './webhook.repository';
 
 const DUPLICATE_KEY = 11000;
@@ -15,13 +20,19 @@ export class DeliveryLogRepository {
   ) {}
 
   /** Stores the attempt unless it is there already; returns the stored row either way. */
-  async recordAttempt(subscriptionId: number, attempt: Omit<AttemptRecord, 'SubscriptionID' | 'StatsApplied'>): Promise<AttemptRecord> {
+  async recordAttempt(
+    subscriptionId: number,
+    attempt: Omit<AttemptRecord, 'SubscriptionID' | 'StatsApplied'>,
+  ): Promise<AttemptRecord> {
     try {
       const created = await this.attempts.create({ ...attempt, SubscriptionID: subscriptionId, StatsApplied: false });
       return created.toObject<AttemptRecord>();
     } catch (err) {
       if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
-      const existing = await this.attempts.findOne({ _id: attempt._id, SubscriptionID: subscriptionId }).lean<AttemptRecord>().exec();
+      const existing = await this.attempts
+        .findOne({ _id: attempt._id, SubscriptionID: subscriptionId })
+        .lean<AttemptRecord>()
+        .exec();
       if (!existing) throw err;
       return existing;
     }
@@ -32,16 +43,28 @@ export class DeliveryLogRepository {
    * when a redelivered outcome is handled concurrently with the original.
    */
   async claimStats(subscriptionId: number, attemptId: string): Promise<boolean> {
-    const result = await this.attempts.updateOne({ _id: attemptId, SubscriptionID: subscriptionId, StatsApplied: false }, { $set: { StatsApplied: true } }).exec();
+    const result = await this.attempts
+      .updateOne(
+        { _id: attemptId, SubscriptionID: subscriptionId, StatsApplied: false },
+        { $set: { StatsApplied: true } },
+      )
+      .exec();
     return result.modifiedCount > 0;
   }
 
   /** Gives the claim back after the stats update failed, so the redelivered outcome counts it. */
   async releaseStats(subscriptionId: number, attemptId: string): Promise<void> {
-    await this.attempts.updateOne({ _id: attemptId, SubscriptionID: subscriptionId }, { $set: { StatsApplied: false } }).exec();
+    await this.attempts
+      .updateOne({ _id: attemptId, SubscriptionID: subscriptionId }, { $set: { StatsApplied: false } })
+      .exec();
   }
 
-  async listAttempts(subscriptionId: number, webhookId: string, skip: number, limit: number): Promise<Page<AttemptRecord>> {
+  async listAttempts(
+    subscriptionId: number,
+    webhookId: string,
+    skip: number,
+    limit: number,
+  ): Promise<Page<AttemptRecord>> {
     const where = { SubscriptionID: subscriptionId, WebhookID: webhookId };
     const [items, total] = await Promise.all([
       this.attempts.find(where).sort({ At: -1, _id: -1 }).skip(skip).limit(limit).lean<AttemptRecord[]>().exec(),
@@ -51,7 +74,10 @@ export class DeliveryLogRepository {
   }
 
   /** Keeps the last failure of a delivery (a replayed delivery that fails again overwrites its record). */
-  async saveFailed(subscriptionId: number, record: Omit<FailedDeliveryRecord, 'SubscriptionID' | 'ReplayCount' | 'LastReplayAt'>): Promise<void> {
+  async saveFailed(
+    subscriptionId: number,
+    record: Omit<FailedDeliveryRecord, 'SubscriptionID' | 'ReplayCount' | 'LastReplayAt'>,
+  ): Promise<void> {
     const { _id, ...fields } = record;
     await this.failed
       .updateOne(
@@ -62,17 +88,33 @@ export class DeliveryLogRepository {
       .exec();
   }
 
-  async listFailed(subscriptionId: number, webhookId: string, skip: number, limit: number): Promise<Page<FailedDeliveryRecord>> {
+  async listFailed(
+    subscriptionId: number,
+    webhookId: string,
+    skip: number,
+    limit: number,
+  ): Promise<Page<FailedDeliveryRecord>> {
     const where = { SubscriptionID: subscriptionId, WebhookID: webhookId };
     const [items, total] = await Promise.all([
-      this.failed.find(where).sort({ FailedAt: -1, _id: -1 }).skip(skip).limit(limit).lean<FailedDeliveryRecord[]>().exec(),
+      this.failed
+        .find(where)
+        .sort({ FailedAt: -1, _id: -1 })
+        .skip(skip)
+        .limit(limit)
+        .lean<FailedDeliveryRecord[]>()
+        .exec(),
       this.failed.countDocuments(where).exec(),
     ]);
     return { items, total };
   }
 
   /** Counts a replay and returns the record as it is now; null when no such failed delivery. */
-  async claimReplay(subscriptionId: number, webhookId: string, deliveryId: string, now: Date): Promise<FailedDeliveryRecord | null> {
+  async claimReplay(
+    subscriptionId: number,
+    webhookId: string,
+    deliveryId: string,
+    now: Date,
+  ): Promise<FailedDeliveryRecord | null> {
     return this.failed
       .findOneAndUpdate(
         { _id: deliveryId, SubscriptionID: subscriptionId, WebhookID: webhookId },

@@ -16,7 +16,13 @@ export function sampleChangeMessage(webhook: WebhookRecord, messageId: string): 
     test: true,
     transaction: { timestamp: Date.now(), trace_id: randomUUID(), user: null },
     state: {
-      [nameAttribute]: { value: 'Hookline test delivery', type: 'String', name: 'Name', display_name: 'Name', ref: null },
+      [nameAttribute]: {
+        value: 'Hookline test delivery',
+        type: 'String',
+        name: 'Name',
+        display_name: 'Name',
+        ref: null,
+      },
     },
     changes: {
       [nameAttribute]: {

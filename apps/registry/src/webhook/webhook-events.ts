@@ -14,7 +14,8 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
   const pending = record.PendingEvent;
   if (!pending) throw new Error(`webhook ${record._id} has no pending event`);
   const tenant = tenantOf({ subscriptionId: record.SubscriptionID });
-  if (pending.Kind === 'deleted') return { kind: 'deleted', tenant, webhookId: record._id, objectVersion: pending.ObjectVersion };
+  if (pending.Kind === 'deleted')
+    return { kind: 'deleted', tenant, webhookId: record._id, objectVersion: pending.ObjectVersion };
   const auth = record.Authentication;
   return {
     kind: pending.Kind,
@@ -24,7 +25,12 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
     webhook: { ...toResponse(record, refBase) },
     secrets: {
       SigningSecret: record.SigningSecret.Encrypted,
-      Authentication: auth === null ? null : auth.Type === 'Basic' ? { Password: auth.Password.Encrypted } : { ClientSecret: auth.ClientSecret.Encrypted },
+      Authentication:
+        auth === null
+          ? null
+          : auth.Type === 'Basic'
+            ? { Password: auth.Password.Encrypted }
+            : { ClientSecret: auth.ClientSecret.Encrypted },
       Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Encrypted])),
     },
   };
@@ -58,7 +64,10 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
         msgId: `${record._id}:${pending.ObjectVersion}`,
       });
     } catch (err) {
-      this.logger.warn({ webhookId: record._id, err: String(err) }, 'webhook event not published yet; the relay will retry');
+      this.logger.warn(
+        { webhookId: record._id, err: String(err) },
+        'webhook event not published yet; the relay will retry',
+      );
       return false;
     }
     if (pending.Kind === 'deleted') await this.webhooks.purge(record.SubscriptionID, record._id);

@@ -13,7 +13,8 @@ describe('registry webhook query: paging, order and filters over 450 webhooks', 
     key = await h.createKey(100);
     const other = await h.createKey(200);
     // Another tenant's webhooks must never show up in these counts.
-    for (let i = 0; i < 5; i++) await h.request('POST', '/api/v2/webhook', { key: other, body: { ...SEED_EXAMPLE, Name: `other ${i}` } });
+    for (let i = 0; i < 5; i++)
+      await h.request('POST', '/api/v2/webhook', { key: other, body: { ...SEED_EXAMPLE, Name: `other ${i}` } });
     for (let batch = 0; batch < TOTAL; batch += 25) {
       await Promise.all(
         Array.from({ length: 25 }, async (_, j) => {
@@ -102,8 +103,19 @@ describe('registry webhook query: paging, order and filters over 450 webhooks', 
   });
 
   it('refuses bad query parameters with 400 naming each', async () => {
-    const reply = await h.request('GET', '/api/v2/webhook?order=Expressions&pagesize=-1&start=0&isEnabled=maybe&event=exploded&foo=1', { key });
+    const reply = await h.request(
+      'GET',
+      '/api/v2/webhook?order=Expressions&pagesize=-1&start=0&isEnabled=maybe&event=exploded&foo=1',
+      { key },
+    );
     expect(reply.status).toBe(400);
-    expect(reply.body.details.map((d: any) => d.field).sort()).toEqual(['event', 'foo', 'isEnabled', 'order', 'pagesize', 'start']);
+    expect(reply.body.details.map((d: any) => d.field).sort()).toEqual([
+      'event',
+      'foo',
+      'isEnabled',
+      'order',
+      'pagesize',
+      'start',
+    ]);
   });
 });

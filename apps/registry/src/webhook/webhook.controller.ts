@@ -19,7 +19,12 @@ import { WebhookService, type Paged } from './webhook.service';
 export const API_PREFIXES = ['api/v2', 'apps/pigeon/api/v2'];
 
 function page<T, R>(paged: Paged<T>, shape: (item: T) => R): PageResponse<R> {
-  return { Results: paged.items.map(shape), TotalResultCount: paged.total, PageSize: paged.pageSize, StartIndex: paged.start };
+  return {
+    Results: paged.items.map(shape),
+    TotalResultCount: paged.total,
+    PageSize: paged.pageSize,
+    StartIndex: paged.start,
+  };
 }
 
 @ApiTags('webhook')
@@ -37,13 +42,21 @@ export class WebhookController {
   @Post()
   @HttpCode(200)
   @Roles('admin', 'integration')
-  async create(@Principal() principal: Principal, @Body() body: CreateWebhookDto, @Req() req: Request): Promise<WebhookResponse> {
+  async create(
+    @Principal() principal: Principal,
+    @Body() body: CreateWebhookDto,
+    @Req() req: Request,
+  ): Promise<WebhookResponse> {
     const { webhook, signingSecret } = await this.webhooks.create(principal, body);
     return toResponse(webhook, this.refBase(req), signingSecret);
   }
 
   @Get()
-  async list(@Principal() principal: Principal, @Query() query: WebhookQueryDto, @Req() req: Request): Promise<PageResponse<WebhookResponse>> {
+  async list(
+    @Principal() principal: Principal,
+    @Query() query: WebhookQueryDto,
+    @Req() req: Request,
+  ): Promise<PageResponse<WebhookResponse>> {
     const base = this.refBase(req);
     return page(await this.webhooks.query(principal, query), (webhook) => toResponse(webhook, base));
   }
@@ -75,7 +88,11 @@ export class WebhookController {
   @Post(':id/signing-secret')
   @HttpCode(200)
   @Roles('admin', 'integration')
-  async rotateSigningSecret(@Principal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<WebhookResponse> {
+  async rotateSigningSecret(
+    @Principal() principal: Principal,
+    @Param('id') id: string,
+    @Req() req: Request,
+  ): Promise<WebhookResponse> {
     const { webhook, signingSecret } = await this.webhooks.rotateSigningSecret(principal, id);
     return toResponse(webhook, this.refBase(req), signingSecret);
   }
@@ -83,7 +100,11 @@ export class WebhookController {
   @Post(':id/test')
   @HttpCode(200)
   @Roles('admin', 'integration')
-  async test(@Principal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<TestDeliveryResponse> {
+  async test(
+    @Principal() principal: Principal,
+    @Param('id') id: string,
+    @Req() req: Request,
+  ): Promise<TestDeliveryResponse> {
     const outcome = await this.webhooks.test(principal, id, this.refBase(req));
     return {
       DeliveryID: outcome.deliveryId,
@@ -118,7 +139,8 @@ export class WebhookController {
 
   /** Absolute URL of the webhook collection under the prefix the request used. */
   private refBase(req: Request): string {
-    const origin = this.config.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const origin =
+      this.config.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
     const prefix = API_PREFIXES.find((p) => req.originalUrl.startsWith(`/${p}/`)) ?? API_PREFIXES[0];
     return `${origin}/${prefix}/webhook`;
   }

@@ -69,7 +69,9 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
   it('answers 401 with nothing to learn for a missing, unknown or revoked key', async () => {
     const revocable = await h.createKey(100);
     const list = await h.request('GET', '/api/v2/apikey', { key: ADMIN_KEY });
-    const revocableId = list.body.Results.find((k: any) => revocable.startsWith(k.Hint) && k.Name === 'key for 100' && !k.Revoked && k.KeyID).KeyID;
+    const revocableId = list.body.Results.find(
+      (k: any) => revocable.startsWith(k.Hint) && k.Name === 'key for 100' && !k.Revoked && k.KeyID,
+    ).KeyID;
     expect((await h.request('GET', '/api/v2/webhook', { key: revocable })).status).toBe(200);
     // The bootstrap key lives in subscription 100, so it can revoke keys there.
     expect((await h.request('DELETE', `/api/v2/apikey/${revocableId}`, { key: ADMIN_KEY })).status).toBe(204);
@@ -153,9 +155,15 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     const byField = Object.fromEntries(reply.body.details.map((d: any) => [d.field, d.reason]));
     expect(byField.Condition).toMatch(/^Condition has a syntax error: .* at position 32$/);
     expect(byField.FireCount).toMatch(/read-only/);
-    expect((await create({ ...SEED_EXAMPLE, Expressions: [] })).body.details).toEqual([{ field: 'Expressions', reason: expect.stringMatching(/1 to 100/) }]);
-    expect((await create({ ...SEED_EXAMPLE, Security: 'say "hi"' })).body.details).toEqual([{ field: 'Security', reason: expect.stringMatching(/double quote/) }]);
-    expect((await create({ ...SEED_EXAMPLE, CommunicationMethod: 'websocket' })).body.details).toEqual([{ field: 'SharedSpace', reason: expect.any(String) }]);
+    expect((await create({ ...SEED_EXAMPLE, Expressions: [] })).body.details).toEqual([
+      { field: 'Expressions', reason: expect.stringMatching(/1 to 100/) },
+    ]);
+    expect((await create({ ...SEED_EXAMPLE, Security: 'say "hi"' })).body.details).toEqual([
+      { field: 'Security', reason: expect.stringMatching(/double quote/) },
+    ]);
+    expect((await create({ ...SEED_EXAMPLE, CommunicationMethod: 'websocket' })).body.details).toEqual([
+      { field: 'SharedSpace', reason: expect.any(String) },
+    ]);
     expect((await create({ ...SEED_EXAMPLE, Security: 'x'.repeat(40) })).status).toBe(200);
     expect((await h.request('GET', '/api/v2/webhook', { key: keyA })).body.TotalResultCount).toBe(before + 1);
   });
@@ -165,34 +173,58 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     const path = `/api/v2/webhook/${w.ObjectUUID}`;
     const disabled = await h.request('PATCH', path, { key: keyA, body: { Disabled: true } });
     expect(disabled.status).toBe(200);
-    expect(disabled.body).toMatchObject({ Disabled: true, Name: 'patch me', Security: 'token-1', ObjectTypes: SEED_EXAMPLE.ObjectTypes, _objectVersion: 2 });
+    expect(disabled.body).toMatchObject({
+      Disabled: true,
+      Name: 'patch me',
+      Security: 'token-1',
+      ObjectTypes: SEED_EXAMPLE.ObjectTypes,
+      _objectVersion: 2,
+    });
     expect(disabled.body.Expressions).toHaveLength(2);
     expect(disabled.body.CreationDate).toBe(w.CreationDate);
     expect(Date.parse(disabled.body.LastUpdateDate)).toBeGreaterThanOrEqual(Date.parse(w.LastUpdateDate));
 
     const replaced = await h.request('PATCH', path, {
       key: keyA,
-      body: { ObjectTypes: ['Feature'], Expressions: [{ AttributeID: 'aad205e0-2fbe-11e4-8c21-0800200c9a66', Operator: 'changed' }], Security: null },
+      body: {
+        ObjectTypes: ['Feature'],
+        Expressions: [{ AttributeID: 'aad205e0-2fbe-11e4-8c21-0800200c9a66', Operator: 'changed' }],
+        Security: null,
+      },
     });
     expect(replaced.body).toMatchObject({
       ObjectTypes: ['Feature'],
-      Expressions: [{ AttributeID: 'aad205e0-2fbe-11e4-8c21-0800200c9a66', AttributeName: null, Operator: 'changed', Value: null }],
+      Expressions: [
+        { AttributeID: 'aad205e0-2fbe-11e4-8c21-0800200c9a66', AttributeName: null, Operator: 'changed', Value: null },
+      ],
       Security: null,
       Disabled: true,
       _objectVersion: 3,
     });
 
-    for (const body of [{ Name: null }, { Expressions: [] }, { CommunicationMethod: 'websocket' }, { TargetUrl: 'x', Disabled: false }, { _objectVersion: 9 }]) {
+    for (const body of [
+      { Name: null },
+      { Expressions: [] },
+      { CommunicationMethod: 'websocket' },
+      { TargetUrl: 'x', Disabled: false },
+      { _objectVersion: 9 },
+    ]) {
       const refused = await h.request('PATCH', path, { key: keyA, body });
       expect(refused.status).toBe(400);
     }
     const unchanged = await h.request('GET', path, { key: keyA });
     expect(unchanged.body).toEqual(replaced.body);
-    expect((await h.request('PATCH', '/api/v2/webhook/does-not-exist', { key: keyA, body: { Disabled: true } })).status).toBe(404);
+    expect(
+      (await h.request('PATCH', '/api/v2/webhook/does-not-exist', { key: keyA, body: { Disabled: true } })).status,
+    ).toBe(404);
   });
 
   it('stores every secret encrypted and only ever shows it masked after creation', async () => {
-    const secrets = { password: 'basic-password-1', header: 'header-secret-value-12345678', client: 'client-secret-value-abcdefgh' };
+    const secrets = {
+      password: 'basic-password-1',
+      header: 'header-secret-value-12345678',
+      client: 'client-secret-value-abcdefgh',
+    };
     const basic = await create({
       ...SEED_EXAMPLE,
       Name: 'secret holder',
@@ -206,13 +238,30 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
 
     const path = `/api/v2/webhook/${basic.body.ObjectUUID}`;
     // A client sending back what it read (masks included) keeps the stored secrets.
-    const echoed = await h.request('PATCH', path, { key: keyA, body: { Authentication: basic.body.Authentication, Headers: basic.body.Headers } });
+    const echoed = await h.request('PATCH', path, {
+      key: keyA,
+      body: { Authentication: basic.body.Authentication, Headers: basic.body.Headers },
+    });
     expect(echoed.status).toBe(200);
     const oauth = await h.request('PATCH', path, {
       key: keyA,
-      body: { Authentication: { Type: 'OAuth2ClientCredentials', TokenUrl: 'https://auth.example.com/token', ClientId: 'cid', ClientSecret: secrets.client, Scope: 'hooks' } },
+      body: {
+        Authentication: {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: 'https://auth.example.com/token',
+          ClientId: 'cid',
+          ClientSecret: secrets.client,
+          Scope: 'hooks',
+        },
+      },
     });
-    expect(oauth.body.Authentication).toEqual({ Type: 'OAuth2ClientCredentials', TokenUrl: 'https://auth.example.com/token', ClientId: 'cid', ClientSecret: '********efgh', Scope: 'hooks' });
+    expect(oauth.body.Authentication).toEqual({
+      Type: 'OAuth2ClientCredentials',
+      TokenUrl: 'https://auth.example.com/token',
+      ClientId: 'cid',
+      ClientSecret: '********efgh',
+      Scope: 'hooks',
+    });
 
     const rotated = await h.request('POST', `${path}/signing-secret`, { key: keyA });
     expect(rotated.status).toBe(200);
@@ -224,7 +273,10 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       JSON.stringify((await h.request('GET', '/api/v2/webhook?pagesize=200', { key: keyA })).body),
       JSON.stringify(events),
     ].join('\n');
-    const stored = await h.registry.app.get<Connection>(getConnectionToken()).collection('webhooks').findOne({ _id: basic.body.ObjectUUID as never });
+    const stored = await h.registry.app
+      .get<Connection>(getConnectionToken())
+      .collection('webhooks')
+      .findOne({ _id: basic.body.ObjectUUID as never });
     const raw = JSON.stringify(stored);
     for (const clear of [secrets.password, secrets.header, secrets.client, signing, rotated.body.SigningSecret]) {
       expect(readBack).not.toContain(clear);
@@ -260,8 +312,21 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     const w = (await create({ ...SEED_EXAMPLE, Name: 'stranded' })).body;
     const webhooks = h.registry.app.get<Connection>(getConnectionToken()).collection('webhooks');
     // As if the process died between the write and the publish of version 2.
-    await webhooks.updateOne({ _id: w.ObjectUUID }, { $set: { Name: 'stranded 2', ObjectVersion: 2, PendingEvent: { Kind: 'updated', ObjectVersion: 2 }, LastUpdateDate: new Date(0) } });
-    const event = await waitFor(() => events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2), 15_000);
+    await webhooks.updateOne(
+      { _id: w.ObjectUUID },
+      {
+        $set: {
+          Name: 'stranded 2',
+          ObjectVersion: 2,
+          PendingEvent: { Kind: 'updated', ObjectVersion: 2 },
+          LastUpdateDate: new Date(0),
+        },
+      },
+    );
+    const event = await waitFor(
+      () => events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2),
+      15_000,
+    );
     expect(event.webhook.Name).toBe('stranded 2');
     await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.PendingEvent === null);
   });
@@ -272,7 +337,14 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect((await h.request('GET', '/api/v2/webhook', { key: reader })).status).toBe(200);
     expect((await create(SEED_EXAMPLE, reader)).status).toBe(403);
     expect((await h.request('GET', '/api/v2/apikey', { key: integration })).status).toBe(403);
-    expect((await h.request('POST', '/api/v2/apikey', { key: keyA, body: { Name: 'x', Roles: ['admin'], SubscriptionID: 300 } })).status).toBe(403);
+    expect(
+      (
+        await h.request('POST', '/api/v2/apikey', {
+          key: keyA,
+          body: { Name: 'x', Roles: ['admin'], SubscriptionID: 300 },
+        })
+      ).status,
+    ).toBe(403);
     const ws = { ...SEED_EXAMPLE, CommunicationMethod: 'websocket' };
     expect((await create({ ...ws, SharedSpace: 'space-1' }, integration)).status).toBe(200);
     const elsewhere = await create({ ...ws, SharedSpace: 'space-2' }, integration);
@@ -281,7 +353,10 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
   });
 
   it('answers 413 for an oversized body and 400 for malformed JSON', async () => {
-    const big = await create({ ...SEED_EXAMPLE, Fields: ['x'.repeat(200)].concat(Array.from({ length: 2_000 }, (_, i) => `f${i}${'y'.repeat(150)}`)) });
+    const big = await create({
+      ...SEED_EXAMPLE,
+      Fields: ['x'.repeat(200)].concat(Array.from({ length: 2_000 }, (_, i) => `f${i}${'y'.repeat(150)}`)),
+    });
     expect(big.status).toBe(413);
     const broken = await h.request('POST', '/api/v2/webhook', { key: keyA, rawBody: '{"Name":' });
     expect(broken.status).toBe(400);

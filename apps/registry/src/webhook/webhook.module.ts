@@ -26,7 +26,11 @@ import { WebhookService } from './webhook.service';
     WebhookEvents,
     DispatcherGateway,
     WebhookService,
-    { provide: SecretBox, inject: [RegistryConfig], useFactory: (config: RegistryConfig) => new SecretBox(config.HOOKLINE_ENCRYPTION_KEY) },
+    {
+      provide: SecretBox,
+      inject: [RegistryConfig],
+      useFactory: (config: RegistryConfig) => new SecretBox(config.HOOKLINE_ENCRYPTION_KEY),
+    },
   ],
   exports: [WebhookRepository, DeliveryLogRepository, WebhookService],
 })

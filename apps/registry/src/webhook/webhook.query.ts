@@ -6,9 +6,28 @@ export const MAX_PAGE_SIZE = 200;
 
 /** Fields `order` accepts: the scalar attributes of a webhook. */
 export const SORTABLE_FIELDS = [
-  'AppName', 'AppUrl', 'Name', 'TargetUrl', 'CreatedBy', 'OwnerID', 'Disabled', 'Security', 'CreationDate',
-  'LastUpdateDate', 'ObjectUUID', 'SubscriptionID', 'CommunicationMethod', 'SharedSpace', 'Condition', 'IncludeAllFields',
-  'FireCount', 'ErrorCount', 'LastStatus', 'LastWebhookResponseTime', 'LastSuccess', 'LastFailure',
+  'AppName',
+  'AppUrl',
+  'Name',
+  'TargetUrl',
+  'CreatedBy',
+  'OwnerID',
+  'Disabled',
+  'Security',
+  'CreationDate',
+  'LastUpdateDate',
+  'ObjectUUID',
+  'SubscriptionID',
+  'CommunicationMethod',
+  'SharedSpace',
+  'Condition',
+  'IncludeAllFields',
+  'FireCount',
+  'ErrorCount',
+  'LastStatus',
+  'LastWebhookResponseTime',
+  'LastSuccess',
+  'LastFailure',
 ] as const;
 
 /** Where a sortable API field is stored, when not under its own name. */
@@ -30,7 +49,10 @@ export function parseOrder(order: string): SortSpec {
 
 /** A comma-separated list, e.g. `name=A,B`; empty items are dropped. */
 export function csv(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 /** BMC filters by record events `create,update,delete`; Rally-style names `Created,...` are accepted too. */

@@ -37,10 +37,19 @@ export class WebhookRepository {
   }
 
   async findById(subscriptionId: number, id: string): Promise<WebhookRecord | null> {
-    return this.model.findOne(this.live(subscriptionId, { _id: id })).lean<WebhookRecord>().exec();
+    return this.model
+      .findOne(this.live(subscriptionId, { _id: id }))
+      .lean<WebhookRecord>()
+      .exec();
   }
 
-  async query(subscriptionId: number, filter: WebhookFilter, sort: SortSpec, skip: number, limit: number): Promise<Page<WebhookRecord>> {
+  async query(
+    subscriptionId: number,
+    filter: WebhookFilter,
+    sort: SortSpec,
+    skip: number,
+    limit: number,
+  ): Promise<Page<WebhookRecord>> {
     const conditions: QueryFilter<WebhookRecord> = {};
     if (filter.names) conditions.Name = { $in: filter.names };
     if (filter.disabled !== undefined) conditions.Disabled = filter.disabled;
@@ -102,7 +111,10 @@ export class WebhookRepository {
   /** The event for this version is published; a later change keeps its own pending event. */
   async clearPendingEvent(subscriptionId: number, id: string, objectVersion: number): Promise<void> {
     await this.model
-      .updateOne({ _id: id, SubscriptionID: subscriptionId, 'PendingEvent.ObjectVersion': objectVersion }, { $set: { PendingEvent: null } })
+      .updateOne(
+        { _id: id, SubscriptionID: subscriptionId, 'PendingEvent.ObjectVersion': objectVersion },
+        { $set: { PendingEvent: null } },
+      )
       .exec();
   }
 
@@ -125,13 +137,15 @@ export class WebhookRepository {
   async applyStats(subscriptionId: number, id: string, update: StatsUpdate): Promise<void> {
     const where = this.live(subscriptionId, { _id: id });
     const counters = update.success
-      ? { $inc: { FireCount: 1 }, $set: { ErrorCount: 0 }, $max: { LastSuccess: update.at } }
-      : { $inc: { FireCount: 1, ErrorCount: 1 }, $max: { LastFailure: update.at } };
+      ? { $inc: { FireCount: 1 }, $set: { ErrorCount: 0 }, $max: { LastSuccess: update.at, LastAttemptAt: update.at } }
+      : { $inc: { FireCount: 1, ErrorCount: 1 }, $max: { LastFailure: update.at, LastAttemptAt: update.at } };
     await this.model.updateOne(where, counters).exec();
+    // Only the newest attempt (the one whose time $max kept) writes the Last* fields; an older one
+    // arriving later finds a newer LastAttemptAt and changes nothing.
     await this.model
       .updateOne(
-        { ...where, $or: [{ LastAttemptAt: null }, { LastAttemptAt: { $lte: update.at } }] },
-        { $set: { LastStatus: update.status, LastWebhookResponseTime: update.latencyMs, LastAttemptAt: update.at } },
+        { ...where, LastAttemptAt: update.at },
+        { $set: { LastStatus: update.status, LastWebhookResponseTime: update.latencyMs } },
       )
       .exec();
   }

@@ -23,14 +23,21 @@ export type CommunicationMethod = (typeof COMMUNICATION_METHODS)[number];
 
 /** BMC's retry list; the default RetryPolicy retries these three times with growing delays. */
 export const DEFAULT_RETRY_ON_STATUS = [408, 409, 425, 429, 502, 503, 504];
-export const DEFAULT_RETRY_POLICY = { MaxRetries: 3, InitialDelayMs: 1_000, BackoffMultiplier: 4, RetryOnStatus: DEFAULT_RETRY_ON_STATUS };
+export const DEFAULT_RETRY_POLICY = {
+  MaxRetries: 3,
+  InitialDelayMs: 1_000,
+  BackoffMultiplier: 4,
+  RetryOnStatus: DEFAULT_RETRY_ON_STATUS,
+};
 
 export const MAX_LIST_VALUES = 1_000;
 
 type Scalar = string | number | boolean;
 
 function isScalar(value: unknown): value is Scalar {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean';
+  return (
+    typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean'
+  );
 }
 
 /** Why an expression's Value does not fit its Operator, or undefined when it does. */
@@ -40,7 +47,8 @@ export function expressionValueProblem(operator: unknown, value: unknown): strin
     return present ? `Value must be absent for operator ${String(operator)}` : undefined;
   }
   if ((LIST_OPERATORS as readonly unknown[]).includes(operator)) {
-    if (!Array.isArray(value) || value.length === 0) return `Value must be a non-empty array for operator ${String(operator)}`;
+    if (!Array.isArray(value) || value.length === 0)
+      return `Value must be a non-empty array for operator ${String(operator)}`;
     if (value.length > MAX_LIST_VALUES) return `Value must have at most ${MAX_LIST_VALUES} items`;
     return value.every(isScalar) ? undefined : 'Value items must be strings, numbers or booleans';
   }
@@ -136,7 +144,11 @@ function tokenize(source: string): Token[] {
     const word = /^[A-Za-z]+/.exec(rest);
     const keyword = word?.[0].toUpperCase();
     if (keyword === 'AND' || keyword === 'OR' || keyword === 'NOT' || keyword === 'LIKE') {
-      tokens.push({ kind: keyword === 'LIKE' ? 'op' : (keyword.toLowerCase() as TokenKind), position: start, text: keyword });
+      tokens.push({
+        kind: keyword === 'LIKE' ? 'op' : (keyword.toLowerCase() as TokenKind),
+        position: start,
+        text: keyword,
+      });
       i += keyword.length;
       continue;
     }
@@ -172,12 +184,14 @@ export function checkConditionSyntax(source: string): void {
       next();
       or();
       const close = next();
-      if (close.kind !== 'rparen') throw new ConditionSyntaxError(close.position, `expected ')' but found ${describe(close)}`);
+      if (close.kind !== 'rparen')
+        throw new ConditionSyntaxError(close.position, `expected ')' but found ${describe(close)}`);
       return;
     }
     operand();
     const op = next();
-    if (op.kind !== 'op') throw new ConditionSyntaxError(op.position, `expected a comparison operator but found ${describe(op)}`);
+    if (op.kind !== 'op')
+      throw new ConditionSyntaxError(op.position, `expected a comparison operator but found ${describe(op)}`);
     operand();
   };
   const and = (): void => {
@@ -207,8 +221,20 @@ export const MAX_HEADERS = 20;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers the dispatcher sets itself; a webhook overriding them would break delivery or signing. */
 const RESERVED_HEADERS = new Set([
-  'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer',
-  'proxy-authorization', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'x-hookline-security',
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-hookline-security',
 ]);
 
 /** Every problem with a Headers map, named `Headers.<name>`. */
@@ -218,13 +244,15 @@ export function headerProblems(headers: unknown): FieldProblem[] {
   }
   const entries = Object.entries(headers as Record<string, unknown>);
   const problems: FieldProblem[] = [];
-  if (entries.length > MAX_HEADERS) problems.push({ field: 'Headers', reason: `Headers must have at most ${MAX_HEADERS} entries` });
+  if (entries.length > MAX_HEADERS)
+    problems.push({ field: 'Headers', reason: `Headers must have at most ${MAX_HEADERS} entries` });
   const seen = new Set<string>();
   for (const [name, value] of entries) {
     const field = `Headers.${name}`;
     const lower = name.toLowerCase();
     if (!HEADER_NAME.test(name)) problems.push({ field, reason: 'is not a valid HTTP header name' });
-    else if (RESERVED_HEADERS.has(lower)) problems.push({ field, reason: 'is set by Hookline and cannot be overridden' });
+    else if (RESERVED_HEADERS.has(lower))
+      problems.push({ field, reason: 'is set by Hookline and cannot be overridden' });
     else if (seen.has(lower)) problems.push({ field, reason: 'is given twice (header names are case-insensitive)' });
     seen.add(lower);
     if (typeof value !== 'string') problems.push({ field, reason: 'value must be a string' });

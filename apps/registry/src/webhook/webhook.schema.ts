@@ -18,7 +18,13 @@ export interface ExpressionRecord {
 
 export type AuthenticationRecord =
   | { Type: 'Basic'; Username: string; Password: StoredSecret }
-  | { Type: 'OAuth2ClientCredentials'; TokenUrl: string; ClientId: string; ClientSecret: StoredSecret; Scope: string | null };
+  | {
+      Type: 'OAuth2ClientCredentials';
+      TokenUrl: string;
+      ClientId: string;
+      ClientSecret: StoredSecret;
+      Scope: string | null;
+    };
 
 export interface RetryPolicyRecord {
   MaxRetries: number;
@@ -124,7 +130,10 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     Condition: { type: String, default: null },
     Fields: { type: [String], default: [] },
     IncludeAllFields: { type: Boolean, default: true },
-    Headers: { type: [new Schema({ Name: { type: String, required: true }, Value: secret }, { _id: false })], default: [] },
+    Headers: {
+      type: [new Schema({ Name: { type: String, required: true }, Value: secret }, { _id: false })],
+      default: [],
+    },
     Authentication: { type: Schema.Types.Mixed, default: null },
     CommunicationMethod: { type: String, required: true },
     SharedSpace: { type: String, default: null },

@@ -4,10 +4,17 @@ import { fieldProblems } from '@hookline/service-kit';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-request.dto';
 import { WebhookQueryDto } from './dto/webhook-query.dto';
 import { parseEvents, parseOrder, parseWebhookQuery } from './webhook.query';
-import { checkConditionSyntax, ConditionSyntaxError, crossFieldProblems, expressionValueProblem } from './webhook.rules';
+import {
+  checkConditionSyntax,
+  ConditionSyntaxError,
+  crossFieldProblems,
+  expressionValueProblem,
+} from './webhook.rules';
 
 function problems(cls: new () => object, body: unknown) {
-  return fieldProblems(validateSync(plainToInstance(cls, body) as object, { whitelist: true, forbidNonWhitelisted: true }));
+  return fieldProblems(
+    validateSync(plainToInstance(cls, body) as object, { whitelist: true, forbidNonWhitelisted: true }),
+  );
 }
 
 const seedExample = {
@@ -54,8 +61,12 @@ describe('expression values fit their operator', () => {
 
 describe('BMC condition syntax', () => {
   it('accepts the seed example and nested boolean logic', () => {
-    expect(() => checkConditionSyntax('${webhookContext.536870913} = "High" AND  ${webhookContext.4} = $NULL$')).not.toThrow();
-    expect(() => checkConditionSyntax('NOT (${webhookContext.7} != 0 OR ${webhookContext.8} LIKE \'%x%\')')).not.toThrow();
+    expect(() =>
+      checkConditionSyntax('${webhookContext.536870913} = "High" AND  ${webhookContext.4} = $NULL$'),
+    ).not.toThrow();
+    expect(() =>
+      checkConditionSyntax("NOT (${webhookContext.7} != 0 OR ${webhookContext.8} LIKE '%x%')"),
+    ).not.toThrow();
   });
 
   it('points at the position of the error', () => {
@@ -71,8 +82,14 @@ describe('BMC condition syntax', () => {
 describe('query parameters', () => {
   it('parses Rally order clauses, case-insensitively, ascending by default', () => {
     expect(parseOrder('Name desc')).toEqual([['Name', -1]]);
-    expect(parseOrder('Disabled desc,Name')).toEqual([['Disabled', -1], ['Name', 1]]);
-    expect(parseOrder('appname ASC, ObjectUUID')).toEqual([['AppName', 1], ['_id', 1]]);
+    expect(parseOrder('Disabled desc,Name')).toEqual([
+      ['Disabled', -1],
+      ['Name', 1],
+    ]);
+    expect(parseOrder('appname ASC, ObjectUUID')).toEqual([
+      ['AppName', 1],
+      ['_id', 1],
+    ]);
     expect(() => parseOrder('Expressions')).toThrow(/cannot sort/);
     expect(() => parseOrder('Name sideways')).toThrow(/asc or desc/);
   });
@@ -86,12 +103,11 @@ describe('query parameters', () => {
       pageSize: 200,
       start: 1,
     });
-    expect(problems(WebhookQueryDto, { pagesize: '0', start: 'x', order: 'Nope', isEnabled: 'yes' }).map((p) => p.field).sort()).toEqual([
-      'isEnabled',
-      'order',
-      'pagesize',
-      'start',
-    ]);
+    expect(
+      problems(WebhookQueryDto, { pagesize: '0', start: 'x', order: 'Nope', isEnabled: 'yes' })
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['isEnabled', 'order', 'pagesize', 'start']);
   });
 });
 
@@ -104,7 +120,10 @@ describe('webhook request validation', () => {
     const fields = problems(CreateWebhookDto, {
       AppUrl: 'x',
       TargetUrl: 'ftp://nope',
-      Expressions: [{ AttributeName: 'A', AttributeID: 'b', Operator: '=~', Value: 1 }, { Operator: 'has', Value: 3 }],
+      Expressions: [
+        { AttributeName: 'A', AttributeID: 'b', Operator: '=~', Value: 1 },
+        { Operator: 'has', Value: 3 },
+      ],
       Security: 'has a "quote"',
       FireCount: 3,
     }).map((p) => p.field);
@@ -125,7 +144,10 @@ describe('webhook request validation', () => {
 
   it('lets a PATCH leave fields out but not null out the required ones', () => {
     expect(problems(UpdateWebhookDto, { Disabled: true })).toEqual([]);
-    expect(problems(UpdateWebhookDto, { Name: null, Expressions: [] }).map((p) => p.field)).toEqual(['Name', 'Expressions']);
+    expect(problems(UpdateWebhookDto, { Name: null, Expressions: [] }).map((p) => p.field)).toEqual([
+      'Name',
+      'Expressions',
+    ]);
     expect(problems(UpdateWebhookDto, { Security: null, Condition: null })).toEqual([]);
   });
 
@@ -151,10 +173,24 @@ describe('webhook request validation', () => {
   });
 
   it('checks rules spanning fields on the whole webhook', () => {
-    expect(crossFieldProblems({ CommunicationMethod: 'websocket', SharedSpace: null, headerNames: ['authorization'], hasAuthentication: true })).toEqual([
+    expect(
+      crossFieldProblems({
+        CommunicationMethod: 'websocket',
+        SharedSpace: null,
+        headerNames: ['authorization'],
+        hasAuthentication: true,
+      }),
+    ).toEqual([
       { field: 'SharedSpace', reason: expect.stringMatching(/required/) },
       { field: 'Headers.Authorization', reason: expect.stringMatching(/Authentication/) },
     ]);
-    expect(crossFieldProblems({ CommunicationMethod: 'http', SharedSpace: null, headerNames: ['Authorization'], hasAuthentication: false })).toEqual([]);
+    expect(
+      crossFieldProblems({
+        CommunicationMethod: 'http',
+        SharedSpace: null,
+        headerNames: ['Authorization'],
+        hasAuthentication: false,
+      }),
+    ).toEqual([]);
   });
 });

@@ -6,7 +6,9 @@ export class CreateApiKeyDto {
   @Field('required', text(256)) Name: string;
   @Field('required', stringList(3, 32, { minItems: 1, allowed: ROLES })) Roles: Role[];
   @Field('optional', stringList(100, 64)) SharedSpaces?: string[];
-  @Check((value, object, property) => (value === undefined ? undefined : integer(1, 2 ** 31 - 1)(value, object, property)))
+  @Check((value, object, property) =>
+    value === undefined ? undefined : integer(1, 2 ** 31 - 1)(value, object, property),
+  )
   SubscriptionID?: number;
 }
 

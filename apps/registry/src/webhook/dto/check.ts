@@ -16,7 +16,8 @@ export function Check(rule: Rule): PropertyDecorator {
       propertyName: property,
       validator: {
         validate: (value, args) => rule(value, args?.object as Record<string, unknown>, property) === undefined,
-        defaultMessage: (args) => rule(args?.value, args?.object as Record<string, unknown>, property) ?? `${property} is invalid`,
+        defaultMessage: (args) =>
+          rule(args?.value, args?.object as Record<string, unknown>, property) ?? `${property} is invalid`,
       },
     });
   };
@@ -56,15 +57,19 @@ export const integer =
       ? undefined
       : `${property} must be an integer from ${min} to ${max}`;
 
-export const boolean: Rule = (value, _object, property) => (typeof value === 'boolean' ? undefined : `${property} must be true or false`);
+export const boolean: Rule = (value, _object, property) =>
+  typeof value === 'boolean' ? undefined : `${property} must be true or false`;
 
 export const oneOf =
   (allowed: readonly string[]): Rule =>
   (value, _object, property) =>
-    typeof value === 'string' && allowed.includes(value) ? undefined : `${property} must be one of: ${allowed.join(', ')}`;
+    typeof value === 'string' && allowed.includes(value)
+      ? undefined
+      : `${property} must be one of: ${allowed.join(', ')}`;
 
 export const httpUrl: Rule = (value, _object, property) => {
-  if (typeof value !== 'string' || value.length > 2_048) return `${property} must be an http(s) URL of at most 2048 characters`;
+  if (typeof value !== 'string' || value.length > 2_048)
+    return `${property} must be an http(s) URL of at most 2048 characters`;
   try {
     const url = new URL(value);
     if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return undefined;
@@ -81,7 +86,9 @@ export const stringList =
     const minItems = options.minItems ?? 0;
     if (value.length < minItems) return `${property} must have at least ${minItems} item${minItems === 1 ? '' : 's'}`;
     if (value.length > maxItems) return `${property} must have at most ${maxItems} items`;
-    const bad = value.findIndex((item) => typeof item !== 'string' || item.trim().length === 0 || item.length > maxLength);
+    const bad = value.findIndex(
+      (item) => typeof item !== 'string' || item.trim().length === 0 || item.length > maxLength,
+    );
     if (bad >= 0) return `${property}[${bad}] must be a non-empty string of at most ${maxLength} characters`;
     if (options.allowed) {
       const unknown = (value as string[]).find((item) => !options.allowed!.includes(item));
@@ -92,4 +99,5 @@ export const stringList =
   };
 
 /** For fields the system maintains: any value sent is refused by name. */
-export const ReadOnly = (): PropertyDecorator => Check((value, _object, property) => (value === undefined ? undefined : `${property} is read-only`));
+export const ReadOnly = (): PropertyDecorator =>
+  Check((value, _object, property) => (value === undefined ? undefined : `${property} is read-only`));

@@ -2,7 +2,9 @@ import { Check, type Rule } from './check';
 import { parseEvents, parseOrder } from '../webhook.query';
 
 const positiveInteger: Rule = (value, _object, property) =>
-  value === undefined || (typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value)) ? undefined : `${property} must be a positive integer`;
+  value === undefined || (typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value))
+    ? undefined
+    : `${property} must be a positive integer`;
 
 const parses =
   (parse: (value: string) => unknown): Rule =>
@@ -17,7 +19,8 @@ const parses =
     }
   };
 
-const single: Rule = (value, _object, property) => (value === undefined || typeof value === 'string' ? undefined : `${property} must be given once`);
+const single: Rule = (value, _object, property) =>
+  value === undefined || typeof value === 'string' ? undefined : `${property} must be given once`;
 
 /** `GET /webhook` parameters: Rally's paging and ordering, plus the BMC data-page filters. */
 export class WebhookQueryDto {
@@ -30,7 +33,9 @@ export class WebhookQueryDto {
   /** Comma-separated webhook names: only these. */
   @Check(single) name?: string;
   /** `true` for enabled webhooks only, `false` for disabled ones. */
-  @Check((value, _object, property) => (value === undefined || value === 'true' || value === 'false' ? undefined : `${property} must be true or false`))
+  @Check((value, _object, property) =>
+    value === undefined || value === 'true' || value === 'false' ? undefined : `${property} must be true or false`,
+  )
   isEnabled?: string;
   /** Comma-separated events (`Created,Deleted` or BMC's `create,delete`): webhooks firing on any of them. */
   @Check(parses(parseEvents)) event?: string;

@@ -13,7 +13,19 @@ import {
   type Operator,
   type WebhookEventName,
 } from '../webhook.rules';
-import { boolean, Check, Field, httpUrl, integer, oneOf, ReadOnly, stringList, text, type PresenceAware, type Rule } from './check';
+import {
+  boolean,
+  Check,
+  Field,
+  httpUrl,
+  integer,
+  oneOf,
+  ReadOnly,
+  stringList,
+  text,
+  type PresenceAware,
+  type Rule,
+} from './check';
 
 const attributeRef: Rule = (value, _object, property) =>
   value === undefined || value === null ? undefined : text(256)(value, _object, property);
@@ -23,7 +35,10 @@ export class ExpressionDto {
   @Check(attributeRef)
   AttributeID?: string | null;
 
-  @Check((value, object, property) => attributeRef(value, object, property) ?? expressionAttributeProblem(object.AttributeID, value))
+  @Check(
+    (value, object, property) =>
+      attributeRef(value, object, property) ?? expressionAttributeProblem(object.AttributeID, value),
+  )
   AttributeName?: string | null;
 
   @Check(oneOf(OPERATORS))
@@ -41,7 +56,8 @@ const forType =
   (type: AuthenticationType, rule: Rule, optional = false): Rule =>
   (value, object, property) => {
     if (object.Type !== type) return value === undefined ? undefined : `${property} is only used with Type ${type}`;
-    if (value === undefined || value === null) return optional ? undefined : `${property} is required with Type ${type}`;
+    if (value === undefined || value === null)
+      return optional ? undefined : `${property} is required with Type ${type}`;
     return rule(value, object, property);
   };
 
@@ -69,7 +85,10 @@ export class AuthenticationDto {
   Scope?: string | null;
 }
 
-const optional = (rule: Rule): Rule => (value, object, property) => (value === undefined ? undefined : rule(value, object, property));
+const optional =
+  (rule: Rule): Rule =>
+  (value, object, property) =>
+    value === undefined ? undefined : rule(value, object, property);
 
 /** Retries after a failed attempt; every field falls back to the default policy. */
 export class RetryPolicyDto {
@@ -88,7 +107,9 @@ export class RetryPolicyDto {
 
   @Check(
     optional((value, _object, property) =>
-      Array.isArray(value) && value.length <= 50 && value.every((code) => Number.isInteger(code) && code >= 400 && code <= 599)
+      Array.isArray(value) &&
+      value.length <= 50 &&
+      value.every((code) => Number.isInteger(code) && code >= 400 && code <= 599)
         ? undefined
         : `${property} must be an array of at most 50 HTTP status codes from 400 to 599`,
     ),
@@ -97,10 +118,13 @@ export class RetryPolicyDto {
 }
 
 const security: Rule = (value, object, property) =>
-  text(40)(value, object, property) ?? ((value as string).includes('"') ? `${property} must not contain a double quote (")` : undefined);
+  text(40)(value, object, property) ??
+  ((value as string).includes('"') ? `${property} must not contain a double quote (")` : undefined);
 
 const uuid: Rule = (value, _object, property) =>
-  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? undefined : `${property} must be a UUID`;
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)
+    ? undefined
+    : `${property} must be a UUID`;
 
 const expressions: Rule = (value, _object, property) =>
   Array.isArray(value) && value.length >= 1 && value.length <= 100
@@ -121,11 +145,15 @@ const condition: Rule = (value, object, property) => {
 
 const headers: Rule = (value) => {
   const problems = headerProblems(value);
-  return problems.length === 0 ? undefined : problems.map((p) => (p.field === 'Headers' ? p.reason : `${p.field} ${p.reason}`)).join('; ');
+  return problems.length === 0
+    ? undefined
+    : problems.map((p) => (p.field === 'Headers' ? p.reason : `${p.field} ${p.reason}`)).join('; ');
 };
 
 const sharedSpace: Rule = (value, _object, property) =>
-  typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value) ? undefined : `${property} must be 1 to 64 letters, digits, '-' or '_'`;
+  typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value)
+    ? undefined
+    : `${property} must be 1 to 64 letters, digits, '-' or '_'`;
 
 /**
  * The writable fields of a webhook (Rally attributes plus the extensions from the other seeds),
@@ -166,7 +194,9 @@ export abstract class WebhookBodyDto implements PresenceAware {
   @Field('optional', oneOf(COMMUNICATION_METHODS)) CommunicationMethod?: CommunicationMethod;
   @Field('nullable', sharedSpace) SharedSpace?: string | null;
 
-  @Field('optional', (value, _object, property) => (typeof value === 'object' && !Array.isArray(value) ? undefined : `${property} must be an object`))
+  @Field('optional', (value, _object, property) =>
+    typeof value === 'object' && !Array.isArray(value) ? undefined : `${property} must be an object`,
+  )
   @ValidateIf((_object, value) => value !== null && value !== undefined)
   @ValidateNested()
   @Type(() => RetryPolicyDto)

@@ -11,7 +11,13 @@ function authenticationResponse(auth: AuthenticationRecord | null): WebhookRespo
     case 'Basic':
       return { Type: auth.Type, Username: auth.Username, Password: auth.Password.Masked };
     case 'OAuth2ClientCredentials':
-      return { Type: auth.Type, TokenUrl: auth.TokenUrl, ClientId: auth.ClientId, ClientSecret: auth.ClientSecret.Masked, Scope: auth.Scope };
+      return {
+        Type: auth.Type,
+        TokenUrl: auth.TokenUrl,
+        ClientId: auth.ClientId,
+        ClientSecret: auth.ClientSecret.Masked,
+        Scope: auth.Scope,
+      };
   }
 }
 

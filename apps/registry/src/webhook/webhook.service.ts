@@ -13,6 +13,7 @@ import { sampleChangeMessage } from './sample-change';
 import { WebhookEvents } from './webhook-events';
 import { parsePaging, parseWebhookQuery, type WebhookQueryInput } from './webhook.query';
 import { WebhookRepository, type Page } from './webhook.repository';
+import { deliverySpecOf } from './delivery-spec';
 import { crossFieldProblems, DEFAULT_RETRY_POLICY, WEBHOOK_EVENTS } from './webhook.rules';
 import type {
   AuthenticationRecord,
@@ -225,6 +226,7 @@ export class WebhookService {
         communicationMethod: webhook.CommunicationMethod,
         ...(webhook.SharedSpace ? { sharedSpace: webhook.SharedSpace } : {}),
       },
+      spec: deliverySpecOf(webhook),
       payload,
       createdAt: new Date().toISOString(),
     };

@@ -1,9 +1,9 @@
 /**
  * The registry's rules for what a webhook may say: expression operators and values (Rally seed),
  * the BMC condition syntax, headers, and the defaults of the extension fields. Everything that
- * checks an Expression or a Condition lives here, so it can delegate to @hookline/matching's
- * validateExpression/parseCondition once that package exists.
+ * checks an Expression or a Condition lives here; the condition syntax is @hookline/matching's.
  */
+import { ConditionSyntaxError, parseCondition } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 
 /** Operators needing a single Value. */
@@ -69,150 +69,15 @@ export function expressionAttributeProblem(attributeId: unknown, attributeName: 
 }
 
 // ---- BMC condition syntax -------------------------------------------------------------------
-//   condition  := or
-//   or         := and ("OR" and)*
-//   and        := unary ("AND" unary)*
-//   unary      := "NOT" unary | "(" or ")" | comparison
-//   comparison := operand ("=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE") operand
-//   operand    := ${webhookContext.<field>} | "string" | 'string' | number | $NULL$
 
-export class ConditionSyntaxError extends Error {
-  constructor(
-    readonly position: number,
-    message: string,
-  ) {
-    super(`${message} at position ${position}`);
-  }
-}
+export { ConditionSyntaxError };
 
-type TokenKind = 'field' | 'string' | 'number' | 'null' | 'op' | 'and' | 'or' | 'not' | 'lparen' | 'rparen' | 'end';
-interface Token {
-  kind: TokenKind;
-  position: number;
-  text: string;
-}
-
-const COMPARISON_OPERATORS = ['<=', '>=', '!=', '=', '<', '>'];
-
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < source.length) {
-    const ch = source[i]!;
-    if (/\s/.test(ch)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    const rest = source.slice(i);
-    const field = /^\$\{webhookContext\.([^}\s]+)\}/.exec(rest);
-    if (field) {
-      tokens.push({ kind: 'field', position: start, text: field[0] });
-      i += field[0].length;
-      continue;
-    }
-    if (rest.startsWith('$NULL$')) {
-      tokens.push({ kind: 'null', position: start, text: '$NULL$' });
-      i += 6;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      i++;
-      while (i < source.length && source[i] !== ch) i += source[i] === '\\' ? 2 : 1;
-      if (i >= source.length) throw new ConditionSyntaxError(start, 'unterminated string');
-      i++;
-      tokens.push({ kind: 'string', position: start, text: source.slice(start, i) });
-      continue;
-    }
-    const number = /^-?\d+(\.\d+)?/.exec(rest);
-    if (number) {
-      tokens.push({ kind: 'number', position: start, text: number[0] });
-      i += number[0].length;
-      continue;
-    }
-    const op = COMPARISON_OPERATORS.find((o) => rest.startsWith(o));
-    if (op) {
-      tokens.push({ kind: 'op', position: start, text: op });
-      i += op.length;
-      continue;
-    }
-    if (ch === '(' || ch === ')') {
-      tokens.push({ kind: ch === '(' ? 'lparen' : 'rparen', position: start, text: ch });
-      i++;
-      continue;
-    }
-    const word = /^[A-Za-z]+/.exec(rest);
-    const keyword = word?.[0].toUpperCase();
-    if (keyword === 'AND' || keyword === 'OR' || keyword === 'NOT' || keyword === 'LIKE') {
-      tokens.push({
-        kind: keyword === 'LIKE' ? 'op' : (keyword.toLowerCase() as TokenKind),
-        position: start,
-        text: keyword,
-      });
-      i += keyword.length;
-      continue;
-    }
-    if (rest.startsWith('${')) throw new ConditionSyntaxError(start, 'expected ${webhookContext.<field>}');
-    throw new ConditionSyntaxError(start, `unexpected character '${ch}'`);
-  }
-  tokens.push({ kind: 'end', position: source.length, text: '' });
-  return tokens;
-}
-
-/** Throws ConditionSyntaxError (with the 0-based position) when the condition does not parse. */
+/**
+ * Throws ConditionSyntaxError (with the 0-based position) when the condition does not parse.
+ * The matcher's own parser decides, so a condition the registry accepts always compiles there.
+ */
 export function checkConditionSyntax(source: string): void {
-  const tokens = tokenize(source);
-  let at = 0;
-  const peek = (): Token => tokens[at]!;
-  const next = (): Token => tokens[at++]!;
-  const describe = (t: Token): string => (t.kind === 'end' ? 'end of condition' : `'${t.text}'`);
-
-  const operand = (): void => {
-    const t = next();
-    if (!['field', 'string', 'number', 'null'].includes(t.kind)) {
-      throw new ConditionSyntaxError(t.position, `expected a field, a value or $NULL$ but found ${describe(t)}`);
-    }
-  };
-  const unary = (): void => {
-    const t = peek();
-    if (t.kind === 'not') {
-      next();
-      unary();
-      return;
-    }
-    if (t.kind === 'lparen') {
-      next();
-      or();
-      const close = next();
-      if (close.kind !== 'rparen')
-        throw new ConditionSyntaxError(close.position, `expected ')' but found ${describe(close)}`);
-      return;
-    }
-    operand();
-    const op = next();
-    if (op.kind !== 'op')
-      throw new ConditionSyntaxError(op.position, `expected a comparison operator but found ${describe(op)}`);
-    operand();
-  };
-  const and = (): void => {
-    unary();
-    while (peek().kind === 'and') {
-      next();
-      unary();
-    }
-  };
-  const or = (): void => {
-    and();
-    while (peek().kind === 'or') {
-      next();
-      and();
-    }
-  };
-
-  if (peek().kind === 'end') throw new ConditionSyntaxError(0, 'condition is empty');
-  or();
-  const trailing = peek();
-  if (trailing.kind !== 'end') throw new ConditionSyntaxError(trailing.position, `unexpected ${describe(trailing)}`);
+  parseCondition(source);
 }
 
 // ---- Headers ----------------------------------------------------------------------------------

@@ -138,7 +138,8 @@ const condition: Rule = (value, object, property) => {
     checkConditionSyntax(value as string);
     return undefined;
   } catch (err) {
-    if (err instanceof ConditionSyntaxError) return `${property} has a syntax error: ${err.message}`;
+    if (err instanceof ConditionSyntaxError)
+      return `${property} has a syntax error: ${err.message} at position ${err.position}`;
     throw err;
   }
 };

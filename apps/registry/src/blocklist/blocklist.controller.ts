@@ -6,7 +6,7 @@ import { PageQueryDto } from '../webhook/dto/webhook-query.dto';
 import type { PageResponse } from '../webhook/dto/webhook-response.dto';
 import { parsePaging } from '../webhook/webhook.query';
 import { BlocklistRepository } from './blocklist.repository';
-import type { BlockedUrlRecord } from './blocked-url.schema';
+import type { BlockedUrlRecord } from '@hookline/blocklist';
 
 function toBlockedUrlResponse(record: BlockedUrlRecord) {
   return {

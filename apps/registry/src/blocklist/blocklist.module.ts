@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { BlockedUrlSchema, BLOCKED_URL_MODEL } from './blocked-url.schema';
+import { BlockedUrlSchema, BLOCKED_URL_MODEL } from '@hookline/blocklist';
 import { BlocklistController } from './blocklist.controller';
 import { BlocklistRepository } from './blocklist.repository';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Page } from '../webhook/webhook.repository';
-import { BLOCKED_URL_MODEL, type BlockedUrlRecord } from './blocked-url.schema';
+import { BLOCKED_URL_MODEL, type BlockedUrlRecord } from '@hookline/blocklist';
 
 /** Access to `blocked_urls`; every method takes the subscription. */
 @Injectable()

@@ -9,7 +9,7 @@ import {
   type Disposition,
 } from '@hookline/messaging';
 import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
-import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
 import { IsNotEmpty } from 'class-validator';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
 
@@ -46,14 +46,6 @@ class SmokeHandler {
 })
 class ConsumerModule {}
 
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('messaging smoke: change-ingest publishes, a consumer in another app acks, restart loses and repeats nothing', () => {
   let infra: TestInfra;
   let producer: RunningApp;
@@ -83,7 +75,7 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     failOnce = new Set([3, 17]);
     let consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });
     for (let n = 1; n <= 100; n++) await publish(n);
-    await waitFor(() => received.length >= 40);
+    await waitFor(() => received.length >= 40, 20_000);
     await consumer.close();
     const beforeRestart = received.length;
 
@@ -92,7 +84,7 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     expect(duplicate.duplicate).toBe(true);
 
     consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });
-    await waitFor(() => received.length >= 150);
+    await waitFor(() => received.length >= 150, 20_000);
     await new Promise((r) => setTimeout(r, 500));
     await consumer.close();
 

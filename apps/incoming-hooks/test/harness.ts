@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { startApp, startTestInfra, type RunningApp, type TestInfra, waitFor as pollUntil } from '@hookline/testing';
 import { REGISTRY_APP } from '../../registry/src/registry.app';
 import { INCOMING_HOOKS_APP } from '../src/incoming-hooks.app';
 
@@ -113,17 +113,12 @@ export function hmacHex(algorithm: 'sha1' | 'sha256' | 'sha512', secret: string,
   return createHmac(algorithm, secret).update(payload, 'utf8').digest('hex');
 }
 
-export async function waitFor<T>(
+/** The shared poller with this suite's longer default wait: hook runs cross two services. */
+export function waitFor<T>(
   probe: () => T | Promise<T>,
   timeoutMs = 15_000,
 ): Promise<Exclude<T, false | null | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as Exclude<T, false | null | undefined>;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return pollUntil(probe, timeoutMs, 50);
 }
 
 /** The seed's hook (Devopness "Deploy `main` branch"), verbatim. */

@@ -40,7 +40,11 @@ export class RegistryHarness {
     return this.registry.app.get(NatsClient);
   }
 
-  async request<T = any>(method: string, path: string, options: { key?: string; cookie?: string; body?: unknown; rawBody?: string } = {}): Promise<Reply<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { key?: string; cookie?: string; body?: unknown; rawBody?: string } = {},
+  ): Promise<Reply<T>> {
     const headers: Record<string, string> = {};
     if (options.key) headers.authorization = `Bearer ${options.key}`;
     if (options.cookie) headers.cookie = `ZSESSIONID=${options.cookie}`;
@@ -58,7 +62,12 @@ export class RegistryHarness {
   async createKey(subscriptionId: number, roles: string[] = ['admin'], sharedSpaces: string[] = []): Promise<string> {
     const reply = await this.request('POST', '/api/v2/apikey', {
       key: ADMIN_KEY,
-      body: { Name: `key for ${subscriptionId}`, Roles: roles, SharedSpaces: sharedSpaces, SubscriptionID: subscriptionId },
+      body: {
+        Name: `key for ${subscriptionId}`,
+        Roles: roles,
+        SharedSpaces: sharedSpaces,
+        SubscriptionID: subscriptionId,
+      },
     });
     if (reply.status !== 200) throw new Error(`key creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.Key as string;
@@ -85,15 +94,7 @@ export class RegistryHarness {
   }
 }
 
-export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as Exclude<T, false | null | undefined>;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '@hookline/testing';
 
 export const SEED_EXAMPLE = {
   AppName: 'My Cool App',

@@ -3,8 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import type { Request } from 'express';
 import { ApiKeyRepository } from './api-key.repository';
-import { constantTimeEqual, hashApiKey } from './keys';
-import { ROLES_KEY, type AuthenticatedRequest, type Principal, type Role } from './principal';
+import { ROLES_KEY, type AuthenticatedRequest, type Role } from './principal';
 
 export const SESSION_COOKIE = 'ZSESSIONID';
 
@@ -40,17 +39,13 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = credentialOf(req);
     if (!key) throw unauthenticated();
-    const hash = hashApiKey(key);
-    const record = await this.keys.findActiveByHash(hash);
-    if (!record || !constantTimeEqual(record.hash, hash)) throw unauthenticated();
-    const principal: Principal = {
-      subscriptionId: record.subscriptionId,
-      keyId: record._id,
-      roles: record.roles,
-      sharedSpaces: record.sharedSpaces,
-    };
+    const principal = await this.keys.authenticate(key);
+    if (!principal) throw unauthenticated();
     req.principal = principal;
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (allowed && !principal.roles.some((role) => allowed.includes(role))) {
       throw new HooklineError(ErrorCode.Forbidden, `This API key needs one of the roles: ${allowed.join(', ')}`);
     }

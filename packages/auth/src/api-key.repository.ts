@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ApiKeyRecord } from './api-key.schema';
-import type { Role } from './principal';
+import { constantTimeEqual, hashApiKey } from './keys';
+import type { Principal, Role } from './principal';
 
 export interface NewApiKey {
   id: string;
@@ -24,9 +25,28 @@ export class ApiKeyRepository {
     return this.model.findOne({ hash, revokedAt: null }).lean<ApiKeyRecord>().exec();
   }
 
+  /** Who a presented key speaks for, or null for an unknown or revoked key (HTTP and tunnel alike). */
+  async authenticate(key: string): Promise<Principal | null> {
+    const hash = hashApiKey(key);
+    const record = await this.findActiveByHash(hash);
+    if (!record || !constantTimeEqual(record.hash, hash)) return null;
+    return {
+      subscriptionId: record.subscriptionId,
+      keyId: record._id,
+      roles: record.roles,
+      sharedSpaces: record.sharedSpaces,
+    };
+  }
+
   async create(subscriptionId: number, key: NewApiKey): Promise<ApiKeyRecord> {
     const { id, ...rest } = key;
-    const created = await this.model.create({ _id: id, subscriptionId, ...rest, createdAt: new Date(), revokedAt: null });
+    const created = await this.model.create({
+      _id: id,
+      subscriptionId,
+      ...rest,
+      createdAt: new Date(),
+      revokedAt: null,
+    });
     return created.toObject<ApiKeyRecord>();
   }
 
@@ -34,7 +54,11 @@ export class ApiKeyRepository {
   async createIfAbsent(subscriptionId: number, key: NewApiKey): Promise<boolean> {
     const { id, ...rest } = key;
     const result = await this.model
-      .updateOne({ _id: id }, { $setOnInsert: { subscriptionId, ...rest, createdAt: new Date(), revokedAt: null } }, { upsert: true })
+      .updateOne(
+        { _id: id },
+        { $setOnInsert: { subscriptionId, ...rest, createdAt: new Date(), revokedAt: null } },
+        { upsert: true },
+      )
       .exec();
     return result.upsertedCount > 0;
   }
@@ -45,7 +69,9 @@ export class ApiKeyRepository {
 
   /** True when an active key of that subscription was revoked now. */
   async revoke(subscriptionId: number, keyId: string): Promise<boolean> {
-    const result = await this.model.updateOne({ _id: keyId, subscriptionId, revokedAt: null }, { $set: { revokedAt: new Date() } }).exec();
+    const result = await this.model
+      .updateOne({ _id: keyId, subscriptionId, revokedAt: null }, { $set: { revokedAt: new Date() } })
+      .exec();
     return result.modifiedCount > 0;
   }
 }

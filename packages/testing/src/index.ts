@@ -4,3 +4,4 @@ export * from './infra/mongo';
 export * from './infra/nats';
 export * from './infra/process';
 export * from './stack/services';
+export * from './harness/wait-for';

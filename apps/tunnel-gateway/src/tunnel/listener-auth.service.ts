@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeyRepository, constantTimeEqual, hashApiKey, type Principal } from '@hookline/auth';
+import { ApiKeyRepository, type Principal } from '@hookline/auth';
 import { TUNNEL_CLOSE } from '@hookline/contracts';
 
 export type Admission =
@@ -29,18 +29,9 @@ export class ListenerAuthService {
 
   /** Rejects only when the key store cannot be asked; an unknown key is an Admission, not an error. */
   async admit(key: string, sharedSpace: string): Promise<Admission> {
-    const hash = hashApiKey(key);
-    const record = await this.keys.findActiveByHash(hash);
-    if (!record || !constantTimeEqual(record.hash, hash))
+    const principal = await this.keys.authenticate(key);
+    if (!principal)
       return { admitted: false, closeCode: TUNNEL_CLOSE.unauthenticated, reason: 'unknown or revoked API key' };
-    return admitListener(
-      {
-        subscriptionId: record.subscriptionId,
-        keyId: record._id,
-        roles: record.roles,
-        sharedSpaces: record.sharedSpaces,
-      },
-      sharedSpace,
-    );
+    return admitListener(principal, sharedSpace);
   }
 }

@@ -5,3 +5,6 @@ export * from './infra/nats';
 export * from './infra/process';
 export * from './stack/services';
 export * from './harness/wait-for';
+export * from './stack/process-stack';
+export * from './harness/receiver';
+export * from './harness/api-client';

@@ -1,0 +1,108 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface ReceivedRequest {
+  path: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** `Date.now()` when the whole body had arrived. */
+  at: number;
+  /** The status this receiver answered (undefined when it hung or reset). */
+  status?: number;
+}
+
+/**
+ * What a path answers. A number is a status; `hang` never answers (the sender's timeout decides);
+ * `reset` destroys the connection; `{ delayMs, status }` answers late.
+ */
+export type ReceiverBehaviour = number | 'hang' | 'reset' | { delayMs: number; status?: number };
+
+/**
+ * A real HTTP receiver on 127.0.0.1 that records every request. Each path answers 200 unless told
+ * otherwise: `script(path, ...)` queues answers used once each, `behave(path, b)` sets a lasting one.
+ */
+export class Receiver {
+  readonly requests: ReceivedRequest[] = [];
+  private readonly scripts = new Map<string, ReceiverBehaviour[]>();
+  private readonly lasting = new Map<string, ReceiverBehaviour>();
+  private readonly sockets = new Set<Socket>();
+  /** Called for each request once recorded, e.g. to measure latency without keeping bodies. */
+  onRequest?: (request: ReceivedRequest) => void;
+  /** Keep requests in `requests` (benchmarks turn it off and count through `onRequest`). */
+  record = true;
+
+  private readonly server: Server;
+  private port_ = 0;
+
+  private constructor() {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req.url ?? '/', req.method ?? 'GET', req.headers, chunks, res));
+    });
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(): Promise<Receiver> {
+    const receiver = new Receiver();
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    receiver.port_ = (receiver.server.address() as { port: number }).port;
+    return receiver;
+  }
+
+  get port(): number {
+    return this.port_;
+  }
+
+  url(path = '/hook'): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  script(path: string, ...answers: ReceiverBehaviour[]): void {
+    this.scripts.set(path, [...(this.scripts.get(path) ?? []), ...answers]);
+  }
+
+  behave(path: string, behaviour: ReceiverBehaviour | undefined): void {
+    if (behaviour === undefined) this.lasting.delete(path);
+    else this.lasting.set(path, behaviour);
+  }
+
+  at(path: string): ReceivedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(
+    path: string,
+    method: string,
+    headers: IncomingHttpHeaders,
+    chunks: Buffer[],
+    res: import('node:http').ServerResponse,
+  ): void {
+    const request: ReceivedRequest = { path, method, headers, body: Buffer.concat(chunks).toString(), at: Date.now() };
+    if (this.record) this.requests.push(request);
+    const behaviour = this.scripts.get(path)?.shift() ?? this.lasting.get(path) ?? 200;
+    if (behaviour === 'hang') return this.onRequest?.(request);
+    if (behaviour === 'reset') {
+      res.socket?.destroy();
+      return this.onRequest?.(request);
+    }
+    const answer = (status: number): void => {
+      request.status = status;
+      res.statusCode = status;
+      res.end('ok');
+      this.onRequest?.(request);
+    };
+    if (typeof behaviour === 'number') answer(behaviour);
+    else setTimeout(() => answer(behaviour.status ?? 200), behaviour.delayMs);
+  }
+}

@@ -1,0 +1,76 @@
+import { ApiClient, ProcessStack, Receiver, waitFor, type ProcessStackOptions } from '@hookline/testing';
+
+/** A tenant of the running stack: its key and a client per public API speaking as that key. */
+export interface Tenant {
+  key: string;
+  registry: ApiClient;
+  ingest: ApiClient;
+  incoming: ApiClient;
+}
+
+/**
+ * The whole product as its users run it: six service processes on a real nats-server and
+ * MongoDB-wire server, and a real HTTP receiver on 127.0.0.1 (the dispatcher is allowed plain
+ * HTTP to loopback for it, as an operator would allow an internal network).
+ */
+export class E2eStack {
+  private constructor(
+    readonly stack: ProcessStack,
+    readonly receiver: Receiver,
+  ) {}
+
+  static async start(options: ProcessStackOptions = {}): Promise<E2eStack> {
+    const receiver = await Receiver.start();
+    try {
+      const stack = await ProcessStack.start({
+        ...options,
+        serviceEnv: {
+          ...options.serviceEnv,
+          dispatcher: {
+            WEBHOOK_ALLOW_HTTP: 'true',
+            WEBHOOK_HTTP_PORTS: 'any',
+            WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+            ...options.serviceEnv?.dispatcher,
+          },
+        },
+      });
+      return new E2eStack(stack, receiver);
+    } catch (err) {
+      await receiver.stop();
+      throw err;
+    }
+  }
+
+  /** The registry as the bootstrap admin key. */
+  get admin(): ApiClient {
+    return new ApiClient(this.stack.url('registry'), this.stack.adminKey);
+  }
+
+  client(service: string, key?: string): ApiClient {
+    return new ApiClient(this.stack.url(service), key);
+  }
+
+  async tenant(subscriptionId: number, roles: string[] = ['admin'], sharedSpaces: string[] = []): Promise<Tenant> {
+    const key = await this.admin.createKey(subscriptionId, roles, sharedSpaces);
+    return {
+      key,
+      registry: this.client('registry', key),
+      ingest: this.client('change-ingest', key),
+      incoming: this.client('incoming-hooks', key),
+    };
+  }
+
+  /** Waits until the matcher's index holds `count` webhooks (it follows the registry's events). */
+  async indexed(count: number, timeoutMs = 15_000): Promise<void> {
+    const matcher = this.client('matcher', this.stack.adminKey);
+    await waitFor(
+      async () => (await matcher.request<{ total: number }>('GET', '/api/v2/index')).body.total === count,
+      timeoutMs,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.stack?.stop();
+    await this.receiver?.stop();
+  }
+}

@@ -132,22 +132,29 @@ export class WebhookRepository {
 
   /**
    * Counts one attempt in the read-only stats; does not bump the version (the definition did not
-   * change). Outcomes may be handled out of order, so the Last* fields only move forward in time.
+   * change). Each path is one atomic update, so a reader never sees the count without its status.
+   * Outcomes may be handled out of order: only the newest attempt writes the Last* fields.
    */
   async applyStats(subscriptionId: number, id: string, update: StatsUpdate): Promise<void> {
     const where = this.live(subscriptionId, { _id: id });
     const counters = update.success
-      ? { $inc: { FireCount: 1 }, $set: { ErrorCount: 0 }, $max: { LastSuccess: update.at, LastAttemptAt: update.at } }
-      : { $inc: { FireCount: 1, ErrorCount: 1 }, $max: { LastFailure: update.at, LastAttemptAt: update.at } };
-    await this.model.updateOne(where, counters).exec();
-    // Only the newest attempt (the one whose time $max kept) writes the Last* fields; an older one
-    // arriving later finds a newer LastAttemptAt and changes nothing.
-    await this.model
+      ? { $inc: { FireCount: 1 }, $set: { ErrorCount: 0 }, $max: { LastSuccess: update.at } }
+      : { $inc: { FireCount: 1, ErrorCount: 1 }, $max: { LastFailure: update.at } };
+    const newest = await this.model
       .updateOne(
-        { ...where, LastAttemptAt: update.at },
-        { $set: { LastStatus: update.status, LastWebhookResponseTime: update.latencyMs } },
+        { ...where, $or: [{ LastAttemptAt: null }, { LastAttemptAt: { $lte: update.at } }] },
+        {
+          ...counters,
+          $set: {
+            ...counters.$set,
+            LastAttemptAt: update.at,
+            LastStatus: update.status,
+            LastWebhookResponseTime: update.latencyMs,
+          },
+        },
       )
       .exec();
+    if (newest.matchedCount === 0) await this.model.updateOne(where, counters).exec();
   }
 
   private live(subscriptionId: number, conditions: QueryFilter<WebhookRecord>): QueryFilter<WebhookRecord> {

@@ -111,6 +111,34 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(log.body.Results[1]).toMatchObject({ DeliveryID: failedAttempt.deliveryId, Attempt: 2, Status: 502 });
   });
 
+  it('logs a hold beside the attempt it delayed, not in place of it', async () => {
+    const w = await newWebhook();
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const held = outcome(w.ObjectUUID, {
+      kind: 'held',
+      status: undefined,
+      error: 'breaker open',
+      at: '2024-02-01T00:00:00.000Z',
+    });
+    await publishOutcome(held);
+    await waitFor(async () => (await h.request('GET', `${path}/attempts`, { key })).body.TotalResultCount === 1);
+    // The same attempt number, delivered once the breaker let it through.
+    await h.publish(
+      SUBJECTS.outcome('100', w.ObjectUUID),
+      { ...held, kind: 'success', status: 200, error: undefined, at: '2024-02-01T00:00:30.000Z' },
+      `${held.deliveryId}#1-delivered`,
+    );
+    const log = await waitFor(async () => {
+      const body = (await h.request('GET', `${path}/attempts`, { key })).body;
+      return body.TotalResultCount === 2 && body;
+    });
+    expect(log.Results.map((r: any) => [r.Attempt, r.Outcome, r.Status])).toEqual([
+      [1, 'success', 200],
+      [1, 'held', null],
+    ]);
+    expect((await h.request('GET', path, { key })).body).toMatchObject({ FireCount: 1, LastStatus: 200 });
+  });
+
   it('keeps a delivery that exhausted its retries and replays it to the current target', async () => {
     const w = await newWebhook({ TargetUrl: 'https://receiver.example.com/v1' });
     const path = `/api/v2/webhook/${w.ObjectUUID}`;

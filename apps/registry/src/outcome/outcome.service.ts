@@ -23,7 +23,8 @@ export class OutcomeService {
     if (outcome.deliveryId.startsWith(TEST_DELIVERY_PREFIX)) return 'test-ignored';
     const at = new Date(outcome.at);
     const attempt = await this.log.recordAttempt(subscriptionId, {
-      _id: `${outcome.deliveryId}#${outcome.attempt}`,
+      // A hold is logged beside the attempt it delayed, never in place of it.
+      _id: `${outcome.deliveryId}#${outcome.attempt}${outcome.kind === 'held' ? '#held' : ''}`,
       WebhookID: outcome.webhookId,
       DeliveryID: outcome.deliveryId,
       Attempt: outcome.attempt,

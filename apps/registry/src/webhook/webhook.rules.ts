@@ -3,17 +3,19 @@
  * the BMC condition syntax, headers, and the defaults of the extension fields. Everything that
  * checks an Expression or a Condition lives here; the condition syntax is @hookline/matching's.
  */
-import { ConditionSyntaxError, parseCondition } from '@hookline/matching';
+import {
+  ConditionSyntaxError,
+  LIST_OPERATORS,
+  OPERATORS,
+  parseCondition,
+  SCALAR_OPERATORS,
+  VALUELESS_OPERATORS,
+  type Operator,
+} from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 
-/** Operators needing a single Value. */
-export const SCALAR_OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'changed-to', 'changed-from'] as const;
-/** Operators needing an array of values. */
-export const LIST_OPERATORS = ['~', '!~'] as const;
-/** Operators taking no Value. */
-export const VALUELESS_OPERATORS = ['has', '!has', 'changed'] as const;
-export const OPERATORS = [...SCALAR_OPERATORS, ...LIST_OPERATORS, ...VALUELESS_OPERATORS] as const;
-export type Operator = (typeof OPERATORS)[number];
+// The operator lists are the matcher's: an expression the registry accepts always compiles there.
+export { LIST_OPERATORS, OPERATORS, SCALAR_OPERATORS, VALUELESS_OPERATORS, type Operator };
 
 export const WEBHOOK_EVENTS = ['Created', 'Updated', 'Deleted'] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];

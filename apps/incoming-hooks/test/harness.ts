@@ -2,6 +2,8 @@
 import { execFile } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { STREAMS, type ChangeMessage } from '@hookline/contracts';
+import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, type RunningApp, type TestInfra, waitFor as pollUntil } from '@hookline/testing';
 import { REGISTRY_APP } from '../../registry/src/registry.app';
 import { INCOMING_HOOKS_APP } from '../src/incoming-hooks.app';
@@ -76,6 +78,10 @@ export class IncomingHooksHarness {
     return reply<T>(response);
   }
 
+  get nats(): NatsClient {
+    return this.service.app.get(NatsClient);
+  }
+
   async stop(): Promise<void> {
     await this.service?.close();
     await this.registry?.close();
@@ -111,6 +117,23 @@ export function octokitSign(secret: string, payload: string): Promise<string> {
 /** Bare-hex HMAC with node's crypto, for the algorithms octokit does not do. */
 export function hmacHex(algorithm: 'sha1' | 'sha256' | 'sha512', secret: string, payload: string): string {
   return createHmac(algorithm, secret).update(payload, 'utf8').digest('hex');
+}
+
+/** The change messages change-ingest stored in CHANGES for one object (a run), oldest first. */
+export async function changesOf(nats: NatsClient, objectId: string): Promise<ChangeMessage[]> {
+  const info = await nats.jsm.streams.info(STREAMS.CHANGES.name).catch(() => undefined);
+  const out: ChangeMessage[] = [];
+  if (!info || info.state.messages === 0) return out;
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const message = (await nats.jsm.streams.getMessage(STREAMS.CHANGES.name, { seq }))?.json<ChangeMessage>();
+    if (message?.object_id === objectId) out.push(message);
+  }
+  return out;
+}
+
+/** The run's `Status` in a PipelineRun change message. */
+export function statusOf(message: ChangeMessage): unknown {
+  return Object.values(message.state).find((attribute) => attribute.name === 'Status')?.value;
 }
 
 /** The shared poller with this suite's longer default wait: hook runs cross two services. */

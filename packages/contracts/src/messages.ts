@@ -7,6 +7,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -124,6 +125,16 @@ export class WebhookEvent {
    * `Headers.<name>`. `webhook` itself shows them masked, as the API does.
    */
   @IsOptional() @IsObject() secrets?: WebhookSecrets;
+}
+
+/**
+ * Subject `apikeys.<tenant>.<keyId>.revoked` (core NATS, not stored): the key no longer
+ * authenticates, so a service holding a connection opened with it closes that connection now.
+ */
+export class ApiKeyRevokedEvent {
+  @IsString() @IsNotEmpty() tenant: string;
+  @IsString() @IsNotEmpty() keyId: string;
+  @IsISO8601() revokedAt: string;
 }
 
 export class DeliveryTarget {
@@ -249,3 +260,43 @@ export class PipelineRunEvent {
   @IsObject() variables: Record<string, unknown>;
   @IsISO8601() at: string;
 }
+
+/** The states a runner reports; `queued` is set by incoming-hooks when a hook call creates the run. */
+export const REPORTED_RUN_STATUSES = ['running', 'succeeded', 'failed'] as const satisfies PipelineRunStatus[];
+export type ReportedRunStatus = (typeof REPORTED_RUN_STATUSES)[number];
+
+/**
+ * Core NATS request on `runs.state.<tenant>` (SUBJECTS.runState): a runner reports a run it took
+ * from PIPELINES as running or finished, as `POST /pipelines/{id}/runs/{run_id}/state` does over
+ * HTTP. The tenant is the subject's; the reply is a PipelineRunStateReply.
+ */
+export class PipelineRunStateReport {
+  @IsString() @IsNotEmpty() pipelineId: string;
+  @IsString() @IsNotEmpty() runId: string;
+  @IsIn(REPORTED_RUN_STATUSES) status: ReportedRunStatus;
+  @IsOptional() @IsString() @MaxLength(2_000) message?: string;
+}
+
+/** The report was recorded. */
+export interface PipelineRunStateAccepted {
+  /**
+   * `changed`: the run is now in `status` and the change is on its way to change-ingest;
+   * `unchanged`: the run already was (a repeated report), nothing new is sent.
+   */
+  result: 'changed' | 'unchanged';
+  runId: string;
+  pipelineId: string;
+  status: PipelineRunStatus;
+}
+
+/**
+ * The report was not recorded. `error` is VALIDATION_FAILED (`details` names each field), NOT_FOUND
+ * (no such run for the tenant), CONFLICT (runs only move forward) or UNAVAILABLE (report again).
+ */
+export interface PipelineRunStateRefused {
+  error: string;
+  message: string;
+  details: { field: string; reason: string }[];
+}
+
+export type PipelineRunStateReply = PipelineRunStateAccepted | PipelineRunStateRefused;

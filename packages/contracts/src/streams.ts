@@ -91,7 +91,17 @@ export const SUBJECTS = {
   /** Core NATS (not JetStream): high-rate internal producers publish raw changes here. */
   ingest: (tenant: string) => `ingest.changes.${subjectToken(tenant)}`,
   ingestAll: 'ingest.changes.*',
+  /**
+   * Core NATS request/reply: a runner reports a run's state (PipelineRunStateReport). Deliberately
+   * outside `pipelines.>`: were PIPELINES to capture it, JetStream would store the report and
+   * answer the request with its own publish ack.
+   */
+  runState: (tenant: string) => `runs.state.${subjectToken(tenant)}`,
+  runStateAll: 'runs.state.*',
   /** Core NATS request/reply: a gateway holding a listener for the space answers. */
   tunnelDelivery: (tenant: string, sharedSpace: string) =>
     `tunnel.${subjectToken(tenant)}.${subjectToken(sharedSpace)}.deliver`,
+  /** Core NATS, not stored: the registry revoked an API key (ApiKeyRevokedEvent); gateways close its tunnels. */
+  apiKeyRevoked: (tenant: string, keyId: string) => `apikeys.${subjectToken(tenant)}.${subjectToken(keyId)}.revoked`,
+  apiKeyRevokedAll: 'apikeys.*.*.revoked',
 } as const;

@@ -5,3 +5,4 @@ export * from './messaging.module';
 export * from './nats-client';
 export * from './publisher';
 export * from './streams';
+export * from './tenant-requests';

@@ -25,6 +25,11 @@ export class JetStreamPublisher {
     });
   }
 
+  /** Core NATS publish (not stored): a notice for whoever subscribes at this moment; throws once the connection is closed. */
+  notify(subject: string, payload: unknown): void {
+    this.nats.connection.publish(subject, encoder.encode(JSON.stringify(payload)));
+  }
+
   /** Core NATS request/reply (not stored), e.g. asking a tunnel gateway to forward a delivery. */
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), {

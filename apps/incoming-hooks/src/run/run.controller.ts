@@ -36,6 +36,9 @@ export class RunController {
   @ApiOperation({
     summary:
       'A runner reports the run running, succeeded or failed; each change reaches change-ingest as a PipelineRun change',
+    description:
+      'Runners on the internal network can report the same as a NATS request on `runs.state.<subscription id>` ' +
+      'with `{pipelineId, runId, status, message?}`.',
   })
   async report(
     @Principal() principal: Principal,
@@ -43,8 +46,7 @@ export class RunController {
     @Param('run_id') runId: string,
     @Body() body: RunStateDto,
   ): Promise<RunResponse> {
-    return toRunResponse(
-      await this.runs.report(principal.subscriptionId, pipelineId, runId, body.status, body.message),
-    );
+    const { run } = await this.runs.report(principal.subscriptionId, pipelineId, runId, body.status, body.message);
+    return toRunResponse(run);
   }
 }

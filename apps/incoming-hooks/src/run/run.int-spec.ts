@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { STREAMS, type ChangeMessage } from '@hookline/contracts';
-import { NatsClient } from '@hookline/messaging';
 import { startApp, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../../change-ingest/src/app.module';
-import { IncomingHooksHarness, waitFor } from '../../test/harness';
+import { changesOf, IncomingHooksHarness, statusOf, waitFor } from '../../test/harness';
 
 describe('pipeline run states reach change-ingest as PipelineRun changes', () => {
   let h: IncomingHooksHarness;
@@ -24,18 +22,7 @@ describe('pipeline run states reach change-ingest as PipelineRun changes', () =>
     await h?.stop();
   });
 
-  const changes = async (runId: string): Promise<ChangeMessage[]> => {
-    const jsm = h.service.app.get(NatsClient).jsm;
-    const info = await jsm.streams.info(STREAMS.CHANGES.name).catch(() => undefined);
-    const out: ChangeMessage[] = [];
-    if (!info || info.state.messages === 0) return out;
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const message = (await jsm.streams.getMessage(STREAMS.CHANGES.name, { seq }))?.json<ChangeMessage>();
-      if (message?.object_id === runId) out.push(message);
-    }
-    return out;
-  };
-  const statusOf = (message: ChangeMessage) => Object.values(message.state).find((a) => a.name === 'Status')?.value;
+  const changes = (runId: string) => changesOf(h.nats, runId);
 
   it('sends queued, running and succeeded in order, each once, with the run as before/after state', async () => {
     const pipelineId = (await h.api('POST', '/pipelines', key, { name: 'shop' })).body.id as string;

@@ -4,6 +4,7 @@ import { PipelineModule } from '../pipeline/pipeline.module';
 import { DELIVERY_CLAIM_MODEL, DeliveryClaimRepository, DeliveryClaimSchema } from './delivery-claim.repository';
 import { RunOutbox } from './run-outbox';
 import { RunController } from './run.controller';
+import { RunStateNatsListener } from './run.nats';
 import { RunRepository } from './run.repository';
 import { RUN_MODEL, RunSchema } from './run.schema';
 import { RunService } from './run.service';
@@ -17,7 +18,7 @@ import { RunService } from './run.service';
     PipelineModule,
   ],
   controllers: [RunController],
-  providers: [RunRepository, DeliveryClaimRepository, RunOutbox, RunService],
+  providers: [RunRepository, DeliveryClaimRepository, RunOutbox, RunService, RunStateNatsListener],
   exports: [RunService],
 })
 export class RunModule {}

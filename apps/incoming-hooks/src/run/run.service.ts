@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@hookline/auth';
+import type { ReportedRunStatus } from '@hookline/contracts';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import { IncomingHooksConfig } from '../config/incoming-hooks.config';
 import type { HookRecord } from '../hook/hook.schema';
 import type { VariableValue } from '../hook/variables';
 import { PipelineService } from '../pipeline/pipeline.service';
 import { DeliveryClaimRepository } from './delivery-claim.repository';
-import type { ReportedStatus, RunListQueryDto } from './dto/run.dto';
+import type { RunListQueryDto } from './dto/run.dto';
 import { changeOf, checkTransition } from './run-snapshot';
 import { RunOutbox } from './run-outbox';
 import { RunRepository, type RunTransition } from './run.repository';
@@ -17,6 +18,12 @@ export interface TriggerResult {
   runId: string;
   /** True when the delivery id was seen before: no new run, `runId` is the earlier one. */
   replay: boolean;
+}
+
+export interface ReportResult {
+  run: RunRecord;
+  /** False when the run already had the reported state (a runner's retry): nothing new was recorded. */
+  changed: boolean;
 }
 
 /** Concurrent reports on one run retry against its newest version; more than this is not a race. */
@@ -85,18 +92,21 @@ export class RunService {
     return this.find(principal.subscriptionId, pipelineId, runId);
   }
 
-  /** A runner's report. Each real change is queued for change-ingest with the run's state before and after. */
+  /**
+   * A runner's report, over HTTP or NATS. Each real change is queued for change-ingest with the
+   * run's state before and after.
+   */
   async report(
     subscriptionId: number,
     pipelineId: string,
     runId: string,
-    status: ReportedStatus,
+    status: ReportedRunStatus,
     message: string | undefined,
-  ): Promise<RunRecord> {
+  ): Promise<ReportResult> {
     for (let round = 0; round < TRANSITION_ROUNDS; round++) {
       const run = await this.find(subscriptionId, pipelineId, runId);
       const check = checkTransition(run.status, status);
-      if (check.kind === 'same') return run;
+      if (check.kind === 'same') return { run, changed: false };
       if (check.kind === 'refused') throw new HooklineError(ErrorCode.Conflict, `Run ${runId}: ${check.reason}`);
       const at = new Date();
       const set: RunTransition['set'] = { message: message ?? null };
@@ -111,7 +121,7 @@ export class RunService {
       });
       if (updated) {
         this.outbox.kick(runId);
-        return updated;
+        return { run: updated, changed: true };
       }
     }
     throw new HooklineError(ErrorCode.Conflict, `Run ${runId} is changing too often; report again`);

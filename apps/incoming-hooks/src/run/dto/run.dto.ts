@@ -1,22 +1,12 @@
+import { PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import type { PipelineRunStatus } from '@hookline/contracts';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { PipelineRunStateReport, type PipelineRunStatus } from '@hookline/contracts';
 import type { VariableValue } from '../../hook/variables';
 import type { RunRecord } from '../run.schema';
 
-export const REPORTED_STATUSES = ['running', 'succeeded', 'failed'] as const satisfies PipelineRunStatus[];
-export type ReportedStatus = (typeof REPORTED_STATUSES)[number];
-
-/** A runner's report: the run is now running, or finished. */
-export class RunStateDto {
-  @IsIn(REPORTED_STATUSES)
-  status: ReportedStatus;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(2_000)
-  message?: string;
-}
+/** A runner's report: the run is now running, or finished. Its rules are the NATS report's, defined once. */
+export class RunStateDto extends PickType(PipelineRunStateReport, ['status', 'message'] as const) {}
 
 export class RunListQueryDto {
   @IsOptional()

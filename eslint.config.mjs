@@ -17,11 +17,8 @@ export default defineConfig(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        projectService: {
-          // test/ belongs to no package's tsconfig; it gets the shared compiler options instead.
-          allowDefaultProject: ['test/*/*.ts'],
-          defaultProject: 'tsconfig.base.json',
-        },
+        // Every .ts file belongs to a tsconfig: a package's own, or test/tsconfig.json for the cross-service tests.
+        projectService: true,
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -64,7 +64,9 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
     const info = await h.nats.jsm.streams.info(STREAMS.DELIVERIES.name);
     const jobs: DeliveryJob[] = [];
     for (let seq = seenJobs + 1; seq <= info.state.last_seq; seq++) {
-      jobs.push((await h.nats.jsm.streams.getMessage(STREAMS.DELIVERIES.name, { seq })).json<DeliveryJob>());
+      const message = await h.nats.jsm.streams.getMessage(STREAMS.DELIVERIES.name, { seq });
+      if (!message) throw new Error(`DELIVERIES has no message ${seq}`);
+      jobs.push(message.json<DeliveryJob>());
     }
     seenJobs = info.state.last_seq;
     return jobs;

@@ -1,8 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiKeyRepository } from '@hookline/auth';
 import { TUNNEL_CLOSE } from '@hookline/contracts';
 import { forwardTo, Listener, type ListenerEvent } from '@hookline/listener';
 import type { RunningApp } from '@hookline/testing';
 import { WebSocket } from 'ws';
-import { LocalReceiver, OTHER_TENANT, TcpProxy, TunnelHarness, openRaw, waitFor, wsUrl } from './tunnel-harness';
+import {
+  LocalReceiver,
+  OTHER_TENANT,
+  TENANT,
+  TcpProxy,
+  TunnelHarness,
+  openRaw,
+  waitFor,
+  wsUrl,
+} from './tunnel-harness';
 
 /** The CLI's core, pointed at a gateway (or a proxy in front of one), recording what it reports. */
 function startListener(
@@ -228,6 +240,57 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
       expect((await h.deliver('space-1')).status).toBe(200);
     } finally {
       await proxy.stop();
+    }
+  });
+
+  it('closes the tunnels of a key revoked without notice at the next key re-check, and only those', async () => {
+    const checking = await h.startGateway({ TUNNEL_KEY_RECHECK_MS: '300' });
+    const doomedKey = await h.createKey(['integration'], ['space-6']);
+    const keptKey = await h.createKey(['integration'], ['space-6']);
+    const doomed = track(startListener(checking.baseUrl, 'space-6', doomedKey, receiver));
+    const kept = track(startListener(checking.baseUrl, 'space-6', keptKey, receiver));
+    await doomed.ready();
+    await kept.ready();
+    const keys = checking.app.get(ApiKeyRepository);
+    const { keyId } = (await keys.authenticate(doomedKey))!;
+
+    // Straight in the database: no registry, so no revocation notice; only the re-check can find it.
+    expect(await keys.revoke(TENANT, keyId)).toBe(true);
+
+    await expect(doomed.listener.exited).resolves.toEqual({
+      kind: 'fatal',
+      code: TUNNEL_CLOSE.unauthenticated,
+      reason: 'API key revoked',
+    });
+    for (let i = 0; i < 3; i++) expect((await h.deliver('space-6')).status).toBe(200);
+    expect(kept.events.filter((e) => e.kind === 'disconnected')).toEqual([]);
+  });
+
+  it('serves wss itself with TUNNEL_TLS_CERT and TUNNEL_TLS_KEY', async () => {
+    const tls = join(__dirname, 'tls');
+    const secure = await h.startGateway({
+      TUNNEL_TLS_CERT: join(tls, 'cert.pem'),
+      TUNNEL_TLS_KEY: join(tls, 'key.pem'),
+    });
+    expect(secure.baseUrl).toMatch(/^https:/);
+    const url = wsUrl(secure, 'space-1');
+    expect(url).toMatch(/^wss:/);
+    const auth = { headers: { authorization: `Bearer ${integrationKey}` } };
+
+    // The test certificate is self-signed: trusted here by naming it, as a listener host would its CA.
+    const opened = await openRaw(url, { ...auth, ca: readFileSync(join(tls, 'cert.pem')) });
+    if (opened.kind !== 'ready') throw new Error(`wss refused: ${opened.code} ${opened.reason}`);
+    opened.ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as { type: string; id: string };
+      if (frame.type === 'delivery') opened.ws.send(JSON.stringify({ type: 'reply', id: frame.id, status: 204 }));
+    });
+    try {
+      await expect(h.deliver('space-1', { id: 'd-wss' })).resolves.toEqual({ id: 'd-wss', status: 204 });
+      const untrusted = new WebSocket(url, auth);
+      const refusal = await new Promise<string>((resolve) => untrusted.on('error', (error) => resolve(error.message)));
+      expect(refusal).toMatch(/^self-signed certificate/);
+    } finally {
+      opened.ws.close();
     }
   });
 

@@ -38,6 +38,15 @@ export class ApiKeyRepository {
     };
   }
 
+  /** Which of these keys of a subscription still authenticate: long-lived connections re-check their keys with it. */
+  async activeIds(subscriptionId: number, keyIds: string[]): Promise<Set<string>> {
+    const active = await this.model
+      .find({ subscriptionId, _id: { $in: keyIds }, revokedAt: null }, { _id: 1 })
+      .lean<Pick<ApiKeyRecord, '_id'>[]>()
+      .exec();
+    return new Set(active.map((record) => record._id));
+  }
+
   async create(subscriptionId: number, key: NewApiKey): Promise<ApiKeyRecord> {
     const { id, ...rest } = key;
     const created = await this.model.create({

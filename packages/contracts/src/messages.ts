@@ -180,6 +180,17 @@ export class DeliverySpec {
   @IsObject() RetryPolicy: DeliveryRetryPolicy;
 }
 
+/**
+ * Delivery ids of test deliveries (`POST /webhook/{id}/test`, ChangeGear's "test a webhook") start
+ * with this. The registry reports their outcome to the caller only (no stats, no log), and the
+ * dispatcher does not take a 410 to one as the webhook being gone: a test is not a firing.
+ */
+export const TEST_DELIVERY_PREFIX = 'test-';
+
+export function isTestDelivery(deliveryId: string): boolean {
+  return deliveryId.startsWith(TEST_DELIVERY_PREFIX);
+}
+
 /** Subject `deliveries.<tenant>.<webhookId>` on stream DELIVERIES; id = message id + webhook id. */
 export class DeliveryJob {
   @IsString() @IsNotEmpty() deliveryId: string;

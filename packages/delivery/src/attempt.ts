@@ -144,7 +144,11 @@ function errorMessage(err: unknown): string {
 const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
 
-function requestHeaders(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+/**
+ * The request headers of a delivery, over HTTP or through a tunnel: the given ones lower-cased,
+ * then Hookline's content-type and user-agent. Throws a TypeError for a hop-by-hop or framing header.
+ */
+export function requestHeaders(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(extra)) {
     const lower = name.toLowerCase();

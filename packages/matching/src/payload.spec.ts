@@ -98,7 +98,26 @@ describe('buildPayload', () => {
       'Name',
       'ObjectID',
     ]);
+    expect(names(buildPayload(rule, message, { IncludeAllFields: false }).message.state)).toEqual([
+      'FormattedID',
+      'ObjectID',
+    ]);
+    expect(names(buildPayload(rule, message, { IncludeAllFields: true, Fields: ['Name'] }).message.state)).toEqual([
+      'FormattedID',
+      'Name',
+      'ObjectID',
+    ]);
   });
+
+  it.each(['Deleted', 'Recycled'] as const)(
+    'sends the whole record for %s when IncludeAllFields is true and no Fields (ChangeGear)',
+    (action) => {
+      const message = storyMessage({ action });
+      const { tenant: _tenant, ingested_at: _ingestedAt, ...outgoing } = message;
+      expect(buildPayload(rule, message, { IncludeAllFields: true }).message).toEqual(outgoing);
+      expect(buildPayload(rule, message, { IncludeAllFields: true, Fields: [] }).message).toEqual(outgoing);
+    },
+  );
 
   it('with IncludeAllFields=false on Updated, sends the changed attributes and the basic ones', () => {
     const { message: out } = buildPayload(rule, storyMessage(), { IncludeAllFields: false });

@@ -92,7 +92,9 @@ function pick<T extends AttributeValue>(
  * - `Fields` (attribute ids or names) limits `state` and `changes` to those attributes;
  *   the basic attributes are always kept. An empty `Fields` limits nothing.
  * - Deleted and Recycled messages carry only the basic attributes, plus any listed in
- *   `Fields` (Octane: basic fields on delete; BMC: the record id on delete).
+ *   `Fields` (Octane: basic fields on delete; BMC: the record id on delete), unless the
+ *   webhook asks for everything: `IncludeAllFields: true` (the registry's default) and no
+ *   `Fields` send the record as it was, whole (ChangeGear: the entire ticket on delete too).
  * - `IncludeAllFields: false` on Updated sends in `state` only the changed attributes and
  *   the basic ones (BMC). Unchanged attributes are left out rather than sent as null.
  * - Otherwise the message goes out whole, as in Rally.
@@ -115,6 +117,7 @@ function shapeMessage(message: PayloadMessage, webhook: PayloadShaping): Payload
   const selected = (key: string, entry: AttributeValue): boolean => isBasic(entry) || listed(key, entry);
 
   if (message.action === 'Deleted' || message.action === 'Recycled') {
+    if (webhook.IncludeAllFields === true && fields === undefined) return message;
     const basicOrNamed = (key: string, entry: AttributeValue): boolean =>
       isBasic(entry) || (fields !== undefined && listed(key, entry));
     return { ...message, state: pick(message.state, basicOrNamed), changes: pick(message.changes, basicOrNamed) };

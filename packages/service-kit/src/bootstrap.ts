@@ -1,3 +1,4 @@
+import { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +8,12 @@ import { ReadinessRegistry } from './health/readiness.registry';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 
+/** A PEM certificate chain and its private key. */
+export interface TlsPair {
+  cert: Buffer;
+  key: Buffer;
+}
+
 export interface ServiceAppOptions {
   service: string;
   module: unknown;
@@ -14,14 +21,21 @@ export interface ServiceAppOptions {
   openapi?: { title: string; description: string };
   /** Keep the raw request body (HMAC verification needs the exact bytes). */
   rawBody?: boolean;
+  /**
+   * Serve HTTPS with this certificate when it returns one. Called before the module exists, since
+   * Nest creates the server first; it may throw ConfigError like the module's config provider.
+   */
+  tls?: () => TlsPair | undefined;
 }
 
 /** Builds the Nest application the same way for `main.ts` and for tests. */
 export async function createServiceApp(options: ServiceAppOptions): Promise<NestExpressApplication> {
+  const httpsOptions = options.tls?.();
   const app = await NestFactory.create<NestExpressApplication>(options.module as never, {
     bufferLogs: true,
     abortOnError: false,
     rawBody: options.rawBody ?? false,
+    ...(httpsOptions && { httpsOptions }),
   });
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: app.get(BaseServiceConfig).HTTP_BODY_LIMIT });
@@ -58,7 +72,7 @@ export async function bootstrapService(options: ServiceAppOptions): Promise<void
   }
   const config = app.get(BaseServiceConfig);
   await app.listen(config.PORT, config.HOST);
-  app.get(Logger).log(`${options.service} listening on http://${config.HOST}:${config.PORT}`);
+  app.get(Logger).log(`${options.service} listening on ${scheme(app)}://${config.HOST}:${config.PORT}`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -80,6 +94,11 @@ export async function bootstrapService(options: ServiceAppOptions): Promise<void
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** `https` when the app was created with TLS options, else `http`. */
+export function scheme(app: NestExpressApplication): 'http' | 'https' {
+  return app.getHttpServer() instanceof TlsServer ? 'https' : 'http';
 }
 
 function describe(err: unknown): string {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { STREAMS, SUBJECTS } from '@hookline/contracts';
-import { generateSecret } from '@hookline/delivery';
+import { STREAMS, SUBJECTS, type TunnelDeliveryRequest } from '@hookline/contracts';
+import { generateSecret, USER_AGENT } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
 import {
   answer,
@@ -15,7 +15,6 @@ import {
   waitFor,
   type Receiver,
 } from '../../test/dispatcher-harness';
-import type { TunnelRequest } from '../tunnel/tunnel.client';
 import { SECURITY_HEADER } from './prepared-delivery';
 
 describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () => {
@@ -258,10 +257,10 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     await waitFor(() => h.outcomesOf(j.deliveryId).length >= 1);
     expect(h.outcomesOf(j.deliveryId)[0]).toMatchObject({ kind: 'retry', attempt: 1, errorKind: 'no-listener' });
 
-    const requests: TunnelRequest[] = [];
+    const requests: TunnelDeliveryRequest[] = [];
     const sub = h.client.connection.subscribe(SUBJECTS.tunnelDelivery(TENANT, 'space-1'), {
       callback: (_err, msg) => {
-        const request = msg.json<TunnelRequest>();
+        const request = msg.json<TunnelDeliveryRequest>();
         requests.push(request);
         msg.respond(JSON.stringify({ id: request.id, status: 200, body: 'ok from listener' }));
       },
@@ -272,6 +271,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     expect(outcomes.at(-1)).toMatchObject({ kind: 'success', status: 200, responseExcerpt: 'ok from listener' });
     expect(outcomes.at(-1)!.attempt).toBeGreaterThanOrEqual(2);
     expect(requests[0]).toMatchObject({ id: j.deliveryId, webhookId: j.webhookId });
+    expect(requests[0].headers).toMatchObject({ 'content-type': 'application/json', 'user-agent': USER_AGENT });
     expect(new Webhook(secret).verify(requests[0].body, requests[0].headers)).toEqual(j.payload);
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SecretBox } from '@hookline/auth';
-import type { DeliveryErrorKind, DeliveryJob, DeliverySpec } from '@hookline/contracts';
-import { nextDelayMs } from '@hookline/delivery';
+import { isTestDelivery, type DeliveryErrorKind, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
+import { nextDelayMs, requestHeaders } from '@hookline/delivery';
 import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
 import { MetricsService } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
@@ -172,7 +172,8 @@ export class DeliveryService {
       await attempt();
       let headers: Record<string, string>;
       try {
-        headers = attemptHeaders(job.deliveryId, prepared, Math.floor(Date.now() / 1000));
+        // The listener POSTs these as they are, so they are the ones an HTTP delivery would carry.
+        headers = requestHeaders(attemptHeaders(job.deliveryId, prepared, Math.floor(Date.now() / 1000)));
       } catch (err) {
         return notSent('invalid-job', (err as Error).message, false);
       }
@@ -225,7 +226,8 @@ export class DeliveryService {
         await this.attempts.record(job.deliveryId, attempt);
         return nakAfter(delayMs ?? 0);
       case 'gone':
-        await this.gone.markGone(job.tenant, job.webhookId);
+        // A test delivery is not a firing: its 410 goes back to whoever tested, the webhook stays.
+        if (!isTestDelivery(job.deliveryId)) await this.gone.markGone(job.tenant, job.webhookId);
         await this.forgetAttempts(job, attempt);
         return Ack;
       case 'success':

@@ -1,30 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { classifyStatus } from '@hookline/delivery';
-import { SUBJECTS } from '@hookline/contracts';
+import { SUBJECTS, type TunnelDeliveryReply, type TunnelDeliveryRequest } from '@hookline/contracts';
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/nats-core';
 import { JetStreamPublisher } from '@hookline/messaging';
 import type { AttemptReport } from '../delivery/attempt-report';
 
-/** What the dispatcher asks a tunnel gateway to forward to the listener of a shared space. */
-export interface TunnelRequest {
-  id: string;
-  webhookId: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** The listener's answer as relayed by the gateway. */
-export interface TunnelReply {
-  id: string;
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
 const MAX_EXCERPT_CHARS = 4096;
 
-function isTunnelReply(value: unknown): value is TunnelReply {
-  const reply = value as Partial<TunnelReply> | null;
+function isTunnelReply(value: unknown): value is TunnelDeliveryReply {
+  const reply = value as Partial<TunnelDeliveryReply> | null;
   return typeof reply?.id === 'string' && typeof reply.status === 'number' && Number.isInteger(reply.status);
 }
 
@@ -41,7 +25,12 @@ const timedOut = (err: unknown): boolean =>
 export class TunnelClient {
   constructor(@Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher) {}
 
-  async deliver(tenant: string, sharedSpace: string, req: TunnelRequest, timeoutMs: number): Promise<AttemptReport> {
+  async deliver(
+    tenant: string,
+    sharedSpace: string,
+    req: TunnelDeliveryRequest,
+    timeoutMs: number,
+  ): Promise<AttemptReport> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     let reply: unknown;

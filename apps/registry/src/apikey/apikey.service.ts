@@ -5,9 +5,12 @@ import {
   apiKeyHint,
   generateApiKey,
   hashApiKey,
+  tenantOf,
   type ApiKeyRecord,
   type Principal,
 } from '@hookline/auth';
+import { SUBJECTS, type ApiKeyRevokedEvent } from '@hookline/contracts';
+import { JetStreamPublisher } from '@hookline/messaging';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
 import type { CreateApiKeyDto } from './dto/apikey.dto';
@@ -23,6 +26,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly config: RegistryConfig,
+    private readonly publisher: JetStreamPublisher,
   ) {}
 
   /** Creates the bootstrap admin key on first start; a later start leaves it (even revoked) alone. */
@@ -68,7 +72,17 @@ export class ApiKeyService implements OnApplicationBootstrap {
     return this.keys.list(principal.subscriptionId);
   }
 
+  /**
+   * Revokes the key and tells tunnel gateways, which close the listeners it opened. The notice is
+   * best effort: a gateway that misses it finds the revocation at its next periodic key check.
+   */
   async revoke(principal: Principal, keyId: string): Promise<void> {
     if (!(await this.keys.revoke(principal.subscriptionId, keyId))) throw HooklineError.notFound('API key');
+    const event: ApiKeyRevokedEvent = { tenant: tenantOf(principal), keyId, revokedAt: new Date().toISOString() };
+    try {
+      this.publisher.notify(SUBJECTS.apiKeyRevoked(event.tenant, keyId), event);
+    } catch (err) {
+      this.logger.warn({ keyId, err: String(err) }, 'key revoked, but gateways were not told; they will find it');
+    }
   }
 }

@@ -29,34 +29,29 @@ export class DeliveryLogRepository {
       return created.toObject<AttemptRecord>();
     } catch (err) {
       if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
-      const existing = await this.attempts
-        .findOne({ _id: attempt._id, SubscriptionID: subscriptionId })
-        .lean<AttemptRecord>()
-        .exec();
-      if (!existing) throw err;
+      // By `_id` alone, the subscription checked here: see claimStats.
+      const existing = await this.attempts.findOne({ _id: attempt._id }).lean<AttemptRecord>().exec();
+      if (!existing || existing.SubscriptionID !== subscriptionId) throw err;
       return existing;
     }
   }
 
   /**
    * Claims the right to count the attempt in the webhook's stats: true for exactly one caller, even
-   * when a redelivered outcome is handled concurrently with the original.
+   * when a redelivered outcome is handled concurrently with the original (only the update that
+   * turns StatsApplied from false to true modifies the row). `attemptId` must come from
+   * recordAttempt for this subscription, which is why the filter can be the `_id` alone: FerretDB
+   * 1.x looks a document up by its key only for a bare `_id` filter and scans the whole delivery
+   * log for any other, which made every outcome slower as the log grew.
    */
-  async claimStats(subscriptionId: number, attemptId: string): Promise<boolean> {
-    const result = await this.attempts
-      .updateOne(
-        { _id: attemptId, SubscriptionID: subscriptionId, StatsApplied: false },
-        { $set: { StatsApplied: true } },
-      )
-      .exec();
+  async claimStats(_subscriptionId: number, attemptId: string): Promise<boolean> {
+    const result = await this.attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: true } }).exec();
     return result.modifiedCount > 0;
   }
 
   /** Gives the claim back after the stats update failed, so the redelivered outcome counts it. */
-  async releaseStats(subscriptionId: number, attemptId: string): Promise<void> {
-    await this.attempts
-      .updateOne({ _id: attemptId, SubscriptionID: subscriptionId }, { $set: { StatsApplied: false } })
-      .exec();
+  async releaseStats(_subscriptionId: number, attemptId: string): Promise<void> {
+    await this.attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: false } }).exec();
   }
 
   async listAttempts(

@@ -158,6 +158,9 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect((await create({ ...SEED_EXAMPLE, Expressions: [] })).body.details).toEqual([
       { field: 'Expressions', reason: expect.stringMatching(/1 to 100/) },
     ]);
+    expect((await create({ ...SEED_EXAMPLE, Expressions: null })).body.details).toEqual([
+      { field: 'Expressions', reason: 'Expressions must not be null' },
+    ]);
     expect((await create({ ...SEED_EXAMPLE, Security: 'say "hi"' })).body.details).toEqual([
       { field: 'Security', reason: expect.stringMatching(/double quote/) },
     ]);
@@ -205,6 +208,8 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     for (const body of [
       { Name: null },
       { Expressions: [] },
+      { Expressions: null },
+      { RetryPolicy: null },
       { CommunicationMethod: 'websocket' },
       { TargetUrl: 'x', Disabled: false },
       { _objectVersion: 9 },

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth';
-import type { DeliveryJob, DeliveryOutcome } from '@hookline/contracts';
+import type { DeliveryJob, DeliveryOutcome, DeliverySpec } from '@hookline/contracts';
+import { RULE_FIELDS } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
 import { DispatcherGateway, TEST_DELIVERY_PREFIX } from './dispatcher.gateway';
@@ -163,14 +164,24 @@ export class WebhookService {
     return { webhook: updated, signingSecret };
   }
 
-  /** Sends a sample payload through the dispatcher and reports its first outcome (ChangeGear "test a webhook"). */
+  /**
+   * Sends a sample payload through the dispatcher and reports its outcome (ChangeGear "test a
+   * webhook"). The payload's `rule` is what a real delivery carries (no credentials or stats), and
+   * the test is one attempt: a status from the retry list is reported, not retried behind the caller.
+   */
   async test(principal: Principal, id: string, refBase: string): Promise<DeliveryOutcome> {
     const webhook = await this.get(principal, id);
     const deliveryId = `${TEST_DELIVERY_PREFIX}${randomUUID()}`;
-    const job = this.jobFor(webhook, deliveryId, deliveryId, {
-      rule: toResponse(webhook, refBase),
-      message: sampleChangeMessage(webhook, deliveryId),
-    });
+    const shown: Record<string, unknown> = { ...toResponse(webhook, refBase) };
+    const rule = Object.fromEntries(RULE_FIELDS.filter((f) => shown[f] !== undefined).map((f) => [f, shown[f]]));
+    const spec = deliverySpecOf(webhook);
+    const job = this.jobFor(
+      webhook,
+      deliveryId,
+      deliveryId,
+      { rule, message: sampleChangeMessage(webhook, deliveryId) },
+      { ...spec, RetryPolicy: { ...spec.RetryPolicy, MaxRetries: 0 } },
+    );
     const outcome = await this.dispatcher.deliverAndAwaitOutcome(job, this.config.TEST_DELIVERY_TIMEOUT_MS);
     if (!outcome) {
       throw new HooklineError(
@@ -215,6 +226,7 @@ export class WebhookService {
     deliveryId: string,
     messageId: string,
     payload: Record<string, unknown>,
+    spec: DeliverySpec = deliverySpecOf(webhook),
   ): DeliveryJob {
     return {
       deliveryId,
@@ -226,7 +238,7 @@ export class WebhookService {
         communicationMethod: webhook.CommunicationMethod,
         ...(webhook.SharedSpace ? { sharedSpace: webhook.SharedSpace } : {}),
       },
-      spec: deliverySpecOf(webhook),
+      spec,
       payload,
       createdAt: new Date().toISOString(),
     };
@@ -264,6 +276,11 @@ export class WebhookService {
 
   /** The fields the body sets, secrets sealed. A secret sent back in its masked form keeps its stored value. */
   private writableFields(body: WebhookBodyDto, current: WebhookRecord | null): Partial<WebhookDefinition> {
+    // The DTO skips every check of these nested fields when they are null (ValidateIf keeps
+    // ValidateNested from reporting null twice), so null is refused here, before it is used.
+    const nulled = (['Expressions', 'RetryPolicy'] as const).filter((key) => body[key] === null);
+    if (nulled.length > 0)
+      throw HooklineError.validation(nulled.map((field) => ({ field, reason: `${field} must not be null` })));
     const fields: Partial<WebhookDefinition> = {};
     const plain = [
       'AppName',

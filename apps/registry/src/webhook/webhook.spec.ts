@@ -154,6 +154,19 @@ describe('webhook request validation', () => {
     expect(problems(UpdateWebhookDto, { Security: null, Condition: null })).toEqual([]);
   });
 
+  it('needs Expressions only when neither Events nor a Condition says when the webhook fires', () => {
+    const { Expressions: _expressions, ...rest } = seedExample;
+    expect(problems(CreateWebhookDto, rest)).toEqual([
+      { field: 'Expressions', reason: 'Expressions is required unless Events or Condition is given' },
+    ]);
+    // ChangeGear: modules and events. BMC: a record definition, events and a condition.
+    expect(problems(CreateWebhookDto, { ...rest, ObjectTypes: ['Incident'], Events: ['Created'] })).toEqual([]);
+    expect(problems(CreateWebhookDto, { ...rest, Condition: '${webhookContext.4} = $NULL$' })).toEqual([]);
+    expect(problems(CreateWebhookDto, { ...rest, Events: ['Deleted'], Expressions: [] })).toEqual([]);
+    expect(problems(CreateWebhookDto, { ...rest, Condition: null }).map((p) => p.field)).toEqual(['Expressions']);
+    expect(problems(UpdateWebhookDto, { Expressions: [], Events: ['Updated'] })).toEqual([]);
+  });
+
   it('checks each extension field', () => {
     const result = problems(CreateWebhookDto, {
       ...seedExample,

@@ -1,5 +1,9 @@
 import { BaseServiceConfig } from '@hookline/service-kit';
-import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { IsTlsPair } from './tls';
+
+const servesTls = (config: TunnelGatewayConfig): boolean =>
+  config.TUNNEL_TLS_CERT !== undefined || config.TUNNEL_TLS_KEY !== undefined;
 
 /** Settings of the tunnel-gateway service, read from the environment once at start. */
 export class TunnelGatewayConfig extends BaseServiceConfig {
@@ -42,9 +46,35 @@ export class TunnelGatewayConfig extends BaseServiceConfig {
   @Max(60_000)
   TUNNEL_AUTH_TIMEOUT_MS = 5_000;
 
+  /**
+   * How often (ms) the gateway re-checks the API keys of its open tunnels and closes those whose key
+   * was revoked. The registry's revocation notice closes them at once; this catches a notice missed
+   * while this instance was away from NATS.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  TUNNEL_KEY_RECHECK_MS = 60_000;
+
   /** Largest WebSocket message (bytes) accepted from a listener; replies carry only a body excerpt. */
   @IsInt()
   @Min(1_024)
   @Max(64 * 1024 * 1024)
   TUNNEL_MAX_FRAME_BYTES = 1024 * 1024;
+
+  /**
+   * PEM certificate chain file. With TUNNEL_TLS_KEY the gateway serves https and wss itself;
+   * with neither, plain http and ws (behind a TLS proxy, or on a trusted network).
+   */
+  @ValidateIf(servesTls)
+  @IsString()
+  @IsNotEmpty()
+  @IsTlsPair('TUNNEL_TLS_KEY')
+  TUNNEL_TLS_CERT?: string;
+
+  /** PEM private key file of TUNNEL_TLS_CERT. */
+  @ValidateIf(servesTls)
+  @IsString()
+  @IsNotEmpty()
+  TUNNEL_TLS_KEY?: string;
 }

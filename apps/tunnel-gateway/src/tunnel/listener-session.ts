@@ -6,6 +6,8 @@ import { gatewayReply } from './frames';
 export interface ListenerLink {
   /** False when the connection is no longer open. */
   send(frame: GatewayFrame): boolean;
+  /** Ends the connection with a close code; its close event then detaches the session. */
+  close(code: number, reason: string): void;
 }
 
 export interface SessionLimits {
@@ -14,6 +16,7 @@ export interface SessionLimits {
 }
 
 export interface ListenerIdentity {
+  subscriptionId: number;
   tenant: string;
   sharedSpace: string;
   keyId: string;
@@ -92,6 +95,11 @@ export class ListenerSession {
   /** The connection is gone: every unanswered delivery fails now, retryably, instead of waiting out its timeout. */
   abandon(): void {
     for (const [id, finish] of [...this.pending]) finish(gatewayReply(id, 502, 'listener disconnected'), false);
+  }
+
+  /** Ends the connection, e.g. because its API key was revoked. */
+  close(code: number, reason: string): void {
+    this.link.close(code, reason);
   }
 
   summary(): SessionSummary {

@@ -29,6 +29,9 @@ class FakeLink {
     if (this.open) this.sent.push(frame);
     return this.open;
   }
+  close(): void {
+    this.open = false;
+  }
 }
 
 const request = (id: string): TunnelDeliveryRequest => ({
@@ -41,7 +44,7 @@ const request = (id: string): TunnelDeliveryRequest => ({
 function listener(space = 'space-1', limits = { maxInFlight: 2, replyTimeoutMs: 60_000 }) {
   const link = new FakeLink();
   const session = new ListenerSession(
-    { tenant: '7', sharedSpace: space, keyId: 'k', remoteAddress: '127.0.0.1' },
+    { subscriptionId: 7, tenant: '7', sharedSpace: space, keyId: 'k', remoteAddress: '127.0.0.1' },
     link,
     limits,
   );

@@ -69,6 +69,11 @@ export class SessionRegistry implements OnApplicationShutdown {
       .sort((a, b) => a.sharedSpace.localeCompare(b.sharedSpace));
   }
 
+  /** Every live session of this instance. */
+  sessions(): ListenerSession[] {
+    return [...this.pools.values()].flatMap((pool) => pool.sessions);
+  }
+
   /** Stops taking deliveries for every space, so requests go to other instances from now on. */
   closeSubscriptions(): void {
     for (const pool of this.pools.values()) pool.subscription.close();

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { KeyRevocations } from './key-revocations';
 import { ListenerAuthService } from './listener-auth.service';
 import { NatsSpaceSubscriptions } from './nats-space-subscriptions';
 import { SessionRegistry } from './session.registry';
@@ -13,6 +14,7 @@ import { TunnelServer } from './tunnel.server';
     SessionRegistry,
     ListenerAuthService,
     TunnelServer,
+    KeyRevocations,
   ],
 })
 export class TunnelModule {}

@@ -112,8 +112,14 @@ export class TunnelServer implements OnApplicationBootstrap, BeforeApplicationSh
       }
       if (ws.readyState !== WebSocket.OPEN) return;
       const opened = new ListenerSession(
-        { tenant: tenantOf(admission.principal), sharedSpace, keyId: admission.principal.keyId, remoteAddress },
-        { send: (frame) => sendFrame(ws, frame) },
+        {
+          subscriptionId: admission.principal.subscriptionId,
+          tenant: tenantOf(admission.principal),
+          sharedSpace,
+          keyId: admission.principal.keyId,
+          remoteAddress,
+        },
+        { send: (frame) => sendFrame(ws, frame), close: (code, reason) => close(ws, code, reason) },
         { maxInFlight: this.config.TUNNEL_MAX_IN_FLIGHT, replyTimeoutMs: this.config.TUNNEL_REPLY_TIMEOUT_MS },
       );
       // Set before attaching, so a close during the attach still detaches it.

@@ -1,9 +1,9 @@
-import { createServiceApp, type ServiceAppOptions } from '@hookline/service-kit';
+import { createServiceApp, scheme, type ServiceAppOptions } from '@hookline/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 export interface RunningApp {
   app: NestExpressApplication;
-  /** http://127.0.0.1:<port> of the listening app. */
+  /** http://127.0.0.1:<port> of the listening app (https when it serves TLS). */
   baseUrl: string;
   close(): Promise<void>;
 }
@@ -27,5 +27,5 @@ export async function startApp(options: ServiceAppOptions, env: Record<string, s
   }
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  return { app, baseUrl: `${scheme(app)}://127.0.0.1:${address.port}`, close: () => app.close() };
 }

@@ -126,10 +126,31 @@ const uuid: Rule = (value, _object, property) =>
     ? undefined
     : `${property} must be a UUID`;
 
-const expressions: Rule = (value, _object, property) =>
-  Array.isArray(value) && value.length >= 1 && value.length <= 100
-    ? undefined
-    : `${property} must be an array of 1 to 100 expressions`;
+/**
+ * Whether the body itself says when the webhook fires, through the fields the other seeds use
+ * instead of Rally's Expressions: Events (ChangeGear's module events, BMC's record events) or a
+ * Condition (BMC). Such a body may leave Expressions out or send [].
+ */
+const firesByEventsOrCondition = (object: Record<string, unknown>): boolean =>
+  object.Events !== undefined || (typeof object.Condition === 'string' && object.Condition.trim().length > 0);
+
+/**
+ * Rally requires one or more Expressions, and a Rally-shaped body still does. A body that sends
+ * Events or a Condition may omit them (create) or clear them with [] (both): a ChangeGear webhook
+ * is just modules and events, a BMC one a record definition, events and an optional condition.
+ */
+const expressions: Rule = (value, object, property) => {
+  const optional = firesByEventsOrCondition(object);
+  if (value === undefined) {
+    const creating = (object as unknown as Partial<PresenceAware>).requiresAll?.() ?? true;
+    return creating && !optional ? `${property} is required unless Events or Condition is given` : undefined;
+  }
+  if (value === null) return `${property} must not be null`;
+  if (Array.isArray(value) && value.length <= 100 && (value.length >= 1 || optional)) return undefined;
+  return optional
+    ? `${property} must be an array of at most 100 expressions`
+    : `${property} must be an array of 1 to 100 expressions (or none, when Events or Condition is given)`;
+};
 
 const condition: Rule = (value, object, property) => {
   const problem = text(4_096)(value, object, property);
@@ -168,8 +189,8 @@ export abstract class WebhookBodyDto implements PresenceAware {
   @Field('required', text(256)) Name?: string;
   @Field('required', httpUrl) TargetUrl?: string;
 
-  // Null is refused by Field; ValidateIf keeps the nested check from adding a second message for it.
-  @Field('required', expressions)
+  // ValidateIf keeps the nested check off null, and with it every check here: WebhookService refuses null.
+  @Check(expressions)
   @ValidateIf((_object, value) => value !== null)
   @ValidateNested({ each: true })
   @Type(() => ExpressionDto)

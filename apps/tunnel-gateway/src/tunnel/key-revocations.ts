@@ -1,0 +1,95 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Msg, Subscription } from '@nats-io/nats-core';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ApiKeyRepository } from '@hookline/auth';
+import { ApiKeyRevokedEvent, SUBJECTS, TUNNEL_CLOSE } from '@hookline/contracts';
+import { NatsClient } from '@hookline/messaging';
+import { TunnelGatewayConfig } from '../config/tunnel-gateway.config';
+import type { ListenerSession } from './listener-session';
+import { SessionRegistry } from './session.registry';
+
+const REVOKED_REASON = 'API key revoked';
+
+/**
+ * Closes tunnels whose API key was revoked after they opened: at once on the registry's notice,
+ * and by a periodic re-check of the live sessions' keys, which covers a notice this instance
+ * missed (core NATS does not keep it). The close code is the one for a refused key, so the
+ * listener does not reconnect with it.
+ */
+@Injectable()
+export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('KeyRevocations');
+  private subscription?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<void>;
+
+  constructor(
+    private readonly nats: NatsClient,
+    private readonly keys: ApiKeyRepository,
+    private readonly registry: SessionRegistry,
+    private readonly config: TunnelGatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // No queue group: every instance closes the sessions it holds.
+    this.subscription = this.nats.connection.subscribe(SUBJECTS.apiKeyRevokedAll, {
+      callback: (err, msg) => {
+        if (!err) this.onNotice(msg);
+      },
+    });
+    this.timer = setInterval(() => {
+      this.checking ??= this.recheck()
+        .catch((error: unknown) => this.logger.warn(`cannot re-check listener keys now: ${(error as Error).message}`))
+        .finally(() => (this.checking = undefined));
+    }, this.config.TUNNEL_KEY_RECHECK_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+    await this.checking;
+  }
+
+  /** Closes the sessions whose key no longer authenticates; rejects when the key store cannot be asked. */
+  private async recheck(): Promise<void> {
+    const bySubscription = new Map<number, ListenerSession[]>();
+    for (const session of this.registry.sessions()) {
+      const sessions = bySubscription.get(session.identity.subscriptionId) ?? [];
+      sessions.push(session);
+      bySubscription.set(session.identity.subscriptionId, sessions);
+    }
+    for (const [subscriptionId, sessions] of bySubscription) {
+      const active = await this.keys.activeIds(subscriptionId, [...new Set(sessions.map((s) => s.identity.keyId))]);
+      this.close(sessions.filter((s) => !active.has(s.identity.keyId)));
+    }
+  }
+
+  private onNotice(msg: Msg): void {
+    const event = parseNotice(msg);
+    if (!event) {
+      this.logger.warn(`ignoring a revocation notice on ${msg.subject} that is not an ApiKeyRevokedEvent`);
+      return;
+    }
+    this.close(
+      this.registry.sessions().filter((s) => s.identity.tenant === event.tenant && s.identity.keyId === event.keyId),
+    );
+  }
+
+  private close(sessions: ListenerSession[]): void {
+    for (const session of sessions) {
+      this.logger.log(`closing listener ${session.id}: its API key ${session.identity.keyId} was revoked`);
+      session.close(TUNNEL_CLOSE.unauthenticated, REVOKED_REASON);
+    }
+  }
+}
+
+function parseNotice(msg: Msg): ApiKeyRevokedEvent | undefined {
+  let event: ApiKeyRevokedEvent;
+  try {
+    event = plainToInstance(ApiKeyRevokedEvent, msg.json<unknown>());
+  } catch {
+    return undefined;
+  }
+  return validateSync(event).length === 0 ? event : undefined;
+}

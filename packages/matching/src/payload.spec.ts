@@ -61,9 +61,16 @@ describe('buildPayload', () => {
     expect(buildPayload(rule, message, {}).message).not.toHaveProperty('tenant');
     expect(buildPayload(rule, message, {}).message).not.toHaveProperty('ingested_at');
     expect(message.tenant).toBe('tenant-a');
-    expect(buildPayload(rule, storyMessage({ action: 'Created' }), { IncludeAllFields: false }).message.state).toEqual(
-      storyMessage().state,
-    );
+  });
+
+  it('sends only the basic attributes, plus Fields, on a create with IncludeAllFields false (Octane)', () => {
+    const created = storyMessage({ action: 'Created' });
+    expect(names(buildPayload(rule, created, { IncludeAllFields: false }).message.state)).toEqual([
+      'FormattedID',
+      'ObjectID',
+    ]);
+    const withName = buildPayload(rule, created, { IncludeAllFields: false, Fields: ['Name'] }).message;
+    expect(names(withName.state)).toEqual(['FormattedID', 'Name', 'ObjectID']);
   });
 
   it('limits state and changes to Fields, by id or name, always keeping the basic attributes', () => {

@@ -97,6 +97,8 @@ function pick<T extends AttributeValue>(
  *   `Fields` send the record as it was, whole (ChangeGear: the entire ticket on delete too).
  * - `IncludeAllFields: false` on Updated sends in `state` only the changed attributes and
  *   the basic ones (BMC). Unchanged attributes are left out rather than sent as null.
+ * - `IncludeAllFields: false` on any other action (Created) sends the basic attributes plus
+ *   `Fields` (Octane: "by default only basic fields, such as ID and type").
  * - Otherwise the message goes out whole, as in Rally.
  * `tenant` and `ingested_at` never go out.
  */
@@ -115,17 +117,20 @@ function shapeMessage(message: PayloadMessage, webhook: PayloadShaping): Payload
   const listed = (key: string, entry: AttributeValue): boolean =>
     fields === undefined || fields.has(key) || fields.has(entry.name);
   const selected = (key: string, entry: AttributeValue): boolean => isBasic(entry) || listed(key, entry);
+  const basicOrNamed = (key: string, entry: AttributeValue): boolean =>
+    isBasic(entry) || (fields !== undefined && listed(key, entry));
 
   if (message.action === 'Deleted' || message.action === 'Recycled') {
     if (webhook.IncludeAllFields === true && fields === undefined) return message;
-    const basicOrNamed = (key: string, entry: AttributeValue): boolean =>
-      isBasic(entry) || (fields !== undefined && listed(key, entry));
     return { ...message, state: pick(message.state, basicOrNamed), changes: pick(message.changes, basicOrNamed) };
   }
   if (message.action === 'Updated' && webhook.IncludeAllFields === false) {
     const changed = (key: string, entry: AttributeValue): boolean =>
       isBasic(entry) || (Object.hasOwn(message.changes, key) && listed(key, entry));
     return { ...message, state: pick(message.state, changed), changes: pick(message.changes, selected) };
+  }
+  if (webhook.IncludeAllFields === false) {
+    return { ...message, state: pick(message.state, basicOrNamed), changes: pick(message.changes, basicOrNamed) };
   }
   if (fields === undefined) return message;
   return { ...message, state: pick(message.state, selected), changes: pick(message.changes, selected) };

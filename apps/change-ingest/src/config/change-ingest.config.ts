@@ -1,19 +1,12 @@
-import { BaseServiceConfig } from '@hookline/service-kit';
-import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { NatsMongoServiceConfig } from '@hookline/service-kit';
+import { IsInt, Max, Min } from 'class-validator';
 
-/** Settings of the change-ingest service, read from the environment once at start. */
-export class ChangeIngestConfig extends BaseServiceConfig {
+/**
+ * Settings of the change-ingest service, read from the environment once at start.
+ * MongoDB holds the registry's API keys, which authenticate producers.
+ */
+export class ChangeIngestConfig extends NatsMongoServiceConfig {
   override PORT = 8082;
-
-  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
-  @IsString()
-  @IsNotEmpty()
-  NATS_URL: string;
-
-  /** MongoDB holding the registry's API keys, which authenticate producers. */
-  @IsString()
-  @IsNotEmpty()
-  MONGO_URL: string;
 
   /** Most changes in one request or NATS message. */
   @IsInt()

@@ -1,7 +1,7 @@
 import { IsEncryptionKey } from '@hookline/auth';
 import { httpPolicyFromEnv, parseCidrList } from '@hookline/delivery';
-import { BaseServiceConfig, EnvBoolean } from '@hookline/service-kit';
-import { IsBoolean, IsInt, IsNotEmpty, IsString, Max, Min, registerDecorator } from 'class-validator';
+import { NatsMongoServiceConfig, EnvBoolean } from '@hookline/service-kit';
+import { IsBoolean, IsInt, Max, Min, registerDecorator } from 'class-validator';
 
 /** Config validation: the value is a string that `parse` accepts without throwing. */
 function Parses(parse: (value: string) => unknown, message: string): PropertyDecorator {
@@ -25,19 +25,12 @@ function Parses(parse: (value: string) => unknown, message: string): PropertyDec
     });
 }
 
-/** Settings of the dispatcher service, read from the environment once at start. */
-export class DispatcherConfig extends BaseServiceConfig {
+/**
+ * Settings of the dispatcher service, read from the environment once at start.
+ * MongoDB holds the registry's API keys and the shared `blocked_urls` collection.
+ */
+export class DispatcherConfig extends NatsMongoServiceConfig {
   override PORT = 8084;
-
-  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
-  @IsString()
-  @IsNotEmpty()
-  NATS_URL: string;
-
-  /** MongoDB with the registry's API keys and the shared `blocked_urls` collection. */
-  @IsString()
-  @IsNotEmpty()
-  MONGO_URL: string;
 
   /** The registry's key for sealed webhook secrets (signing secret, passwords, header values). */
   @IsEncryptionKey()

@@ -1,18 +1,13 @@
 import { IsEncryptionKey } from '@hookline/auth';
-import { BaseServiceConfig } from '@hookline/service-kit';
+import { NatsServiceConfig } from '@hookline/service-kit';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 
 /** Settings of the incoming-hooks service, read from the environment once at start. */
-export class IncomingHooksConfig extends BaseServiceConfig {
+export class IncomingHooksConfig extends NatsServiceConfig {
   override PORT = 8085;
 
   /** Management requests (pipelines, hooks, run states) are small. */
   override HTTP_BODY_LIMIT = '256kb';
-
-  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
-  @IsString()
-  @IsNotEmpty()
-  NATS_URL: string;
 
   /** MongoDB connection string, database included (e.g. mongodb://127.0.0.1:27017/hookline). */
   @IsString()

@@ -1,18 +1,13 @@
 import { IsEncryptionKey } from '@hookline/auth';
-import { BaseServiceConfig } from '@hookline/service-kit';
+import { NatsServiceConfig } from '@hookline/service-kit';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 /** Settings of the registry service, read from the environment once at start. */
-export class RegistryConfig extends BaseServiceConfig {
+export class RegistryConfig extends NatsServiceConfig {
   override PORT = 8081;
 
   /** Webhook definitions are small; a bigger body is a mistake or abuse and is answered 413. */
   override HTTP_BODY_LIMIT = '256kb';
-
-  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
-  @IsString()
-  @IsNotEmpty()
-  NATS_URL: string;
 
   /** MongoDB connection string, database included (e.g. mongodb://127.0.0.1:27017/hookline). */
   @IsString()

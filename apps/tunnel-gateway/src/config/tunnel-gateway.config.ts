@@ -1,23 +1,16 @@
-import { BaseServiceConfig } from '@hookline/service-kit';
+import { NatsMongoServiceConfig } from '@hookline/service-kit';
 import { IsInt, IsNotEmpty, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsTlsPair } from './tls';
 
 const servesTls = (config: TunnelGatewayConfig): boolean =>
   config.TUNNEL_TLS_CERT !== undefined || config.TUNNEL_TLS_KEY !== undefined;
 
-/** Settings of the tunnel-gateway service, read from the environment once at start. */
-export class TunnelGatewayConfig extends BaseServiceConfig {
+/**
+ * Settings of the tunnel-gateway service, read from the environment once at start.
+ * MongoDB holds the registry's API keys, which authenticate listeners.
+ */
+export class TunnelGatewayConfig extends NatsMongoServiceConfig {
   override PORT = 8086;
-
-  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
-  @IsString()
-  @IsNotEmpty()
-  NATS_URL: string;
-
-  /** MongoDB holding the registry's API keys, which authenticate listeners. */
-  @IsString()
-  @IsNotEmpty()
-  MONGO_URL: string;
 
   /** The gateway pings every listener this often (ms); one missing pong drops the connection at the next ping. */
   @IsInt()

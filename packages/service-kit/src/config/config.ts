@@ -4,6 +4,7 @@ import {
   getMetadataStorage,
   IsIn,
   IsInt,
+  IsNotEmpty,
   IsOptional,
   IsString,
   Matches,
@@ -55,6 +56,22 @@ export class BaseServiceConfig {
   @IsOptional()
   @IsString()
   SERVICE_VERSION?: string;
+}
+
+/** A service on NATS with JetStream (every Hookline service). */
+export class NatsServiceConfig extends BaseServiceConfig {
+  /** NATS server(s) with JetStream, comma-separated (e.g. nats://127.0.0.1:4222). */
+  @IsString()
+  @IsNotEmpty()
+  NATS_URL: string;
+}
+
+/** A service on NATS and MongoDB (the registry's data, API keys, its own collections). */
+export class NatsMongoServiceConfig extends NatsServiceConfig {
+  /** MongoDB connection string, database included (e.g. mongodb://127.0.0.1:27017/hookline). */
+  @IsString()
+  @IsNotEmpty()
+  MONGO_URL: string;
 }
 
 /**

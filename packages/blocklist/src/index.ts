@@ -1,1 +1,2 @@
 export * from './blocked-url.schema';
+export * from './blocked-url.response';

@@ -1,21 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
-import type { BlockedUrlRecord } from '@hookline/blocklist';
+import { toBlockedUrlResponse, type BlockedUrlResponse } from '@hookline/blocklist';
 import { HooklineError } from '@hookline/service-kit';
 import { BlocklistService } from './blocklist.service';
-
-export function toBlockedUrlResponse(record: BlockedUrlRecord) {
-  return {
-    ID: record._id,
-    Url: record.Url,
-    WebhookID: record.WebhookID,
-    Reason: record.Reason,
-    BlockedAt: record.BlockedAt.toISOString(),
-    Until: record.Until?.toISOString() ?? null,
-    Count: record.Count,
-  };
-}
 
 /** The subscription's blocked URLs (the registry serves the same collection with paging). */
 @ApiTags('blocklist')
@@ -28,7 +16,7 @@ export class BlocklistController {
   constructor(private readonly blocklist: BlocklistService) {}
 
   @Get()
-  async list(@Principal() principal: Principal) {
+  async list(@Principal() principal: Principal): Promise<{ Results: BlockedUrlResponse[]; TotalResultCount: number }> {
     const records = await this.blocklist.list(principal.subscriptionId);
     return { Results: records.map(toBlockedUrlResponse), TotalResultCount: records.length };
   }

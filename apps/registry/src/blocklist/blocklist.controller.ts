@@ -6,18 +6,7 @@ import { PageQueryDto } from '../webhook/dto/webhook-query.dto';
 import type { PageResponse } from '../webhook/dto/webhook-response.dto';
 import { parsePaging } from '../webhook/webhook.query';
 import { BlocklistRepository } from './blocklist.repository';
-import type { BlockedUrlRecord } from '@hookline/blocklist';
-
-function toBlockedUrlResponse(record: BlockedUrlRecord) {
-  return {
-    ID: record._id,
-    Url: record.Url,
-    WebhookID: record.WebhookID,
-    Reason: record.Reason,
-    BlockedAt: record.BlockedAt.toISOString(),
-    Until: record.Until?.toISOString() ?? null,
-  };
-}
+import { toBlockedUrlResponse, type BlockedUrlResponse } from '@hookline/blocklist';
 
 /** URLs the dispatcher blocked; admins list them and unblock. No rules beyond tenancy, so no service layer. */
 @ApiTags('blocklist')
@@ -33,7 +22,7 @@ export class BlocklistController {
   async list(
     @Principal() principal: Principal,
     @Query() query: PageQueryDto,
-  ): Promise<PageResponse<ReturnType<typeof toBlockedUrlResponse>>> {
+  ): Promise<PageResponse<BlockedUrlResponse>> {
     const { pageSize, start } = parsePaging(query);
     const page = await this.blocklist.list(principal.subscriptionId, start - 1, pageSize);
     return {

@@ -1,0 +1,16 @@
+import type { BlockedUrlRecord } from './blocked-url.schema';
+
+/** A blocked URL as both blocklist APIs (registry and dispatcher) answer it. */
+export function toBlockedUrlResponse(record: BlockedUrlRecord) {
+  return {
+    ID: record._id,
+    Url: record.Url,
+    WebhookID: record.WebhookID,
+    Reason: record.Reason,
+    BlockedAt: record.BlockedAt.toISOString(),
+    Until: record.Until?.toISOString() ?? null,
+    Count: record.Count,
+  };
+}
+
+export type BlockedUrlResponse = ReturnType<typeof toBlockedUrlResponse>;

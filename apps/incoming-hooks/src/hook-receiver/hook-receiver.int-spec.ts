@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { STREAMS, SUBJECTS, type PipelineRunEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { hmacHex, IncomingHooksHarness, octokitSign, PULL_REQUEST_EVENT, SEED_HOOK } from '../../test/harness';
@@ -141,6 +143,28 @@ describe('incoming hook URLs', () => {
     await h.call(hook.url, payload, sign);
     await h.call(hook.url, payload, sign);
     expect(await runsOf(hook.id)).toHaveLength(5);
+  });
+
+  it('stores the run of a delivery id whose first call died between claiming the id and storing its run', async () => {
+    const hook = await createHook();
+    const payload = JSON.stringify(PULL_REQUEST_EVENT);
+    const sign = { 'x-hub-signature-256': await octokitSign(hook.secret, payload) };
+    // What a kill -9 between the two writes leaves: the delivery id claimed for a run never stored.
+    const deliveryId = randomUUID();
+    const claimedRun = randomUUID();
+    const db = h.service.app.get<Connection>(getConnectionToken());
+    await db
+      .collection<{ _id: string; runId: string; expiresAt: Date }>('hook_deliveries')
+      .insertOne({ _id: `${hook.id}:${deliveryId}`, runId: claimedRun, expiresAt: new Date(Date.now() + 3_600_000) });
+
+    // The sender got no answer and sends again: the run is stored now, under the claimed id, once.
+    const again = await h.call(hook.url, payload, { ...sign, 'x-github-delivery': deliveryId });
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ run_id: claimedRun, duplicate: false });
+    const third = await h.call(hook.url, payload, { ...sign, 'x-github-delivery': deliveryId });
+    expect(third.status).toBe(200);
+    expect(third.body).toEqual({ run_id: claimedRun, duplicate: true });
+    expect((await runsOf(hook.id)).map((r) => r.id)).toEqual([claimedRun]);
   });
 
   it('keeps the replaced secret valid for the grace period after a rotation, and only then', async () => {

@@ -26,6 +26,8 @@ export interface ReportResult {
   changed: boolean;
 }
 
+const DUPLICATE_KEY = 11000;
+
 /** Concurrent reports on one run retry against its newest version; more than this is not a race. */
 const TRANSITION_ROUNDS = 5;
 
@@ -39,18 +41,30 @@ export class RunService {
     private readonly config: IncomingHooksConfig,
   ) {}
 
-  /** Queues a run for a verified hook call; a delivery id seen before returns the earlier run instead. */
+  /**
+   * Queues a run for a verified hook call; a delivery id seen before returns the earlier run instead.
+   * The claim of the delivery id and the run are two writes: a process killed between them leaves a
+   * claim whose run was never stored, and the sender, who got no answer, sends again. That call
+   * stores the run under the claimed id (found by the kill -9 fault test, which lost such a call),
+   * and whichever of two racing calls stores it second finds it there.
+   */
   async trigger(
     hook: HookRecord,
     variables: Record<string, VariableValue>,
     deliveryId: string | undefined,
     receivedAt: Date,
   ): Promise<TriggerResult> {
-    const runId = randomUUID();
+    let runId: string = randomUUID();
+    let claimedEarlier = false;
     if (deliveryId !== undefined) {
       const expiresAt = new Date(receivedAt.getTime() + this.config.DELIVERY_ID_RETENTION_SECONDS * 1000);
       const earlier = await this.claims.claim(hook._id, deliveryId, runId, receivedAt, expiresAt);
-      if (earlier !== undefined) return { runId: earlier, replay: true };
+      if (earlier !== undefined) {
+        if (await this.runs.findById(hook.subscriptionId, hook.pipelineId, earlier))
+          return { runId: earlier, replay: true };
+        runId = earlier;
+        claimedEarlier = true;
+      }
     }
     const run: RunRecord = {
       _id: runId,
@@ -74,7 +88,9 @@ export class RunService {
     try {
       await this.runs.insert(run);
     } catch (err) {
-      if (deliveryId !== undefined) await this.claims.release(hook._id, deliveryId, runId);
+      // The other call for this delivery id stored the run first: there is one run, and it is this id.
+      if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { runId, replay: claimedEarlier };
+      if (deliveryId !== undefined && !claimedEarlier) await this.claims.release(hook._id, deliveryId, runId);
       throw err;
     }
     // Publishing is quick and the runners want it; change-ingest is not waited for (senders time out).

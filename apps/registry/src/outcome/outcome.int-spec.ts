@@ -111,6 +111,31 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(log.body.Results[1]).toMatchObject({ DeliveryID: failedAttempt.deliveryId, Attempt: 2, Status: 502 });
   });
 
+  it('counts an attempt once when the registry died between counting it and noting it in the log', async () => {
+    const w = await newWebhook();
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const first = outcome(w.ObjectUUID, { at: '2024-02-01T00:00:00.000Z' });
+    await publishOutcome(first);
+    await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 1);
+    // What a kill -9 right after the count leaves: the webhook counted it, the log entry does not say so.
+    const db = h.registry.app.get<Connection>(getConnectionToken());
+    const webhooks = db.collection<{ _id: string; StatsPendingAttempt: string | null }>('webhooks');
+    const attempts = db.collection<{ _id: string; StatsApplied: boolean }>('delivery_attempts');
+    const attemptId = `${first.deliveryId}#1`;
+    await webhooks.updateOne({ _id: w.ObjectUUID }, { $set: { StatsPendingAttempt: attemptId } });
+    await attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: false } });
+
+    // The outcome comes again (the dead registry never acked it): not counted twice.
+    await h.publish(SUBJECTS.outcome('100', w.ObjectUUID), first, 'redelivered-after-kill');
+    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingAttempt === null);
+    expect((await attempts.findOne({ _id: attemptId }))?.StatsApplied).toBe(true);
+    // The next attempt of the webhook counts as usual.
+    await publishOutcome(outcome(w.ObjectUUID, { at: '2024-02-01T00:00:01.000Z' }));
+    await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.request('GET', path, { key })).body.FireCount).toBe(2);
+  });
+
   it('logs a hold beside the attempt it delayed, not in place of it', async () => {
     const w = await newWebhook();
     const path = `/api/v2/webhook/${w.ObjectUUID}`;

@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryOutcome } from '@hookline/contracts';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
 import { TEST_DELIVERY_PREFIX } from '../webhook/dispatcher.gateway';
-import { WebhookRepository } from '../webhook/webhook.repository';
+import { WebhookRepository, type StatsUpdate } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
 
 export type OutcomeResult = 'recorded' | 'test-ignored' | 'webhook-deleted';
+
+/** Rounds of settle-and-retry when other registry instances keep counting the same webhook. */
+const MAX_STATS_TRIES = 5;
 
 /** Runs tasks of one key one after another; tasks of different keys run side by side. */
 export class PerKeyQueue {
@@ -23,11 +26,6 @@ export class PerKeyQueue {
     });
     return result;
   }
-
-  /** Keys with a task queued or running. */
-  get size(): number {
-    return this.tails.size;
-  }
 }
 
 /**
@@ -40,7 +38,7 @@ export class OutcomeService {
    * One stats update at a time per webhook. MongoDB applies `$inc` atomically, but a MongoDB-wire
    * server such as FerretDB 1.x reads, changes and writes the document back, so concurrent
    * outcomes of one webhook lost counts there (the fault tests saw FireCount at half the deliveries).
-   * It also keeps a claim and its stats update in order for a redelivered outcome.
+   * It also keeps the steps of one count (see countOnce) from interleaving with another's.
    */
   private readonly statsQueue = new PerKeyQueue();
 
@@ -53,7 +51,7 @@ export class OutcomeService {
   async apply(subscriptionId: number, outcome: DeliveryOutcome): Promise<OutcomeResult> {
     if (outcome.deliveryId.startsWith(TEST_DELIVERY_PREFIX)) return 'test-ignored';
     const at = new Date(outcome.at);
-    const attempt = await this.log.recordAttempt(subscriptionId, {
+    const { record: attempt, created } = await this.log.recordAttempt(subscriptionId, {
       // A hold is logged beside the attempt it delayed, never in place of it.
       _id: `${outcome.deliveryId}#${outcome.attempt}${outcome.kind === 'held' ? '#held' : ''}`,
       WebhookID: outcome.webhookId,
@@ -71,20 +69,15 @@ export class OutcomeService {
     }
     // A held delivery (breaker open, URL blocked) never reached the receiver: nothing fired.
     if (outcome.kind !== 'held') {
-      await this.statsQueue.run(`${subscriptionId}\n${outcome.webhookId}`, async () => {
-        if (!(await this.log.claimStats(subscriptionId, attempt._id))) return;
-        try {
-          await this.webhooks.applyStats(subscriptionId, outcome.webhookId, {
-            success: outcome.kind === 'success',
-            status: outcome.status ?? null,
-            latencyMs: outcome.latencyMs,
-            at,
-          });
-        } catch (err) {
-          await this.log.releaseStats(subscriptionId, attempt._id);
-          throw err;
-        }
-      });
+      const stats = {
+        success: outcome.kind === 'success',
+        status: outcome.status ?? null,
+        latencyMs: outcome.latencyMs,
+        at,
+      };
+      await this.statsQueue.run(`${subscriptionId}\n${outcome.webhookId}`, () =>
+        this.countOnce(subscriptionId, outcome.webhookId, attempt._id, stats, created),
+      );
     }
     if (outcome.kind === 'failed') {
       await this.log.saveFailed(subscriptionId, {
@@ -99,5 +92,43 @@ export class OutcomeService {
       });
     }
     return 'recorded';
+  }
+
+  /**
+   * Counts the attempt in the webhook's stats exactly once, even when the registry is killed at any
+   * point and the outcome comes again. The count and the note of which attempt it was are one
+   * update of the webhook (StatsPendingAttempt); marking the attempt's log entry and clearing the
+   * note come after. Whoever finds a note left behind settles it first: the webhook already counted
+   * that attempt, so only the log entry and the note remain to do. An attempt logged just now
+   * (`fresh`) cannot have been counted, which spares the common case two reads.
+   */
+  private async countOnce(
+    subscriptionId: number,
+    webhookId: string,
+    attemptId: string,
+    stats: StatsUpdate,
+    fresh: boolean,
+  ): Promise<void> {
+    let check = !fresh;
+    for (let tries = 0; tries < MAX_STATS_TRIES; tries++) {
+      if (check) {
+        const pending = await this.webhooks.pendingStats(subscriptionId, webhookId);
+        // A deleted webhook has no stats to keep.
+        if (pending === undefined) return;
+        if (pending !== null) await this.settle(subscriptionId, webhookId, pending);
+        if (pending === attemptId || (await this.log.statsApplied(subscriptionId, attemptId))) return;
+      }
+      const result = await this.webhooks.applyStats(subscriptionId, webhookId, attemptId, stats);
+      if (result === 'gone') return;
+      if (result === 'applied') return this.settle(subscriptionId, webhookId, attemptId);
+      // Busy: a note left by a killed registry, or another instance counting this webhook just now.
+      check = true;
+    }
+    throw new Error(`stats of webhook ${webhookId} stayed busy; the outcome will come again`);
+  }
+
+  private async settle(subscriptionId: number, webhookId: string, attemptId: string): Promise<void> {
+    await this.log.markStatsApplied(subscriptionId, attemptId);
+    await this.webhooks.clearPendingStats(subscriptionId, webhookId, attemptId);
   }
 }

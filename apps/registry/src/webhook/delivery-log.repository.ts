@@ -19,39 +19,43 @@ export class DeliveryLogRepository {
     @InjectModel(FAILED_DELIVERY_MODEL) private readonly failed: Model<FailedDeliveryRecord>,
   ) {}
 
-  /** Stores the attempt unless it is there already; returns the stored row either way. */
+  /**
+   * Stores the attempt unless it is there already; returns the stored row either way, and whether
+   * this call stored it (then nobody can have counted it in the stats yet).
+   */
   async recordAttempt(
     subscriptionId: number,
     attempt: Omit<AttemptRecord, 'SubscriptionID' | 'StatsApplied'>,
-  ): Promise<AttemptRecord> {
+  ): Promise<{ record: AttemptRecord; created: boolean }> {
     try {
       const created = await this.attempts.create({ ...attempt, SubscriptionID: subscriptionId, StatsApplied: false });
-      return created.toObject<AttemptRecord>();
+      return { record: created.toObject<AttemptRecord>(), created: true };
     } catch (err) {
       if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
-      // By `_id` alone, the subscription checked here: see claimStats.
+      // By `_id` alone, the subscription checked here: see statsApplied.
       const existing = await this.attempts.findOne({ _id: attempt._id }).lean<AttemptRecord>().exec();
       if (!existing || existing.SubscriptionID !== subscriptionId) throw err;
-      return existing;
+      return { record: existing, created: false };
     }
   }
 
   /**
-   * Claims the right to count the attempt in the webhook's stats: true for exactly one caller, even
-   * when a redelivered outcome is handled concurrently with the original (only the update that
-   * turns StatsApplied from false to true modifies the row). `attemptId` must come from
+   * True once the attempt is counted in its webhook's stats. `attemptId` must come from
    * recordAttempt for this subscription, which is why the filter can be the `_id` alone: FerretDB
-   * 1.x looks a document up by its key only for a bare `_id` filter and scans the whole delivery
-   * log for any other, which made every outcome slower as the log grew.
+   * 1.x finds a document by its key only for a bare `_id` filter and scans the whole delivery log
+   * for any other, which made every outcome slower as the log grew.
    */
-  async claimStats(_subscriptionId: number, attemptId: string): Promise<boolean> {
-    const result = await this.attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: true } }).exec();
-    return result.modifiedCount > 0;
+  async statsApplied(_subscriptionId: number, attemptId: string): Promise<boolean> {
+    const record = await this.attempts
+      .findOne({ _id: attemptId }, { StatsApplied: 1 })
+      .lean<Pick<AttemptRecord, 'StatsApplied'>>()
+      .exec();
+    return record?.StatsApplied === true;
   }
 
-  /** Gives the claim back after the stats update failed, so the redelivered outcome counts it. */
-  async releaseStats(_subscriptionId: number, attemptId: string): Promise<void> {
-    await this.attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: false } }).exec();
+  /** Notes that the attempt is counted in its webhook's stats (by `_id` alone: see statsApplied). */
+  async markStatsApplied(_subscriptionId: number, attemptId: string): Promise<void> {
+    await this.attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: true } }).exec();
   }
 
   async listAttempts(

@@ -131,15 +131,22 @@ export class WebhookRepository {
   }
 
   /**
-   * Counts one attempt in the read-only stats; does not bump the version (the definition did not
-   * change). Each path is one atomic update, so a reader never sees the count without its status.
-   * Outcomes may be handled out of order: only the newest attempt writes the Last* fields.
+   * Counts one attempt in the read-only stats and records it as the webhook's pending count, in one
+   * atomic update; does not bump the version (the definition did not change). Refused (`busy`)
+   * while another count is pending: that one is settled first (see OutcomeService). Outcomes may be
+   * handled out of order: only the newest attempt writes the Last* fields.
    */
-  async applyStats(subscriptionId: number, id: string, update: StatsUpdate): Promise<void> {
-    const where = this.live(subscriptionId, { _id: id });
+  async applyStats(
+    subscriptionId: number,
+    id: string,
+    attemptId: string,
+    update: StatsUpdate,
+  ): Promise<'applied' | 'busy' | 'gone'> {
+    const where = this.live(subscriptionId, { _id: id, StatsPendingAttempt: null });
     const counters = update.success
       ? { $inc: { FireCount: 1 }, $set: { ErrorCount: 0 }, $max: { LastSuccess: update.at } }
       : { $inc: { FireCount: 1, ErrorCount: 1 }, $max: { LastFailure: update.at } };
+    const pending = { StatsPendingAttempt: attemptId };
     const newest = await this.model
       .updateOne(
         { ...where, $or: [{ LastAttemptAt: null }, { LastAttemptAt: { $lte: update.at } }] },
@@ -147,6 +154,7 @@ export class WebhookRepository {
           ...counters,
           $set: {
             ...counters.$set,
+            ...pending,
             LastAttemptAt: update.at,
             LastStatus: update.status,
             LastWebhookResponseTime: update.latencyMs,
@@ -154,7 +162,29 @@ export class WebhookRepository {
         },
       )
       .exec();
-    if (newest.matchedCount === 0) await this.model.updateOne(where, counters).exec();
+    if (newest.matchedCount > 0) return 'applied';
+    const older = await this.model.updateOne(where, { ...counters, $set: { ...counters.$set, ...pending } }).exec();
+    if (older.matchedCount > 0) return 'applied';
+    return (await this.pendingStats(subscriptionId, id)) === undefined ? 'gone' : 'busy';
+  }
+
+  /** The webhook's pending count (null when none); undefined when the webhook is deleted or unknown. */
+  async pendingStats(subscriptionId: number, id: string): Promise<string | null | undefined> {
+    const record = await this.model
+      .findOne(this.live(subscriptionId, { _id: id }), { StatsPendingAttempt: 1 })
+      .lean<Pick<WebhookRecord, 'StatsPendingAttempt'>>()
+      .exec();
+    return record ? (record.StatsPendingAttempt ?? null) : undefined;
+  }
+
+  /** Ends the pending count once its delivery-log entry says it was counted. */
+  async clearPendingStats(subscriptionId: number, id: string, attemptId: string): Promise<void> {
+    await this.model
+      .updateOne(
+        { _id: id, SubscriptionID: subscriptionId, StatsPendingAttempt: attemptId },
+        { $set: { StatsPendingAttempt: null } },
+      )
+      .exec();
   }
 
   private live(subscriptionId: number, conditions: QueryFilter<WebhookRecord>): QueryFilter<WebhookRecord> {

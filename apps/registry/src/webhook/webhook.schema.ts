@@ -71,6 +71,12 @@ export interface WebhookStats {
   LastFailure: Date | null;
   /** Time of the attempt LastStatus and LastWebhookResponseTime describe. */
   LastAttemptAt: Date | null;
+  /**
+   * The attempt these stats counted last while its delivery-log entry may not say so yet: set in
+   * the same update as the count, cleared once the entry is marked (see OutcomeService), so a
+   * registry killed in between neither loses nor repeats the count.
+   */
+  StatsPendingAttempt: string | null;
 }
 
 /** A change whose WEBHOOKS event is not yet known to be published (transactional outbox on the document). */
@@ -149,6 +155,7 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     LastSuccess: { type: Date, default: null },
     LastFailure: { type: Date, default: null },
     LastAttemptAt: { type: Date, default: null },
+    StatsPendingAttempt: { type: String, default: null },
     PendingEvent: { type: Schema.Types.Mixed, default: null },
     DeletedAt: { type: Date, default: null },
   },

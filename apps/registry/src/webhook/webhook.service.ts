@@ -93,6 +93,7 @@ export class WebhookService {
       LastSuccess: null,
       LastFailure: null,
       LastAttemptAt: null,
+      StatsPendingAttempt: null,
       PendingEvent: { Kind: 'created', ObjectVersion: 1 },
       DeletedAt: null,
     });

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { BaseServiceConfig, ConfigClass } from '../config/config';
@@ -10,14 +10,77 @@ export interface DatabaseOptions<C extends BaseServiceConfig> {
   url: (config: C) => string;
 }
 
+/** A server check of the driver's monitor that has not finished after this long is stuck (see MonitorWatchdog). */
+const STUCK_CHECK_MS = 30_000;
+const WATCHDOG_INTERVAL_MS = 5_000;
+
+/** What the watchdog needs of the driver's per-server monitor (internal to the MongoDB driver). */
+interface ServerMonitor {
+  close(): void;
+  connect(): void;
+}
+
+/**
+ * Restarts the MongoDB driver's server monitor when one of its checks never finishes. The driver
+ * (mongodb 7.x, polling monitoring, as with FerretDB) can send a check's hello on a monitor
+ * connection whose socket the server has just closed: the write waits for a `drain` that never
+ * comes, the monitor never checks again, and the server stays "Unknown", so every operation fails
+ * with a server selection error long after the database is back. The fault tests hit it about one
+ * time in two when the MongoDB-wire server stops under load. A check normally ends within
+ * connectTimeoutMS (10 s here), failed or not.
+ */
+export class MonitorWatchdog {
+  private readonly logger = new Logger('MongoMonitorWatchdog');
+  private readonly checking = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly connection: Connection) {
+    const client = connection.getClient();
+    client.on('serverHeartbeatStarted', (e) => this.checking.set(e.connectionId, Date.now()));
+    client.on('serverHeartbeatSucceeded', (e) => this.checking.delete(e.connectionId));
+    client.on('serverHeartbeatFailed', (e) => this.checking.delete(e.connectionId));
+    this.timer = setInterval(() => this.restartStuck(), WATCHDOG_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private restartStuck(): void {
+    for (const [address, startedAt] of this.checking) {
+      if (Date.now() - startedAt < STUCK_CHECK_MS) continue;
+      this.checking.delete(address);
+      const topology = (
+        this.connection.getClient() as unknown as { topology?: { s?: { servers?: Map<string, unknown> } } }
+      ).topology;
+      const monitor = (topology?.s?.servers?.get(address) as { monitor?: Partial<ServerMonitor> } | undefined)?.monitor;
+      if (typeof monitor?.close !== 'function' || typeof monitor.connect !== 'function') continue;
+      this.logger.warn(
+        { address, stuckMs: Date.now() - startedAt },
+        'MongoDB server check stuck; restarting the monitor',
+      );
+      monitor.close();
+      monitor.connect();
+    }
+  }
+}
+
 @Module({})
-class DatabaseReadiness implements OnModuleInit {
+class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
+  private watchdog?: MonitorWatchdog;
+
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
+  onModuleDestroy(): void {
+    this.watchdog?.stop();
+  }
+
   onModuleInit(): void {
+    this.watchdog = new MonitorWatchdog(this.connection);
     this.readiness.register('mongodb', async () => {
       const db = this.connection.db;
       if (!db || this.connection.readyState !== 1) return { ok: false, detail: 'not connected' };
@@ -39,6 +102,8 @@ export class DatabaseModule {
           useFactory: (config: C) => ({
             uri: options.url(config),
             serverSelectionTimeoutMS: 5_000,
+            // A server check gives up after this (the driver's default is 30 s); see MonitorWatchdog.
+            connectTimeoutMS: 10_000,
             // FerretDB and single-node servers have no retryable writes.
             retryWrites: false,
           }),

@@ -1,7 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { HooklineError, HTTP_STATUS_BY_CODE } from './hookline-error';
+import { ErrorCode, HooklineError, HTTP_STATUS_BY_CODE } from './hookline-error';
+
+/**
+ * Errors by which the MongoDB driver, mongoose and the NATS client say the server cannot be reached
+ * (or did not answer in time) right now. They say nothing about the request, so the answer is 503
+ * and a client re-sends, as it would to a service that is restarting.
+ */
+const UNAVAILABLE_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  // @nats-io/nats-core: a request or JetStream publish ack that did not come, a connection gone.
+  'TimeoutError',
+  'ClosedConnectionError',
+  'DrainingConnectionError',
+  'ConnectionError',
+  'NoResponders',
+]);
+
+/** Seconds a client is asked to wait before re-sending after a 503 of an unavailable dependency. */
+const UNAVAILABLE_RETRY_AFTER_S = '2';
+
+/** True when the error means a dependency (MongoDB, NATS) is unavailable, not that the request is wrong. */
+export function isDependencyUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (UNAVAILABLE_ERRORS.has(err.name)) return true;
+  // mongoose queues operations while disconnected and fails them after bufferTimeoutMS.
+  return err.name === 'MongooseError' && /buffering timed out/i.test(err.message);
+}
 
 interface ErrorBody {
   error: string;
@@ -45,6 +77,19 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       return { status, body: { error: httpErrorName(status), message, details: [] }, headers: {} };
     }
     const correlationId = randomUUID();
+    if (isDependencyUnavailable(exception)) {
+      this.logger.warn({ err: String(exception), correlationId }, 'dependency unavailable');
+      return {
+        status: HTTP_STATUS_BY_CODE[ErrorCode.Unavailable],
+        body: {
+          error: ErrorCode.Unavailable,
+          message: 'A service this one depends on is unavailable; try again shortly',
+          details: [],
+          correlationId,
+        },
+        headers: { 'Retry-After': UNAVAILABLE_RETRY_AFTER_S },
+      };
+    }
     this.logger.error({ err: exception, correlationId }, 'unexpected error');
     return {
       status: 500,

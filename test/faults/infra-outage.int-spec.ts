@@ -1,0 +1,108 @@
+import { waitFor } from '@hookline/testing';
+import { E2eStack, type Tenant } from '../e2e/e2e-stack';
+import {
+  expectNothingLost,
+  FAULT_DISPATCHER_ENV,
+  faultWebhooks,
+  fireCounts,
+  report,
+  runLoad,
+  settle,
+  sleep,
+} from './fault-load';
+
+const CHANGES = 300;
+const PER_SECOND = 50;
+const WEBHOOKS = 3;
+
+/**
+ * The two servers everything stands on go away mid-load: nats-server is restarted (same port, same
+ * JetStream store) and the MongoDB-wire server is stopped for 10 s. Nothing acknowledged is lost;
+ * the registry answers 503 while its database is gone and its stats catch up afterwards.
+ */
+describe('faults: nats-server and MongoDB outages mid-load', () => {
+  let e2e: E2eStack;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    e2e = await E2eStack.start({
+      privateMongo: true,
+      logDir: process.env.HOOKLINE_FAULT_LOGS,
+      serviceEnv: { dispatcher: FAULT_DISPATCHER_ENV },
+    });
+    tenant = await e2e.tenant(302);
+  }, 120_000);
+
+  afterAll(async () => {
+    await e2e?.stop();
+  });
+
+  it('restart nats-server mid-load', async () => {
+    const label = 'nats-restart';
+    const webhooks = await faultWebhooks(e2e, tenant, e2e.receiver, label, WEBHOOKS);
+    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
+      label,
+      changes: CHANGES,
+      perSecond: PER_SECOND,
+    });
+    await sleep(2_000);
+    await e2e.stack.restartNats(2_000);
+    const restarted = Date.now();
+    const load = await loading;
+    // Jobs a consumer held when the server went away come back after its ack wait (the dispatcher's is 60 s).
+    const counted = await settle(e2e.receiver, load, webhooks, 100_000);
+    report('nats-server restart (down 2 s)', load, counted, '', restarted);
+    expectNothingLost(load, counted, CHANGES);
+  }, 150_000);
+
+  it('stop the MongoDB-wire server for 10 s mid-load', async () => {
+    const label = 'mongo-stop';
+    const webhooks = await faultWebhooks(e2e, tenant, e2e.receiver, label, WEBHOOKS);
+    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
+      label,
+      changes: CHANGES,
+      perSecond: PER_SECOND,
+    });
+    await sleep(2_000);
+    await e2e.stack.stopMongo();
+    const stoppedAt = Date.now();
+    // While the database is gone the registry says so: 503, not a hang or a 500.
+    const during: number[] = [];
+    while (Date.now() - stoppedAt < 9_000) {
+      const started = Date.now();
+      const reply = await tenant.registry.request('GET', `/api/v2/webhook/${webhooks[0].id}`).catch(() => undefined);
+      during.push(reply?.status ?? 0);
+      await sleep(Math.max(0, 1_000 - (Date.now() - started)));
+    }
+    await sleep(Math.max(0, 10_000 - (Date.now() - stoppedAt)));
+    await e2e.stack.startMongo();
+    const restarted = Date.now();
+    const load = await loading;
+    const counted = await settle(e2e.receiver, load, webhooks, 90_000);
+    let counts: number[] = [];
+    await waitFor(
+      async () => {
+        counts = await fireCounts(tenant.registry, webhooks);
+        return counts.every((n) => n === CHANGES);
+      },
+      60_000,
+      500,
+    ).catch(() => undefined);
+    report(
+      'MongoDB stopped 10 s',
+      load,
+      counted,
+      `registry answered ${summarise(during)} meanwhile; FireCount per webhook ${counts.join('/')} (expected ${CHANGES} each)`,
+      restarted,
+    );
+    expectNothingLost(load, counted, CHANGES);
+    expect(during.filter((status) => status !== 503)).toEqual([]);
+    expect(counts).toEqual(webhooks.map(() => CHANGES));
+  }, 180_000);
+});
+
+function summarise(statuses: number[]): string {
+  const counts = new Map<number, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n}× ${status || 'no answer'}`).join(', ');
+}

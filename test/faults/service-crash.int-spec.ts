@@ -1,0 +1,97 @@
+import { waitFor } from '@hookline/testing';
+import { E2eStack, type Tenant } from '../e2e/e2e-stack';
+import {
+  expectNothingLost,
+  FAULT_DISPATCHER_ENV,
+  faultWebhooks,
+  fireCounts,
+  report,
+  runLoad,
+  settle,
+  sleep,
+} from './fault-load';
+
+const CHANGES = 300;
+const PER_SECOND = 50;
+const WEBHOOKS = 3;
+
+/**
+ * Each pipeline service is killed with SIGKILL in the middle of a steady load and started again:
+ * every change ingest acknowledged still reaches every matching webhook, a repeat only under the
+ * delivery's own `webhook-id`. Catching up takes as long as the consumer's ack wait (the matcher's
+ * 30 s, the dispatcher's 60 s), after which JetStream hands the dead process's messages out again.
+ */
+describe('faults: kill -9 and restart each service mid-load', () => {
+  let e2e: E2eStack;
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    e2e = await E2eStack.start({
+      logDir: process.env.HOOKLINE_FAULT_LOGS,
+      serviceEnv: { dispatcher: FAULT_DISPATCHER_ENV },
+    });
+    tenant = await e2e.tenant(301);
+  }, 120_000);
+
+  afterAll(async () => {
+    await e2e?.stop();
+  });
+
+  /** Load on fresh webhooks, the service killed 2 s in and started again at once, then the count. */
+  const crash = async (service: string, catchUpMs: number) => {
+    const label = `kill-${service}`;
+    const webhooks = await faultWebhooks(e2e, tenant, e2e.receiver, label, WEBHOOKS);
+    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
+      label,
+      changes: CHANGES,
+      perSecond: PER_SECOND,
+    });
+    await sleep(2_000);
+    await e2e.stack.restartService(service, 'SIGKILL');
+    const restarted = Date.now();
+    const load = await loading;
+    const counted = await settle(e2e.receiver, load, webhooks, catchUpMs);
+    return { label, webhooks, load, counted, restarted };
+  };
+
+  it('registry, whose stats still count each delivery once', async () => {
+    const { load, counted, webhooks, restarted } = await crash('registry', 30_000);
+    // Outcomes the dead registry had taken come back after the consumer's 30 s ack wait.
+    let counts: number[] = [];
+    await waitFor(
+      async () => {
+        counts = await fireCounts(tenant.registry, webhooks);
+        return counts.every((n) => n === CHANGES);
+      },
+      60_000,
+      500,
+    ).catch(() => undefined);
+    report(
+      'kill -9 registry',
+      load,
+      counted,
+      `FireCount per webhook ${counts.join('/')} (expected ${CHANGES} each)`,
+      restarted,
+    );
+    expectNothingLost(load, counted, CHANGES);
+    expect(counts).toEqual(webhooks.map(() => CHANGES));
+  }, 150_000);
+
+  it('change-ingest', async () => {
+    const { load, counted, restarted } = await crash('change-ingest', 30_000);
+    report('kill -9 change-ingest', load, counted, '', restarted);
+    expectNothingLost(load, counted, CHANGES);
+  }, 90_000);
+
+  it('matcher', async () => {
+    const { load, counted, restarted } = await crash('matcher', 75_000);
+    report('kill -9 matcher', load, counted, '', restarted);
+    expectNothingLost(load, counted, CHANGES);
+  }, 120_000);
+
+  it('dispatcher', async () => {
+    const { load, counted, restarted } = await crash('dispatcher', 100_000);
+    report('kill -9 dispatcher', load, counted, '', restarted);
+    expectNothingLost(load, counted, CHANGES);
+  }, 150_000);
+});

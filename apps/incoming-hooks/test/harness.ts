@@ -102,12 +102,13 @@ export function octokitSign(secret: string, payload: string): Promise<string> {
   const script =
     "import { sign } from '@octokit/webhooks-methods';" +
     "let body = ''; for await (const chunk of process.stdin) body += chunk;" +
-    'process.stdout.write(await sign(process.argv[1], body));';
+    'process.stdout.write(await sign(process.env.HOOK_SECRET, body));';
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      ['--input-type=module', '-e', script, secret],
-      { cwd: path.join(__dirname, '..'), env: { PATH: process.env.PATH ?? '' } },
+      ['--input-type=module', '-e', script],
+      // In the environment, not argv: a secret starting with '-' would be read as a node option.
+      { cwd: path.join(__dirname, '..'), env: { PATH: process.env.PATH ?? '', HOOK_SECRET: secret } },
       (err, stdout) => (err ? reject(err) : resolve(stdout)),
     );
     child.stdin!.end(payload);

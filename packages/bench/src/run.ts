@@ -8,6 +8,7 @@ const BENCHES = [
   { name: 'matching engine (one core)', script: 'packages/matching/dist/bench/matcher.bench.js' },
   { name: 'ingest → DELIVERIES pipeline', script: 'packages/bench/dist/pipeline.bench.js' },
   { name: 'dispatcher deliveries', script: 'apps/dispatcher/dist/bench/dispatch.bench.js' },
+  { name: 'end to end against the raw limit (issue 8)', script: 'packages/bench/dist/end-to-end.bench.js' },
 ];
 
 let failed = 0;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
 export * from './messages';
+export * from './opaque';
 export * from './streams';
 export * from './tunnel';

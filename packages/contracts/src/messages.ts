@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { Opaque } from './opaque';
 import type { ChangeAction, WebhookEventKind } from './streams';
 
 export const CHANGE_ACTIONS: readonly ChangeAction[] = ['Created', 'Updated', 'Deleted', 'Recycled'];
@@ -46,10 +47,10 @@ export class ChangeMessage {
   @IsString() @IsNotEmpty() object_type: string;
   @IsOptional() @IsString() ref?: string;
   @IsOptional() @IsString() detail_link?: string;
-  @IsOptional() @IsObject() project?: Record<string, unknown>;
-  @IsOptional() @IsObject() transaction?: Record<string, unknown>;
-  @IsObject() state: Record<string, AttributeValue>;
-  @IsObject() changes: Record<string, AttributeChange>;
+  @IsOptional() @IsObject() @Opaque() project?: Record<string, unknown>;
+  @IsOptional() @IsObject() @Opaque() transaction?: Record<string, unknown>;
+  @IsObject() @Opaque() state: Record<string, AttributeValue>;
+  @IsObject() @Opaque() changes: Record<string, AttributeChange>;
   /** When ingest accepted it, for end-to-end latency. */
   @IsISO8601() ingested_at: string;
 }
@@ -201,7 +202,7 @@ export class DeliveryJob {
   /** Being introduced: will replace `target` once every producer sets it. */
   @IsOptional() @ValidateNested() @Type(() => DeliverySpec) spec?: DeliverySpec;
   /** The `{ rule, message }` body, serialised once by the matcher. */
-  @IsObject() payload: Record<string, unknown>;
+  @IsObject() @Opaque() payload: Record<string, unknown>;
   @IsISO8601() createdAt: string;
 }
 
@@ -256,7 +257,7 @@ export class DeliveryOutcome {
   /** The change message of the delivery, so a failed delivery can be replayed. */
   @IsOptional() @IsString() messageId?: string;
   /** The delivered body, on `failed` outcomes only: kept by the registry for inspection and replay. */
-  @IsOptional() @IsObject() payload?: Record<string, unknown>;
+  @IsOptional() @IsObject() @Opaque() payload?: Record<string, unknown>;
 }
 
 export type PipelineRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -268,7 +269,7 @@ export class PipelineRunEvent {
   @IsString() @IsNotEmpty() pipelineId: string;
   @IsString() @IsNotEmpty() hookId: string;
   @IsIn(['queued', 'running', 'succeeded', 'failed']) status: PipelineRunStatus;
-  @IsObject() variables: Record<string, unknown>;
+  @IsObject() @Opaque() variables: Record<string, unknown>;
   @IsISO8601() at: string;
 }
 

@@ -15,6 +15,12 @@ export interface ConsumerOptions {
   concurrency?: number;
   /** How long a message may stay unacked before the server redelivers it. */
   ackWaitMs?: number;
+  /**
+   * Messages delivered and not yet acked that the server allows, -1 for no limit (default: four
+   * times `concurrency`, at least 1,000). A message nak'ed with a delay still counts until it is
+   * delivered again, and at the limit the server delivers nothing else to the durable.
+   */
+  maxAckPending?: number;
   /** Where a new durable starts: `all` (default) or `new` (only messages published from now on). */
   deliverFrom?: 'all' | 'new';
 }

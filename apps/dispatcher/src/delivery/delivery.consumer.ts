@@ -19,6 +19,11 @@ export class DeliveryConsumer {
     payload: DeliveryJob,
     concurrency: DISPATCH_CONCURRENCY,
     ackWaitMs: ACK_WAIT_MS,
+    // Jobs waiting for a retry, an open breaker or a blocked URL are nak'ed with a delay and stay
+    // pending on the server until they come back. Under the default limit (1,024 here) a dead
+    // receiver's jobs filled it within seconds and the server sent nothing else: every healthy
+    // receiver waited too. The handlers' slots, not this, bound what the instance holds at once.
+    maxAckPending: -1,
   })
   async handle(job: DeliveryJob, context: MessageContext): Promise<Disposition> {
     const heartbeat = setInterval(() => context.working(), HEARTBEAT_MS);

@@ -1,0 +1,844 @@
+/**
+ * Issue 8's benchmark: the whole platform as real processes (change-ingest → matcher → dispatcher
+ * → receiver, with the registry recording outcomes) beside the raw limit of the same machine.
+ *
+ * 1. Raw limit, in a child process of its own (raw-sender.ts): undici alone to the receivers, and
+ *    a JetStream publish + pull-consume pipeline whose consumer POSTs each message with undici and
+ *    acks it (the "raw JetStream + undici pipeline"), at max and at half its max.
+ * 2. The stack (ProcessStack: registry, change-ingest, matcher, dispatcher as `node dist/main.js`
+ *    processes, nats-server, a MongoDB-wire server), 10,000 webhooks (1,000 tenants × 10) pointing
+ *    at 20 receivers in this process: all through the registry's REST API on MongoDB; on FerretDB
+ *    200 through REST and the rest published on WEBHOOKS as the registry would (see `register`).
+ * 3. Changes through the NATS ingest (request/reply `ingest.changes.<subscriptionId>`) that fan
+ *    out to 1 or 10 webhooks: at max (closed loop) and at a fixed offered rate of half the raw
+ *    pipeline's max; latency is from the ingest request to the receiver having the whole body.
+ * 4. The fan-out-10 fixed-rate run again with 10% of the receivers bad (one hangs, one refuses
+ *    connections): the healthy receivers' p99 against the all-healthy run.
+ *
+ * Every phase is bounded by a count and a time limit; the whole run takes about five minutes.
+ * Besides throughput and latency, each run shows the CPU each process spent per delivery (from
+ * /proc), which stays meaningful on a busy machine where the rates do not.
+ * `node packages/bench/dist/end-to-end.bench.js` after `pnpm build` (or through `pnpm bench`).
+ *
+ * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw phase; BENCH_RUNS=max1,paced1,max10,
+ * paced10,bad picks runs; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
+ * queues every second and the services' warnings; BENCH_PROFILE=dispatcher,matcher writes V8 CPU
+ * profiles to BENCH_PROFILE_DIR (./bench-profiles).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
+import { NatsClient } from '@hookline/messaging';
+import { ApiClient, ProcessStack, Receiver, startNats } from '@hookline/testing';
+import type { RawSenderConfig, RawSenderResult } from './raw-sender';
+import { quantile, table } from './stats';
+
+const RECEIVERS = 20;
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
+const PER_TENANT = 10;
+const FIRST_SUBSCRIPTION = 1_001;
+/** Receivers made bad in the last run: 2 of 20 = 10%. */
+const HANGING = 0;
+const DEAD = 1;
+/** The dispatcher's DISPATCH_CONCURRENCY and ORIGIN_CONCURRENCY, so the raw sender has the same budget. */
+const CONCURRENCY = 256;
+const CONNECTIONS_PER_ORIGIN = 32;
+
+const RAW_UNDICI_REQUESTS = 20_000;
+const RAW_JS_MESSAGES = 20_000;
+const RAW_PUBLISH_WINDOW = 256;
+/** Producers in flight for the max-rate runs. */
+const PRODUCERS = 64;
+const MAX_RUN_DELIVERIES = 20_000;
+const MAX_RUN_SEND_LIMIT_MS = 30_000;
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
+const WARMUP_SECONDS = 5;
+const DRAIN_TIMEOUT_MS = 30_000;
+const SETTLE_TIMEOUT_MS = 60_000;
+const REGISTRATION_CONCURRENCY = 32;
+/** Webhooks registered through REST when the database is FerretDB (see `register`). */
+const FERRETDB_REST_WEBHOOKS = 200;
+
+const TARGET_THROUGHPUT_RATIO = 0.5;
+const TARGET_P99_MS = 100;
+const TARGET_HEALTHY_P99_RATIO = 1.2;
+
+/** Wall-clock ms with sub-ms precision, comparable across this machine's processes. */
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const fmtRate = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+
+/** Receipts of one run. */
+class Tally {
+  readonly sentAt = new Map<string, number>();
+  readonly seen = new Set<string>();
+  readonly latencies: number[] = [];
+  duplicates = 0;
+  /** Requests that reached a hanging receiver (not counted as deliveries). */
+  toBad = 0;
+  bytes = 0;
+  firstSend = Number.POSITIVE_INFINITY;
+  lastReceipt = 0;
+  private waiter?: () => void;
+
+  constructor(
+    readonly name: string,
+    /** Deliveries expected at healthy receivers. */
+    public expected = 0,
+  ) {}
+
+  sent(messageId: string): void {
+    const t = now();
+    this.sentAt.set(messageId, t);
+    if (t < this.firstSend) this.firstSend = t;
+  }
+
+  received(key: string, messageId: string, at: number, bytes: number): void {
+    const sentAt = this.sentAt.get(messageId);
+    if (sentAt === undefined) return;
+    if (this.seen.has(key)) {
+      this.duplicates++;
+      return;
+    }
+    this.seen.add(key);
+    this.latencies.push(at - sentAt);
+    this.bytes += bytes;
+    if (at > this.lastReceipt) this.lastReceipt = at;
+    if (this.seen.size >= this.expected) this.waiter?.();
+  }
+
+  /** Resolves once every expected delivery arrived, or after `timeoutMs`. */
+  async complete(timeoutMs: number): Promise<boolean> {
+    if (this.seen.size >= this.expected) return true;
+    const done = new Promise<void>((resolve) => (this.waiter = resolve));
+    await Promise.race([done, sleep(timeoutMs)]);
+    return this.seen.size >= this.expected;
+  }
+
+  get deliveriesPerSecond(): number {
+    return this.seen.size / ((this.lastReceipt - this.firstSend) / 1000);
+  }
+
+  p(q: number): number {
+    return quantile(this.latencies, q);
+  }
+}
+
+let tally: Tally | undefined;
+const bad = new Set<number>();
+
+function listen(receiver: Receiver, index: number): void {
+  receiver.record = false;
+  receiver.onRequest = (request) => {
+    const at = now();
+    const current = tally;
+    if (!current) return;
+    const match = /"message_id":"([^"]+)"/.exec(request.body);
+    if (!match) return;
+    if (bad.has(index)) {
+      if (current.sentAt.has(match[1])) current.toBad++;
+      return;
+    }
+    const deliveryId = request.headers['webhook-id'];
+    current.received(typeof deliveryId === 'string' ? deliveryId : match[1], match[1], at, request.body.length);
+  };
+}
+
+class CpuUse {
+  constructor(
+    readonly seconds: number,
+    readonly used: Map<string, number>,
+  ) {}
+
+  private sorted(): [string, number][] {
+    return [...this.used].filter(([, cpu]) => cpu > 0).sort((a, b) => b[1] - a[1]);
+  }
+
+  /** Percent of one core per process over the run, busiest first. */
+  percent(): string {
+    return this.sorted()
+      .map(([name, cpu]) => `${name} ${Math.round((cpu / this.seconds) * 100)}%`)
+      .join(', ');
+  }
+
+  /** CPU ms each process spent per delivery, and their sum. */
+  perDelivery(deliveries: number): string {
+    const rows = this.sorted().filter(([name]) => !name.startsWith('bench'));
+    const total = rows.reduce((sum, [, cpu]) => sum + cpu, 0);
+    const ms = (cpu: number) => ((cpu * 1000) / deliveries).toFixed(2);
+    return `${ms(total)} (${rows.map(([name, cpu]) => `${name} ${ms(cpu)}`).join(', ')})`;
+  }
+}
+
+/** Per-process CPU of this process tree, from /proc (Linux only; empty elsewhere). */
+class CpuMeter {
+  private start = new Map<number, { name: string; ticks: number }>();
+  private startedAt = 0;
+
+  begin(): void {
+    this.start = this.sample();
+    this.startedAt = performance.now();
+  }
+
+  /** CPU seconds per process name since `begin`. */
+  end(): CpuUse {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const used = new Map<string, number>();
+    for (const [pid, { name, ticks }] of this.sample()) {
+      const before = this.start.get(pid)?.ticks ?? 0;
+      // Clock ticks are 1/100 s (USER_HZ).
+      used.set(name, (used.get(name) ?? 0) + (ticks - before) / 100);
+    }
+    return new CpuUse(seconds, used);
+  }
+
+  private sample(): Map<number, { name: string; ticks: number }> {
+    const result = new Map<number, { name: string; ticks: number }>();
+    if (!existsSync('/proc/self/stat')) return result;
+    const parents = new Map<number, number>();
+    const stats = new Map<number, { ticks: number; comm: string }>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const fields = stat.slice(close + 2).split(' ');
+        parents.set(Number(entry), Number(fields[1]));
+        // utime + stime, in clock ticks (USER_HZ, 100 on Linux): ticks per second = percent of a core.
+        stats.set(Number(entry), {
+          ticks: Number(fields[11]) + Number(fields[12]),
+          comm: stat.slice(stat.indexOf('(') + 1, close),
+        });
+      } catch {
+        // exited meanwhile
+      }
+    }
+    const inTree = (pid: number): boolean => {
+      for (let p = pid, hops = 0; p > 1 && hops < 20; p = parents.get(p) ?? 0, hops++)
+        if (p === process.pid) return true;
+      return false;
+    };
+    for (const [pid, { ticks, comm }] of stats) {
+      if (!inTree(pid)) continue;
+      let name = comm;
+      if (pid === process.pid) name = 'bench (load + receivers)';
+      else {
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          const app = /apps\/([\w-]+)\/dist\/main\.js/.exec(cmd);
+          if (app) name = app[1];
+          else if (cmd.includes('raw-sender')) name = 'raw sender';
+          else if (comm.startsWith('ferretdb')) name = 'ferretdb';
+        } catch {
+          // exited meanwhile
+        }
+      }
+      result.set(pid, { name, ticks });
+    }
+    return result;
+  }
+}
+
+const cpu = new CpuMeter();
+
+/** Runs raw-sender.ts with the config; `onReady` runs once a jetstream consumer exists. */
+async function rawSender(config: RawSenderConfig, onReady?: () => Promise<void>): Promise<RawSenderResult> {
+  const child = spawn(process.execPath, [join(__dirname, 'raw-sender.js'), JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  let readyCalled = false;
+  let ready: Promise<void> = Promise.resolve();
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!readyCalled && output.includes('READY\n')) {
+      readyCalled = true;
+      ready = onReady?.() ?? Promise.resolve();
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await ready;
+  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
+  if (code !== 0 || !line) throw new Error(`raw sender (${config.mode}) exited with ${code}: ${output}`);
+  return JSON.parse(line.slice('RESULT '.length)) as RawSenderResult;
+}
+
+/** Calls `send(i)` for i = 0.. at `perSecond`, for `seconds`, without waiting for answers (open loop). */
+async function paced(perSecond: number, seconds: number, send: (i: number) => Promise<unknown>): Promise<number> {
+  const total = Math.round(perSecond * seconds);
+  const started = performance.now();
+  const pending = new Set<Promise<unknown>>();
+  let i = 0;
+  while (i < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond) + 1);
+    for (; i < due; i++) {
+      const p = send(i).finally(() => pending.delete(p));
+      pending.add(p);
+    }
+    await sleep(2);
+  }
+  await Promise.all(pending);
+  return total;
+}
+
+/** Calls `send(i)` for i = 0..count-1 with `inFlight` callers at once, stopping early after `limitMs`. */
+async function closedLoop(count: number, inFlight: number, limitMs: number, send: (i: number) => Promise<unknown>) {
+  const deadline = performance.now() + limitMs;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count && performance.now() < deadline) await send(next++);
+    }),
+  );
+  return next;
+}
+
+interface RunRow {
+  run: string;
+  tally: Tally;
+  cpu: CpuUse;
+  complete: boolean;
+}
+
+function rawBody(messageId: string, padding: string): string {
+  return JSON.stringify({
+    rule: { _type: 'webhook', Name: 'bench', TargetUrl: 'http://127.0.0.1/hook', ObjectTypes: ['Defect'] },
+    message: { message_id: messageId, action: 'Created', object_type: 'Defect', state: { Name: { value: padding } } },
+  });
+}
+
+/** Raw limits, on a nats-server of their own that is stopped before the stack starts. */
+async function rawLimits(receivers: Receiver[], bodyPadding: string) {
+  const urls = receivers.map((r) => `http://127.0.0.1:${r.port}`);
+  const rows: RunRow[] = [];
+
+  log('raw: undici alone ...');
+  cpu.begin();
+  const undici = await rawSender({
+    mode: 'undici',
+    urls,
+    count: RAW_UNDICI_REQUESTS,
+    concurrency: CONCURRENCY,
+    connectionsPerOrigin: CONNECTIONS_PER_ORIGIN,
+    body: rawBody('raw-undici', bodyPadding),
+  });
+  const undiciCpu = `raw sender ${undici.cpuPercent}%, ${cpu.end().percent()}`;
+  const undiciRate = undici.sent / undici.seconds;
+  log(`  ${fmtRate(undiciRate)} requests/s; CPU ${undiciCpu}`);
+
+  const nats = await startNats({ private: true });
+  const client = await NatsClient.connect(nats.url, 'bench-raw-publisher');
+  try {
+    await client.jsm.streams.add({
+      name: 'RAWBENCH',
+      subjects: ['rawbench.>'],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+    });
+    const publish = (run: Tally, i: number): Promise<unknown> => {
+      const id = `${run.name}-${i}`;
+      run.sent(id);
+      return client.js.publish(`rawbench.${i % RECEIVERS}`, rawBody(id, bodyPadding), { msgID: id });
+    };
+    const runRaw = async (name: string, count: number, drive: (run: Tally) => Promise<unknown>) => {
+      const run = new Tally(name, count);
+      tally = run;
+      cpu.begin();
+      const sent = await rawSender(
+        {
+          mode: 'jetstream',
+          natsUrl: nats.url,
+          stream: 'RAWBENCH',
+          durable: name,
+          urls,
+          count,
+          concurrency: CONCURRENCY,
+          connectionsPerOrigin: CONNECTIONS_PER_ORIGIN,
+        },
+        async () => {
+          await drive(run);
+        },
+      );
+      const complete = await run.complete(DRAIN_TIMEOUT_MS);
+      tally = undefined;
+      const use = cpu.end();
+      use.used.set('raw sender', (sent.cpuPercent / 100) * sent.seconds);
+      rows.push({ run: name, tally: run, cpu: use, complete });
+      log(
+        `  ${fmtRate(run.deliveriesPerSecond)} deliveries/s, p50 ${run.p(0.5).toFixed(1)} ms, p99 ${run.p(0.99).toFixed(1)} ms, ` +
+          `${run.seen.size}/${run.expected} delivered; CPU ${use.percent()}; CPU ms per delivery ${use.perDelivery(run.seen.size)}`,
+      );
+      return run;
+    };
+
+    log('raw: JetStream + undici pipeline at max ...');
+    const max = await runRaw('raw-js-max', RAW_JS_MESSAGES, (run) =>
+      closedLoop(RAW_JS_MESSAGES, RAW_PUBLISH_WINDOW, 60_000, (i) => publish(run, i)),
+    );
+    const half = Math.round(max.deliveriesPerSecond / 2);
+    log(`raw: JetStream + undici pipeline at ${half}/s (half its max) ...`);
+    const pacedCount = Math.round(half * PACED_SECONDS);
+    await runRaw('raw-js-half', pacedCount, (run) => paced(half, PACED_SECONDS, (i) => publish(run, i)));
+    return { undici, undiciRate, undiciCpu, rows, max, half };
+  } finally {
+    await client.close();
+    await nats.stop();
+  }
+}
+
+/** The receiver of tenant t's webhook k: neighbouring tenants use the two halves of the receivers. */
+const receiverOf = (tenantIndex: number, k: number): number => (tenantIndex * PER_TENANT + k) % RECEIVERS;
+
+interface Registration {
+  /** Webhooks created through the registry's REST API, and how long that took. */
+  rest: number;
+  restSeconds: number;
+  /** Webhooks published straight on WEBHOOKS (see `register`). */
+  published: number;
+  publishedSeconds: number;
+  keySeconds: number;
+  /** Seconds from the first creation until the matcher's index held every webhook. */
+  indexedSeconds: number;
+  total: number;
+}
+
+/**
+ * 10,000 webhooks, 10 per tenant, webhook k of a tenant listening for `Route` k<k> or `all`.
+ *
+ * The first `restCount` go through the registry's REST API (API key per tenant, then POST
+ * /api/v2/webhook). The rest, if any, are published straight on WEBHOOKS as copies of the event
+ * the registry itself published for a REST-made one (identity, name, target and expression
+ * changed; its sealed signing secret kept), so the matcher and dispatcher hold exactly what REST
+ * registration gives them; only the registry's database lacks them. That is for FerretDB 1.x, the
+ * local stand-in for MongoDB: it looks a document up by key only for a bare `{_id}` filter and
+ * scans the whole collection for any other, so each REST creation (and each outcome's stats
+ * update) costs time in proportion to the webhooks already stored: 10,000 would take hours.
+ */
+async function register(
+  stack: ProcessStack,
+  client: NatsClient,
+  receivers: Receiver[],
+  restCount: number,
+  concurrency: number,
+): Promise<Registration> {
+  const total = TENANTS * PER_TENANT;
+  const restTenants = Math.ceil(restCount / PER_TENANT);
+  const admin = new ApiClient(stack.url('registry'), stack.adminKey);
+  const matcher = new ApiClient(stack.url('matcher'), stack.adminKey);
+  const definition = (t: number, k: number) => ({
+    AppName: 'bench',
+    AppUrl: 'https://bench.example',
+    Name: `bench ${t}/${k}`,
+    TargetUrl: receivers[receiverOf(t, k)].url('/hook'),
+    ObjectTypes: ['Defect'],
+    // k<k> fans a change out to webhook k alone, `all` to the tenant's ten.
+    Expressions: [{ AttributeName: 'Route', Operator: '~', Value: [`k${k}`, 'all'] }],
+  });
+
+  const keys: string[] = new Array<string>(restTenants);
+  const keysStarted = performance.now();
+  await closedLoop(restTenants, REGISTRATION_CONCURRENCY, 600_000, async (t) => {
+    keys[t] = await admin.createKey(FIRST_SUBSCRIPTION + t);
+  });
+  const keySeconds = (performance.now() - keysStarted) / 1000;
+
+  const started = performance.now();
+  let template: WebhookEvent | undefined;
+  await closedLoop(restCount, concurrency, 3_600_000, async (n) => {
+    const t = Math.floor(n / PER_TENANT);
+    const reply = await admin
+      .as(keys[t])
+      .request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', definition(t, n % PER_TENANT));
+    if (reply.status !== 200) throw new Error(`webhook creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (n === 0) {
+      const stored = await client.jsm.streams.getMessage('WEBHOOKS', {
+        last_by_subj: SUBJECTS.webhookEvent(String(FIRST_SUBSCRIPTION), reply.body.ObjectUUID),
+      });
+      template = stored?.json<WebhookEvent>();
+    }
+  });
+  const restSeconds = (performance.now() - started) / 1000;
+
+  const publishedStarted = performance.now();
+  const published = total - restCount;
+  if (published > 0) {
+    if (!template?.webhook || !template.secrets)
+      throw new Error('no webhook event to copy: register at least one through REST');
+    const base = template;
+    const events = Array.from({ length: published }, (_, i): WebhookEvent => {
+      const n = restCount + i;
+      const t = Math.floor(n / PER_TENANT);
+      const tenant = String(FIRST_SUBSCRIPTION + t);
+      const webhookId = randomUUID();
+      const { Name, TargetUrl, Expressions } = definition(t, n % PER_TENANT);
+      return {
+        ...base,
+        tenant,
+        webhookId,
+        webhook: {
+          ...base.webhook!,
+          Name,
+          TargetUrl,
+          Expressions: Expressions.map((e) => ({ AttributeID: null, ...e })),
+          ObjectUUID: webhookId,
+          SubscriptionID: Number(tenant),
+          _ref: base.webhook!._ref.replace(base.webhookId, webhookId),
+        },
+      };
+    });
+    await closedLoop(events.length, 256, 600_000, (i) =>
+      client.js.publish(SUBJECTS.webhookEvent(events[i].tenant, events[i].webhookId), JSON.stringify(events[i]), {
+        msgID: `${events[i].webhookId}:1`,
+      }),
+    );
+  }
+  const publishedSeconds = (performance.now() - publishedStarted) / 1000;
+
+  for (;;) {
+    const index = await matcher.request<{ total: number }>('GET', '/api/v2/index');
+    if (index.body.total === total) break;
+    if (performance.now() - publishedStarted > 300_000)
+      throw new Error(`the matcher indexed ${index.body.total} of ${total} webhooks`);
+    await sleep(100);
+  }
+  const indexedSeconds = (performance.now() - started) / 1000;
+  return { rest: restCount, restSeconds, published, publishedSeconds, keySeconds, indexedSeconds, total };
+}
+
+/**
+ * Waits until the delivery path is idle (CHANGES consumed, DELIVERIES empty); says how long that
+ * took and how many outcomes the registry had still to record then (it is not waited for: it is
+ * off the delivery path, and on FerretDB it falls far behind, see `register`).
+ */
+async function settle(client: NatsClient): Promise<{ seconds: number; settled: boolean; outcomesBehind: number }> {
+  const started = performance.now();
+  const outcomesBehind = async () => {
+    const info = await client.jsm.consumers.info('OUTCOMES', 'registry-outcomes').catch(() => undefined);
+    return (info?.num_pending ?? 0) + (info?.num_ack_pending ?? 0);
+  };
+  while (performance.now() - started < SETTLE_TIMEOUT_MS) {
+    const deliveries = await client.jsm.streams.info('DELIVERIES');
+    const changes = await client.jsm.consumers.info('CHANGES', 'matcher').catch(() => undefined);
+    if (deliveries.state.messages === 0 && (changes?.num_pending ?? 0) + (changes?.num_ack_pending ?? 0) === 0)
+      return { seconds: (performance.now() - started) / 1000, settled: true, outcomesBehind: await outcomesBehind() };
+    await sleep(200);
+  }
+  return { seconds: SETTLE_TIMEOUT_MS / 1000, settled: false, outcomesBehind: await outcomesBehind() };
+}
+
+async function traceQueues(client: NatsClient, run: Tally): Promise<void> {
+  const [changes, deliveries, outcomes] = await Promise.all([
+    client.jsm.consumers.info('CHANGES', 'matcher'),
+    client.jsm.consumers.info('DELIVERIES', 'dispatcher'),
+    client.jsm.consumers.info('OUTCOMES', 'registry-outcomes'),
+  ]).catch(() => []);
+  if (!changes || !deliveries || !outcomes) return;
+  log(
+    `    sent ${run.sentAt.size}, received ${run.seen.size}; CHANGES pending ${changes.num_pending} in flight ${changes.num_ack_pending}; ` +
+      `DELIVERIES pending ${deliveries.num_pending} in flight ${deliveries.num_ack_pending}; OUTCOMES pending ${outcomes.num_pending}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => Receiver.start()));
+  receivers.forEach(listen);
+  const notes: string[] = [];
+  let stack: ProcessStack | undefined;
+  // The services run in process groups of their own: stop them on Ctrl-C or a timeout's SIGTERM.
+  // A second signal (`timeout` forwards its own) must not cut the stopping short.
+  let stopping = false;
+  const interrupted = () => {
+    if (stopping) return;
+    stopping = true;
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
+  // BENCH_PROFILE=dispatcher,matcher: V8 CPU profiles of those services in BENCH_PROFILE_DIR.
+  const profileDir = process.env.BENCH_PROFILE_DIR ?? join(process.cwd(), 'bench-profiles');
+  const profiled = Object.fromEntries(
+    (process.env.BENCH_PROFILE ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((name) => [name, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }]),
+  );
+  try {
+    // About the size of the fan-out payloads below ({rule, message} of a small Defect change).
+    // BENCH_RAW_MAX=<deliveries/s> skips the raw phase (for profiling the stack alone).
+    const raw = process.env.BENCH_RAW_MAX ? undefined : await rawLimits(receivers, 'x'.repeat(1_500));
+    const rawMax = raw?.max.deliveriesPerSecond ?? Number(process.env.BENCH_RAW_MAX);
+    const offered = Math.round(rawMax * TARGET_THROUGHPUT_RATIO);
+
+    log('stack: starting registry, change-ingest, matcher, dispatcher ...');
+    const stackStarted = performance.now();
+    stack = await ProcessStack.start({
+      services: ['registry', 'change-ingest', 'matcher', 'dispatcher'],
+      env: { LOG_LEVEL: process.env.BENCH_TRACE ? 'warn' : 'error' },
+      serviceEnv: {
+        ...profiled,
+        dispatcher: {
+          WEBHOOK_ALLOW_HTTP: 'true',
+          WEBHOOK_HTTP_PORTS: 'any',
+          WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+          ...profiled.dispatcher,
+        },
+      },
+    });
+    log(`stack: ready in ${((performance.now() - stackStarted) / 1000).toFixed(1)} s (${stack.infraSources.mongo})`);
+    const client = await NatsClient.connect(stack.natsUrl, 'bench-producer');
+
+    const ferret = stack.infraSources.mongo.includes('FerretDB');
+    const total = TENANTS * PER_TENANT;
+    const restCount = Math.min(
+      total,
+      Number(process.env.BENCH_REST_WEBHOOKS ?? (ferret ? FERRETDB_REST_WEBHOOKS : total)),
+    );
+    // FerretDB serialises writes and scans per request: one request at a time is its fastest.
+    const concurrency = ferret ? 1 : REGISTRATION_CONCURRENCY;
+    log(
+      `stack: registering ${total} webhooks (${TENANTS} tenants × ${PER_TENANT}): ${restCount} through REST ` +
+        `(${concurrency} in flight), ${total - restCount} published on WEBHOOKS ...`,
+    );
+    cpu.begin();
+    const registered = await register(stack, client, receivers, restCount, concurrency);
+    const registrationCpu = cpu.end().percent();
+    const registrationLine =
+      `${registered.rest} webhooks through REST in ${registered.restSeconds.toFixed(1)} s ` +
+      `(${fmtRate(registered.rest / registered.restSeconds)}/s, ${concurrency} in flight; API keys for ${Math.ceil(registered.rest / PER_TENANT)} tenants ${registered.keySeconds.toFixed(1)} s)` +
+      (registered.published > 0
+        ? `, ${registered.published} published on WEBHOOKS in ${registered.publishedSeconds.toFixed(1)} s`
+        : '') +
+      `; all ${registered.total} in the matcher's index ${registered.indexedSeconds.toFixed(1)} s after the first. CPU: ${registrationCpu}`;
+    log(`  ${registrationLine}`);
+
+    let changeNo = 0;
+    const ingest = async (run: Tally, n: number, fanout: 1 | 10): Promise<void> => {
+      const t = n % TENANTS;
+      const k = Math.floor(n / TENANTS) % PER_TENANT;
+      const messageId = `${run.name}-${changeNo++}`;
+      run.sent(messageId);
+      const reply = await client.connection.request(
+        `ingest.changes.${FIRST_SUBSCRIPTION + t}`,
+        JSON.stringify({
+          message_id: messageId,
+          action: 'Created',
+          object_type: 'Defect',
+          object_id: `d-${n}`,
+          after: { Name: `bench change ${n}`, Route: fanout === 10 ? 'all' : `k${k}` },
+        }),
+        { timeout: 30_000 },
+      );
+      const body = reply.json<{ accepted?: number; error?: string }>();
+      if (body.accepted !== 1) throw new Error(`ingest refused a change: ${JSON.stringify(body)}`);
+    };
+    /** Deliveries change n makes at healthy receivers. */
+    const healthyDeliveries = (n: number, fanout: 1 | 10): number => {
+      const t = n % TENANTS;
+      const ks = fanout === 10 ? [...Array(PER_TENANT).keys()] : [Math.floor(n / TENANTS) % PER_TENANT];
+      return ks.filter((k) => !bad.has(receiverOf(t, k))).length;
+    };
+
+    const rows: RunRow[] = [];
+    const run = async (
+      name: string,
+      fanout: 1 | 10,
+      drive: (t: Tally) => Promise<number>,
+      settleAfter = true,
+    ): Promise<Tally> => {
+      const settled = await settle(client);
+      const phaseStarted = performance.now();
+      if (!settled.settled)
+        notes.push(`before ${name}: the stack had not settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
+      const current = new Tally(name, Number.POSITIVE_INFINITY);
+      tally = current;
+      cpu.begin();
+      // BENCH_TRACE=1: where the work waits, every second (CHANGES for the matcher, DELIVERIES for the dispatcher).
+      const trace = process.env.BENCH_TRACE ? setInterval(() => void traceQueues(client, current), 1_000) : undefined;
+      const changes = await drive(current).finally(() => undefined);
+      let expected = 0;
+      for (let n = 0; n < changes; n++) expected += healthyDeliveries(n, fanout);
+      current.expected = expected;
+      const complete = await current.complete(DRAIN_TIMEOUT_MS);
+      clearInterval(trace);
+      rows.push({ run: name, tally: current, cpu: cpu.end(), complete });
+      tally = undefined;
+      log(
+        `  ${fmtRate(current.deliveriesPerSecond)} deliveries/s, p50 ${current.p(0.5).toFixed(1)} ms, p99 ${current.p(0.99).toFixed(1)} ms, ` +
+          `max ${current.p(1).toFixed(1)} ms, ${current.seen.size}/${current.expected} delivered in ${((performance.now() - phaseStarted) / 1000).toFixed(1)} s; ` +
+          `CPU ${rows.at(-1)!.cpu.percent()}; CPU ms per delivery ${rows.at(-1)!.cpu.perDelivery(current.seen.size)}`,
+      );
+      if (!settleAfter) return current;
+      const after = await settle(client);
+      notes.push(
+        `${name}: ${changes} changes; delivery path idle ${after.settled ? `${after.seconds.toFixed(1)} s` : `not within ${SETTLE_TIMEOUT_MS / 1000} s`} ` +
+          `after the last receipt, the registry then ${after.outcomesBehind} outcomes behind`,
+      );
+      return current;
+    };
+
+    log(`warm-up: ${WARMUP_SECONDS} s at ${Math.round(offered / 4)} deliveries/s ...`);
+    {
+      const warm = new Tally('warm-up', Number.POSITIVE_INFINITY);
+      tally = warm;
+      await paced(offered / 4 / PER_TENANT, WARMUP_SECONDS, (i) => ingest(warm, i, 10));
+      await sleep(2_000);
+      tally = undefined;
+    }
+
+    // BENCH_RUNS=max1,paced10,... runs only those (for profiling); the targets need all five.
+    const selected = new Set((process.env.BENCH_RUNS ?? 'max1,paced1,max10,paced10,bad').split(','));
+    const results: Record<string, Tally> = {};
+    for (const fanout of [1, 10] as const) {
+      const maxChanges = MAX_RUN_DELIVERIES / fanout;
+      if (selected.has(`max${fanout}`)) {
+        log(`fan-out ${fanout}: max (${maxChanges} changes, ${PRODUCERS} producers in flight) ...`);
+        results[`max${fanout}`] = await run(`fan-out ${fanout}, max`, fanout, (t) =>
+          closedLoop(maxChanges, PRODUCERS, MAX_RUN_SEND_LIMIT_MS, (n) => ingest(t, n, fanout)),
+        );
+      }
+      if (selected.has(`paced${fanout}`)) {
+        log(`fan-out ${fanout}: ${offered} deliveries/s for ${PACED_SECONDS} s ...`);
+        results[`paced${fanout}`] = await run(`fan-out ${fanout}, ${offered}/s`, fanout, (t) =>
+          paced(offered / fanout, PACED_SECONDS, (n) => ingest(t, n, fanout)),
+        );
+      }
+    }
+    if (!selected.has('bad')) {
+      await client.close();
+      if (process.env.BENCH_TRACE) {
+        const metrics = await (await fetch(`${stack.url('dispatcher')}/metrics`)).text();
+        log(
+          metrics
+            .split('\n')
+            .filter((l) => l.startsWith('hookline_delivery_latency') || l.startsWith('hookline_delivery_attempts'))
+            .join('\n'),
+        );
+      }
+      if (process.env.BENCH_TRACE)
+        for (const name of stack.serviceNames())
+          log(`--- ${name} output ---\n${stack.output(name).trim().split('\n').slice(-20).join('\n')}`);
+      return;
+    }
+
+    log(`10% bad receivers (#${HANGING} hangs, #${DEAD} refuses connections): fan-out 10 at ${offered}/s ...`);
+    receivers[HANGING].behave('/hook', 'hang');
+    await receivers[DEAD].stop();
+    bad.add(HANGING);
+    bad.add(DEAD);
+    const degraded = await run(
+      `fan-out 10, ${offered}/s, 10% bad`,
+      10,
+      (t) => paced(offered / PER_TENANT, PACED_SECONDS, (n) => ingest(t, n, 10)),
+      false,
+    );
+    await client.close();
+
+    // ---- report ----
+    const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+    const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+    const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(0)}%` : '-');
+    const rawHalfP99 = raw?.rows.find((r) => r.run === 'raw-js-half')?.tally.p(0.99) ?? Number.NaN;
+
+    log('');
+    log(`Registration: ${registrationLine}`);
+    log('');
+    if (raw)
+      log(
+        'Raw limit (child process: undici keep-alive pools, 256 in flight, 32 sockets per receiver; 20 receivers in the bench process)',
+      );
+    if (raw) {
+      const undiciLat = raw.undici.latencies ?? [];
+      log(
+        table([
+          {
+            run: 'raw undici alone',
+            'deliveries/s': fmt(raw.undiciRate),
+            'p50 ms': ms(quantile(undiciLat, 0.5)),
+            'p99 ms': ms(quantile(undiciLat, 0.99)),
+            'max ms': ms(quantile(undiciLat, 1)),
+            delivered: `${raw.undici.sent - raw.undici.failed}/${raw.undici.sent}`,
+            'CPU ms per delivery': '-',
+          },
+          ...raw.rows.map((r) => ({
+            run: r.run === 'raw-js-max' ? 'raw JetStream + undici, max' : `raw JetStream + undici, ${raw.half}/s`,
+            'deliveries/s': fmt(r.tally.deliveriesPerSecond),
+            'p50 ms': ms(r.tally.p(0.5)),
+            'p99 ms': ms(r.tally.p(0.99)),
+            'max ms': ms(r.tally.p(1)),
+            delivered: `${r.tally.seen.size}/${r.tally.expected}`,
+            'CPU ms per delivery': r.cpu.perDelivery(r.tally.seen.size),
+          })),
+        ]),
+      );
+    }
+    log('');
+    log(
+      `End to end (NATS ingest → change-ingest → CHANGES → matcher → DELIVERIES → dispatcher → receiver; ` +
+        `${registered.total} webhooks; latency from the ingest request to the receiver's last body byte)`,
+    );
+    log(
+      table(
+        rows.map((r) => ({
+          run: r.run,
+          'deliveries/s': fmt(r.tally.deliveriesPerSecond),
+          'vs raw max': ratio(r.tally.deliveriesPerSecond, rawMax),
+          'p50 ms': ms(r.tally.p(0.5)),
+          'p99 ms': ms(r.tally.p(0.99)),
+          'vs raw p99': r.run.includes('max') ? '-' : `${(r.tally.p(0.99) / rawHalfP99).toFixed(1)}×`,
+          'max ms': ms(r.tally.p(1)),
+          delivered: `${r.tally.seen.size}/${r.tally.expected}${r.tally.duplicates ? ` (+${r.tally.duplicates} dup)` : ''}`,
+          'CPU ms per delivery': r.cpu.perDelivery(r.tally.seen.size),
+        })),
+      ),
+    );
+    log('');
+    const best = Math.max(results.max1.deliveriesPerSecond, results.max10.deliveriesPerSecond);
+    const worstPacedP99 = Math.max(results.paced1.p(0.99), results.paced10.p(0.99));
+    const healthyRatio = degraded.p(0.99) / results.paced10.p(0.99);
+    const pacedComplete = rows.filter((r) => !r.run.includes('max')).every((r) => r.complete);
+    log(
+      table([
+        {
+          target: `end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max`,
+          measured: `fan-out 1 ${ratio(results.max1.deliveriesPerSecond, rawMax)}, fan-out 10 ${ratio(results.max10.deliveriesPerSecond, rawMax)} of ${fmt(rawMax)}/s`,
+          met: best >= rawMax * TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
+        },
+        {
+          target: `p99 < ${TARGET_P99_MS} ms at ${offered}/s (half the raw max)`,
+          measured: `fan-out 1 ${ms(results.paced1.p(0.99))} ms, fan-out 10 ${ms(results.paced10.p(0.99))} ms${pacedComplete ? '' : ' (not all delivered)'}`,
+          met: worstPacedP99 < TARGET_P99_MS && pacedComplete ? 'yes' : 'no',
+        },
+        {
+          target: `healthy receivers' p99 within ${Math.round((TARGET_HEALTHY_P99_RATIO - 1) * 100)}% with 10% bad`,
+          measured: `${ms(degraded.p(0.99))} ms vs ${ms(results.paced10.p(0.99))} ms (${(healthyRatio * 100).toFixed(0)}%)`,
+          met: healthyRatio <= TARGET_HEALTHY_P99_RATIO ? 'yes' : 'no',
+        },
+      ]),
+    );
+    log('');
+    log(
+      `Notes: payloads average ${fmt(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${raw ? fmt(raw.rows[0].tally.bytes / raw.rows[0].tally.seen.size) : '-'} raw.`,
+    );
+    log(`       requests that reached the hanging receiver in the 10% run: ${degraded.toBad}`);
+    for (const note of notes) log(`       ${note}`);
+  } catch (err) {
+    for (const name of stack?.serviceNames() ?? []) {
+      const output = stack!.output(name).trim();
+      if (output) log(`--- ${name} output ---\n${output.split('\n').slice(-30).join('\n')}`);
+    }
+    throw err;
+  } finally {
+    await stack?.stop();
+    await Promise.all(receivers.map((r) => r.stop().catch(() => undefined)));
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { ChangeMessage, DeliveryJob, DeliverySpec, opaqueFieldsOf } from '@hookline/contracts';
+import { validateSync } from 'class-validator';
+import { toInstance } from './consumer-runner';
+
+const job = () => ({
+  deliveryId: 'msg_1',
+  tenant: '100',
+  webhookId: 'w1',
+  messageId: 'm1',
+  target: { url: 'https://receiver.example/hook', communicationMethod: 'http' },
+  spec: {
+    TargetUrl: 'https://receiver.example/hook',
+    CommunicationMethod: 'http',
+    SharedSpace: null,
+    Security: null,
+    Headers: {},
+    Authentication: null,
+    SigningSecret: 'v1:a:b:c',
+    RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 2, RetryOnStatus: [503] },
+  },
+  payload: { rule: { Name: 'hook' }, message: { state: { a: { value: [1, { b: 2 }] } } } },
+  createdAt: '2026-11-24T10:00:00.000Z',
+});
+
+describe('toInstance (consumer payloads)', () => {
+  const opaque = opaqueFieldsOf(DeliveryJob);
+
+  it('knows the @Opaque fields of a contract', () => {
+    expect(opaque).toEqual(['payload']);
+    expect([...opaqueFieldsOf(ChangeMessage)].sort()).toEqual(['changes', 'project', 'state', 'transaction']);
+    expect(opaqueFieldsOf(DeliverySpec)).toEqual([]);
+  });
+
+  it('keeps an opaque field as parsed and still builds nested classes', () => {
+    const raw = job();
+    const instance = toInstance(DeliveryJob, raw, opaque) as DeliveryJob;
+    expect(instance).toBeInstanceOf(DeliveryJob);
+    expect(instance.payload).toBe(raw.payload);
+    expect(instance.spec).toBeInstanceOf(DeliverySpec);
+    expect(instance.deliveryId).toBe('msg_1');
+    expect(validateSync(instance)).toEqual([]);
+    // The parsed message itself is left as it was.
+    expect(Object.keys(raw)).toContain('payload');
+  });
+
+  it('still validates an opaque field', () => {
+    const missing = job() as Partial<ReturnType<typeof job>>;
+    delete missing.payload;
+    expect(validateSync(toInstance(DeliveryJob, missing, opaque)).map((e) => e.property)).toEqual(['payload']);
+    const notObject = { ...job(), payload: 'text' };
+    expect(validateSync(toInstance(DeliveryJob, notObject, opaque)).map((e) => e.property)).toEqual(['payload']);
+  });
+
+  it('gives a non-object message to class-transformer as it is', () => {
+    expect(validateSync(toInstance(DeliveryJob, [job()], opaque) as object).length).toBeGreaterThan(0);
+  });
+});

@@ -10,8 +10,8 @@
  *    at 20 receivers in this process: all through the registry's REST API on MongoDB; on FerretDB
  *    200 through REST and the rest published on WEBHOOKS as the registry would (see `register`).
  * 3. Changes through the NATS ingest (request/reply `ingest.changes.<subscriptionId>`) that fan
- *    out to 1 or 10 webhooks: at max (closed loop) and at a fixed offered rate of half the raw
- *    pipeline's max; latency is from the ingest request to the receiver having the whole body.
+ *    out to 1 or 10 webhooks: at max (closed loop) and at a fixed offered rate of half the
+ *    throughput target (50% of the raw pipeline's max, so a quarter of it); latency is from the ingest request to the receiver having the whole body.
  * 4. The fan-out-10 fixed-rate run again with 10% of the receivers bad (one hangs, one refuses
  *    connections): the healthy receivers' p99 against the all-healthy run.
  *
@@ -572,7 +572,8 @@ async function main(): Promise<void> {
     // BENCH_RAW_MAX=<deliveries/s> skips the raw phase (for profiling the stack alone).
     const raw = process.env.BENCH_RAW_MAX ? undefined : await rawLimits(receivers, 'x'.repeat(1_500));
     const rawMax = raw?.max.deliveriesPerSecond ?? Number(process.env.BENCH_RAW_MAX);
-    const offered = Math.round(rawMax * TARGET_THROUGHPUT_RATIO);
+    // "p99 under 100 ms at half that load": half the throughput target, i.e. a quarter of the raw max.
+    const offered = Math.round((rawMax * TARGET_THROUGHPUT_RATIO) / 2);
 
     log('stack: starting registry, change-ingest, matcher, dispatcher ...');
     const stackStarted = performance.now();
@@ -809,7 +810,7 @@ async function main(): Promise<void> {
           met: best >= rawMax * TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
         },
         {
-          target: `p99 < ${TARGET_P99_MS} ms at ${offered}/s (half the raw max)`,
+          target: `p99 < ${TARGET_P99_MS} ms at ${offered}/s (half of the 50% target)`,
           measured: `fan-out 1 ${ms(results.paced1.p(0.99))} ms, fan-out 10 ${ms(results.paced10.p(0.99))} ms${pacedComplete ? '' : ' (not all delivered)'}`,
           met: worstPacedP99 < TARGET_P99_MS && pacedComplete ? 'yes' : 'no',
         },

@@ -43,6 +43,7 @@ export {
   BASIC_ATTRIBUTES,
   buildPayload,
   RULE_FIELDS,
+  ruleOf,
   type PayloadMessage,
   type PayloadShaping,
   type WebhookPayload,

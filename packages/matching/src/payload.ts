@@ -103,11 +103,16 @@ function pick<T extends AttributeValue>(
  * `tenant` and `ingested_at` never go out.
  */
 export function buildPayload(rule: WebhookRule, message: ChangeMessage, webhook: PayloadShaping): WebhookPayload {
-  const picked: Record<string, unknown> = {};
-  for (const field of RULE_FIELDS) if (rule[field] !== undefined) picked[field] = rule[field];
   const { tenant: _tenant, ingested_at: _ingestedAt, ...outgoing } = message;
+  return { rule: ruleOf(rule), message: shapeMessage(outgoing, webhook) };
+}
+
+/** The `rule` a payload carries: the RULE_FIELDS the webhook has, nothing else (no credentials, no stats). */
+export function ruleOf(webhook: WebhookRule): WebhookRule {
+  const picked: Record<string, unknown> = {};
+  for (const field of RULE_FIELDS) if (webhook[field] !== undefined) picked[field] = webhook[field];
   // The required fields are copied from a WebhookRule, so the picked object is one too.
-  return { rule: picked as unknown as WebhookRule, message: shapeMessage(outgoing, webhook) };
+  return picked as unknown as WebhookRule;
 }
 
 function shapeMessage(message: PayloadMessage, webhook: PayloadShaping): PayloadMessage {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { DeliveryOutcome } from '@hookline/contracts';
+import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
-import { TEST_DELIVERY_PREFIX } from '../webhook/dispatcher.gateway';
 import { WebhookRepository, type StatsUpdate } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
 
@@ -49,7 +48,7 @@ export class OutcomeService {
   ) {}
 
   async apply(subscriptionId: number, outcome: DeliveryOutcome): Promise<OutcomeResult> {
-    if (outcome.deliveryId.startsWith(TEST_DELIVERY_PREFIX)) return 'test-ignored';
+    if (isTestDelivery(outcome.deliveryId)) return 'test-ignored';
     const at = new Date(outcome.at);
     const { record: attempt, created } = await this.log.recordAttempt(subscriptionId, {
       // A hold is logged beside the attempt it delayed, never in place of it.

@@ -2,9 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { SUBJECTS, type DeliveryJob, type DeliveryOutcome } from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
 
-/** Deliveries started by `POST /webhook/{id}/test`: reported to the caller, not counted in stats or the log. */
-export { TEST_DELIVERY_PREFIX } from '@hookline/contracts';
-
 /** The registry's side of the dispatcher contract: delivery jobs out on DELIVERIES, outcomes back on OUTCOMES. */
 @Injectable()
 export class DispatcherGateway {

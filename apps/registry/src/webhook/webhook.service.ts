@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth';
-import type { DeliveryJob, DeliveryOutcome, DeliverySpec } from '@hookline/contracts';
-import { RULE_FIELDS } from '@hookline/matching';
+import { TEST_DELIVERY_PREFIX, type DeliveryJob, type DeliveryOutcome, type DeliverySpec } from '@hookline/contracts';
+import { ruleOf } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
-import { DispatcherGateway, TEST_DELIVERY_PREFIX } from './dispatcher.gateway';
+import { DispatcherGateway } from './dispatcher.gateway';
 import { DeliveryLogRepository } from './delivery-log.repository';
 import type { AttemptRecord, FailedDeliveryRecord } from './delivery-log.schema';
 import type { AuthenticationDto, RetryPolicyDto, WebhookBodyDto } from './dto/webhook-request.dto';
@@ -173,8 +173,7 @@ export class WebhookService {
   async test(principal: Principal, id: string, refBase: string): Promise<DeliveryOutcome> {
     const webhook = await this.get(principal, id);
     const deliveryId = `${TEST_DELIVERY_PREFIX}${randomUUID()}`;
-    const shown: Record<string, unknown> = { ...toResponse(webhook, refBase) };
-    const rule = Object.fromEntries(RULE_FIELDS.filter((f) => shown[f] !== undefined).map((f) => [f, shown[f]]));
+    const rule = ruleOf(toResponse(webhook, refBase));
     const spec = deliverySpecOf(webhook);
     const job = this.jobFor(
       webhook,

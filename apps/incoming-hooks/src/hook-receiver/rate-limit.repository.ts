@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Schema, type Model } from 'mongoose';
+import { isDuplicateKeyError } from '@hookline/service-kit';
 
 /** Calls to one hook in one fixed window, shared by every instance of the service. */
 export interface RateWindow {
@@ -22,8 +23,6 @@ export const RateWindowSchema = new Schema<RateWindow>(
 );
 RateWindowSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
-const DUPLICATE_KEY = 11000;
-
 @Injectable()
 export class RateLimitRepository {
   constructor(@InjectModel(RATE_WINDOW_MODEL) private readonly model: Model<RateWindow>) {}
@@ -44,7 +43,7 @@ export class RateLimitRepository {
       return (await increment())!.count;
     } catch (err) {
       // Two first calls of a window both tried to insert it; the loser's increment now finds it.
-      if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       return (await increment())!.count;
     }
   }

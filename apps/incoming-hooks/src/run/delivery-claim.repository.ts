@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Schema, type Model } from 'mongoose';
-import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import { ErrorCode, HooklineError, isDuplicateKeyError } from '@hookline/service-kit';
 
 /** A sender's delivery id seen for a hook, and the run it started (replay protection). */
 export interface DeliveryClaim {
@@ -22,8 +22,6 @@ export const DeliveryClaimSchema = new Schema<DeliveryClaim>(
   { collection: 'hook_deliveries', versionKey: false },
 );
 DeliveryClaimSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
-
-const DUPLICATE_KEY = 11000;
 
 @Injectable()
 export class DeliveryClaimRepository {
@@ -65,7 +63,7 @@ export class DeliveryClaimRepository {
       await this.model.create({ _id, runId, expiresAt });
       return true;
     } catch (err) {
-      if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       return false;
     }
   }

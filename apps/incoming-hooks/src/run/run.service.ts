@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@hookline/auth';
 import type { ReportedRunStatus } from '@hookline/contracts';
-import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import { ErrorCode, HooklineError, isDuplicateKeyError } from '@hookline/service-kit';
 import { IncomingHooksConfig } from '../config/incoming-hooks.config';
 import type { HookRecord } from '../hook/hook.schema';
 import type { VariableValue } from '../hook/variables';
@@ -25,8 +25,6 @@ export interface ReportResult {
   /** False when the run already had the reported state (a runner's retry): nothing new was recorded. */
   changed: boolean;
 }
-
-const DUPLICATE_KEY = 11000;
 
 /** Concurrent reports on one run retry against its newest version; more than this is not a race. */
 const TRANSITION_ROUNDS = 5;
@@ -89,7 +87,7 @@ export class RunService {
       await this.runs.insert(run);
     } catch (err) {
       // The other call for this delivery id stored the run first: there is one run, and it is this id.
-      if ((err as { code?: unknown }).code === DUPLICATE_KEY) return { runId, replay: claimedEarlier };
+      if (isDuplicateKeyError(err)) return { runId, replay: claimedEarlier };
       if (deliveryId !== undefined && !claimedEarlier) await this.claims.release(hook._id, deliveryId, runId);
       throw err;
     }

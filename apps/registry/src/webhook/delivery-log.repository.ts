@@ -8,8 +8,7 @@ import {
   type FailedDeliveryRecord,
 } from './delivery-log.schema';
 import type { Page } from './webhook.repository';
-
-const DUPLICATE_KEY = 11000;
+import { isDuplicateKeyError } from '@hookline/service-kit';
 
 /** The delivery log (attempts) and failed-delivery records. Every method takes the subscription. */
 @Injectable()
@@ -31,7 +30,7 @@ export class DeliveryLogRepository {
       const created = await this.attempts.create({ ...attempt, SubscriptionID: subscriptionId, StatsApplied: false });
       return { record: created.toObject<AttemptRecord>(), created: true };
     } catch (err) {
-      if ((err as { code?: unknown }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
       // By `_id` alone, the subscription checked here: see statsApplied.
       const existing = await this.attempts.findOne({ _id: attempt._id }).lean<AttemptRecord>().exec();
       if (!existing || existing.SubscriptionID !== subscriptionId) throw err;

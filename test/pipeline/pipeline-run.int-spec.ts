@@ -1,9 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies, checked field by field with expect */
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SUBJECTS, type AttributeValue, type PipelineRunStateReply } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, type RunningApp } from '@hookline/testing';
+import { Receiver, startApp, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
 import { DISPATCHER_APP } from '../../apps/dispatcher/src/dispatcher.app';
 import { INCOMING_HOOKS_APP } from '../../apps/incoming-hooks/src/incoming-hooks.app';
@@ -26,21 +25,10 @@ describe('incoming hook → pipeline run → run states → outgoing webhook del
   let hooks: RunningApp;
   /** A pipeline runner's own NATS connection. */
   let runner: NatsClient;
-  let receiver: Server;
-  let port: number;
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+  let receiver: Receiver;
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.end('thanks');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    port = (receiver.address() as { port: number }).port;
+    receiver = await Receiver.start();
     h = await RegistryHarness.start();
     const env = { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl };
     dispatcher = await startApp(DISPATCHER_APP, {
@@ -63,7 +51,7 @@ describe('incoming hook → pipeline run → run states → outgoing webhook del
     await ingest?.close();
     await dispatcher?.close();
     await h?.stop();
-    receiver?.close();
+    await receiver?.stop();
   });
 
   /** A call to incoming-hooks' Devopness API as the seed's curl makes it. */
@@ -93,7 +81,7 @@ describe('incoming hook → pipeline run → run states → outgoing webhook del
         AppName: 'Deploy notifier',
         AppUrl: 'www.example.com',
         Name: 'deployment done',
-        TargetUrl: `http://127.0.0.1:${port}/deployed`,
+        TargetUrl: receiver.url('/deployed'),
         ObjectTypes: ['PipelineRun'],
         Expressions: [{ AttributeName: 'Status', Operator: '=', Value: 'succeeded' }],
       },
@@ -142,9 +130,9 @@ describe('incoming hook → pipeline run → run states → outgoing webhook del
     // All three states reached CHANGES, so `running` went through the matcher too and was filtered out.
     expect((await changesOf(h.nats, runId)).map(statusOf)).toEqual(['queued', 'running', 'succeeded']);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(received).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(1);
 
-    const [delivery] = received;
+    const [delivery] = receiver.requests;
     const body = JSON.parse(delivery.body);
     expect(body.rule).toMatchObject({ ObjectUUID: webhookId, Name: 'deployment done' });
     expect(body.message).toMatchObject({

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
 import { randomBytes } from 'node:crypto';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { ApiClient, startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
 import { REGISTRY_APP } from '../src/registry.app';
 
 export const ADMIN_KEY = `hk_test_admin_${randomBytes(16).toString('hex')}`;
@@ -59,18 +59,8 @@ export class RegistryHarness {
   }
 
   /** A new key of a subscription, made with the bootstrap admin key. */
-  async createKey(subscriptionId: number, roles: string[] = ['admin'], sharedSpaces: string[] = []): Promise<string> {
-    const reply = await this.request('POST', '/api/v2/apikey', {
-      key: ADMIN_KEY,
-      body: {
-        Name: `key for ${subscriptionId}`,
-        Roles: roles,
-        SharedSpaces: sharedSpaces,
-        SubscriptionID: subscriptionId,
-      },
-    });
-    if (reply.status !== 200) throw new Error(`key creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
-    return reply.body.Key as string;
+  createKey(subscriptionId: number, roles: string[] = ['admin'], sharedSpaces: string[] = []): Promise<string> {
+    return new ApiClient(this.registry.baseUrl, ADMIN_KEY).createKey(subscriptionId, roles, sharedSpaces);
   }
 
   /** Collects every message on `subject` (core NATS sees JetStream publishes too). */

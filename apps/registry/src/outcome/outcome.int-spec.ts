@@ -116,12 +116,15 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     const path = `/api/v2/webhook/${w.ObjectUUID}`;
     const first = outcome(w.ObjectUUID, { at: '2024-02-01T00:00:00.000Z' });
     await publishOutcome(first);
-    await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 1);
-    // What a kill -9 right after the count leaves: the webhook counted it, the log entry does not say so.
     const db = h.registry.app.get<Connection>(getConnectionToken());
     const webhooks = db.collection<{ _id: string; StatsPendingAttempt: string | null }>('webhooks');
     const attempts = db.collection<{ _id: string; StatsApplied: boolean }>('delivery_attempts');
     const attemptId = `${first.deliveryId}#1`;
+    // The first count settled completely, so its own late writes cannot undo the state set up below.
+    await waitFor(async () => (await attempts.findOne({ _id: attemptId }))?.StatsApplied === true);
+    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingAttempt === null);
+    expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
+    // What a kill -9 right after the count leaves: the webhook counted it, the log entry does not say so.
     await webhooks.updateOne({ _id: w.ObjectUUID }, { $set: { StatsPendingAttempt: attemptId } });
     await attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: false } });
 

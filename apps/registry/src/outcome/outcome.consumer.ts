@@ -13,7 +13,8 @@ export class OutcomeConsumer {
 
   constructor(private readonly outcomes: OutcomeService) {}
 
-  @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 16 })
+  // Many outcomes in hand at once, so OutcomeService can store them in batches.
+  @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
   async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
     const subscriptionId = Number(outcome.tenant);
     if (!Number.isSafeInteger(subscriptionId) || subscriptionId < 1) {

@@ -117,21 +117,27 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     const first = outcome(w.ObjectUUID, { at: '2024-02-01T00:00:00.000Z' });
     await publishOutcome(first);
     const db = h.registry.app.get<Connection>(getConnectionToken());
-    const webhooks = db.collection<{ _id: string; StatsPendingAttempt: string | null }>('webhooks');
-    const attempts = db.collection<{ _id: string; StatsApplied: boolean }>('delivery_attempts');
+    const webhooks = db.collection<{ _id: string; StatsPendingBatch: string | null; StatsPendingAttempts: string[] }>(
+      'webhooks',
+    );
+    const counted = db.collection<{ _id: string }>('counted_attempts');
     const attemptId = `${first.deliveryId}#1`;
     // The first count settled completely, so its own late writes cannot undo the state set up below.
-    await waitFor(async () => (await attempts.findOne({ _id: attemptId }))?.StatsApplied === true);
-    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingAttempt === null);
+    await waitFor(async () => (await counted.findOne({ _id: attemptId })) !== null);
+    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingBatch === null);
     expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
-    // What a kill -9 right after the count leaves: the webhook counted it, the log entry does not say so.
-    await webhooks.updateOne({ _id: w.ObjectUUID }, { $set: { StatsPendingAttempt: attemptId } });
-    await attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: false } });
+    // What a kill -9 right after the count leaves: the webhook counted it, nothing notes it as counted.
+    await webhooks.updateOne(
+      { _id: w.ObjectUUID },
+      { $set: { StatsPendingBatch: 'killed-count', StatsPendingAttempts: [attemptId] } },
+    );
+    await counted.deleteOne({ _id: attemptId });
 
     // The outcome comes again (the dead registry never acked it): not counted twice.
     await h.publish(SUBJECTS.outcome('100', w.ObjectUUID), first, 'redelivered-after-kill');
-    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingAttempt === null);
-    expect((await attempts.findOne({ _id: attemptId }))?.StatsApplied).toBe(true);
+    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingBatch === null);
+    expect(await counted.findOne({ _id: attemptId })).not.toBeNull();
+    expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
     // The next attempt of the webhook counts as usual.
     await publishOutcome(outcome(w.ObjectUUID, { at: '2024-02-01T00:00:01.000Z' }));
     await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 2);

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { insertNew } from '@hookline/service-kit';
 import {
   ATTEMPT_MODEL,
+  COUNTED_ATTEMPT_MODEL,
   FAILED_DELIVERY_MODEL,
   type AttemptRecord,
+  type CountedAttemptRecord,
   type FailedDeliveryRecord,
 } from './delivery-log.schema';
 import type { Page } from './webhook.repository';
-import { isDuplicateKeyError } from '@hookline/service-kit';
 
 /** The delivery log (attempts) and failed-delivery records. Every method takes the subscription. */
 @Injectable()
@@ -16,45 +18,38 @@ export class DeliveryLogRepository {
   constructor(
     @InjectModel(ATTEMPT_MODEL) private readonly attempts: Model<AttemptRecord>,
     @InjectModel(FAILED_DELIVERY_MODEL) private readonly failed: Model<FailedDeliveryRecord>,
+    @InjectModel(COUNTED_ATTEMPT_MODEL) private readonly counted: Model<CountedAttemptRecord>,
   ) {}
 
   /**
-   * Stores the attempt unless it is there already; returns the stored row either way, and whether
-   * this call stored it (then nobody can have counted it in the stats yet).
+   * Stores the attempts not stored yet, in one insert. Returns those this call stored (nobody can
+   * have counted them in the stats yet) and those stored earlier under another subscription.
    */
-  async recordAttempt(
-    subscriptionId: number,
-    attempt: Omit<AttemptRecord, 'SubscriptionID' | 'StatsApplied'>,
-  ): Promise<{ record: AttemptRecord; created: boolean }> {
-    try {
-      const created = await this.attempts.create({ ...attempt, SubscriptionID: subscriptionId, StatsApplied: false });
-      return { record: created.toObject<AttemptRecord>(), created: true };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      // By `_id` alone, the subscription checked here: see statsApplied.
-      const existing = await this.attempts.findOne({ _id: attempt._id }).lean<AttemptRecord>().exec();
-      if (!existing || existing.SubscriptionID !== subscriptionId) throw err;
-      return { record: existing, created: false };
+  async recordAttempts(records: AttemptRecord[]): Promise<{ created: Set<string>; foreign: Set<string> }> {
+    const duplicates = await insertNew(this.attempts, records);
+    const created = new Set(records.filter((_, i) => !duplicates.has(i)).map((r) => r._id));
+    const foreign = new Set<string>();
+    for (const index of duplicates) {
+      const record = records[index];
+      // By `_id` alone: FerretDB 1.x finds a document by its key only for a bare `_id` filter.
+      const existing = await this.attempts.findOne({ _id: record._id }, { SubscriptionID: 1 }).lean().exec();
+      if (existing?.SubscriptionID !== record.SubscriptionID) foreign.add(record._id);
     }
+    return { created, foreign };
   }
 
-  /**
-   * True once the attempt is counted in its webhook's stats. `attemptId` must come from
-   * recordAttempt for this subscription, which is why the filter can be the `_id` alone: FerretDB
-   * 1.x finds a document by its key only for a bare `_id` filter and scans the whole delivery log
-   * for any other, which made every outcome slower as the log grew.
-   */
-  async statsApplied(_subscriptionId: number, attemptId: string): Promise<boolean> {
-    const record = await this.attempts
-      .findOne({ _id: attemptId }, { StatsApplied: 1 })
-      .lean<Pick<AttemptRecord, 'StatsApplied'>>()
-      .exec();
-    return record?.StatsApplied === true;
+  /** The attempts among `ids` already counted in their webhook's stats (looked up one by one: see recordAttempts). */
+  async countedAmong(ids: string[]): Promise<Set<string>> {
+    const found = await Promise.all(ids.map((_id) => this.counted.findOne({ _id }, { _id: 1 }).lean().exec()));
+    return new Set(found.filter((f) => f !== null).map((f) => f._id));
   }
 
-  /** Notes that the attempt is counted in its webhook's stats (by `_id` alone: see statsApplied). */
-  async markStatsApplied(_subscriptionId: number, attemptId: string): Promise<void> {
-    await this.attempts.updateOne({ _id: attemptId }, { $set: { StatsApplied: true } }).exec();
+  /** Notes that the attempts are counted in their webhook's stats; ones noted already stay as they are. */
+  async markCounted(subscriptionId: number, ids: string[]): Promise<void> {
+    await insertNew(
+      this.counted,
+      ids.map((_id) => ({ _id, SubscriptionID: subscriptionId })),
+    );
   }
 
   async listAttempts(
@@ -71,19 +66,19 @@ export class DeliveryLogRepository {
     return { items, total };
   }
 
-  /** Keeps the last failure of a delivery (a replayed delivery that fails again overwrites its record). */
+  /**
+   * Keeps the last failure of a delivery (a replayed delivery that fails again overwrites its
+   * record). Inserted first: the first failure of a delivery, the common case, then costs no update.
+   */
   async saveFailed(
     subscriptionId: number,
     record: Omit<FailedDeliveryRecord, 'SubscriptionID' | 'ReplayCount' | 'LastReplayAt'>,
   ): Promise<void> {
     const { _id, ...fields } = record;
-    await this.failed
-      .updateOne(
-        { _id, SubscriptionID: subscriptionId },
-        { $set: fields, $setOnInsert: { ReplayCount: 0, LastReplayAt: null } },
-        { upsert: true },
-      )
-      .exec();
+    const duplicates = await insertNew(this.failed, [
+      { ...record, SubscriptionID: subscriptionId, ReplayCount: 0, LastReplayAt: null },
+    ]);
+    if (duplicates.size > 0) await this.failed.updateOne({ _id, SubscriptionID: subscriptionId }, { $set: fields }).exec();
   }
 
   async listFailed(

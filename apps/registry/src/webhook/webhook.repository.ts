@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { QueryFilter, Model, SortOrder } from 'mongoose';
+import type { QueryFilter, Model, SortOrder, UpdateQuery } from 'mongoose';
 import type { WebhookEventName } from './webhook.rules';
 import { WEBHOOK_MODEL, type PendingEvent, type WebhookRecord } from './webhook.schema';
 
@@ -18,13 +18,30 @@ export interface Page<T> {
   total: number;
 }
 
-/** What an outcome changes in a webhook's read-only stats. */
-export interface StatsUpdate {
+/** One attempt as the webhook's read-only stats see it. */
+export interface StatsAttempt {
   success: boolean;
   status: number | null;
   latencyMs: number;
   at: Date;
 }
+
+/** What a batch of attempts of one webhook changes in its stats. */
+export interface StatsBatch {
+  fired: number;
+  failed: number;
+  /** Failures after the batch's last success, which resets ErrorCount; null when none succeeded. */
+  errorsSinceSuccess: number | null;
+  lastSuccess: Date | null;
+  lastFailure: Date | null;
+  newest: StatsAttempt;
+}
+
+/** A webhook's fields that counting its stats reads. */
+export type StatsState = Pick<
+  WebhookRecord,
+  '_id' | 'SubscriptionID' | 'LastAttemptAt' | 'StatsPendingBatch' | 'StatsPendingAttempts'
+>;
 
 /** All MongoDB access to webhooks. Every method takes the subscription, so no query can forget it. */
 @Injectable()
@@ -130,59 +147,73 @@ export class WebhookRepository {
       .exec();
   }
 
+  /** The live webhooks among `ids`, with what counting their stats needs to know. */
+  async statsStates(ids: string[]): Promise<StatsState[]> {
+    return this.model
+      .find(
+        { _id: { $in: ids }, DeletedAt: null },
+        { SubscriptionID: 1, LastAttemptAt: 1, StatsPendingBatch: 1, StatsPendingAttempts: 1 },
+      )
+      .lean<StatsState[]>()
+      .exec();
+  }
+
   /**
-   * Counts one attempt in the read-only stats and records it as the webhook's pending count, in one
-   * atomic update; does not bump the version (the definition did not change). Refused (`busy`)
-   * while another count is pending: that one is settled first (see OutcomeService). Outcomes may be
-   * handled out of order: only the newest attempt writes the Last* fields.
+   * Counts attempts in the read-only stats and notes them as the webhook's pending count
+   * (`batch`), in one atomic update; does not bump the version (the definition did not change).
+   * Refused (`busy`) while another count is pending: that one is settled first (see
+   * OutcomeService). Outcomes may come out of order: only an attempt newer than the one the
+   * stats describe writes the Last* fields.
    */
   async applyStats(
     subscriptionId: number,
     id: string,
-    attemptId: string,
-    update: StatsUpdate,
+    batch: string,
+    attemptIds: string[],
+    update: StatsBatch,
   ): Promise<'applied' | 'busy' | 'gone'> {
-    const where = this.live(subscriptionId, { _id: id, StatsPendingAttempt: null });
-    const counters = update.success
-      ? { $inc: { FireCount: 1 }, $set: { ErrorCount: 0 }, $max: { LastSuccess: update.at } }
-      : { $inc: { FireCount: 1, ErrorCount: 1 }, $max: { LastFailure: update.at } };
-    const pending = { StatsPendingAttempt: attemptId };
-    const newest = await this.model
+    const where = this.live(subscriptionId, { _id: id, StatsPendingBatch: null });
+    const latest = {
+      ...(update.lastSuccess && { LastSuccess: update.lastSuccess }),
+      ...(update.lastFailure && { LastFailure: update.lastFailure }),
+    };
+    const counters: UpdateQuery<WebhookRecord> = {
+      $inc: { FireCount: update.fired, ...(update.errorsSinceSuccess === null && { ErrorCount: update.failed }) },
+      $set: {
+        StatsPendingBatch: batch,
+        StatsPendingAttempts: attemptIds,
+        ...(update.errorsSinceSuccess !== null && { ErrorCount: update.errorsSinceSuccess }),
+      },
+      ...(Object.keys(latest).length > 0 && { $max: latest }),
+    };
+    const { newest } = update;
+    const withNewest = await this.model
       .updateOne(
-        { ...where, $or: [{ LastAttemptAt: null }, { LastAttemptAt: { $lte: update.at } }] },
+        { ...where, $or: [{ LastAttemptAt: null }, { LastAttemptAt: { $lte: newest.at } }] },
         {
           ...counters,
           $set: {
             ...counters.$set,
-            ...pending,
-            LastAttemptAt: update.at,
-            LastStatus: update.status,
-            LastWebhookResponseTime: update.latencyMs,
+            LastAttemptAt: newest.at,
+            LastStatus: newest.status,
+            LastWebhookResponseTime: newest.latencyMs,
           },
         },
       )
       .exec();
-    if (newest.matchedCount > 0) return 'applied';
-    const older = await this.model.updateOne(where, { ...counters, $set: { ...counters.$set, ...pending } }).exec();
+    if (withNewest.matchedCount > 0) return 'applied';
+    const older = await this.model.updateOne(where, counters).exec();
     if (older.matchedCount > 0) return 'applied';
-    return (await this.pendingStats(subscriptionId, id)) === undefined ? 'gone' : 'busy';
+    const [state] = await this.statsStates([id]);
+    return state?.SubscriptionID === subscriptionId ? 'busy' : 'gone';
   }
 
-  /** The webhook's pending count (null when none); undefined when the webhook is deleted or unknown. */
-  async pendingStats(subscriptionId: number, id: string): Promise<string | null | undefined> {
-    const record = await this.model
-      .findOne(this.live(subscriptionId, { _id: id }), { StatsPendingAttempt: 1 })
-      .lean<Pick<WebhookRecord, 'StatsPendingAttempt'>>()
-      .exec();
-    return record ? (record.StatsPendingAttempt ?? null) : undefined;
-  }
-
-  /** Ends the pending count once its delivery-log entry says it was counted. */
-  async clearPendingStats(subscriptionId: number, id: string, attemptId: string): Promise<void> {
+  /** Ends the pending count once its attempts are noted as counted. */
+  async clearPendingStats(subscriptionId: number, id: string, batch: string): Promise<void> {
     await this.model
       .updateOne(
-        { _id: id, SubscriptionID: subscriptionId, StatsPendingAttempt: attemptId },
-        { $set: { StatsPendingAttempt: null } },
+        { _id: id, SubscriptionID: subscriptionId, StatsPendingBatch: batch },
+        { $set: { StatsPendingBatch: null, StatsPendingAttempts: [] } },
       )
       .exec();
   }

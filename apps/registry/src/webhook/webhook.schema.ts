@@ -72,11 +72,12 @@ export interface WebhookStats {
   /** Time of the attempt LastStatus and LastWebhookResponseTime describe. */
   LastAttemptAt: Date | null;
   /**
-   * The attempt these stats counted last while its delivery-log entry may not say so yet: set in
-   * the same update as the count, cleared once the entry is marked (see OutcomeService), so a
-   * registry killed in between neither loses nor repeats the count.
+   * The count these stats took last while its attempts may not be noted as counted yet: set in the
+   * same update as the count, cleared once they are (see OutcomeService), so a registry killed in
+   * between neither loses nor repeats a count. StatsPendingBatch identifies the count.
    */
-  StatsPendingAttempt: string | null;
+  StatsPendingBatch: string | null;
+  StatsPendingAttempts: string[];
 }
 
 /** A change whose WEBHOOKS event is not yet known to be published (transactional outbox on the document). */
@@ -155,7 +156,8 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     LastSuccess: { type: Date, default: null },
     LastFailure: { type: Date, default: null },
     LastAttemptAt: { type: Date, default: null },
-    StatsPendingAttempt: { type: String, default: null },
+    StatsPendingBatch: { type: String, default: null },
+    StatsPendingAttempts: { type: [String], default: [] },
     PendingEvent: { type: Schema.Types.Mixed, default: null },
     DeletedAt: { type: Date, default: null },
   },

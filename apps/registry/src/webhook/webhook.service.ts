@@ -93,7 +93,8 @@ export class WebhookService {
       LastSuccess: null,
       LastFailure: null,
       LastAttemptAt: null,
-      StatsPendingAttempt: null,
+      StatsPendingBatch: null,
+      StatsPendingAttempts: [],
       PendingEvent: { Kind: 'created', ObjectVersion: 1 },
       DeletedAt: null,
     });

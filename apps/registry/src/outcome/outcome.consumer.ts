@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryOutcome } from '@hookline/contracts';
-import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
+import { JetStreamConsumer, term, type Disposition, type MessageContext } from '@hookline/messaging';
 import { OutcomeService } from './outcome.service';
+
+/** Tells JetStream an outcome waiting for its batch is still being worked on, well within the ack wait. */
+const HEARTBEAT_MS = 10_000;
 
 /**
  * Adapter from the OUTCOMES stream to OutcomeService. Acks only after the effect is stored; a
@@ -15,7 +18,7 @@ export class OutcomeConsumer {
 
   // Many outcomes in hand at once, so OutcomeService can store them in batches.
   @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
-  async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
+  async handle(outcome: DeliveryOutcome, context: MessageContext): Promise<Disposition | void> {
     const subscriptionId = Number(outcome.tenant);
     if (!Number.isSafeInteger(subscriptionId) || subscriptionId < 1) {
       this.logger.error(
@@ -24,6 +27,12 @@ export class OutcomeConsumer {
       );
       return term(`tenant ${outcome.tenant} is not a subscription id`);
     }
-    await this.outcomes.apply(subscriptionId, outcome);
+    // A slow database must not make the server send the outcome again while it waits for its batch.
+    const heartbeat = setInterval(() => context.working(), HEARTBEAT_MS);
+    try {
+      await this.outcomes.apply(subscriptionId, outcome);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 }

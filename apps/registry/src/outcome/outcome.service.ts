@@ -2,22 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
 import type { AttemptRecord } from '../webhook/delivery-log.schema';
+import type { PendingStatsCount } from '../webhook/webhook.schema';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
-import {
-  WebhookRepository,
-  type StatsAttempt,
-  type StatsBatch,
-  type StatsState,
-} from '../webhook/webhook.repository';
+import { WebhookRepository, type StatsAttempt, type StatsBatch, type StatsState } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
+import { BoundedMap, BoundedSet } from './bounded';
 import { GroupCommit } from './group-commit';
 
 export type OutcomeResult = 'recorded' | 'test-ignored' | 'webhook-deleted';
 
 /** Outcomes stored together at most; a busy registry gathers this many per round of writes. */
 const MAX_BATCH = 500;
-/** Rounds of settle-and-retry when other registry instances keep counting the same webhook. */
-const MAX_STATS_TRIES = 5;
+/** Webhooks remembered (counted ones, and deleted or unknown ones), each kind. */
+const MAX_REMEMBERED_WEBHOOKS = 100_000;
+
+interface CountedWebhook {
+  subscriptionId: number;
+  /** The attempt time the Last* fields describe, as far as this instance knows. */
+  lastAttemptAt: Date | null;
+}
 
 interface OutcomeItem {
   subscriptionId: number;
@@ -28,11 +31,6 @@ interface OutcomeItem {
 interface Countable extends StatsAttempt {
   id: string;
   fresh: boolean;
-}
-
-interface PendingCount {
-  batch: string;
-  attempts: string[];
 }
 
 const fulfilled = (value: OutcomeResult): PromiseSettledResult<OutcomeResult> => ({ status: 'fulfilled', value });
@@ -68,6 +66,9 @@ export function summarize(attempts: StatsAttempt[]): StatsBatch {
 @Injectable()
 export class OutcomeService {
   private readonly logger = new Logger('OutcomeService');
+  /** Webhooks this instance counted since it started, and what it knows of them. */
+  private readonly countedWebhooks = new BoundedMap<string, CountedWebhook>(MAX_REMEMBERED_WEBHOOKS);
+  private readonly absentWebhooks = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
   private readonly batches = new GroupCommit<OutcomeItem, OutcomeResult>((items) => this.applyBatch(items), MAX_BATCH);
 
   constructor(
@@ -139,27 +140,36 @@ export class OutcomeService {
       });
     }
 
-    if (groups.size > 0) {
-      const states = new Map(
-        (await this.webhooks.statsStates([...new Set([...groups.values()].map((g) => g.webhookId))])).map((s) => [
-          s._id,
-          s,
-        ]),
-      );
-      for (const { subscriptionId, webhookId, members } of groups.values()) {
-        const state = states.get(webhookId);
-        // A deleted or unknown webhook has no stats to keep.
-        if (state?.SubscriptionID !== subscriptionId) continue;
-        const counted = await this.settled(async () => {
-          await this.count(
-            subscriptionId,
-            webhookId,
-            state,
-            members.map((i) => countable.get(i)!),
-          );
-          return 'recorded';
-        });
-        if (counted.status === 'rejected') for (const i of members) results[i] = counted;
+    // Webhooks this instance has not seen yet, read in one query.
+    const unseen = [...new Set([...groups.values()].map((g) => g.webhookId))].filter(
+      (id) => !this.countedWebhooks.has(id) && !this.absentWebhooks.has(id),
+    );
+    const read = new Map((unseen.length > 0 ? await this.webhooks.statsStates(unseen) : []).map((s) => [s._id, s]));
+    for (const id of unseen) if (!read.has(id)) this.absent(id);
+
+    const applied: { subscriptionId: number; webhookId: string; entry: PendingStatsCount; members: number[] }[] = [];
+    for (const { subscriptionId, webhookId, members } of groups.values()) {
+      try {
+        const entry = await this.count(
+          subscriptionId,
+          webhookId,
+          members.map((i) => countable.get(i)!),
+          read.get(webhookId),
+        );
+        if (entry) applied.push({ subscriptionId, webhookId, entry, members });
+      } catch (err) {
+        for (const i of members) results[i] = rejected(err);
+        this.logger.warn({ webhookId, err: String(err) }, 'could not count outcomes; they will come again');
+      }
+    }
+    // Noted as counted all at once; until then each webhook's pending entry says so.
+    try {
+      await this.log.markCounted(applied.map(({ subscriptionId, entry }) => ({ subscriptionId, ids: entry.Attempts })));
+    } catch (err) {
+      for (const { webhookId, members } of applied) {
+        // Its pending entry is not noted yet: the next count must read it before replacing it.
+        this.countedWebhooks.delete(webhookId);
+        for (const i of members) results[i] = rejected(err);
       }
     }
 
@@ -203,50 +213,56 @@ export class OutcomeService {
 
   /**
    * Counts the attempts in the webhook's stats exactly once, even when the registry is killed at
-   * any point and the outcomes come again. The count and the note of which attempts it took are
-   * one update of the webhook (its pending count); noting the attempts as counted and clearing the
-   * note come after. Whoever finds a note left behind settles it first: the webhook already
-   * counted those attempts, so only the rest remains to do. An attempt logged by this batch
-   * (`fresh`) cannot have been counted, which spares the common case every lookup.
+   * any point and the outcomes come again. The count and a pending entry naming its attempts are
+   * one update of the webhook; noting the attempts as counted (counted_attempts) comes after.
+   * An attempt logged by this batch (`fresh`) cannot have been counted; one logged before was
+   * counted if the webhook's pending entry or a note names it. Returns the entry to note.
+   *
+   * The webhook is read only when this instance has not counted it since it started (a batch reads
+   * all those in one query), or for attempts logged before: then a pending entry it finds is noted before the count replaces it.
+   * Otherwise the count is one update by the bare `_id` (FerretDB 1.x decodes the whole collection
+   * for any other filter, and updates cost time in proportion to it). The price, with several
+   * registry instances: concurrent copies of one outcome may both count it; an instance killed
+   * between its two steps while another replaces its entry may have a count repeated; and the
+   * Last* fields follow the attempts in the order each instance saw them.
    */
   private async count(
     subscriptionId: number,
     webhookId: string,
-    state: StatsState,
     attempts: Countable[],
-  ): Promise<void> {
+    /** The webhook as this batch read it, if it did. */
+    read: StatsState | undefined,
+  ): Promise<PendingStatsCount | null> {
+    if (this.absentWebhooks.has(webhookId)) return null;
+    let known = this.countedWebhooks.get(webhookId);
     let toCount = attempts;
-    let pending = pendingOf(state);
-    let check = attempts.some((a) => !a.fresh);
-    for (let tries = 0; tries < MAX_STATS_TRIES; tries++) {
-      if (pending) await this.settle(subscriptionId, webhookId, pending);
-      if (check) {
-        const inPending = new Set(pending?.attempts ?? []);
-        toCount = toCount.filter((a) => !inPending.has(a.id));
-        const counted = await this.log.countedAmong(toCount.filter((a) => !a.fresh).map((a) => a.id));
-        toCount = toCount.filter((a) => !counted.has(a.id));
-      }
-      if (toCount.length === 0) return;
-      const batch = randomUUID();
-      const ids = toCount.map((a) => a.id);
-      const result = await this.webhooks.applyStats(subscriptionId, webhookId, batch, ids, summarize(toCount));
-      if (result === 'gone') return;
-      if (result === 'applied') return this.settle(subscriptionId, webhookId, { batch, attempts: ids });
-      // Busy: a note left by a killed registry, or another instance counting this webhook just now.
-      const [now] = await this.webhooks.statsStates([webhookId]);
-      if (now?.SubscriptionID !== subscriptionId) return;
-      pending = pendingOf(now);
-      check = true;
+    if (!known || attempts.some((a) => !a.fresh)) {
+      const state = read ?? (await this.webhooks.statsState(webhookId));
+      if (!state) return this.absent(webhookId);
+      const pending = state.StatsPending;
+      if (pending) await this.log.markCounted([{ subscriptionId: state.SubscriptionID, ids: pending.Attempts }]);
+      const inPending = new Set(pending?.Attempts ?? []);
+      const counted = await this.log.countedAmong(
+        attempts.filter((a) => !a.fresh && !inPending.has(a.id)).map((a) => a.id),
+      );
+      toCount = attempts.filter((a) => a.fresh || (!inPending.has(a.id) && !counted.has(a.id)));
+      known = { subscriptionId: state.SubscriptionID, lastAttemptAt: state.LastAttemptAt };
+      this.countedWebhooks.set(webhookId, known);
     }
-    throw new Error(`stats of webhook ${webhookId} stayed busy; the outcomes will come again`);
+    // Another subscription's webhook: its stats are not this tenant's to change.
+    if (known.subscriptionId !== subscriptionId || toCount.length === 0) return null;
+    const entry: PendingStatsCount = { Batch: randomUUID(), Attempts: toCount.map((a) => a.id) };
+    const summary = summarize(toCount);
+    const newer = known.lastAttemptAt === null || known.lastAttemptAt <= summary.newest.at;
+    if (!(await this.webhooks.applyStats(webhookId, entry, summary, newer))) return this.absent(webhookId);
+    if (newer) known.lastAttemptAt = summary.newest.at;
+    return entry;
   }
 
-  private async settle(subscriptionId: number, webhookId: string, pending: PendingCount): Promise<void> {
-    await this.log.markCounted(subscriptionId, pending.attempts);
-    await this.webhooks.clearPendingStats(subscriptionId, webhookId, pending.batch);
+  /** Remembers a deleted or unknown webhook: its outcomes then cost no lookup (ids are never reused). */
+  private absent(webhookId: string): null {
+    this.countedWebhooks.delete(webhookId);
+    this.absentWebhooks.add(webhookId);
+    return null;
   }
-}
-
-function pendingOf(state: StatsState): PendingCount | null {
-  return state.StatsPendingBatch ? { batch: state.StatsPendingBatch, attempts: state.StatsPendingAttempts ?? [] } : null;
 }

@@ -45,10 +45,10 @@ export class DeliveryLogRepository {
   }
 
   /** Notes that the attempts are counted in their webhook's stats; ones noted already stay as they are. */
-  async markCounted(subscriptionId: number, ids: string[]): Promise<void> {
+  async markCounted(attempts: { subscriptionId: number; ids: string[] }[]): Promise<void> {
     await insertNew(
       this.counted,
-      ids.map((_id) => ({ _id, SubscriptionID: subscriptionId })),
+      attempts.flatMap(({ subscriptionId, ids }) => ids.map((_id) => ({ _id, SubscriptionID: subscriptionId }))),
     );
   }
 
@@ -78,7 +78,8 @@ export class DeliveryLogRepository {
     const duplicates = await insertNew(this.failed, [
       { ...record, SubscriptionID: subscriptionId, ReplayCount: 0, LastReplayAt: null },
     ]);
-    if (duplicates.size > 0) await this.failed.updateOne({ _id, SubscriptionID: subscriptionId }, { $set: fields }).exec();
+    if (duplicates.size > 0)
+      await this.failed.updateOne({ _id, SubscriptionID: subscriptionId }, { $set: fields }).exec();
   }
 
   async listFailed(

@@ -72,12 +72,16 @@ export interface WebhookStats {
   /** Time of the attempt LastStatus and LastWebhookResponseTime describe. */
   LastAttemptAt: Date | null;
   /**
-   * The count these stats took last while its attempts may not be noted as counted yet: set in the
-   * same update as the count, cleared once they are (see OutcomeService), so a registry killed in
-   * between neither loses nor repeats a count. StatsPendingBatch identifies the count.
+   * The count these stats took last, naming its attempts: set in the same update as the count, so
+   * a registry killed before it noted them as counted neither loses nor repeats the count (see
+   * OutcomeService).
    */
-  StatsPendingBatch: string | null;
-  StatsPendingAttempts: string[];
+  StatsPending: PendingStatsCount | null;
+}
+
+export interface PendingStatsCount {
+  Batch: string;
+  Attempts: string[];
 }
 
 /** A change whose WEBHOOKS event is not yet known to be published (transactional outbox on the document). */
@@ -156,8 +160,10 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     LastSuccess: { type: Date, default: null },
     LastFailure: { type: Date, default: null },
     LastAttemptAt: { type: Date, default: null },
-    StatsPendingBatch: { type: String, default: null },
-    StatsPendingAttempts: { type: [String], default: [] },
+    StatsPending: {
+      type: new Schema({ Batch: { type: String, required: true }, Attempts: [String] }, { _id: false }),
+      default: null,
+    },
     PendingEvent: { type: Schema.Types.Mixed, default: null },
     DeletedAt: { type: Date, default: null },
   },

@@ -93,8 +93,7 @@ export class WebhookService {
       LastSuccess: null,
       LastFailure: null,
       LastAttemptAt: null,
-      StatsPendingBatch: null,
-      StatsPendingAttempts: [],
+      StatsPending: null,
       PendingEvent: { Kind: 'created', ObjectVersion: 1 },
       DeletedAt: null,
     });

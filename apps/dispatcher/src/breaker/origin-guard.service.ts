@@ -34,6 +34,8 @@ const MAX_ORIGINS = 1_000;
 const MAX_TENANTS_PER_ORIGIN = 1_000;
 /** A busy origin's extra jobs come back after about this long. */
 const BUSY_RETRY_MS = 1_000;
+/** An origin that answered within this long counts as answering (see Origin.answering). */
+const FLOWING_MS = 1_000;
 
 /** Thrown inside the breaker so opossum counts the attempt against the origin; carries the result out. */
 class OriginFailure<T> extends Error {
@@ -49,6 +51,8 @@ const jittered = (ms: number): number => Math.round(ms + Math.random() * Math.mi
 
 class Origin {
   inFlight = 0;
+  /** When the origin last answered without a failure (epoch ms; 0: never). */
+  lastAnsweredAt = 0;
   readonly waiters: (() => void)[] = [];
   openedAt: Date | null = null;
   readonly tenants = new Set<string>();
@@ -60,6 +64,11 @@ class Origin {
     return this.breaker.halfOpen ? 'half-open' : 'closed';
   }
 
+  /** Answered lately: its slots free up as fast as it answers. */
+  get answering(): boolean {
+    return Date.now() - this.lastAnsweredAt < FLOWING_MS;
+  }
+
   get idle(): boolean {
     return this.inFlight === 0 && this.waiters.length === 0;
   }
@@ -68,8 +77,8 @@ class Origin {
 /**
  * Protection per target origin: an opossum circuit breaker, and a concurrency budget with a queue.
  * An origin's jobs wait for a slot while its queue is short, or while plenty of handlers are free
- * (a single busy receiver may use the whole instance); otherwise they go back to JetStream for a
- * moment. A dead or slow origin therefore never takes the handlers reserved for others, and once
+ * and the origin is answering (a single busy receiver may use the whole instance, a hanging one
+ * may not); otherwise they go back to JetStream for a moment. A dead or slow origin therefore never takes the handlers reserved for others, and once
  * its breaker opens its jobs are turned away at once, so healthy origins keep their latency.
  */
 @Injectable()
@@ -105,20 +114,24 @@ export class OriginGuard implements OnApplicationShutdown {
       entry.inFlight++;
     } else if (
       entry.waiters.length < this.config.ORIGIN_QUEUE_LIMIT ||
-      this.occupied < DISPATCH_CONCURRENCY - RESERVED_FOR_OTHER_ORIGINS
+      // Only an origin that answers: a hanging one would hold these handlers until its timeouts.
+      (this.occupied < DISPATCH_CONCURRENCY - RESERVED_FOR_OTHER_ORIGINS && entry.answering)
     ) {
       this.occupied++;
       // release below hands its slot straight to the first waiter, so inFlight stays counted.
       await new Promise<void>((resolve) => entry.waiters.push(resolve));
       this.occupied--;
     } else {
-      return { kind: 'busy', retryInMs: jittered(BUSY_RETRY_MS) };
+      // A slot of an origin that is not answering frees up only as its requests time out.
+      const retryInMs = entry.answering ? BUSY_RETRY_MS : this.config.WEBHOOK_REQUEST_TIMEOUT / 2;
+      return { kind: 'busy', retryInMs: jittered(retryInMs) };
     }
     this.occupied++;
     try {
       const value = (await entry.breaker.fire(async () => {
         const result = await action();
         if (isFailure(result)) throw new OriginFailure(result);
+        entry.lastAnsweredAt = Date.now();
         return result;
       })) as T;
       return { kind: 'ran', value };

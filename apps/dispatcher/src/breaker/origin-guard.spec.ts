@@ -19,8 +19,19 @@ describe('OriginGuard', () => {
   let guard: OriginGuard;
   afterEach(() => guard.onApplicationShutdown());
 
-  it('runs at most ORIGIN_CONCURRENCY at once, lets the rest wait while handlers stay free for other origins, then turns jobs away', async () => {
+  it('runs at most ORIGIN_CONCURRENCY at once, lets the rest of an answering origin wait while handlers stay free for other origins, then turns jobs away', async () => {
     guard = guardWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
+    // The origin has just answered.
+    expect(
+      (
+        await guard.run(
+          'https://busy.example',
+          't',
+          async () => 'done',
+          () => false,
+        )
+      ).kind,
+    ).toBe('ran');
     const release = gate(undefined);
     let started = 0;
     const action = async () => {
@@ -48,6 +59,25 @@ describe('OriginGuard', () => {
     const results = await Promise.all(runs);
     expect(results.every((r) => r.kind === 'ran')).toBe(true);
     expect(started).toBe(admitted);
+  });
+
+  it('keeps a hanging origin to its own slots and queue, so it never holds the handlers of others', async () => {
+    guard = guardWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
+    const hang = gate(undefined);
+    const hanging = async () => {
+      await hang.promise;
+      return 'late';
+    };
+    const runs = Array.from({ length: 3 }, () => guard.run('https://hangs.example', 't', hanging, () => false));
+    await Promise.resolve();
+    expect(guard.snapshot('t')[0]).toMatchObject({ inFlight: 2, waiting: 1 });
+    // Its extra jobs come back once requests could have timed out (WEBHOOK_REQUEST_TIMEOUT 1 s here), not every second.
+    const turnedAway = await guard.run('https://hangs.example', 't', hanging, () => false);
+    expect(turnedAway.kind).toBe('busy');
+    expect(turnedAway.kind === 'busy' && turnedAway.retryInMs).toBeGreaterThanOrEqual(500);
+    expect(turnedAway.kind === 'busy' && turnedAway.retryInMs).toBeLessThan(1_000);
+    hang.release();
+    expect((await Promise.all(runs)).every((r) => r.kind === 'ran')).toBe(true);
   });
 
   it('opens after failures, turns jobs away without running them, and closes after a successful probe', async () => {

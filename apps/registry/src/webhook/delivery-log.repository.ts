@@ -12,7 +12,11 @@ import {
 } from './delivery-log.schema';
 import type { Page } from './webhook.repository';
 
-/** The delivery log (attempts) and failed-delivery records. Every method takes the subscription. */
+/**
+ * The delivery log (attempts), failed-delivery records and notes of counted attempts. Every query
+ * is scoped by subscription, except the lookups by attempt id, whose ids recordAttempts checked
+ * against the subscription.
+ */
 @Injectable()
 export class DeliveryLogRepository {
   constructor(

@@ -69,6 +69,30 @@ export async function faultWebhooks(
   return webhooks;
 }
 
+/** Changes in a standard fault run: 300 at 50/s, for three webhooks. */
+export const FAULT_CHANGES = 300;
+const FAULT_PER_SECOND = 50;
+const FAULT_WEBHOOKS = 3;
+
+/**
+ * A standard fault run under way: three fresh webhooks on `receiver` (see faultWebhooks) and
+ * FAULT_CHANGES changes for them, started and not waited for, so the caller can strike mid-load.
+ */
+export async function startFaultLoad(
+  e2e: E2eStack,
+  tenant: Tenant,
+  receiver: Receiver,
+  label: string,
+): Promise<{ webhooks: FaultWebhook[]; loading: Promise<LoadResult> }> {
+  const webhooks = await faultWebhooks(e2e, tenant, receiver, label, FAULT_WEBHOOKS);
+  const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
+    label,
+    changes: FAULT_CHANGES,
+    perSecond: FAULT_PER_SECOND,
+  });
+  return { webhooks, loading };
+}
+
 /** Waits until the matcher's index has applied every webhook event in the stream. */
 export async function matcherCaughtUp(e2e: E2eStack, timeoutMs = 20_000): Promise<void> {
   const matcher = e2e.client('matcher', e2e.stack.adminKey);

@@ -2,18 +2,14 @@ import { waitFor } from '@hookline/testing';
 import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 import {
   expectNothingLost,
+  FAULT_CHANGES,
   FAULT_DISPATCHER_ENV,
-  faultWebhooks,
   fireCounts,
   report,
-  runLoad,
   settle,
   sleep,
+  startFaultLoad,
 } from './fault-load';
-
-const CHANGES = 300;
-const PER_SECOND = 50;
-const WEBHOOKS = 3;
 
 /**
  * The two servers everything stands on go away mid-load: nats-server is restarted (same port, same
@@ -39,12 +35,7 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
 
   it('restart nats-server mid-load', async () => {
     const label = 'nats-restart';
-    const webhooks = await faultWebhooks(e2e, tenant, e2e.receiver, label, WEBHOOKS);
-    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
-      label,
-      changes: CHANGES,
-      perSecond: PER_SECOND,
-    });
+    const { webhooks, loading } = await startFaultLoad(e2e, tenant, e2e.receiver, label);
     await sleep(2_000);
     await e2e.stack.restartNats(2_000);
     const restarted = Date.now();
@@ -52,17 +43,12 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
     // Jobs a consumer held when the server went away come back after its ack wait (the dispatcher's is 60 s).
     const counted = await settle(e2e.receiver, load, webhooks, 100_000);
     report('nats-server restart (down 2 s)', load, counted, '', restarted);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 150_000);
 
   it('stop the MongoDB-wire server for 10 s mid-load', async () => {
     const label = 'mongo-stop';
-    const webhooks = await faultWebhooks(e2e, tenant, e2e.receiver, label, WEBHOOKS);
-    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
-      label,
-      changes: CHANGES,
-      perSecond: PER_SECOND,
-    });
+    const { webhooks, loading } = await startFaultLoad(e2e, tenant, e2e.receiver, label);
     await sleep(2_000);
     await e2e.stack.stopMongo();
     const stoppedAt = Date.now();
@@ -83,7 +69,7 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
     await waitFor(
       async () => {
         counts = await fireCounts(tenant.registry, webhooks);
-        return counts.every((n) => n === CHANGES);
+        return counts.every((n) => n === FAULT_CHANGES);
       },
       60_000,
       500,
@@ -92,12 +78,12 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
       'MongoDB stopped 10 s',
       load,
       counted,
-      `registry answered ${summarise(during)} meanwhile; FireCount per webhook ${counts.join('/')} (expected ${CHANGES} each)`,
+      `registry answered ${summarise(during)} meanwhile; FireCount per webhook ${counts.join('/')} (expected ${FAULT_CHANGES} each)`,
       restarted,
     );
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
     expect(during.filter((status) => status !== 503)).toEqual([]);
-    expect(counts).toEqual(webhooks.map(() => CHANGES));
+    expect(counts).toEqual(webhooks.map(() => FAULT_CHANGES));
   }, 180_000);
 });
 

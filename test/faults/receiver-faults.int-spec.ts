@@ -2,18 +2,15 @@ import { Receiver, waitFor, type ReceiverBehaviour } from '@hookline/testing';
 import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 import {
   expectNothingLost,
+  FAULT_CHANGES,
   FAULT_DISPATCHER_ENV,
-  faultWebhooks,
   report,
   runLoad,
   settle,
   sleep,
+  startFaultLoad,
   tally,
 } from './fault-load';
-
-const CHANGES = 300;
-const PER_SECOND = 50;
-const WEBHOOKS = 3;
 
 /**
  * Receivers misbehave mid-load: 5xx, hanging until the dispatcher's timeout (2 s here), resetting
@@ -48,12 +45,7 @@ describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
   /** Every webhook's receiver misbehaves from 1 s into the load for `forMs`, then answers 200 again. */
   const misbehave = async (label: string, behaviour: ReceiverBehaviour, forMs: number) => {
     const target = await receiver();
-    const webhooks = await faultWebhooks(e2e, tenant, target, label, WEBHOOKS);
-    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
-      label,
-      changes: CHANGES,
-      perSecond: PER_SECOND,
-    });
+    const { webhooks, loading } = await startFaultLoad(e2e, tenant, target, label);
     await sleep(1_000);
     for (const w of webhooks) target.behave(w.path, behaviour);
     await sleep(forMs);
@@ -67,13 +59,8 @@ describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
   it('410 Gone: the webhook is deleted and receives nothing more', async () => {
     const label = 'gone';
     const target = await receiver();
-    const webhooks = await faultWebhooks(e2e, tenant, target, label, WEBHOOKS);
+    const { webhooks, loading } = await startFaultLoad(e2e, tenant, target, label);
     const [gone, ...kept] = webhooks;
-    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
-      label,
-      changes: CHANGES,
-      perSecond: PER_SECOND,
-    });
     await sleep(1_000);
     target.behave(gone.path, 410);
     await waitFor(
@@ -92,7 +79,7 @@ describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
       label,
       changes: 50,
       perSecond: 50,
-      firstId: CHANGES,
+      firstId: FAULT_CHANGES,
     });
     const all = { ...load, acked: [...load.acked, ...more.acked] };
     const final = await settle(target, all, kept, 30_000, 2_000);
@@ -106,25 +93,25 @@ describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
         `(in flight together), deleted, ${after} requests after its deletion; ` +
         `${more.acked.length} further changes reached the other ${kept.length} webhooks ${final.delivered - counted.delivered} times`,
     );
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
     expect(final.lost).toEqual([]);
     expect(after).toBe(0);
   }, 150_000);
   it('5xx, then recovering', async () => {
     const { load, counted, recovered } = await misbehave('answers-503', 503, 4_000);
     report('receivers answer 503 for 4 s', load, counted, '', recovered);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 120_000);
 
   it('hanging past the request timeout, then recovering', async () => {
     const { load, counted, recovered } = await misbehave('hangs', 'hang', 4_000);
     report('receivers hang for 4 s (2 s request timeout)', load, counted, '', recovered);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 120_000);
 
   it('resetting connections, then recovering', async () => {
     const { load, counted, recovered } = await misbehave('resets', 'reset', 4_000);
     report('receivers reset connections for 4 s', load, counted, '', recovered);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 120_000);
 });

@@ -2,18 +2,14 @@ import { waitFor } from '@hookline/testing';
 import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 import {
   expectNothingLost,
+  FAULT_CHANGES,
   FAULT_DISPATCHER_ENV,
-  faultWebhooks,
   fireCounts,
   report,
-  runLoad,
   settle,
   sleep,
+  startFaultLoad,
 } from './fault-load';
-
-const CHANGES = 300;
-const PER_SECOND = 50;
-const WEBHOOKS = 3;
 
 /**
  * Each pipeline service is killed with SIGKILL in the middle of a steady load and started again:
@@ -40,12 +36,7 @@ describe('faults: kill -9 and restart each service mid-load', () => {
   /** Load on fresh webhooks, the service killed 2 s in and started again at once, then the count. */
   const crash = async (service: string, catchUpMs: number) => {
     const label = `kill-${service}`;
-    const webhooks = await faultWebhooks(e2e, tenant, e2e.receiver, label, WEBHOOKS);
-    const loading = runLoad(e2e.stack.url('change-ingest'), tenant.key, {
-      label,
-      changes: CHANGES,
-      perSecond: PER_SECOND,
-    });
+    const { webhooks, loading } = await startFaultLoad(e2e, tenant, e2e.receiver, label);
     await sleep(2_000);
     await e2e.stack.restartService(service, 'SIGKILL');
     const restarted = Date.now();
@@ -61,7 +52,7 @@ describe('faults: kill -9 and restart each service mid-load', () => {
     await waitFor(
       async () => {
         counts = await fireCounts(tenant.registry, webhooks);
-        return counts.every((n) => n === CHANGES);
+        return counts.every((n) => n === FAULT_CHANGES);
       },
       60_000,
       500,
@@ -70,28 +61,28 @@ describe('faults: kill -9 and restart each service mid-load', () => {
       'kill -9 registry',
       load,
       counted,
-      `FireCount per webhook ${counts.join('/')} (expected ${CHANGES} each)`,
+      `FireCount per webhook ${counts.join('/')} (expected ${FAULT_CHANGES} each)`,
       restarted,
     );
-    expectNothingLost(load, counted, CHANGES);
-    expect(counts).toEqual(webhooks.map(() => CHANGES));
+    expectNothingLost(load, counted, FAULT_CHANGES);
+    expect(counts).toEqual(webhooks.map(() => FAULT_CHANGES));
   }, 150_000);
 
   it('change-ingest', async () => {
     const { load, counted, restarted } = await crash('change-ingest', 30_000);
     report('kill -9 change-ingest', load, counted, '', restarted);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 90_000);
 
   it('matcher', async () => {
     const { load, counted, restarted } = await crash('matcher', 75_000);
     report('kill -9 matcher', load, counted, '', restarted);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 120_000);
 
   it('dispatcher', async () => {
     const { load, counted, restarted } = await crash('dispatcher', 100_000);
     report('kill -9 dispatcher', load, counted, '', restarted);
-    expectNothingLost(load, counted, CHANGES);
+    expectNothingLost(load, counted, FAULT_CHANGES);
   }, 150_000);
 });

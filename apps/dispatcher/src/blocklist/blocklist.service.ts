@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { blockedUrlId, isBlockActive, type BlockedUrlRecord } from '@hookline/blocklist';
+import { BoundedMap } from '@hookline/service-kit';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { BlocklistRepository } from './blocklist.repository';
 
@@ -30,7 +31,7 @@ export function subscriptionOf(tenant: string): number | null {
 export class BlocklistService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Blocklist');
   private active = new Map<string, BlockedUrlRecord>();
-  private readonly strikes = new Map<string, number>();
+  private readonly strikes = new BoundedMap<string, number>(MAX_TRACKED_URLS);
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -76,7 +77,6 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
     this.strikes.delete(id);
     if (count < this.config.BLOCK_STRIKES) {
       this.strikes.set(id, count);
-      if (this.strikes.size > MAX_TRACKED_URLS) this.strikes.delete(this.strikes.keys().next().value as string);
       return null;
     }
     const now = new Date();

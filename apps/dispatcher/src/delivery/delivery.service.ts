@@ -3,7 +3,7 @@ import { SecretBox } from '@hookline/auth';
 import { isTestDelivery, type DeliveryErrorKind, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
 import { nextDelayMs, requestHeaders } from '@hookline/delivery';
 import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
-import { MetricsService } from '@hookline/service-kit';
+import { BoundedSet, MetricsService } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
 import { BlocklistService } from '../blocklist/blocklist.service';
 import { OriginGuard, type Guarded } from '../breaker/origin-guard.service';
@@ -36,7 +36,7 @@ const MAX_HELD_NOTICES = 10_000;
 export class DeliveryService {
   private readonly logger = new Logger('Delivery');
   private readonly load = new Map<string, WebhookLoad>();
-  private readonly heldNotices = new Set<string>();
+  private readonly heldNotices = new BoundedSet<string>(MAX_HELD_NOTICES);
   private readonly attemptsTotal: Counter<'kind'>;
   private readonly latency: Histogram<'kind'>;
 
@@ -259,8 +259,6 @@ export class DeliveryService {
     if (!this.heldNotices.has(notice)) {
       await this.outcomes.publish(job, attempt, { kind: 'held', errorKind, error, latencyMs: 0 });
       this.heldNotices.add(notice);
-      if (this.heldNotices.size > MAX_HELD_NOTICES)
-        this.heldNotices.delete(this.heldNotices.values().next().value as string);
     }
     this.attemptsTotal.inc({ kind: 'held' });
     return nakAfter(Math.max(0, delayMs));

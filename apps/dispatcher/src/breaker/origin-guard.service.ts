@@ -35,7 +35,7 @@ const MAX_TENANTS_PER_ORIGIN = 1_000;
 /** A busy origin's extra jobs come back after about this long. */
 const BUSY_RETRY_MS = 1_000;
 /** An origin that answered within this long counts as answering (see Origin.answering). */
-const FLOWING_MS = 1_000;
+const ANSWERING_WINDOW_MS = 1_000;
 
 /** Thrown inside the breaker so opossum counts the attempt against the origin; carries the result out. */
 class OriginFailure<T> extends Error {
@@ -66,7 +66,7 @@ class Origin {
 
   /** Answered lately: its slots free up as fast as it answers. */
   get answering(): boolean {
-    return Date.now() - this.lastAnsweredAt < FLOWING_MS;
+    return Date.now() - this.lastAnsweredAt < ANSWERING_WINDOW_MS;
   }
 
   get idle(): boolean {

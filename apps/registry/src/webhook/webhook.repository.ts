@@ -37,6 +37,9 @@ export interface StatsBatch {
   newest: StatsAttempt;
 }
 
+/** A webhook's fields that counting its stats reads (StatsState). */
+const STATS_STATE_FIELDS = { SubscriptionID: 1, LastAttemptAt: 1, StatsPending: 1 } as const;
+
 /** A webhook's fields that counting its stats reads. */
 export type StatsState = Pick<WebhookRecord, '_id' | 'SubscriptionID' | 'LastAttemptAt' | 'StatsPending'>;
 
@@ -151,7 +154,7 @@ export class WebhookRepository {
    */
   async statsStates(ids: string[]): Promise<StatsState[]> {
     return this.model
-      .find({ _id: { $in: ids }, DeletedAt: null }, { SubscriptionID: 1, LastAttemptAt: 1, StatsPending: 1 })
+      .find({ _id: { $in: ids }, DeletedAt: null }, STATS_STATE_FIELDS)
       .lean<StatsState[]>()
       .exec();
   }
@@ -163,7 +166,7 @@ export class WebhookRepository {
    */
   async statsState(id: string): Promise<StatsState | null> {
     const record = await this.model
-      .findOne({ _id: id }, { SubscriptionID: 1, LastAttemptAt: 1, StatsPending: 1, DeletedAt: 1 })
+      .findOne({ _id: id }, { ...STATS_STATE_FIELDS, DeletedAt: 1 })
       .lean<StatsState & Pick<WebhookRecord, 'DeletedAt'>>()
       .exec();
     if (!record || record.DeletedAt !== null) return null;

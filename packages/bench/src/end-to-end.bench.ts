@@ -81,6 +81,8 @@ class Tally {
   readonly sentAt = new Map<string, number>();
   readonly seen = new Set<string>();
   readonly latencies: number[] = [];
+  /** When each of `latencies` was sent, for BENCH_TRACE's latency by second. */
+  readonly sendTimes: number[] = [];
   duplicates = 0;
   /** Requests that reached a hanging receiver (not counted as deliveries). */
   toBad = 0;
@@ -110,6 +112,7 @@ class Tally {
     }
     this.seen.add(key);
     this.latencies.push(at - sentAt);
+    this.sendTimes.push(sentAt);
     this.bytes += bytes;
     if (at > this.lastReceipt) this.lastReceipt = at;
     if (this.seen.size >= this.expected) this.waiter?.();
@@ -129,6 +132,18 @@ class Tally {
 
   p(q: number): number {
     return quantile(this.latencies, q);
+  }
+
+  /** p50/p99 of the deliveries sent in each second of the run. */
+  bySecond(): string {
+    const seconds: number[][] = [];
+    this.latencies.forEach((latency, i) => {
+      const second = Math.floor((this.sendTimes[i] - this.firstSend) / 1000);
+      (seconds[second] ??= []).push(latency);
+    });
+    return seconds
+      .map((l, second) => `${second}s: ${quantile(l, 0.5).toFixed(0)}/${quantile(l, 0.99).toFixed(0)}`)
+      .join(', ');
   }
 }
 
@@ -397,6 +412,14 @@ async function rawLimits(receivers: Receiver[], bodyPadding: string) {
 /** The receiver of tenant t's webhook k: neighbouring tenants use the two halves of the receivers. */
 const receiverOf = (tenantIndex: number, k: number): number => (tenantIndex * PER_TENANT + k) % RECEIVERS;
 
+/**
+ * The tenant of change n and, at fan-out 1, its one webhook k. Fan-out 1 walks a tenant's webhooks
+ * before moving on, so consecutive changes go to every receiver in turn, as the raw pipeline's
+ * messages do; a fan-out-10 change goes to the tenant's ten webhooks, tenants in turn.
+ */
+const routeOf = (n: number, fanout: 1 | 10): { t: number; k: number } =>
+  fanout === 10 ? { t: n % TENANTS, k: 0 } : { t: Math.floor(n / PER_TENANT) % TENANTS, k: n % PER_TENANT };
+
 interface Registration {
   /** Webhooks created through the registry's REST API, and how long that took. */
   rest: number;
@@ -631,8 +654,7 @@ async function main(): Promise<void> {
 
     let changeNo = 0;
     const ingest = async (run: Tally, n: number, fanout: 1 | 10): Promise<void> => {
-      const t = n % TENANTS;
-      const k = Math.floor(n / TENANTS) % PER_TENANT;
+      const { t, k } = routeOf(n, fanout);
       const messageId = `${run.name}-${changeNo++}`;
       run.sent(messageId);
       const reply = await client.connection.request(
@@ -651,8 +673,8 @@ async function main(): Promise<void> {
     };
     /** Deliveries change n makes at healthy receivers. */
     const healthyDeliveries = (n: number, fanout: 1 | 10): number => {
-      const t = n % TENANTS;
-      const ks = fanout === 10 ? [...Array(PER_TENANT).keys()] : [Math.floor(n / TENANTS) % PER_TENANT];
+      const { t, k } = routeOf(n, fanout);
+      const ks = fanout === 10 ? [...Array(PER_TENANT).keys()] : [k];
       return ks.filter((k) => !bad.has(receiverOf(t, k))).length;
     };
 
@@ -678,6 +700,7 @@ async function main(): Promise<void> {
       current.expected = expected;
       const complete = await current.complete(DRAIN_TIMEOUT_MS);
       clearInterval(trace);
+      if (process.env.BENCH_TRACE) log(`    p50/p99 ms by the second they were sent: ${current.bySecond()}`);
       rows.push({ run: name, tally: current, cpu: cpu.end(), complete });
       tally = undefined;
       log(

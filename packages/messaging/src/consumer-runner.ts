@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamError, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { opaqueFieldsOf, STREAMS } from '@hookline/contracts';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
@@ -21,6 +21,9 @@ const MAX_ERROR_BACKOFF_MS = 60_000;
  */
 const FETCH_EXPIRES_MS = 1_000;
 const FETCH_RETRY_MS = 500;
+
+const isHeartbeatsMissed = (err: unknown): boolean =>
+  err instanceof JetStreamError && err.message === 'heartbeats missed';
 
 /** Grows 1 s, 2 s, 4 s ... up to a minute for a handler that keeps throwing. */
 export function errorBackoffMs(deliveryCount: number): number {
@@ -132,6 +135,14 @@ export class ConsumerRunner {
         const messages = await consumer.fetch({ max_messages: batch, expires: FETCH_EXPIRES_MS });
         for await (const msg of messages) await this.dispatch(msg);
       } catch (err) {
+        if (isHeartbeatsMissed(err)) {
+          // The client gives up on a pull after two missed idle heartbeats; with the server's limit
+          // (heartbeat at most half the expiry) that races the pull's own expiry on a busy
+          // machine. Nothing is wrong, so pull again at once: the retry pause below made such a
+          // consumer's next messages wait half a second.
+          this.logger.debug('pull ended without heartbeats, pulling again');
+          continue;
+        }
         // Disconnected, or the server is restarting: the messages stay in the stream; pull again shortly.
         if (!this.stopping) this.logger.warn({ err: String(err) }, 'pull failed, retrying');
         await new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS));

@@ -35,4 +35,27 @@ describe('GroupCommit', () => {
     await expect(commit.submit(3)).rejects.toThrow('database away');
     await expect(commit.submit(5)).resolves.toBe(5);
   });
+
+  it('starts flushes at least the spacing apart, so steady calls gather into one batch', async () => {
+    const flushed: { items: number[]; at: number }[] = [];
+    const commit = new GroupCommit<number, number>(
+      async (items) => {
+        flushed.push({ items, at: performance.now() });
+        return items.map((n) => ({ status: 'fulfilled', value: n }));
+      },
+      100,
+      200,
+    );
+
+    await commit.submit(1);
+    const steady: Promise<number>[] = [];
+    for (let n = 2; n <= 6; n++) {
+      steady.push(commit.submit(n));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await Promise.all(steady);
+
+    expect(flushed.map((f) => f.items)).toEqual([[1], [2, 3, 4, 5, 6]]);
+    expect(flushed[1].at - flushed[0].at).toBeGreaterThanOrEqual(195);
+  });
 });

@@ -13,6 +13,12 @@ export type OutcomeResult = 'recorded' | 'test-ignored' | 'webhook-deleted';
 
 /** Outcomes stored together at most; a busy registry gathers this many per round of writes. */
 const MAX_BATCH = 500;
+/**
+ * Least time between the starts of two batches. Under steady traffic this makes batches ~10x
+ * larger: FerretDB spent about 2 ms of CPU per write command whatever its size (111 inserts/s of
+ * ~27 outcomes at 1,500 outcomes/s); a stored outcome waits at most this much longer.
+ */
+const BATCH_SPACING_MS = 100;
 /** Webhooks remembered (counted ones, and deleted or unknown ones), each kind. */
 const MAX_REMEMBERED_WEBHOOKS = 100_000;
 
@@ -69,7 +75,11 @@ export class OutcomeService {
   /** Webhooks this instance counted since it started, and what it knows of them. */
   private readonly countedWebhooks = new BoundedMap<string, CountedWebhook>(MAX_REMEMBERED_WEBHOOKS);
   private readonly absentWebhooks = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
-  private readonly batches = new GroupCommit<OutcomeItem, OutcomeResult>((items) => this.applyBatch(items), MAX_BATCH);
+  private readonly batches = new GroupCommit<OutcomeItem, OutcomeResult>(
+    (items) => this.applyBatch(items),
+    MAX_BATCH,
+    BATCH_SPACING_MS,
+  );
 
   constructor(
     private readonly log: DeliveryLogRepository,

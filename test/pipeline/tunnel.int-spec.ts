@@ -135,6 +135,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
       ...infra,
       HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
       BREAKER_VOLUME_THRESHOLD: '1000',
+      BREAKER_CONSECUTIVE_FAILURES: '1000',
     });
     ingest = await startApp(
       { service: 'change-ingest', module: ChangeIngestModule },

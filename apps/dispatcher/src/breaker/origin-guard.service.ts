@@ -53,6 +53,8 @@ class Origin {
   inFlight = 0;
   /** When the origin last answered without a failure (epoch ms; 0: never). */
   lastAnsweredAt = 0;
+  /** Failed attempts since its last good answer. */
+  failuresInARow = 0;
   readonly waiters: (() => void)[] = [];
   openedAt: Date | null = null;
   readonly tenants = new Set<string>();
@@ -130,7 +132,11 @@ export class OriginGuard implements OnApplicationShutdown {
     try {
       const value = (await entry.breaker.fire(async () => {
         const result = await action();
-        if (isFailure(result)) throw new OriginFailure(result);
+        if (isFailure(result)) {
+          if (++entry.failuresInARow >= this.config.BREAKER_CONSECUTIVE_FAILURES) entry.breaker.open();
+          throw new OriginFailure(result);
+        }
+        entry.failuresInARow = 0;
         entry.lastAnsweredAt = Date.now();
         return result;
       })) as T;

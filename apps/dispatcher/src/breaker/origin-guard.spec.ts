@@ -115,4 +115,18 @@ describe('OriginGuard', () => {
     });
     expect(guard.snapshot('t')[0].state).toBe('closed');
   });
+
+  it('opens after BREAKER_CONSECUTIVE_FAILURES failures in a row, however many successes the window holds', async () => {
+    guard = guardWith({ BREAKER_CONSECUTIVE_FAILURES: 3, BREAKER_VOLUME_THRESHOLD: 1, BREAKER_ERROR_PERCENT: 50 });
+    const isFailure = (r: { status: number }) => r.status >= 500;
+    const answer = (status: number) => guard.run('https://went.down', 't', async () => ({ status }), isFailure);
+    for (let i = 0; i < 10; i++) expect((await answer(200)).kind).toBe('ran');
+    // A success between failures starts the count again.
+    for (const status of [503, 503, 200, 503, 503]) expect((await answer(status)).kind).toBe('ran');
+    expect(guard.snapshot('t')[0].state).toBe('closed');
+
+    expect((await answer(503)).kind).toBe('ran');
+    expect(guard.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'open', successes: 11, failures: 5 }));
+    expect((await answer(200)).kind).toBe('open');
+  });
 });

@@ -84,6 +84,15 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(1)
   BREAKER_VOLUME_THRESHOLD = 5;
 
+  /**
+   * Failed attempts in a row that open an origin's breaker at once. The rolling window alone opens
+   * late on a receiver that was healthy until a moment ago: its earlier successes outweigh the new
+   * failures for most of the window, and every job meanwhile costs a whole attempt and a retry.
+   */
+  @IsInt()
+  @Min(1)
+  BREAKER_CONSECUTIVE_FAILURES = 20;
+
   /** Length of the breaker's rolling window in ms. */
   @IsInt()
   @Min(1_000)

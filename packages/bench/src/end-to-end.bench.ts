@@ -15,7 +15,7 @@
  * 4. The fan-out-10 fixed-rate run again with 10% of the receivers bad (one hangs, one refuses
  *    connections): the healthy receivers' p99 against the all-healthy run.
  *
- * Every phase is bounded by a count and a time limit; the whole run takes about five minutes.
+ * Every phase is bounded by a count and a time limit; the whole run takes about three minutes.
  * Besides throughput and latency, each run shows the CPU each process spent per delivery (from
  * /proc), which stays meaningful on a busy machine where the rates do not.
  * `node packages/bench/dist/end-to-end.bench.js` after `pnpm build` (or through `pnpm bench`).
@@ -23,8 +23,9 @@
  * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw phase; BENCH_RUNS=max1,paced1,max10,
  * paced10,bad picks runs; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
  * queues every second and the services' warnings; BENCH_PROFILE=dispatcher,matcher writes V8 CPU
- * profiles to BENCH_PROFILE_DIR (./bench-profiles); BENCH_WITHOUT_REGISTRY=1 stops the registry
- * after registration, to see what its outcome bookkeeping costs the delivery path.
+ * profiles to BENCH_PROFILE_DIR (./bench-profiles), or runs them with BENCH_NODE_OPTIONS instead
+ * (e.g. `--require ./gc-watch.js`); BENCH_WITHOUT_REGISTRY=1 stops the registry after
+ * registration, to see what its outcome bookkeeping costs the delivery path.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -441,9 +442,9 @@ interface Registration {
  * the registry itself published for a REST-made one (identity, name, target and expression
  * changed; its sealed signing secret kept), so the matcher and dispatcher hold exactly what REST
  * registration gives them; only the registry's database lacks them. That is for FerretDB 1.x, the
- * local stand-in for MongoDB: it looks a document up by key only for a bare `{_id}` filter and
- * scans the whole collection for any other, so each REST creation (and each outcome's stats
- * update) costs time in proportion to the webhooks already stored: 10,000 would take hours.
+ * local stand-in for MongoDB: it uses an index only for a bare `{_id}` filter and decodes the whole
+ * collection for any other, so each REST creation costs time in proportion to the webhooks
+ * already stored: 10,000 would take hours.
  */
 async function register(
   stack: ProcessStack,

@@ -50,9 +50,20 @@ export function toInstance(cls: ClassConstructor<object>, raw: unknown, opaque: 
 class Slots {
   private free: number;
   private readonly waiters: (() => void)[] = [];
+  private lowWater?: { count: number; resolve: () => void };
 
   constructor(size: number) {
     this.free = size;
+  }
+
+  get available(): number {
+    return this.free;
+  }
+
+  /** Resolves once at least `count` slots are free (one caller at a time: the pull loop). */
+  async whenFree(count: number): Promise<void> {
+    if (this.free >= count) return;
+    await new Promise<void>((resolve) => (this.lowWater = { count, resolve }));
   }
 
   async acquire(): Promise<void> {
@@ -65,8 +76,13 @@ class Slots {
 
   release(): void {
     const next = this.waiters.shift();
-    if (next) next();
-    else this.free++;
+    if (next) return next();
+    this.free++;
+    if (this.lowWater && this.free >= this.lowWater.count) {
+      const { resolve } = this.lowWater;
+      this.lowWater = undefined;
+      resolve();
+    }
   }
 }
 
@@ -128,10 +144,21 @@ export class ConsumerRunner {
     }
   }
 
+  /**
+   * Pulls only as many messages as there are free handlers, so a fetched message never waits in
+   * the client: the client drops what it still holds when a pull fails (e.g. on missed
+   * heartbeats while the handlers are all busy), and JetStream then offers it again only after
+   * the whole ack wait (a minute for the dispatcher). Waiting for an eighth of the handlers to be
+   * free keeps the pulls few under load.
+   */
   private async run(consumer: Consumer): Promise<void> {
-    const batch = Math.max((this.options.concurrency ?? DEFAULT_CONCURRENCY) * 2, 16);
+    const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
+    const lowWater = Math.max(1, Math.floor(concurrency / 8));
     while (!this.stopping) {
       try {
+        await this.slots.whenFree(lowWater);
+        if (this.stopping) break;
+        const batch = this.slots.available;
         const messages = await consumer.fetch({ max_messages: batch, expires: FETCH_EXPIRES_MS });
         for await (const msg of messages) await this.dispatch(msg);
       } catch (err) {

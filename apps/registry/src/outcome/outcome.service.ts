@@ -65,9 +65,9 @@ export function summarize(attempts: StatsAttempt[]): StatsBatch {
  * deliveries kept for replay, and on 410 Gone the webhook itself. Safe to apply twice.
  *
  * Outcomes are stored in batches (GroupCommit): the log entries of a batch in one insert, then one
- * stats update per webhook. On FerretDB 1.x, the local stand-in for MongoDB, an update costs time
- * in proportion to the collection while an insert does not, which made per-outcome writes the
- * most expensive part of a delivery.
+ * stats update per webhook. Per-outcome writes had made the database the most expensive part of
+ * a delivery on FerretDB 1.x, the local stand-in for MongoDB, where a stock build updates in time
+ * proportional to the collection and every write command has a high fixed cost.
  */
 @Injectable()
 export class OutcomeService {

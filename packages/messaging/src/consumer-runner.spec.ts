@@ -1,6 +1,6 @@
 import { ChangeMessage, DeliveryJob, DeliverySpec, opaqueFieldsOf } from '@hookline/contracts';
 import { validateSync } from 'class-validator';
-import { toInstance } from './consumer-runner';
+import { Slots, toInstance } from './consumer-runner';
 
 const job = () => ({
   deliveryId: 'msg_1',
@@ -53,5 +53,31 @@ describe('toInstance (consumer payloads)', () => {
 
   it('gives a non-object message to class-transformer as it is', () => {
     expect(validateSync(toInstance(DeliveryJob, [job()], opaque) as object).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Slots', () => {
+  it('tells the pull loop when enough handlers are free, and how many to pull', async () => {
+    const slots = new Slots(4);
+    for (let i = 0; i < 4; i++) await slots.acquire();
+    let woke = false;
+    const enough = slots.whenFree(2).then(() => (woke = true));
+
+    slots.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woke).toBe(false);
+
+    slots.release();
+    await enough;
+    expect(slots.available).toBe(2);
+  });
+
+  it('hands a released slot to a waiting handler before counting it free', async () => {
+    const slots = new Slots(1);
+    await slots.acquire();
+    const waiting = slots.acquire();
+    slots.release();
+    await waiting;
+    expect(slots.available).toBe(0);
   });
 });

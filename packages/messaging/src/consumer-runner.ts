@@ -47,7 +47,7 @@ export function toInstance(cls: ClassConstructor<object>, raw: unknown, opaque: 
 }
 
 /** A bounded number of handlers at once; `acquire` waits for a free slot. */
-class Slots {
+export class Slots {
   private free: number;
   private readonly waiters: (() => void)[] = [];
   private lowWater?: { count: number; resolve: () => void };

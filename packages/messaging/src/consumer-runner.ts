@@ -46,10 +46,12 @@ export function toInstance(cls: ClassConstructor<object>, raw: unknown, opaque: 
   return instance;
 }
 
-/** A bounded number of handlers at once; `acquire` waits for a free slot. */
+/**
+ * The handlers free at the moment. The pull loop fetches no more messages than are free, so every
+ * message it gets has a slot: taking one never waits.
+ */
 export class Slots {
   private free: number;
-  private readonly waiters: (() => void)[] = [];
   private lowWater?: { count: number; resolve: () => void };
 
   constructor(size: number) {
@@ -66,17 +68,11 @@ export class Slots {
     await new Promise<void>((resolve) => (this.lowWater = { count, resolve }));
   }
 
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  take(): void {
+    this.free--;
   }
 
   release(): void {
-    const next = this.waiters.shift();
-    if (next) return next();
     this.free++;
     if (this.lowWater && this.free >= this.lowWater.count) {
       const { resolve } = this.lowWater;
@@ -160,7 +156,7 @@ export class ConsumerRunner {
         if (this.stopping) break;
         const batch = this.slots.available;
         const messages = await consumer.fetch({ max_messages: batch, expires: FETCH_EXPIRES_MS });
-        for await (const msg of messages) await this.dispatch(msg);
+        for await (const msg of messages) this.dispatch(msg);
       } catch (err) {
         if (isHeartbeatsMissed(err)) {
           // The client gives up on a pull after two missed idle heartbeats; with the server's limit
@@ -177,12 +173,12 @@ export class ConsumerRunner {
     }
   }
 
-  private async dispatch(msg: JsMsg): Promise<void> {
+  private dispatch(msg: JsMsg): void {
     if (this.stopping) {
       msg.nak();
       return;
     }
-    await this.slots.acquire();
+    this.slots.take();
     const task = this.handle(msg).finally(() => {
       this.slots.release();
       this.inflight.delete(task);

@@ -87,7 +87,7 @@ export function cacheDir(): string {
  * FerretDB 1.24's SQLite backend creates its `_id` index on `_ferretdb_sjson->"_id"` but looks
  * documents up with `_ferretdb_sjson->'$._id'`; SQLite uses an expression index only for the same
  * expression, so every lookup, update and delete by `_id` scanned the whole table (53 ms per update
- * at 20,000 documents, 1.3 ms with the fix). The build makes the lookups use the index's expression,
+ * at 20,000 documents, 1.1-1.3 ms with the fix). The build makes the lookups use the index's expression,
  * which yields the same JSON value. The same bug for its PostgreSQL backend: FerretDB issue #4646.
  */
 const ID_LOOKUP_FIX = {

@@ -5,7 +5,7 @@ import { apiKeyHint, ApiKeyRepository, generateApiKey, hashApiKey, SecretBox, ty
 import { SUBJECTS, type DeliveryJob, type DeliveryOutcome, type DeliverySpec } from '@hookline/contracts';
 import { generateSecret } from '@hookline/delivery';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { startApp, startTestInfra, watchOutcomes, type RunningApp, type TestInfra } from '@hookline/testing';
 import { DISPATCHER_APP } from '../src/dispatcher.app';
 
 export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -147,11 +147,7 @@ export class DispatcherHarness {
     const dispatcher = await startApp(DISPATCHER_APP, fullEnv);
     const client = await NatsClient.connect(infra.natsUrl, 'dispatcher-test');
     const h = new DispatcherHarness(infra, client, dispatcher, fullEnv);
-    client.connection.subscribe('outcomes.>', {
-      callback: (err, msg) => {
-        if (!err) h.outcomes.push(msg.json<DeliveryOutcome>());
-      },
-    });
+    watchOutcomes(client.connection, (outcome) => h.outcomes.push(outcome));
     await client.connection.flush();
     return h;
   }

@@ -14,7 +14,7 @@ import { WebhookModule } from './webhook/webhook.module';
     MessagingModule.forRoot({
       config: RegistryConfig,
       url: (config) => config.NATS_URL,
-      streams: ['WEBHOOKS', 'OUTCOMES', 'DELIVERIES'],
+      streams: ['WEBHOOKS', 'OUTCOMES', 'OUTCOME_BATCHES', 'DELIVERIES'],
     }),
     DatabaseModule.forRoot({ config: RegistryConfig, url: (config) => config.MONGO_URL }),
     AuthModule,

@@ -544,9 +544,13 @@ async function register(
  */
 async function settle(client: NatsClient): Promise<{ seconds: number; settled: boolean; outcomesBehind: number }> {
   const started = performance.now();
+  /** Outcome messages (a batch counts once) the registry has not acked yet. */
   const outcomesBehind = async () => {
-    const info = await client.jsm.consumers.info('OUTCOMES', 'registry-outcomes').catch(() => undefined);
-    return (info?.num_pending ?? 0) + (info?.num_ack_pending ?? 0);
+    const infos = await Promise.all([
+      client.jsm.consumers.info('OUTCOMES', 'registry-outcomes').catch(() => undefined),
+      client.jsm.consumers.info('OUTCOME_BATCHES', 'registry-outcome-batches').catch(() => undefined),
+    ]);
+    return infos.reduce((sum, info) => sum + (info?.num_pending ?? 0) + (info?.num_ack_pending ?? 0), 0);
   };
   let behindWhenDelivered: number | undefined;
   while (performance.now() - started < SETTLE_TIMEOUT_MS) {
@@ -571,12 +575,12 @@ async function traceQueues(client: NatsClient, run: Tally): Promise<void> {
   const [changes, deliveries, outcomes] = await Promise.all([
     client.jsm.consumers.info('CHANGES', 'matcher'),
     client.jsm.consumers.info('DELIVERIES', 'dispatcher'),
-    client.jsm.consumers.info('OUTCOMES', 'registry-outcomes'),
+    client.jsm.consumers.info('OUTCOME_BATCHES', 'registry-outcome-batches'),
   ]).catch(() => []);
   if (!changes || !deliveries || !outcomes) return;
   log(
     `    sent ${run.sentAt.size}, received ${run.seen.size}; CHANGES pending ${changes.num_pending} in flight ${changes.num_ack_pending}; ` +
-      `DELIVERIES pending ${deliveries.num_pending} in flight ${deliveries.num_ack_pending}; OUTCOMES pending ${outcomes.num_pending}`,
+      `DELIVERIES pending ${deliveries.num_pending} in flight ${deliveries.num_ack_pending}; OUTCOME_BATCHES pending ${outcomes.num_pending}`,
   );
 }
 
@@ -715,7 +719,7 @@ async function main(): Promise<void> {
       if (!settleAfter) return current;
       const after = await settle(client);
       notes.push(
-        `${name}: ${changes} changes; the registry ${after.outcomesBehind} outcomes behind once the deliveries were done; ` +
+        `${name}: ${changes} changes; the registry ${after.outcomesBehind} outcome messages behind once the deliveries were done; ` +
           `all idle ${after.settled ? `${after.seconds.toFixed(1)} s` : `not within ${SETTLE_TIMEOUT_MS / 1000} s`} after the last receipt`,
       );
       return current;

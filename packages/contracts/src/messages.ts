@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
   IsIn,
   IsInt,
   IsISO8601,
@@ -258,6 +261,23 @@ export class DeliveryOutcome {
   @IsOptional() @IsString() messageId?: string;
   /** The delivered body, on `failed` outcomes only: kept by the registry for inspection and replay. */
   @IsOptional() @IsObject() @Opaque() payload?: Record<string, unknown>;
+}
+
+/** Outcomes a batch holds at most. */
+export const MAX_OUTCOMES_PER_BATCH = 1_000;
+
+/**
+ * Subject `outcome-batches.<producer>` on stream OUTCOME_BATCHES: the outcomes of many attempts,
+ * in the order they happened. A batch may come twice and an outcome may also come singly on
+ * OUTCOMES: each attempt is applied once by its `deliveryId` and `attempt`.
+ */
+export class DeliveryOutcomeBatch {
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_OUTCOMES_PER_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => DeliveryOutcome)
+  outcomes: DeliveryOutcome[];
 }
 
 export type PipelineRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';

@@ -59,6 +59,18 @@ export const STREAMS = {
     maxAgeMs: 7 * DAY,
     duplicateWindowMs: 2 * MINUTE,
   },
+  /**
+   * Outcomes of many attempts in one message (DeliveryOutcomeBatch), from dispatchers: per-message
+   * costs (a publish and its ack, a delivery and its ack, in each service and the server) were a
+   * fifth of a delivery's CPU when every attempt had its own message on OUTCOMES.
+   */
+  OUTCOME_BATCHES: {
+    name: 'OUTCOME_BATCHES',
+    subjects: ['outcome-batches.>'],
+    retention: 'limits',
+    maxAgeMs: 7 * DAY,
+    duplicateWindowMs: 2 * MINUTE,
+  },
   /** Pipeline runs triggered by incoming hooks, for pipeline runners. */
   PIPELINES: {
     name: 'PIPELINES',
@@ -86,6 +98,8 @@ export const SUBJECTS = {
     `changes.${subjectToken(tenant)}.${subjectToken(objectType)}.${action}`,
   delivery: (tenant: string, webhookId: string) => `deliveries.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
   outcome: (tenant: string, webhookId: string) => `outcomes.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
+  /** One subject per producing dispatcher instance (a random id), which tells whose batches they are. */
+  outcomeBatch: (producer: string) => `outcome-batches.${subjectToken(producer)}`,
   pipelineRun: (tenant: string, pipelineId: string) =>
     `pipelines.${subjectToken(tenant)}.${subjectToken(pipelineId)}.runs`,
   /** Core NATS (not JetStream): high-rate internal producers publish raw changes here. */

@@ -17,9 +17,14 @@ export class JetStreamPublisher {
   constructor(@Inject(NatsClient) private readonly nats: NatsClient) {}
 
   async publish(subject: string, payload: unknown, options: PublishOptions): Promise<PubAck> {
+    return this.publishSerialized(subject, JSON.stringify(payload), options);
+  }
+
+  /** As publish, for a payload already serialised as JSON (e.g. measured or assembled from parts). */
+  async publishSerialized(subject: string, json: string, options: PublishOptions): Promise<PubAck> {
     const hdrs = options.headers ? natsHeaders() : undefined;
     for (const [name, value] of Object.entries(options.headers ?? {})) hdrs?.set(name, value);
-    return this.nats.js.publish(subject, encoder.encode(JSON.stringify(payload)), {
+    return this.nats.js.publish(subject, encoder.encode(json), {
       msgID: options.msgId,
       headers: hdrs,
     });

@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './config/config';
 export * from './database/database.module';
 export * from './collections/bounded';
+export * from './batching/group-commit';
 export * from './database/duplicate-key';
 export * from './errors/global-exception.filter';
 export * from './errors/hookline-error';

@@ -8,3 +8,4 @@ export * from './harness/wait-for';
 export * from './stack/process-stack';
 export * from './harness/receiver';
 export * from './harness/api-client';
+export * from './harness/outcomes';

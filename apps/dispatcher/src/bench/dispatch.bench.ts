@@ -8,10 +8,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretBox } from '@hookline/auth';
-import { SUBJECTS, type DeliveryJob, type DeliveryOutcome } from '@hookline/contracts';
+import { SUBJECTS, type DeliveryJob } from '@hookline/contracts';
 import { generateSecret } from '@hookline/delivery';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, startTestInfra } from '@hookline/testing';
+import { startApp, startTestInfra, watchOutcomes } from '@hookline/testing';
 import { Pool } from 'undici';
 import { DISPATCHER_APP } from '../dispatcher.app';
 
@@ -101,15 +101,11 @@ async function main(): Promise<void> {
 
   const publishedAt = new Map<string, number>();
   const settled = new Map<string, { endToEnd: number; attempt: number; at: number }>();
-  client.connection.subscribe('outcomes.>', {
-    callback: (err, msg) => {
-      if (err) return;
-      const outcome = msg.json<DeliveryOutcome>();
-      const at = publishedAt.get(outcome.deliveryId);
-      if (outcome.kind !== 'success' || at === undefined) return;
-      const now = performance.now();
-      settled.set(outcome.deliveryId, { endToEnd: now - at, attempt: outcome.latencyMs, at: now });
-    },
+  watchOutcomes(client.connection, (outcome) => {
+    const at = publishedAt.get(outcome.deliveryId);
+    if (outcome.kind !== 'success' || at === undefined) return;
+    const now = performance.now();
+    settled.set(outcome.deliveryId, { endToEnd: now - at, attempt: outcome.latencyMs, at: now });
   });
   await client.connection.flush();
 

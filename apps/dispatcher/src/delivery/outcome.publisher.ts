@@ -1,15 +1,53 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { SUBJECTS, type DeliveryJob, type DeliveryOutcome, type OutcomeKind } from '@hookline/contracts';
+import {
+  isTestDelivery,
+  MAX_OUTCOMES_PER_BATCH,
+  SUBJECTS,
+  type DeliveryJob,
+  type DeliveryOutcome,
+  type OutcomeKind,
+} from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
+import { GroupCommit } from '@hookline/service-kit';
 import type { AttemptReport } from './attempt-report';
 
 export interface OutcomeFields extends Omit<AttemptReport, 'kind' | 'retryAfter'> {
   kind: OutcomeKind;
 }
 
-/** Outcomes on OUTCOMES, one per attempt (msgId `<deliveryId>:<attempt>`), plus `held` notices. */
+/**
+ * Least time between the starts of two batch publishes. Under load a batch then holds tens of
+ * outcomes instead of the few that arrive during one publish's round trip; a job is acked at most
+ * this much later (its receiver already has it), and a lone outcome goes out at once.
+ */
+const BATCH_SPACING_MS = 10;
+/** Bytes of outcomes per batch message at most, well under NATS's 1 MiB default max_payload. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+interface SerializedOutcome {
+  outcome: DeliveryOutcome;
+  json: string;
+  /** Only for an outcome sent alone. */
+  msgId: string;
+}
+
+/**
+ * Outcomes of attempts, plus `held` notices: gathered into DeliveryOutcomeBatch messages on
+ * OUTCOME_BATCHES. A test delivery's outcome goes alone on OUTCOMES, where the registry instance
+ * that queued the test waits for it on the webhook's subject; so does an outcome too large for a
+ * batch. Resolves once JetStream stored the outcome, so the job is acked only after that.
+ */
 @Injectable()
 export class OutcomePublisher {
+  private readonly producer = randomUUID();
+  private batchSequence = 0;
+  private readonly batches = new GroupCommit<SerializedOutcome, void>(
+    (items) => this.publishBatches(items),
+    MAX_OUTCOMES_PER_BATCH,
+    BATCH_SPACING_MS,
+  );
+
   constructor(@Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher) {}
 
   async publish(job: DeliveryJob, attempt: number, fields: OutcomeFields): Promise<void> {
@@ -32,6 +70,49 @@ export class OutcomePublisher {
     // A hold is not an attempt: its own id keeps it from replacing the attempt's outcome.
     const msgId =
       fields.kind === 'held' ? `${job.deliveryId}:${attempt}:held:${fields.errorKind}` : `${job.deliveryId}:${attempt}`;
-    await this.publisher.publish(SUBJECTS.outcome(job.tenant, job.webhookId), outcome, { msgId });
+    const item = { outcome, json: JSON.stringify(outcome), msgId };
+    if (isTestDelivery(job.deliveryId)) return this.publishAlone(item);
+    await this.batches.submit(item);
+  }
+
+  private async publishAlone({ outcome, json, msgId }: SerializedOutcome): Promise<void> {
+    await this.publisher.publishSerialized(SUBJECTS.outcome(outcome.tenant, outcome.webhookId), json, { msgId });
+  }
+
+  /** One message per MAX_BATCH_BYTES of outcomes; each outcome settles with its own message. */
+  private async publishBatches(items: SerializedOutcome[]): Promise<PromiseSettledResult<void>[]> {
+    const messages: { members: number[]; parts: string[]; bytes: number }[] = [];
+    const alone: number[] = [];
+    items.forEach((item, i) => {
+      if (item.json.length > MAX_BATCH_BYTES) return alone.push(i);
+      let last = messages.at(-1);
+      if (!last || last.bytes + item.json.length > MAX_BATCH_BYTES) {
+        last = { members: [], parts: [], bytes: 0 };
+        messages.push(last);
+      }
+      last.members.push(i);
+      last.parts.push(item.json);
+      last.bytes += item.json.length + 1;
+    });
+    const results: PromiseSettledResult<void>[] = new Array(items.length);
+    const settle = async (members: number[], send: () => Promise<void>) => {
+      try {
+        await send();
+        for (const i of members) results[i] = { status: 'fulfilled', value: undefined };
+      } catch (reason) {
+        for (const i of members) results[i] = { status: 'rejected', reason };
+      }
+    };
+    await Promise.all([
+      ...messages.map(({ members, parts }) =>
+        settle(members, async () => {
+          const msgId = `${this.producer}:${++this.batchSequence}`;
+          const json = `{"outcomes":[${parts.join(',')}]}`;
+          await this.publisher.publishSerialized(SUBJECTS.outcomeBatch(this.producer), json, { msgId });
+        }),
+      ),
+      ...alone.map((i) => settle([i], () => this.publishAlone(items[i]))),
+    ]);
+    return results;
   }
 }

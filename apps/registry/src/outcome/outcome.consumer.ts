@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DeliveryOutcome } from '@hookline/contracts';
+import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
 import { JetStreamConsumer, term, type Disposition, type MessageContext } from '@hookline/messaging';
 import { OutcomeService } from './outcome.service';
 
@@ -7,8 +7,9 @@ import { OutcomeService } from './outcome.service';
 const HEARTBEAT_MS = 10_000;
 
 /**
- * Adapter from the OUTCOMES stream to OutcomeService. Acks only after the effect is stored; a
- * storage failure throws, and the runner naks with a growing delay.
+ * Adapter from OUTCOMES (one outcome per message) and OUTCOME_BATCHES (many) to OutcomeService.
+ * Acks only after the effects are stored; a storage failure throws, and the runner naks with a
+ * growing delay (applying an outcome twice is safe, so a batch is simply applied again).
  */
 @Injectable()
 export class OutcomeConsumer {
@@ -19,18 +20,46 @@ export class OutcomeConsumer {
   // Many outcomes in hand at once, so OutcomeService can store them in batches.
   @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
   async handle(outcome: DeliveryOutcome, context: MessageContext): Promise<Disposition | void> {
-    const subscriptionId = Number(outcome.tenant);
-    if (!Number.isSafeInteger(subscriptionId) || subscriptionId < 1) {
-      this.logger.error(
-        { tenant: outcome.tenant, deliveryId: outcome.deliveryId },
-        'outcome for a tenant that is not a subscription id',
+    const subscriptionId = this.subscriptionOf(outcome);
+    if (subscriptionId === null) return term(`tenant ${outcome.tenant} is not a subscription id`);
+    await this.whileWorking(context, () => this.outcomes.apply(subscriptionId, outcome));
+  }
+
+  @JetStreamConsumer({
+    stream: 'OUTCOME_BATCHES',
+    durable: 'registry-outcome-batches',
+    payload: DeliveryOutcomeBatch,
+    concurrency: 64,
+  })
+  async handleBatch(batch: DeliveryOutcomeBatch, context: MessageContext): Promise<void> {
+    await this.whileWorking(context, async () => {
+      const applied = await Promise.allSettled(
+        batch.outcomes.map((outcome) => {
+          const subscriptionId = this.subscriptionOf(outcome);
+          // Dropped alone, as a single message with it would be: it cannot become valid later.
+          return subscriptionId === null ? null : this.outcomes.apply(subscriptionId, outcome);
+        }),
       );
-      return term(`tenant ${outcome.tenant} is not a subscription id`);
-    }
-    // A slow database must not make the server send the outcome again while it waits for its batch.
+      const failure = applied.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    });
+  }
+
+  private subscriptionOf(outcome: DeliveryOutcome): number | null {
+    const subscriptionId = Number(outcome.tenant);
+    if (Number.isSafeInteger(subscriptionId) && subscriptionId >= 1) return subscriptionId;
+    this.logger.error(
+      { tenant: outcome.tenant, deliveryId: outcome.deliveryId },
+      'outcome for a tenant that is not a subscription id',
+    );
+    return null;
+  }
+
+  /** A slow database must not make the server send the message again while it waits for its batch. */
+  private async whileWorking(context: MessageContext, work: () => Promise<unknown>): Promise<void> {
     const heartbeat = setInterval(() => context.working(), HEARTBEAT_MS);
     try {
-      await this.outcomes.apply(subscriptionId, outcome);
+      await work();
     } finally {
       clearInterval(heartbeat);
     }

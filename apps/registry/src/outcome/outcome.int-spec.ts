@@ -111,6 +111,36 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(log.body.Results[1]).toMatchObject({ DeliveryID: failedAttempt.deliveryId, Attempt: 2, Status: 502 });
   });
 
+  it('stores batched outcomes once each, also when an outcome came alone before, and drops only a bad one', async () => {
+    const [a, b] = [await newWebhook(), await newWebhook()];
+    const alone = outcome(a.ObjectUUID, { at: '2024-03-01T00:00:00.000Z' });
+    await publishOutcome(alone);
+    await waitFor(
+      async () => (await h.request('GET', `/api/v2/webhook/${a.ObjectUUID}`, { key })).body.FireCount === 1,
+    );
+    const batch = {
+      outcomes: [
+        alone,
+        outcome(a.ObjectUUID, { kind: 'retry', status: 500, at: '2024-03-01T00:00:01.000Z' }),
+        outcome(b.ObjectUUID, { tenant: 'not-a-subscription' }),
+        outcome(b.ObjectUUID, { status: 204, at: '2024-03-01T00:00:02.000Z' }),
+      ],
+    };
+    await h.publish(SUBJECTS.outcomeBatch('int-spec'), batch, 'batch-1');
+    // The same batch again, as after a registry died before acking it.
+    await h.publish(SUBJECTS.outcomeBatch('int-spec'), batch, 'batch-1-again');
+
+    const statsOf = async (id: string) => (await h.request('GET', `/api/v2/webhook/${id}`, { key })).body;
+    await waitFor(
+      async () => (await statsOf(a.ObjectUUID)).LastStatus === 500 && (await statsOf(b.ObjectUUID)).FireCount === 1,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await statsOf(a.ObjectUUID)).toMatchObject({ FireCount: 2, ErrorCount: 1, LastStatus: 500 });
+    expect(await statsOf(b.ObjectUUID)).toMatchObject({ FireCount: 1, ErrorCount: 0, LastStatus: 204 });
+    const log = await h.request('GET', `/api/v2/webhook/${a.ObjectUUID}/attempts`, { key });
+    expect(log.body.TotalResultCount).toBe(2);
+  });
+
   it('counts an attempt once when the registry died between counting it and noting it in the log', async () => {
     const w = await newWebhook();
     const path = `/api/v2/webhook/${w.ObjectUUID}`;

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
-import { BoundedMap, BoundedSet } from '@hookline/service-kit';
+import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
 import type { AttemptRecord } from '../webhook/delivery-log.schema';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
 import { WebhookRepository, type StatsAttempt, type StatsBatch, type StatsState } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
-import { GroupCommit } from './group-commit';
 
 export type OutcomeResult = 'recorded' | 'test-ignored' | 'webhook-deleted';
 

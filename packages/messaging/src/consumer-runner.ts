@@ -8,6 +8,7 @@ import type { Counter } from 'prom-client';
 import type { ConsumerOptions } from './consumer.decorator';
 import { Ack, type ConsumerHandler, type Disposition, type MessageContext } from './disposition';
 import type { NatsClient } from './nats-client';
+import { compilePayloadCheck, type PayloadCheck } from './payload-check';
 import { isApiError, JetStreamApiCodes } from './streams';
 
 const DEFAULT_CONCURRENCY = 16;
@@ -91,6 +92,8 @@ export class ConsumerRunner {
   private readonly slots: Slots;
   /** The payload class's @Opaque fields, left out of class-transformer. */
   private readonly opaque: readonly string[];
+  /** Accepts most valid payloads without class-transformer and validateSync (null: the class needs them). */
+  private readonly quickCheck: PayloadCheck | null;
 
   constructor(
     private readonly nats: NatsClient,
@@ -101,6 +104,7 @@ export class ConsumerRunner {
     this.logger = new Logger(`Consumer ${options.stream}/${options.durable}`);
     this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
     this.opaque = options.payload ? opaqueFieldsOf(options.payload) : [];
+    this.quickCheck = options.payload ? compilePayloadCheck(options.payload) : null;
   }
 
   async start(): Promise<void> {
@@ -214,7 +218,7 @@ export class ConsumerRunner {
 
   private parse(msg: JsMsg): unknown {
     const raw = msg.json<unknown>();
-    if (!this.options.payload) return raw;
+    if (!this.options.payload || this.quickCheck?.(raw)) return raw;
     const instance = toInstance(this.options.payload, raw, this.opaque);
     const errors = validateSync(instance);
     if (errors.length > 0) {

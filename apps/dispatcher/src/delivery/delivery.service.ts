@@ -15,7 +15,13 @@ import { AttemptCountRepository } from './attempt-count.repository';
 import { applyRetryOnStatus, countsAgainstOrigin, notSent, retryPolicyOf, type AttemptReport } from './attempt-report';
 import { HttpSender } from './http-sender.service';
 import { OutcomePublisher } from './outcome.publisher';
-import { InvalidJobError, prepareDelivery, attemptHeaders, type PreparedDelivery } from './prepared-delivery';
+import {
+  attemptHeaders,
+  InvalidJobError,
+  prepareDelivery,
+  SecretOpener,
+  type PreparedDelivery,
+} from './prepared-delivery';
 
 export interface WebhookLoad {
   tenant: string;
@@ -39,10 +45,11 @@ export class DeliveryService {
   private readonly heldNotices = new BoundedSet<string>(MAX_HELD_NOTICES);
   private readonly attemptsTotal: Counter<'kind'>;
   private readonly latency: Histogram<'kind'>;
+  private readonly secrets: SecretOpener;
 
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
-    @Inject(SecretBox) private readonly box: SecretBox,
+    @Inject(SecretBox) box: SecretBox,
     private readonly attempts: AttemptCountRepository,
     private readonly outcomes: OutcomePublisher,
     private readonly gone: GoneWebhooks,
@@ -53,6 +60,7 @@ export class DeliveryService {
     private readonly tunnel: TunnelClient,
     metrics: MetricsService,
   ) {
+    this.secrets = new SecretOpener(box);
     this.attemptsTotal = metrics.counter('hookline_delivery_attempts_total', 'Delivery attempts and holds by outcome', [
       'kind',
     ]);
@@ -75,7 +83,7 @@ export class DeliveryService {
     }
     let prepared: PreparedDelivery;
     try {
-      prepared = prepareDelivery(job, spec, this.box);
+      prepared = prepareDelivery(job, spec, this.secrets);
     } catch (err) {
       if (err instanceof InvalidJobError) return this.poison(job, await attempt(), err.message);
       throw err;

@@ -4,7 +4,7 @@ import type { DeliveryJob, DeliverySpec } from '@hookline/contracts';
 import { generateSecret, nextDelayMs } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
 import { applyRetryOnStatus, countsAgainstOrigin, retryPolicyOf, type AttemptReport } from './attempt-report';
-import { attemptHeaders, InvalidJobError, prepareDelivery, SECURITY_HEADER } from './prepared-delivery';
+import { attemptHeaders, InvalidJobError, prepareDelivery, SecretOpener, SECURITY_HEADER } from './prepared-delivery';
 
 const box = new SecretBox(randomBytes(32));
 const BMC = [408, 409, 425, 429, 502, 503, 504];
@@ -139,5 +139,16 @@ describe('preparing a delivery', () => {
     const notWhsec = specOf({ SigningSecret: box.encrypt('plain-password') });
     const prepared = prepareDelivery(job(notWhsec), notWhsec, box);
     expect(() => attemptHeaders('id', prepared, 1)).toThrow(InvalidJobError);
+  });
+
+  it("opens each webhook's secrets once across its jobs, and keeps refusing ones it cannot open", () => {
+    let opened = 0;
+    const secrets = new SecretOpener({ decrypt: (sealed) => (opened++, box.decrypt(sealed)) });
+    const spec = specOf({ Headers: { 'X-Env': box.encrypt('prod') } });
+    for (let i = 0; i < 3; i++) expect(prepareDelivery(job(spec), spec, secrets).headers['x-env']).toBe('prod');
+    expect(opened).toBe(2);
+    const wrongKey = specOf({ SigningSecret: new SecretBox(randomBytes(32)).encrypt(generateSecret()) });
+    for (let i = 0; i < 2; i++)
+      expect(() => prepareDelivery(job(wrongKey), wrongKey, secrets)).toThrow(InvalidJobError);
   });
 });

@@ -8,6 +8,7 @@ import {
   type HttpPolicy,
   type ResolvedTarget,
 } from '@hookline/delivery';
+import { BoundedMap } from '@hookline/service-kit';
 import { DispatcherConfig } from '../config/dispatcher.config';
 
 export type TargetCheck =
@@ -19,6 +20,15 @@ export type TargetCheck =
     };
 
 /**
+ * How long a URL that passed stays passed. Checking (URL parsing, DNS, address classes) for every
+ * job was a thirtieth of the dispatcher's CPU, and a name lookup for every job costs more where
+ * targets are names; the pinned address is reused for as long, as a DNS cache would.
+ */
+const PASSED_FOR_MS = 5_000;
+/** URLs remembered as passed. */
+const MAX_PASSED_URLS = 10_000;
+
+/**
  * The one gate every outgoing HTTP request passes (webhook targets and OAuth2 token URLs alike):
  * the HTTP policy (Octane: HTTPS always, HTTP only when allowed and on allowed ports) and the SSRF
  * guard, which resolves the host once so the caller can connect to exactly the address checked.
@@ -27,6 +37,7 @@ export type TargetCheck =
 export class TargetGuard {
   private readonly policy: HttpPolicy;
   private readonly allowedCidrs: readonly Cidr[];
+  private readonly passed = new BoundedMap<string, { until: number; target: ResolvedTarget }>(MAX_PASSED_URLS);
 
   constructor(@Inject(DispatcherConfig) config: DispatcherConfig) {
     this.policy = httpPolicyFromEnv({
@@ -37,10 +48,14 @@ export class TargetGuard {
   }
 
   async check(url: string): Promise<TargetCheck> {
+    const now = Date.now();
+    const recent = this.passed.get(url);
+    if (recent && recent.until > now) return { ok: true, target: recent.target };
     const verdict = checkHttpPolicy(url, this.policy);
     if (!verdict.allowed) return { ok: false, reason: verdict.reason, retryable: false };
     const resolved = await resolveTarget(url, { allowedCidrs: this.allowedCidrs });
     if (!resolved.ok) return { ok: false, reason: resolved.reason, retryable: resolved.retryable };
+    this.passed.set(url, { until: now + PASSED_FOR_MS, target: resolved.target });
     return { ok: true, target: resolved.target };
   }
 }

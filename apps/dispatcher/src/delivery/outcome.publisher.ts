@@ -22,8 +22,11 @@ export interface OutcomeFields extends Omit<AttemptReport, 'kind' | 'retryAfter'
  * this much later (its receiver already has it), and a lone outcome goes out at once.
  */
 const BATCH_SPACING_MS = 10;
-/** Bytes of outcomes per batch message at most, well under NATS's 1 MiB default max_payload. */
-const MAX_BATCH_BYTES = 512 * 1024;
+/**
+ * JSON text per batch message at most, in UTF-16 units: even at 3 bytes each in UTF-8 it stays
+ * under NATS's default max_payload of 1 MiB.
+ */
+const MAX_BATCH_CHARS = 256 * 1024;
 
 interface SerializedOutcome {
   outcome: DeliveryOutcome;
@@ -79,20 +82,20 @@ export class OutcomePublisher {
     await this.publisher.publishSerialized(SUBJECTS.outcome(outcome.tenant, outcome.webhookId), json, { msgId });
   }
 
-  /** One message per MAX_BATCH_BYTES of outcomes; each outcome settles with its own message. */
+  /** One message per MAX_BATCH_CHARS of outcomes; each outcome settles with its own message. */
   private async publishBatches(items: SerializedOutcome[]): Promise<PromiseSettledResult<void>[]> {
-    const messages: { members: number[]; parts: string[]; bytes: number }[] = [];
+    const messages: { members: number[]; parts: string[]; chars: number }[] = [];
     const alone: number[] = [];
     items.forEach((item, i) => {
-      if (item.json.length > MAX_BATCH_BYTES) return alone.push(i);
+      if (item.json.length > MAX_BATCH_CHARS) return alone.push(i);
       let last = messages.at(-1);
-      if (!last || last.bytes + item.json.length > MAX_BATCH_BYTES) {
-        last = { members: [], parts: [], bytes: 0 };
+      if (!last || last.chars + item.json.length > MAX_BATCH_CHARS) {
+        last = { members: [], parts: [], chars: 0 };
         messages.push(last);
       }
       last.members.push(i);
       last.parts.push(item.json);
-      last.bytes += item.json.length + 1;
+      last.chars += item.json.length + 1;
     });
     const results: PromiseSettledResult<void>[] = new Array(items.length);
     const settle = async (members: number[], send: () => Promise<void>) => {

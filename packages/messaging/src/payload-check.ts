@@ -1,6 +1,8 @@
 import { TransformationType } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
+import { getMetadataStorage, ValidationTypes, type MetadataStorage, type ValidationArguments } from 'class-validator';
+
+type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
 
 /** Says whether a parsed JSON value satisfies a payload class; false may also mean "ask class-validator". */
 export type PayloadCheck = (value: unknown) => boolean;
@@ -52,7 +54,7 @@ function compileClass(cls: new () => object, compiled: Map<new () => object, Cla
   const storage = getMetadataStorage();
   const metadatas = storage.getTargetValidationMetadatas(cls, '', false, false);
   const initialised = Object.values(new cls()).some((v) => v !== undefined);
-  if (metadatas.length === 0 || initialised || transformsPlain(cls)) return null;
+  if (metadatas.length === 0 || initialised || transformsPlain(cls, metadatas)) return null;
   const properties = new Map<string, PropertyCheck>();
   for (const metadata of metadatas) {
     if (typeof metadata.target === 'string' || (metadata.groups?.length ?? 0) > 0 || metadata.always) return null;
@@ -97,11 +99,10 @@ function compileClass(cls: new () => object, compiled: Map<new () => object, Cla
 }
 
 /** Whether class-transformer would change any value of the class while making an instance of it. */
-function transformsPlain(cls: new () => object): boolean {
+function transformsPlain(cls: new () => object, metadatas: readonly ValidationMetadata[]): boolean {
   if (defaultMetadataStorage.getStrategy(cls) !== 'none') return true;
   if (defaultMetadataStorage.getExposedMetadatas(cls).length > 0) return true;
   if (defaultMetadataStorage.getExcludedMetadatas(cls).length > 0) return true;
-  const metadatas = getMetadataStorage().getTargetValidationMetadatas(cls, '', false, false);
   return metadatas.some(
     (m) =>
       defaultMetadataStorage.findTransformMetadatas(cls, m.propertyName, TransformationType.PLAIN_TO_CLASS).length > 0,

@@ -1,4 +1,4 @@
-import type { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
+import { STREAMS, type DeliveryOutcome, type DeliveryOutcomeBatch } from '@hookline/contracts';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 /**
@@ -6,12 +6,12 @@ import type { NatsConnection } from '@nats-io/nats-core';
  * or in a batch on OUTCOME_BATCHES. Plain subscriptions: no consumer state is left behind.
  */
 export function watchOutcomes(connection: NatsConnection, onOutcome: (outcome: DeliveryOutcome) => void): void {
-  connection.subscribe('outcomes.>', {
+  connection.subscribe(STREAMS.OUTCOMES.subjects[0], {
     callback: (err, msg) => {
       if (!err) onOutcome(msg.json<DeliveryOutcome>());
     },
   });
-  connection.subscribe('outcome-batches.>', {
+  connection.subscribe(STREAMS.OUTCOME_BATCHES.subjects[0], {
     callback: (err, msg) => {
       if (!err) for (const outcome of msg.json<DeliveryOutcomeBatch>().outcomes) onOutcome(outcome);
     },

@@ -249,6 +249,31 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect((await h.request('POST', `${path}/failed/${final.deliveryId}/replay`, { key })).status).toBe(409);
   });
 
+  it('keeps every failed delivery of a batch, and the last failure of one that failed again', async () => {
+    const w = await newWebhook();
+    const path = `/api/v2/webhook/${w.ObjectUUID}/failed`;
+    const failure = (fields: Partial<DeliveryOutcome>) =>
+      outcome(w.ObjectUUID, { kind: 'failed', status: 503, attempt: 4, payload: { n: 1 }, ...fields });
+    const earlier = failure({ at: '2024-03-01T00:00:00.000Z' });
+    await publishOutcome(earlier);
+    await waitFor(async () => (await h.request('GET', path, { key })).body.TotalResultCount === 1);
+
+    const [first, second] = [failure({ status: 502 }), failure({ status: 504 })];
+    // `earlier` replayed and failed again: same delivery, a later attempt and status.
+    const again = { ...earlier, attempt: 8, status: 500, at: '2024-03-02T00:00:00.000Z' };
+    await h.publish(SUBJECTS.outcomeBatch('int-spec'), { outcomes: [first, second, again] }, 'failed-batch');
+
+    const records = await waitFor(async () => {
+      const body = (await h.request('GET', path, { key })).body;
+      const updated = body.Results.find((r: any) => r.DeliveryID === earlier.deliveryId);
+      return body.TotalResultCount === 3 && updated.LastStatus === 500 && body.Results;
+    });
+    const byDelivery = new Map(records.map((r: any) => [r.DeliveryID, r]));
+    expect(byDelivery.get(first.deliveryId)).toMatchObject({ LastStatus: 502, Attempts: 4, ReplayCount: 0 });
+    expect(byDelivery.get(second.deliveryId)).toMatchObject({ LastStatus: 504, Attempts: 4, ReplayCount: 0 });
+    expect(byDelivery.get(earlier.deliveryId)).toMatchObject({ LastStatus: 500, Attempts: 8 });
+  });
+
   it('deletes the webhook on a 410 Gone outcome and tells the matcher', async () => {
     const w = await newWebhook();
     await publishOutcome(outcome(w.ObjectUUID, { kind: 'gone', status: 410 }));

@@ -182,22 +182,31 @@ export class OutcomeService {
       }
     }
 
-    for (const i of logged) {
-      const { subscriptionId, outcome } = items[i];
-      if (outcome.kind !== 'failed' || results[i].status === 'rejected') continue;
-      results[i] = await this.settled(async () => {
-        await this.log.saveFailed(subscriptionId, {
-          _id: outcome.deliveryId,
-          WebhookID: outcome.webhookId,
-          MessageID: outcome.messageId ?? null,
-          Payload: outcome.payload ?? null,
-          LastStatus: outcome.status ?? null,
-          Attempts: outcome.attempt,
-          Error: outcome.error ?? null,
-          FailedAt: new Date(outcome.at),
-        });
+    // The batch's failed deliveries kept for replay in one write; should it fail, they all come again.
+    const failed = logged.filter((i) => items[i].outcome.kind === 'failed' && results[i].status !== 'rejected');
+    if (failed.length > 0) {
+      const saved = await this.settled(async () => {
+        await this.log.saveFailed(
+          failed.map((i) => {
+            const { subscriptionId, outcome } = items[i];
+            return {
+              subscriptionId,
+              record: {
+                _id: outcome.deliveryId,
+                WebhookID: outcome.webhookId,
+                MessageID: outcome.messageId ?? null,
+                Payload: outcome.payload ?? null,
+                LastStatus: outcome.status ?? null,
+                Attempts: outcome.attempt,
+                Error: outcome.error ?? null,
+                FailedAt: new Date(outcome.at),
+              },
+            };
+          }),
+        );
         return 'recorded';
       });
+      for (const i of failed) results[i] = saved;
     }
     items.forEach(({ outcome }, i) => {
       const first = firstCopy.get(attemptIdOf(outcome));

@@ -12,6 +12,9 @@ import {
 } from './delivery-log.schema';
 import type { Page } from './webhook.repository';
 
+/** A failed delivery as an outcome reports it; replays are counted by the registry. */
+export type NewFailedDelivery = Omit<FailedDeliveryRecord, 'SubscriptionID' | 'ReplayCount' | 'LastReplayAt'>;
+
 /**
  * The delivery log (attempts), failed-delivery records and notes of counted attempts. Every query
  * is scoped by subscription, except the lookups by attempt id, whose ids recordAttempts checked
@@ -71,19 +74,28 @@ export class DeliveryLogRepository {
   }
 
   /**
-   * Keeps the last failure of a delivery (a replayed delivery that fails again overwrites its
-   * record). Inserted first: the first failure of a delivery, the common case, then costs no update.
+   * Keeps the last failure of each delivery (a replayed delivery that fails again overwrites its
+   * record). All inserted at once first: a delivery's first failure, the common case, then costs
+   * no write of its own (one insert per failure had made a receiver's outage cost the database a
+   * write command per failed delivery).
    */
-  async saveFailed(
-    subscriptionId: number,
-    record: Omit<FailedDeliveryRecord, 'SubscriptionID' | 'ReplayCount' | 'LastReplayAt'>,
-  ): Promise<void> {
-    const { _id, ...fields } = record;
-    const duplicates = await insertNew(this.failed, [
-      { ...record, SubscriptionID: subscriptionId, ReplayCount: 0, LastReplayAt: null },
-    ]);
-    if (duplicates.size > 0)
+  async saveFailed(failures: { subscriptionId: number; record: NewFailedDelivery }[]): Promise<void> {
+    const duplicates = await insertNew(
+      this.failed,
+      failures.map(({ subscriptionId, record }) => ({
+        ...record,
+        SubscriptionID: subscriptionId,
+        ReplayCount: 0,
+        LastReplayAt: null,
+      })),
+    );
+    for (const index of duplicates) {
+      const {
+        subscriptionId,
+        record: { _id, ...fields },
+      } = failures[index];
       await this.failed.updateOne({ _id, SubscriptionID: subscriptionId }, { $set: fields }).exec();
+    }
   }
 
   async listFailed(

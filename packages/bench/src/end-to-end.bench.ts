@@ -4,24 +4,24 @@
  *
  * 1. Raw limit, in a child process of its own (raw-sender.ts): undici alone to the receivers, and
  *    a JetStream publish + pull-consume pipeline whose consumer POSTs each message with undici and
- *    acks it (the "raw JetStream + undici pipeline"), at max and at half its max.
+ *    acks it (the "raw JetStream + undici pipeline"), on a nats-server of its own.
  * 2. The stack (ProcessStack: registry, change-ingest, matcher, dispatcher as `node dist/main.js`
  *    processes, nats-server, a MongoDB-wire server), 10,000 webhooks (1,000 tenants × 10) pointing
  *    at 20 receivers in this process: all through the registry's REST API on MongoDB; on FerretDB
  *    200 through REST and the rest published on WEBHOOKS as the registry would (see `register`).
  * 3. Changes through the NATS ingest (request/reply `ingest.changes.<subscriptionId>`) that fan
- *    out to 1 or 10 webhooks: at max (closed loop) and at a fixed offered rate of half the
- *    throughput target (50% of the raw pipeline's max, so a quarter of it); latency is from the ingest request to the receiver having the whole body.
+ *    out to 1 or 10 webhooks: at max (closed loop), each max run right after a raw pipeline max of
+ *    its own round; then at a fixed offered rate of half the throughput target (50% of the median
+ *    raw max, so a quarter of it); latency is from the ingest request to the receiver having the
+ *    whole body.
  * 4. The fan-out-10 fixed-rate run again with 10% of the receivers bad (one hangs, one refuses
- *    connections): the healthy receivers' p99 against the all-healthy run.
+ *    connections): the healthy receivers' p99 against the all-healthy runs.
  *
- * Every phase is bounded by a count and a time limit; the whole run takes about five minutes.
- * Besides throughput and latency, each run shows the CPU each process spent per delivery (from
- * /proc), which stays meaningful on a busy machine where the rates do not.
- * `node packages/bench/dist/end-to-end.bench.js` after `pnpm build` (or through `pnpm bench`).
+ * Every comparison is made ROUNDS (3) times and each target is judged on the medians. Every phase
+ * is bounded by a count and a time limit; the whole run takes about eight minutes.
  *
- * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw phase; BENCH_RUNS=max1,paced1,max10,
- * paced10,bad picks runs; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
+ * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw runs; BENCH_RUNS=max1,paced1,max10,
+ * paced10,bad picks runs; BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
  * queues every second and the services' warnings; BENCH_PROFILE=dispatcher,matcher writes V8 CPU
  * profiles to BENCH_PROFILE_DIR (./bench-profiles), or runs them with BENCH_NODE_OPTIONS instead
  * (e.g. `--require ./gc-watch.js`); BENCH_WITHOUT_REGISTRY=1 stops the registry after
@@ -35,9 +35,9 @@ import { randomUUID } from 'node:crypto';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { ApiClient, ProcessStack, Receiver, startNats } from '@hookline/testing';
+import { ApiClient, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
 import type { RawSenderConfig, RawSenderResult } from './raw-sender';
-import { quantile, table } from './stats';
+import { median, quantile, table } from './stats';
 
 const RECEIVERS = 20;
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
@@ -62,6 +62,11 @@ const MAX_RUN_SEND_LIMIT_MS = 30_000;
  * moved it by half (fan-out 10 at a quarter of the raw max: 69 to 130 ms on the same commit).
  */
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 30);
+/**
+ * Each comparison is made this many times and judged on the median: the machine's speed drifts by
+ * a fifth within minutes, and one slow minute moved a 30 s run's p99 from 35 to 185 ms.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DRAIN_TIMEOUT_MS = 30_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 const REGISTRATION_CONCURRENCY = 32;
@@ -202,6 +207,12 @@ class CpuUse {
 class CpuMeter {
   private start = new Map<number, { name: string; ticks: number }>();
   private startedAt = 0;
+  /** Names given to processes that their command line does not tell apart. */
+  private readonly names = new Map<number, string>();
+
+  name(pid: number, name: string): void {
+    this.names.set(pid, name);
+  }
 
   begin(): void {
     this.start = this.sample();
@@ -248,9 +259,9 @@ class CpuMeter {
     };
     for (const [pid, { ticks, comm }] of stats) {
       if (!inTree(pid)) continue;
-      let name = comm;
+      let name = this.names.get(pid) ?? comm;
       if (pid === process.pid) name = 'bench (load + receivers)';
-      else {
+      else if (!this.names.has(pid)) {
         try {
           const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
           const app = /apps\/([\w-]+)\/dist\/main\.js/.exec(cmd);
@@ -335,14 +346,11 @@ function rawBody(messageId: string, padding: string): string {
   });
 }
 
-/** Raw limits, on a nats-server of their own that is stopped before the stack starts. */
-async function rawLimits(receivers: Receiver[], bodyPadding: string) {
-  const urls = receivers.map((r) => `http://127.0.0.1:${r.port}`);
-  const rows: RunRow[] = [];
-
+/** undici alone, closed loop, in the raw sender's process: what one process can POST here. */
+async function rawUndici(urls: string[], bodyPadding: string) {
   log('raw: undici alone ...');
   cpu.begin();
-  const undici = await rawSender({
+  const result = await rawSender({
     mode: 'undici',
     urls,
     count: RAW_UNDICI_REQUESTS,
@@ -350,67 +358,94 @@ async function rawLimits(receivers: Receiver[], bodyPadding: string) {
     connectionsPerOrigin: CONNECTIONS_PER_ORIGIN,
     body: rawBody('raw-undici', bodyPadding),
   });
-  const undiciCpu = `raw sender ${undici.cpuPercent}%, ${cpu.end().percent()}`;
-  const undiciRate = undici.sent / undici.seconds;
-  log(`  ${fmtRate(undiciRate)} requests/s; CPU ${undiciCpu}`);
+  const cpuLine = `raw sender ${result.cpuPercent}%, ${cpu.end().percent()}`;
+  const rate = result.sent / result.seconds;
+  log(`  ${fmtRate(rate)} requests/s; CPU ${cpuLine}`);
+  return { result, rate, cpuLine };
+}
 
-  const nats = await startNats({ private: true });
-  const client = await NatsClient.connect(nats.url, 'bench-raw-publisher');
-  try {
+/**
+ * The raw JetStream + undici pipeline, on a nats-server of its own that stays up (idle) beside the
+ * stack, so each of its runs can sit right before the stack run it is compared with: this
+ * machine's speed drifts by a fifth within minutes, and a raw max measured minutes earlier
+ * compared the stack with a different machine.
+ */
+class RawPipeline {
+  private runs = 0;
+
+  private constructor(
+    private readonly nats: RunningServer,
+    private readonly client: NatsClient,
+    private readonly urls: string[],
+    private readonly bodyPadding: string,
+  ) {}
+
+  static async start(urls: string[], bodyPadding: string): Promise<RawPipeline> {
+    const nats = await startNats({ private: true });
+    const pid = /\(pid (\d+)\)/.exec(nats.source)?.[1];
+    if (pid) cpu.name(Number(pid), 'raw nats-server');
+    const client = await NatsClient.connect(nats.url, 'bench-raw-publisher');
     await client.jsm.streams.add({
       name: 'RAWBENCH',
       subjects: ['rawbench.>'],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
     });
-    const publish = (run: Tally, i: number): Promise<unknown> => {
-      const id = `${run.name}-${i}`;
-      run.sent(id);
-      return client.js.publish(`rawbench.${i % RECEIVERS}`, rawBody(id, bodyPadding), { msgID: id });
-    };
-    const runRaw = async (name: string, count: number, drive: (run: Tally) => Promise<unknown>) => {
-      const run = new Tally(name, count);
-      tally = run;
-      cpu.begin();
-      const sent = await rawSender(
-        {
-          mode: 'jetstream',
-          natsUrl: nats.url,
-          stream: 'RAWBENCH',
-          durable: name,
-          urls,
-          count,
-          concurrency: CONCURRENCY,
-          connectionsPerOrigin: CONNECTIONS_PER_ORIGIN,
-        },
-        async () => {
-          await drive(run);
-        },
-      );
-      const complete = await run.complete(DRAIN_TIMEOUT_MS);
-      tally = undefined;
-      const use = cpu.end();
-      use.used.set('raw sender', (sent.cpuPercent / 100) * sent.seconds);
-      rows.push({ run: name, tally: run, cpu: use, complete });
-      log(
-        `  ${fmtRate(run.deliveriesPerSecond)} deliveries/s, p50 ${run.p(0.5).toFixed(1)} ms, p99 ${run.p(0.99).toFixed(1)} ms, ` +
-          `${run.seen.size}/${run.expected} delivered; CPU ${use.percent()}; CPU ms per delivery ${use.perDelivery(run.seen.size)}`,
-      );
-      return run;
-    };
+    return new RawPipeline(nats, client, urls, bodyPadding);
+  }
 
-    log('raw: JetStream + undici pipeline at max ...');
-    const max = await runRaw('raw-js-max', RAW_JS_MESSAGES, (run) =>
-      closedLoop(RAW_JS_MESSAGES, RAW_PUBLISH_WINDOW, 60_000, (i) => publish(run, i)),
+  /** Closed loop: the parent publishes with RAW_PUBLISH_WINDOW in flight. */
+  max(name: string): Promise<RunRow> {
+    return this.run(name, RAW_JS_MESSAGES, (run) =>
+      closedLoop(RAW_JS_MESSAGES, RAW_PUBLISH_WINDOW, 60_000, (i) => this.publish(run, i)),
     );
-    const half = Math.round(max.deliveriesPerSecond / 2);
-    log(`raw: JetStream + undici pipeline at ${half}/s (half its max) ...`);
-    const pacedCount = Math.round(half * PACED_SECONDS);
-    await runRaw('raw-js-half', pacedCount, (run) => paced(half, PACED_SECONDS, (i) => publish(run, i)));
-    return { undici, undiciRate, undiciCpu, rows, max, half };
-  } finally {
-    await client.close();
-    await nats.stop();
+  }
+
+  paced(name: string, perSecond: number): Promise<RunRow> {
+    return this.run(name, Math.round(perSecond * PACED_SECONDS), (run) =>
+      paced(perSecond, PACED_SECONDS, (i) => this.publish(run, i)),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.client.close();
+    await this.nats.stop();
+  }
+
+  private publish(run: Tally, i: number): Promise<unknown> {
+    const id = `${run.name}-${i}`;
+    run.sent(id);
+    return this.client.js.publish(`rawbench.${i % RECEIVERS}`, rawBody(id, this.bodyPadding), { msgID: id });
+  }
+
+  private async run(name: string, count: number, drive: (run: Tally) => Promise<unknown>): Promise<RunRow> {
+    const run = new Tally(name, count);
+    tally = run;
+    cpu.begin();
+    const sent = await rawSender(
+      {
+        mode: 'jetstream',
+        natsUrl: this.nats.url,
+        stream: 'RAWBENCH',
+        durable: `raw-${++this.runs}`,
+        urls: this.urls,
+        count,
+        concurrency: CONCURRENCY,
+        connectionsPerOrigin: CONNECTIONS_PER_ORIGIN,
+      },
+      async () => {
+        await drive(run);
+      },
+    );
+    const complete = await run.complete(DRAIN_TIMEOUT_MS);
+    tally = undefined;
+    const use = cpu.end();
+    use.used.set('raw sender', (sent.cpuPercent / 100) * sent.seconds);
+    log(
+      `  ${fmtRate(run.deliveriesPerSecond)} deliveries/s, p50 ${run.p(0.5).toFixed(1)} ms, p99 ${run.p(0.99).toFixed(1)} ms, ` +
+        `${run.seen.size}/${run.expected} delivered; CPU ${use.percent()}; CPU ms per delivery ${use.perDelivery(run.seen.size)}`,
+    );
+    return { run: name, tally: run, cpu: use, complete };
   }
 }
 
@@ -614,13 +649,24 @@ async function main(): Promise<void> {
         { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? `--cpu-prof --cpu-prof-dir=${profileDir}` },
       ]),
   );
+  const urls = receivers.map((r) => `http://127.0.0.1:${r.port}`);
+  // About the size of the fan-out payloads below ({rule, message} of a small Defect change).
+  const bodyPadding = 'x'.repeat(1_500);
+  let rawPipeline: RawPipeline | undefined;
   try {
-    // About the size of the fan-out payloads below ({rule, message} of a small Defect change).
-    // BENCH_RAW_MAX=<deliveries/s> skips the raw phase (for profiling the stack alone).
-    const raw = process.env.BENCH_RAW_MAX ? undefined : await rawLimits(receivers, 'x'.repeat(1_500));
-    const rawMax = raw?.max.deliveriesPerSecond ?? Number(process.env.BENCH_RAW_MAX);
-    // "p99 under 100 ms at half that load": half the throughput target, i.e. a quarter of the raw max.
-    const offered = Math.round((rawMax * TARGET_THROUGHPUT_RATIO) / 2);
+    // BENCH_RAW_MAX=<deliveries/s> skips the raw runs (for profiling the stack alone).
+    const fixedRawMax = process.env.BENCH_RAW_MAX ? Number(process.env.BENCH_RAW_MAX) : undefined;
+    const undici = fixedRawMax === undefined ? await rawUndici(urls, bodyPadding) : undefined;
+    if (fixedRawMax === undefined) rawPipeline = await RawPipeline.start(urls, bodyPadding);
+    const rawRows: RunRow[] = [];
+    /** The raw pipeline's max measured now (BENCH_RAW_MAX instead, if set). */
+    const rawMaxNow = async (round: number): Promise<number> => {
+      if (!rawPipeline) return fixedRawMax!;
+      log(`raw: JetStream + undici pipeline at max (round ${round}) ...`);
+      const row = await rawPipeline.max(`raw JetStream + undici, max (round ${round})`);
+      rawRows.push(row);
+      return row.tally.deliveriesPerSecond;
+    };
 
     log('stack: starting registry, change-ingest, matcher, dispatcher ...');
     const stackStarted = performance.now();
@@ -690,14 +736,19 @@ async function main(): Promise<void> {
       return ks.filter((k) => !bad.has(receiverOf(t, k))).length;
     };
 
-    const rows: RunRow[] = [];
+    const rows: (RunRow & { rawMax: number })[] = [];
+    /**
+     * One run, compared with `rawMax`. Runs start and end with the stack idle, except the bad-receiver
+     * runs: their held jobs never leave DELIVERIES, so only the first waits (for the healthy stack).
+     */
     const run = async (
       name: string,
       fanout: 1 | 10,
+      rawMax: number,
       drive: (t: Tally) => Promise<number>,
-      settleAfter = true,
+      { settleBefore = true, settleAfter = true } = {},
     ): Promise<Tally> => {
-      const settled = await settle(client);
+      const settled = settleBefore ? await settle(client) : { settled: true };
       const phaseStarted = performance.now();
       if (!settled.settled)
         notes.push(`before ${name}: the stack had not settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
@@ -713,7 +764,7 @@ async function main(): Promise<void> {
       const complete = await current.complete(DRAIN_TIMEOUT_MS);
       clearInterval(trace);
       if (process.env.BENCH_TRACE) log(`    p50/p99 ms by the second they were sent: ${current.bySecond()}`);
-      rows.push({ run: name, tally: current, cpu: cpu.end(), complete });
+      rows.push({ run: name, tally: current, cpu: cpu.end(), complete, rawMax });
       tally = undefined;
       log(
         `  ${fmtRate(current.deliveriesPerSecond)} deliveries/s, p50 ${current.p(0.5).toFixed(1)} ms, p99 ${current.p(0.99).toFixed(1)} ms, ` +
@@ -733,13 +784,17 @@ async function main(): Promise<void> {
       log('stack: stopping the registry (BENCH_WITHOUT_REGISTRY): outcomes are not recorded');
       await stack.stopService('registry');
     }
+    const selected = new Set((process.env.BENCH_RUNS ?? 'max1,paced1,max10,paced10,bad').split(','));
+    const quarterOf = (rawMax: number) => Math.round((rawMax * TARGET_THROUGHPUT_RATIO) / 2);
+    const firstRawMax = await rawMaxNow(1);
+
     // Every webhook delivered to twice (a fan-out-10 change per tenant, twice over) at the paced rate,
     // so the runs measure the steady state: JIT-compiled code, open connections, caches, and heaps
     // sized for that rate (after a warm-up at half the rate, the first seconds of the next run had
     // a p99 of 500-1,600 ms).
-    const warmRate = offered / PER_TENANT;
+    const warmRate = quarterOf(firstRawMax) / PER_TENANT;
     const warmChanges = 2 * TENANTS;
-    log(`warm-up: every webhook twice, ${warmChanges} changes at ${offered} deliveries/s ...`);
+    log(`warm-up: every webhook twice, ${warmChanges} changes at ${quarterOf(firstRawMax)} deliveries/s ...`);
     {
       const warm = new Tally('warm-up', Number.POSITIVE_INFINITY);
       tally = warm;
@@ -749,20 +804,42 @@ async function main(): Promise<void> {
     }
 
     // BENCH_RUNS=max1,paced10,... runs only those (for profiling); the targets need all five.
-    const selected = new Set((process.env.BENCH_RUNS ?? 'max1,paced1,max10,paced10,bad').split(','));
-    const results: Record<string, Tally> = {};
-    for (const fanout of [1, 10] as const) {
-      const maxChanges = MAX_RUN_DELIVERIES / fanout;
-      if (selected.has(`max${fanout}`)) {
-        log(`fan-out ${fanout}: max (${maxChanges} changes, ${PRODUCERS} producers in flight) ...`);
-        results[`max${fanout}`] = await run(`fan-out ${fanout}, max`, fanout, (t) =>
+    // Each max run follows a raw max of its own round and is compared with it.
+    const rawMaxes: number[] = [];
+    const maxRuns: Record<1 | 10, { tally: Tally; rawMax: number }[]> = { 1: [], 10: [] };
+    const anyMax = selected.has('max1') || selected.has('max10');
+    for (let round = 1; round <= (anyMax ? ROUNDS : 1); round++) {
+      const rawMax = round === 1 ? firstRawMax : await rawMaxNow(round);
+      rawMaxes.push(rawMax);
+      for (const fanout of [1, 10] as const) {
+        if (!selected.has(`max${fanout}`)) continue;
+        const maxChanges = MAX_RUN_DELIVERIES / fanout;
+        log(`fan-out ${fanout}: max (${maxChanges} changes, ${PRODUCERS} producers in flight; round ${round}) ...`);
+        const tally = await run(`fan-out ${fanout}, max (round ${round})`, fanout, rawMax, (t) =>
           closedLoop(maxChanges, PRODUCERS, MAX_RUN_SEND_LIMIT_MS, (n) => ingest(t, n, fanout)),
         );
+        maxRuns[fanout].push({ tally, rawMax });
       }
-      if (selected.has(`paced${fanout}`)) {
-        log(`fan-out ${fanout}: ${offered} deliveries/s for ${PACED_SECONDS} s ...`);
-        results[`paced${fanout}`] = await run(`fan-out ${fanout}, ${offered}/s`, fanout, (t) =>
-          paced(offered / fanout, PACED_SECONDS, (n) => ingest(t, n, fanout)),
+    }
+    const rawMax = median(rawMaxes);
+    // "p99 under 100 ms at half that load": half the throughput target, i.e. a quarter of the raw max.
+    const offered = quarterOf(rawMax);
+    const rawHalfRate = Math.round(rawMax / 2);
+    let rawHalf: RunRow | undefined;
+    if (rawPipeline) {
+      log(`raw: JetStream + undici pipeline at ${rawHalfRate}/s (half its median max) ...`);
+      rawHalf = await rawPipeline.paced(`raw JetStream + undici, ${rawHalfRate}/s`, rawHalfRate);
+      rawRows.push(rawHalf);
+    }
+    const pacedRuns: Record<1 | 10, Tally[]> = { 1: [], 10: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const fanout of [1, 10] as const) {
+        if (!selected.has(`paced${fanout}`)) continue;
+        log(`fan-out ${fanout}: ${offered} deliveries/s for ${PACED_SECONDS} s (round ${round}) ...`);
+        pacedRuns[fanout].push(
+          await run(`fan-out ${fanout}, ${offered}/s (round ${round})`, fanout, rawMax, (t) =>
+            paced(offered / fanout, PACED_SECONDS, (n) => ingest(t, n, fanout)),
+          ),
         );
       }
     }
@@ -779,54 +856,56 @@ async function main(): Promise<void> {
       for (const name of stack!.serviceNames())
         log(`--- ${name} output ---\n${stack!.output(name).trim().split('\n').slice(-20).join('\n')}`);
     };
-    if (!selected.has('bad')) {
-      await client.close();
-      await traceDump();
-      return;
+    const degradedRuns: Tally[] = [];
+    if (selected.has('bad')) {
+      log(`10% bad receivers (#${HANGING} hangs, #${DEAD} refuses connections): fan-out 10 at ${offered}/s ...`);
+      receivers[HANGING].behave('/hook', 'hang');
+      await receivers[DEAD].stop();
+      bad.add(HANGING);
+      bad.add(DEAD);
+      for (let round = 1; round <= ROUNDS; round++) {
+        log(`  round ${round} ...`);
+        degradedRuns.push(
+          await run(
+            `fan-out 10, ${offered}/s, 10% bad (round ${round})`,
+            10,
+            rawMax,
+            (t) => paced(offered / PER_TENANT, PACED_SECONDS, (n) => ingest(t, n, 10)),
+            { settleBefore: round === 1, settleAfter: false },
+          ),
+        );
+      }
     }
-
-    log(`10% bad receivers (#${HANGING} hangs, #${DEAD} refuses connections): fan-out 10 at ${offered}/s ...`);
-    receivers[HANGING].behave('/hook', 'hang');
-    await receivers[DEAD].stop();
-    bad.add(HANGING);
-    bad.add(DEAD);
-    const degraded = await run(
-      `fan-out 10, ${offered}/s, 10% bad`,
-      10,
-      (t) => paced(offered / PER_TENANT, PACED_SECONDS, (n) => ingest(t, n, 10)),
-      false,
-    );
     await client.close();
     await traceDump();
 
     // ---- report ----
     const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
     const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-    const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${((a / b) * 100).toFixed(0)}%` : '-');
-    const rawHalfP99 = raw?.rows.find((r) => r.run === 'raw-js-half')?.tally.p(0.99) ?? Number.NaN;
+    const percent = (r: number) => (Number.isFinite(r) ? `${(r * 100).toFixed(0)}%` : '-');
+    const rawHalfP99 = rawHalf?.tally.p(0.99) ?? Number.NaN;
 
     log('');
     log(`Registration: ${registrationLine}`);
     log('');
-    if (raw)
+    if (undici) {
       log(
         'Raw limit (child process: undici keep-alive pools, 256 in flight, 32 sockets per receiver; 20 receivers in the bench process)',
       );
-    if (raw) {
-      const undiciLat = raw.undici.latencies ?? [];
+      const undiciLat = undici.result.latencies ?? [];
       log(
         table([
           {
             run: 'raw undici alone',
-            'deliveries/s': fmt(raw.undiciRate),
+            'deliveries/s': fmt(undici.rate),
             'p50 ms': ms(quantile(undiciLat, 0.5)),
             'p99 ms': ms(quantile(undiciLat, 0.99)),
             'max ms': ms(quantile(undiciLat, 1)),
-            delivered: `${raw.undici.sent - raw.undici.failed}/${raw.undici.sent}`,
+            delivered: `${undici.result.sent - undici.result.failed}/${undici.result.sent}`,
             'CPU ms per delivery': '-',
           },
-          ...raw.rows.map((r) => ({
-            run: r.run === 'raw-js-max' ? 'raw JetStream + undici, max' : `raw JetStream + undici, ${raw.half}/s`,
+          ...rawRows.map((r) => ({
+            run: r.run,
             'deliveries/s': fmt(r.tally.deliveriesPerSecond),
             'p50 ms': ms(r.tally.p(0.5)),
             'p99 ms': ms(r.tally.p(0.99)),
@@ -840,14 +919,15 @@ async function main(): Promise<void> {
     log('');
     log(
       `End to end (NATS ingest → change-ingest → CHANGES → matcher → DELIVERIES → dispatcher → receiver; ` +
-        `${registered.total} webhooks; latency from the ingest request to the receiver's last body byte)`,
+        `${registered.total} webhooks; latency from the ingest request to the receiver's last body byte; ` +
+        `a max run against the raw max of its round, the others against the median raw max, ${fmt(rawMax)}/s)`,
     );
     log(
       table(
         rows.map((r) => ({
           run: r.run,
           'deliveries/s': fmt(r.tally.deliveriesPerSecond),
-          'vs raw max': ratio(r.tally.deliveriesPerSecond, rawMax),
+          'vs raw max': percent(r.tally.deliveriesPerSecond / r.rawMax),
           'p50 ms': ms(r.tally.p(0.5)),
           'p99 ms': ms(r.tally.p(0.99)),
           'vs raw p99': r.run.includes('max') ? '-' : `${(r.tally.p(0.99) / rawHalfP99).toFixed(1)}×`,
@@ -858,38 +938,48 @@ async function main(): Promise<void> {
       ),
     );
     log('');
-    if (!results.max1 || !results.max10 || !results.paced1 || !results.paced10) {
+    const complete = rows.every((r) => r.complete);
+    if (maxRuns[1].length === 0 || maxRuns[10].length === 0 || pacedRuns[1].length === 0 || pacedRuns[10].length === 0) {
       log('Targets not judged: BENCH_RUNS left out some of the runs they need.');
       return;
     }
-    const best = Math.max(results.max1.deliveriesPerSecond, results.max10.deliveriesPerSecond);
-    const worstPacedP99 = Math.max(results.paced1.p(0.99), results.paced10.p(0.99));
-    const healthyRatio = degraded.p(0.99) / results.paced10.p(0.99);
-    const pacedComplete = rows.filter((r) => !r.run.includes('max')).every((r) => r.complete);
+    // Each target on the median of its rounds, so that one slow minute of the machine neither
+    // passes nor fails it; every round is in the table above.
+    const throughput = (fanout: 1 | 10) => median(maxRuns[fanout].map((m) => m.tally.deliveriesPerSecond / m.rawMax));
+    const rounds = (values: number[], show: (n: number) => string) => values.map(show).join(', ');
+    const pacedP99 = (fanout: 1 | 10) => median(pacedRuns[fanout].map((t) => t.p(0.99)));
+    const degradedP99 = median(degradedRuns.map((t) => t.p(0.99)));
+    const healthyRatio = degradedP99 / pacedP99(10);
     log(
       table([
         {
-          target: `end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max`,
-          measured: `fan-out 1 ${ratio(results.max1.deliveriesPerSecond, rawMax)}, fan-out 10 ${ratio(results.max10.deliveriesPerSecond, rawMax)} of ${fmt(rawMax)}/s`,
-          met: best >= rawMax * TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
+          target: `end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max (of the same round)`,
+          measured:
+            `median fan-out 1 ${percent(throughput(1))} (${rounds(maxRuns[1].map((m) => m.tally.deliveriesPerSecond / m.rawMax), percent)}), ` +
+            `fan-out 10 ${percent(throughput(10))} (${rounds(maxRuns[10].map((m) => m.tally.deliveriesPerSecond / m.rawMax), percent)}); raw max ${rounds(rawMaxes, fmt)}/s`,
+          met: Math.max(throughput(1), throughput(10)) >= TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
         },
         {
           target: `p99 < ${TARGET_P99_MS} ms at ${offered}/s (half of the 50% target)`,
-          measured: `fan-out 1 ${ms(results.paced1.p(0.99))} ms, fan-out 10 ${ms(results.paced10.p(0.99))} ms${pacedComplete ? '' : ' (not all delivered)'}`,
-          met: worstPacedP99 < TARGET_P99_MS && pacedComplete ? 'yes' : 'no',
+          measured:
+            `median fan-out 1 ${ms(pacedP99(1))} ms (${rounds(pacedRuns[1].map((t) => t.p(0.99)), ms)}), ` +
+            `fan-out 10 ${ms(pacedP99(10))} ms (${rounds(pacedRuns[10].map((t) => t.p(0.99)), ms)})${complete ? '' : ' (not all delivered)'}`,
+          met: Math.max(pacedP99(1), pacedP99(10)) < TARGET_P99_MS && complete ? 'yes' : 'no',
         },
         {
           target: `healthy receivers' p99 within ${Math.round((TARGET_HEALTHY_P99_RATIO - 1) * 100)}% with 10% bad`,
-          measured: `${ms(degraded.p(0.99))} ms vs ${ms(results.paced10.p(0.99))} ms (${(healthyRatio * 100).toFixed(0)}%)`,
+          measured:
+            `median ${ms(degradedP99)} ms (${rounds(degradedRuns.map((t) => t.p(0.99)), ms)}) ` +
+            `vs ${ms(pacedP99(10))} ms (${percent(healthyRatio)})`,
           met: healthyRatio <= TARGET_HEALTHY_P99_RATIO ? 'yes' : 'no',
         },
       ]),
     );
     log('');
     log(
-      `Notes: payloads average ${fmt(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${raw ? fmt(raw.rows[0].tally.bytes / raw.rows[0].tally.seen.size) : '-'} raw.`,
+      `Notes: payloads average ${fmt(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${rawRows[0] ? fmt(rawRows[0].tally.bytes / rawRows[0].tally.seen.size) : '-'} raw.`,
     );
-    log(`       requests that reached the hanging receiver in the 10% run: ${degraded.toBad}`);
+    log(`       requests that reached the hanging receiver in the 10% runs: ${degradedRuns.reduce((n, t) => n + t.toBad, 0)}`);
     for (const note of notes) log(`       ${note}`);
   } catch (err) {
     for (const name of stack?.serviceNames() ?? []) {
@@ -898,6 +988,7 @@ async function main(): Promise<void> {
     }
     throw err;
   } finally {
+    await rawPipeline?.stop();
     await stack?.stop();
     await Promise.all(receivers.map((r) => r.stop().catch(() => undefined)));
   }

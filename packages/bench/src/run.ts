@@ -19,7 +19,7 @@ for (const bench of BENCHES) {
     continue;
   }
   process.stdout.write(`\n=== ${bench.name} (${bench.script}) ===\n`);
-  const result = spawnSync(process.execPath, [script], { stdio: 'inherit', timeout: 10 * 60_000 });
+  const result = spawnSync(process.execPath, [script], { stdio: 'inherit', timeout: 20 * 60_000 });
   if (result.status !== 0) {
     failed++;
     process.stdout.write(`${bench.name} failed (${result.status ?? result.signal})\n`);

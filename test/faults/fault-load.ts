@@ -18,7 +18,8 @@ export const FAULT_RETRY_POLICY = { MaxRetries: 10, InitialDelayMs: 200, Backoff
 /**
  * Dispatcher settings that keep the fault tests short: the breaker probes again after 1 s, an
  * attempt gives up after 2 s, a blocked URL comes back after 3 s and held jobs are looked at again
- * within 1 s. Everything else (ack waits, heartbeats, concurrency) is the product's own.
+ * within 1 s (2 s for jobs held for an origin, spread included). Everything else (ack waits,
+ * heartbeats, concurrency) is the product's own.
  */
 export const FAULT_DISPATCHER_ENV = {
   BREAKER_RESET_MS: '1000',
@@ -27,6 +28,7 @@ export const FAULT_DISPATCHER_ENV = {
   BLOCK_COOLOFF_MS: '3000',
   BLOCKLIST_REFRESH_MS: '500',
   HOLD_RECHECK_MS: '1000',
+  HOLD_MAX_SPREAD_MS: '1000',
 };
 
 /** One webhook of a fault run and the receiver path it posts to. */

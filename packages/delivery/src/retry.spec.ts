@@ -2,6 +2,7 @@ import {
   classifyFailure,
   classifyStatus,
   DEFAULT_RETRY_POLICY,
+  holdDelayMs,
   nextDelayMs,
   parseRetryAfter,
   type RetryPolicy,
@@ -116,5 +117,27 @@ describe('nextDelayMs', () => {
     expect(() => nextDelayMs({ maxAttempts: 3, backoff: 'fixed', initialDelayMs: NaN }, 1)).toThrow(RangeError);
     expect(() => nextDelayMs(DEFAULT_RETRY_POLICY, 0)).toThrow(RangeError);
     expect(() => nextDelayMs(DEFAULT_RETRY_POLICY, 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('holdDelayMs', () => {
+  it('spreads a first hold over the base delay again, never before the base', () => {
+    expect(holdDelayMs(30_000, 1, 600_000, () => 0)).toBe(30_000);
+    expect(holdDelayMs(30_000, 1, 600_000, () => 0.5)).toBe(45_000);
+    expect(holdDelayMs(30_000, 1, 600_000, () => 0.999)).toBeLessThan(60_000);
+  });
+
+  it('doubles the spread each time the job came back, up to the cap', () => {
+    const longest = (deliveries: number) => holdDelayMs(30_000, deliveries, 600_000, () => 1);
+    expect([1, 2, 3, 4, 5, 6].map(longest)).toEqual([60_000, 90_000, 150_000, 270_000, 510_000, 630_000]);
+    expect(longest(1_000)).toBe(630_000);
+  });
+
+  it('spreads many held jobs over the window rather than into one second', () => {
+    const delays = Array.from({ length: 10_000 }, () => holdDelayMs(30_000, 1, 600_000));
+    const seconds = new Set(delays.map((d) => Math.floor(d / 1000)));
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(30_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(60_000);
+    expect(seconds.size).toBeGreaterThanOrEqual(29);
   });
 });

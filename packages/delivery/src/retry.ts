@@ -108,3 +108,21 @@ export function nextDelayMs(
   const asked = retryAfter ? parseRetryAfter(retryAfter, now) : null;
   return Math.min(Math.max(backoffDelayMs(policy, attempt), asked ?? 0), cap);
 }
+
+/**
+ * How long a job held for its origin (breaker open, receiver hanging) stays away: at least
+ * `baseMs` (until the origin may take it), plus a spread that doubles each time the job came
+ * back, up to `maxSpreadMs`. The spread keeps the jobs an outage piled up from all coming back
+ * in the same second (a burst that stalled every other receiver's deliveries once per breaker
+ * period), and the doubling keeps a long outage's backlog from coming back ever more often.
+ * `deliveries` is JetStream's delivery count of the job: 1 the first time it is held.
+ */
+export function holdDelayMs(
+  baseMs: number,
+  deliveries: number,
+  maxSpreadMs: number,
+  random: () => number = Math.random,
+): number {
+  const spread = Math.min(maxSpreadMs, baseMs * 2 ** Math.min(30, Math.max(0, deliveries - 1)));
+  return Math.round(baseMs + random() * spread);
+}

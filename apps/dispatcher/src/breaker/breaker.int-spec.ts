@@ -33,6 +33,8 @@ describe('dispatcher circuit breakers and origin budgets', () => {
       ORIGIN_QUEUE_LIMIT: '8',
       BREAKER_VOLUME_THRESHOLD: '4',
       BREAKER_RESET_MS: '1500',
+      // Held jobs back within 3 s once the receiver recovers, however often they were held.
+      HOLD_MAX_SPREAD_MS: '1500',
       // Timeouts are also blocklist strikes; this test is about the breaker alone.
       BLOCK_STRIKES: '100000',
     });

@@ -129,6 +129,15 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(100)
   HOLD_RECHECK_MS = 60_000;
 
+  /**
+   * Longest spread of a job held for its origin (breaker open, receiver hanging): the spread
+   * doubles each time the job comes back, so an outage's backlog returns ever less often (after
+   * the origin recovers, its oldest held jobs arrive within this much plus the breaker's reset).
+   */
+  @IsInt()
+  @Min(100)
+  HOLD_MAX_SPREAD_MS = 600_000;
+
   /** Longest retry delay, a receiver's Retry-After included. */
   @IsInt()
   @Min(0)

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SecretBox } from '@hookline/auth';
 import { isTestDelivery, type DeliveryErrorKind, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
-import { nextDelayMs, requestHeaders } from '@hookline/delivery';
+import { holdDelayMs, nextDelayMs, requestHeaders } from '@hookline/delivery';
 import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
 import { BoundedSet, MetricsService } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
@@ -94,8 +94,8 @@ export class DeliveryService {
     this.load.set(key, load);
     try {
       return spec.CommunicationMethod === 'websocket'
-        ? await this.viaTunnel(job, spec, prepared, attempt)
-        : await this.viaHttp(job, spec, prepared, attempt);
+        ? await this.viaTunnel(job, spec, prepared, attempt, deliveryCount)
+        : await this.viaHttp(job, spec, prepared, attempt, deliveryCount);
     } finally {
       if (--load.inFlight === 0) this.load.delete(key);
     }
@@ -122,6 +122,7 @@ export class DeliveryService {
     spec: DeliverySpec,
     prepared: PreparedDelivery,
     attempt: () => Promise<number>,
+    deliveryCount: number,
   ): Promise<Disposition> {
     const url = spec.TargetUrl;
     const block = this.blocklist.blockOf(job.tenant, url);
@@ -149,7 +150,7 @@ export class DeliveryService {
       return this.http.send(job.deliveryId, prepared, check.target);
     };
     const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
-    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin);
+    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, deliveryCount);
     const report = guarded.value;
     if (report.errorKind !== 'refused') {
       try {
@@ -167,6 +168,7 @@ export class DeliveryService {
     spec: DeliverySpec,
     prepared: PreparedDelivery,
     attempt: () => Promise<number>,
+    deliveryCount: number,
   ): Promise<Disposition> {
     if (!spec.SharedSpace)
       return this.settle(
@@ -190,21 +192,31 @@ export class DeliveryService {
     };
     const origin = `tunnel:${job.tenant}/${space}`;
     const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
-    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin);
+    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, deliveryCount);
     return this.settle(job, spec, await attempt(), guarded.value);
   }
 
+  /** Jobs held for a failing origin come back spread out, and less often the longer it fails (holdDelayMs). */
   private async notRun(
     job: DeliveryJob,
     attempt: () => Promise<number>,
     guarded: Exclude<Guarded<unknown>, { kind: 'ran' }>,
     origin: string,
+    deliveryCount: number,
   ): Promise<Disposition> {
+    const spreadOut = (baseMs: number) => holdDelayMs(baseMs, deliveryCount, this.config.HOLD_MAX_SPREAD_MS);
     if (guarded.kind === 'open')
-      return this.hold(job, await attempt(), 'breaker-open', `circuit breaker open for ${origin}`, guarded.retryInMs);
-    // A busy origin is local back-pressure, not news for the registry: just come back shortly.
+      return this.hold(
+        job,
+        await attempt(),
+        'breaker-open',
+        `circuit breaker open for ${origin}`,
+        spreadOut(guarded.retryInMs),
+      );
+    // A busy origin is local back-pressure, not news for the registry: come back once a slot may
+    // be free, shortly when it answers, spread out when it hangs.
     this.attemptsTotal.inc({ kind: 'busy' });
-    return nakAfter(guarded.retryInMs);
+    return nakAfter(guarded.answering ? guarded.retryInMs : spreadOut(guarded.retryInMs));
   }
 
   /** Applies the retry policy to an attempt, publishes its outcome, and says what JetStream does next. */

@@ -30,7 +30,8 @@ export class DeliveryLogRepository {
 
   /**
    * Stores the attempts not stored yet, in one insert. Returns those this call stored (nobody can
-   * have counted them in the stats yet) and those stored earlier under another subscription.
+   * have counted them in the stats yet) and those stored earlier under another subscription
+   * (holds aside).
    */
   async recordAttempts(records: AttemptRecord[]): Promise<{ created: Set<string>; foreign: Set<string> }> {
     const duplicates = await insertNew(this.attempts, records);
@@ -38,6 +39,10 @@ export class DeliveryLogRepository {
     const foreign = new Set<string>();
     for (const index of duplicates) {
       const record = records[index];
+      // A copy of a hold changes nothing (its entry stands; holds are not counted), so whose it is
+      // does not matter. Copies are many while an origin is down: each time its held jobs come
+      // back once the dispatcher no longer remembers having reported them.
+      if (record.Kind === 'held') continue;
       // By `_id` alone: FerretDB 1.x finds a document by its key only for a bare `_id` filter.
       const existing = await this.attempts.findOne({ _id: record._id }, { SubscriptionID: 1 }).lean().exec();
       if (existing?.SubscriptionID !== record.SubscriptionID) foreign.add(record._id);

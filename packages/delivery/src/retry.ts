@@ -110,7 +110,7 @@ export function nextDelayMs(
 }
 
 /**
- * How long a job held for its origin (breaker open, receiver hanging) stays away: at least
+ * How long a job held for its origin's open breaker stays away: at least
  * `baseMs` (until the origin may take it), plus a spread that doubles each time the job came
  * back, up to `maxSpreadMs`. The spread keeps the jobs an outage piled up from all coming back
  * in the same second (a burst that stalled every other receiver's deliveries once per breaker

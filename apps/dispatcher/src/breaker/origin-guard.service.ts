@@ -12,8 +12,8 @@ export type Guarded<T> =
   | { kind: 'ran'; value: T }
   /** The origin's breaker is open: try again after `retryInMs`, when a probe may go through. */
   | { kind: 'open'; retryInMs: number }
-  /** The origin is at its concurrency budget and its queue is full; `answering` if it answers at all. */
-  | { kind: 'busy'; retryInMs: number; answering: boolean };
+  /** The origin is at its concurrency budget and its queue is full. */
+  | { kind: 'busy'; retryInMs: number };
 
 export interface OriginSnapshot {
   origin: string;
@@ -126,7 +126,7 @@ export class OriginGuard implements OnApplicationShutdown {
     } else {
       // A slot of an origin that is not answering frees up only as its requests time out.
       const retryInMs = entry.answering ? BUSY_RETRY_MS : this.config.WEBHOOK_REQUEST_TIMEOUT / 2;
-      return { kind: 'busy', retryInMs: jittered(retryInMs), answering: entry.answering };
+      return { kind: 'busy', retryInMs: jittered(retryInMs) };
     }
     this.occupied++;
     try {

@@ -130,9 +130,9 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   HOLD_RECHECK_MS = 60_000;
 
   /**
-   * Longest spread of a job held for its origin (breaker open, receiver hanging): the spread
-   * doubles each time the job comes back, so an outage's backlog returns ever less often (after
-   * the origin recovers, its oldest held jobs arrive within this much plus the breaker's reset).
+   * Longest spread of a job held for its origin's open breaker: the spread doubles each time the
+   * job comes back, so an outage's backlog returns ever less often (after the origin recovers,
+   * its oldest held jobs arrive within this much plus the breaker's reset).
    */
   @IsInt()
   @Min(100)

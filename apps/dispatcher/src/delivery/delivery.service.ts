@@ -30,8 +30,13 @@ export interface WebhookLoad {
   inFlight: number;
 }
 
-/** Held notices remembered, so a job held again and again is reported once per attempt. */
-const MAX_HELD_NOTICES = 10_000;
+/**
+ * Held notices remembered, so a job held again and again is reported once per attempt. Past this
+ * many held jobs (a few minutes of a dead receiver's share of the traffic) every hold is reported
+ * again, and each copy makes the registry's whole batch insert fall back to one insert per entry
+ * on FerretDB. About 10 MB at most.
+ */
+const MAX_HELD_NOTICES = 100_000;
 
 /**
  * The life of one delivery job: checks (spec, gone webhook, blocklist, SSRF and HTTP policy), one
@@ -196,7 +201,7 @@ export class DeliveryService {
     return this.settle(job, spec, await attempt(), guarded.value);
   }
 
-  /** Jobs held for a failing origin come back spread out, and less often the longer it fails (holdDelayMs). */
+  /** Jobs held for an origin whose breaker is open come back spread out, less often the longer it fails (holdDelayMs). */
   private async notRun(
     job: DeliveryJob,
     attempt: () => Promise<number>,
@@ -204,19 +209,19 @@ export class DeliveryService {
     origin: string,
     deliveryCount: number,
   ): Promise<Disposition> {
-    const spreadOut = (baseMs: number) => holdDelayMs(baseMs, deliveryCount, this.config.HOLD_MAX_SPREAD_MS);
     if (guarded.kind === 'open')
       return this.hold(
         job,
         await attempt(),
         'breaker-open',
         `circuit breaker open for ${origin}`,
-        spreadOut(guarded.retryInMs),
+        holdDelayMs(guarded.retryInMs, deliveryCount, this.config.HOLD_MAX_SPREAD_MS),
       );
-    // A busy origin is local back-pressure, not news for the registry: come back once a slot may
-    // be free, shortly when it answers, spread out when it hangs.
+    // A busy origin is local back-pressure, not news for the registry: just come back shortly. (Not
+    // spread out: an origin that has not answered yet, as at the start of a backlog, would then
+    // drain at half the rate; one that hangs soon has its breaker open.)
     this.attemptsTotal.inc({ kind: 'busy' });
-    return nakAfter(guarded.answering ? guarded.retryInMs : spreadOut(guarded.retryInMs));
+    return nakAfter(guarded.retryInMs);
   }
 
   /** Applies the retry policy to an attempt, publishes its outcome, and says what JetStream does next. */

@@ -955,7 +955,12 @@ async function main(): Promise<void> {
     );
     log('');
     const complete = rows.every((r) => r.complete);
-    if (maxRuns[1].length === 0 || maxRuns[10].length === 0 || pacedRuns[1].length === 0 || pacedRuns[10].length === 0) {
+    if (
+      maxRuns[1].length === 0 ||
+      maxRuns[10].length === 0 ||
+      pacedRuns[1].length === 0 ||
+      pacedRuns[10].length === 0
+    ) {
       log('Targets not judged: BENCH_RUNS left out some of the runs they need.');
       return;
     }
@@ -971,22 +976,36 @@ async function main(): Promise<void> {
         {
           target: `end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max (of the same round)`,
           measured:
-            `median fan-out 1 ${percent(throughput(1))} (${rounds(maxRuns[1].map((m) => m.tally.deliveriesPerSecond / m.rawMax), percent)}), ` +
-            `fan-out 10 ${percent(throughput(10))} (${rounds(maxRuns[10].map((m) => m.tally.deliveriesPerSecond / m.rawMax), percent)}); raw max ${rounds(rawMaxes, fmt)}/s`,
+            `median fan-out 1 ${percent(throughput(1))} (${rounds(
+              maxRuns[1].map((m) => m.tally.deliveriesPerSecond / m.rawMax),
+              percent,
+            )}), ` +
+            `fan-out 10 ${percent(throughput(10))} (${rounds(
+              maxRuns[10].map((m) => m.tally.deliveriesPerSecond / m.rawMax),
+              percent,
+            )}); raw max ${rounds(rawMaxes, fmt)}/s`,
           met: Math.max(throughput(1), throughput(10)) >= TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
         },
         {
           target: `p99 < ${TARGET_P99_MS} ms at ${offered}/s (half of the 50% target)`,
           measured:
-            `median fan-out 1 ${ms(pacedP99(1))} ms (${rounds(pacedRuns[1].map((t) => t.p(0.99)), ms)}), ` +
-            `fan-out 10 ${ms(pacedP99(10))} ms (${rounds(pacedRuns[10].map((t) => t.p(0.99)), ms)})${complete ? '' : ' (not all delivered)'}`,
+            `median fan-out 1 ${ms(pacedP99(1))} ms (${rounds(
+              pacedRuns[1].map((t) => t.p(0.99)),
+              ms,
+            )}), ` +
+            `fan-out 10 ${ms(pacedP99(10))} ms (${rounds(
+              pacedRuns[10].map((t) => t.p(0.99)),
+              ms,
+            )})${complete ? '' : ' (not all delivered)'}`,
           met: Math.max(pacedP99(1), pacedP99(10)) < TARGET_P99_MS && complete ? 'yes' : 'no',
         },
         {
           target: `healthy receivers' p99 within ${Math.round((TARGET_HEALTHY_P99_RATIO - 1) * 100)}% with 10% bad`,
           measured:
-            `median ${ms(degradedP99)} ms (${rounds(degradedRuns.map((t) => t.p(0.99)), ms)}) ` +
-            `vs ${ms(pacedP99(10))} ms (${percent(healthyRatio)})`,
+            `median ${ms(degradedP99)} ms (${rounds(
+              degradedRuns.map((t) => t.p(0.99)),
+              ms,
+            )}) ` + `vs ${ms(pacedP99(10))} ms (${percent(healthyRatio)})`,
           met: healthyRatio <= TARGET_HEALTHY_P99_RATIO ? 'yes' : 'no',
         },
       ]),
@@ -995,7 +1014,9 @@ async function main(): Promise<void> {
     log(
       `Notes: payloads average ${fmt(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${rawRows[0] ? fmt(rawRows[0].tally.bytes / rawRows[0].tally.seen.size) : '-'} raw.`,
     );
-    log(`       requests that reached the hanging receiver in the 10% runs: ${degradedRuns.reduce((n, t) => n + t.toBad, 0)}`);
+    log(
+      `       requests that reached the hanging receiver in the 10% runs: ${degradedRuns.reduce((n, t) => n + t.toBad, 0)}`,
+    );
     for (const note of notes) log(`       ${note}`);
   } catch (err) {
     for (const name of stack?.serviceNames() ?? []) {

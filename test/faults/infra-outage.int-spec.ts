@@ -40,7 +40,7 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
     await e2e.stack.restartNats(2_000);
     const restarted = Date.now();
     const load = await loading;
-    // Jobs a consumer held when the server went away come back after its ack wait (the dispatcher's is 60 s).
+    // Jobs a consumer held when the server went away come back after its ack wait (15 s).
     const counted = await settle(e2e.receiver, load, webhooks, 100_000);
     report('nats-server restart (down 2 s)', load, counted, '', restarted);
     expectNothingLost(load, counted, FAULT_CHANGES);

@@ -14,8 +14,8 @@ import {
 /**
  * Each pipeline service is killed with SIGKILL in the middle of a steady load and started again:
  * every change ingest acknowledged still reaches every matching webhook, a repeat only under the
- * delivery's own `webhook-id`. Catching up takes as long as the consumer's ack wait (the matcher's
- * 30 s, the dispatcher's 60 s), after which JetStream hands the dead process's messages out again.
+ * delivery's own `webhook-id`. Catching up takes as long as the consumers' ack wait (15 s), after
+ * which JetStream hands the dead process's messages out again.
  */
 describe('faults: kill -9 and restart each service mid-load', () => {
   let e2e: E2eStack;
@@ -47,7 +47,7 @@ describe('faults: kill -9 and restart each service mid-load', () => {
 
   it('registry, whose stats still count each delivery once', async () => {
     const { load, counted, webhooks, restarted } = await crash('registry', 30_000);
-    // Outcomes the dead registry had taken come back after the consumer's 30 s ack wait.
+    // Outcomes the dead registry had taken come back after the consumer's 15 s ack wait.
     let counts: number[] = [];
     await waitFor(
       async () => {

@@ -7,6 +7,7 @@ import {
   MessagingModule,
   nakAfter,
   type Disposition,
+  type MessageContext,
 } from '@hookline/messaging';
 import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
 import { startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
@@ -45,6 +46,35 @@ class SmokeHandler {
   providers: [SmokeHandler],
 })
 class ConsumerModule {}
+
+/** The delivery count of each call of the slow handler. */
+const slowCalls: number[] = [];
+const SLOW_HANDLER_MS = 5_000;
+
+@Injectable()
+class SlowHandler {
+  // An ack wait far shorter than the handler: only the runner's heartbeat keeps the message here.
+  @JetStreamConsumer({
+    stream: 'CHANGES',
+    durable: 'slow',
+    filterSubject: 'changes.tenant-slow.>',
+    payload: SmokePayload,
+    ackWaitMs: 1_500,
+  })
+  async handle(_message: SmokePayload, context: MessageContext): Promise<void> {
+    slowCalls.push(context.deliveryCount);
+    await new Promise((r) => setTimeout(r, SLOW_HANDLER_MS));
+  }
+}
+
+@Module({
+  imports: [
+    ServiceKitModule.forRoot({ service: 'slow-consumer', config: SmokeConfig }),
+    MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
+  ],
+  providers: [SlowHandler],
+})
+class SlowConsumerModule {}
 
 describe('messaging smoke: change-ingest publishes, a consumer in another app acks, restart loses and repeats nothing', () => {
   let infra: TestInfra;
@@ -91,4 +121,22 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     expect(beforeRestart).toBeGreaterThanOrEqual(40);
     expect([...received].sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
   });
+
+  it('keeps a message whose handler outlasts the ack wait from being handed out again', async () => {
+    const publisher = producer.app.get(JetStreamPublisher);
+    const consumer = await startApp(
+      { service: 'slow-consumer', module: SlowConsumerModule },
+      { NATS_URL: infra.natsUrl },
+    );
+    await publisher.publish(
+      SUBJECTS.change('tenant-slow', 'Defect', 'Created'),
+      { message_id: 'slow-1', n: 1 },
+      { msgId: 'slow-1' },
+    );
+    await waitFor(() => slowCalls.length >= 1, 10_000);
+    // Three ack waits and more: without the heartbeat it would have come back twice meanwhile.
+    await new Promise((r) => setTimeout(r, SLOW_HANDLER_MS + 1_000));
+    await consumer.close();
+    expect(slowCalls).toEqual([1]);
+  }, 30_000);
 });

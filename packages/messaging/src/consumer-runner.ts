@@ -12,7 +12,12 @@ import { compilePayloadCheck, type PayloadCheck } from './payload-check';
 import { isApiError, JetStreamApiCodes } from './streams';
 
 const DEFAULT_CONCURRENCY = 16;
-const DEFAULT_ACK_WAIT_MS = 30_000;
+/**
+ * How long an unacked message stays with this instance before the server hands it to another: what
+ * a crash delays the messages it held by. A handler that takes longer is kept alive by the
+ * runner's heartbeat (every third of the ack wait), so this bounds only a dead or frozen process.
+ */
+const DEFAULT_ACK_WAIT_MS = 15_000;
 const MAX_ERROR_BACKOFF_MS = 60_000;
 /**
  * Each pull request lives at most this long. Short-lived fetches (rather than one endless
@@ -89,6 +94,9 @@ export class ConsumerRunner {
   private loop?: Promise<void>;
   private stopping = false;
   private readonly inflight = new Set<Promise<void>>();
+  /** The messages being handled; each tick of the heartbeat tells the server they are still in work. */
+  private readonly handling = new Set<JsMsg>();
+  private heartbeat?: NodeJS.Timeout;
   private readonly slots: Slots;
   /** The payload class's @Opaque fields, left out of class-transformer. */
   private readonly opaque: readonly string[];
@@ -110,7 +118,16 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     await this.ensureConsumer();
     const consumer = await this.nats.js.consumers.get(STREAMS[this.options.stream].name, this.options.durable);
+    // One timer for all messages in hand, rather than one per message. A message gets its first
+    // heartbeat after one to two thirds of the ack wait, well within it.
+    this.heartbeat = setInterval(() => {
+      for (const msg of this.handling) msg.working();
+    }, this.ackWaitMs / 3);
     this.loop = this.run(consumer);
+  }
+
+  private get ackWaitMs(): number {
+    return this.options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
   }
 
   /** Stops pulling, hands back (nak) what arrives meanwhile, and waits for handlers already running. */
@@ -118,12 +135,13 @@ export class ConsumerRunner {
     this.stopping = true;
     await this.loop;
     await Promise.all([...this.inflight]);
+    clearInterval(this.heartbeat);
   }
 
   private async ensureConsumer(): Promise<void> {
     const stream = STREAMS[this.options.stream].name;
     const { durable } = this.options;
-    const ackWait = nanos(this.options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS);
+    const ackWait = nanos(this.ackWaitMs);
     const maxAckPending =
       this.options.maxAckPending ?? Math.max(1000, (this.options.concurrency ?? DEFAULT_CONCURRENCY) * 4);
     try {
@@ -148,8 +166,8 @@ export class ConsumerRunner {
    * Pulls only as many messages as there are free handlers, so a fetched message never waits in
    * the client: the client drops what it still holds when a pull fails (e.g. on missed
    * heartbeats while the handlers are all busy), and JetStream then offers it again only after
-   * the whole ack wait (a minute for the dispatcher). Waiting for an eighth of the handlers to be
-   * free keeps the pulls few under load.
+   * the whole ack wait. Waiting for an eighth of the handlers to be free keeps the pulls few under
+   * load.
    */
   private async run(consumer: Consumer): Promise<void> {
     const concurrency = this.options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -183,7 +201,9 @@ export class ConsumerRunner {
       return;
     }
     this.slots.take();
+    this.handling.add(msg);
     const task = this.handle(msg).finally(() => {
+      this.handling.delete(msg);
       this.slots.release();
       this.inflight.delete(task);
     });
@@ -205,7 +225,6 @@ export class ConsumerRunner {
       msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
       streamSequence: msg.seq,
       headers: msg.headers,
-      working: () => msg.working(),
     };
     try {
       this.settle(msg, (await this.handler(payload, context)) ?? Ack);

@@ -13,7 +13,11 @@ export interface ConsumerOptions {
   payload?: new () => object;
   /** Messages handled at once by one instance. */
   concurrency?: number;
-  /** How long a message may stay unacked before the server redelivers it. */
+  /**
+   * How long a message may stay unacked before the server redelivers it (default 15 s). The runner
+   * tells the server every third of it that a handler still running is in work, so this is how
+   * long a crashed instance's messages wait, not a limit on a handler.
+   */
   ackWaitMs?: number;
   /**
    * Messages delivered and not yet acked that the server allows, -1 for no limit (default: four

@@ -17,8 +17,6 @@ export interface MessageContext {
   msgId?: string;
   streamSequence: number;
   headers?: MsgHdrs;
-  /** Tells the server the handler is still busy, pushing back the redelivery deadline. */
-  working(): void;
 }
 
 export type ConsumerHandler<T = unknown> = (payload: T, context: MessageContext) => Promise<Disposition | void>;

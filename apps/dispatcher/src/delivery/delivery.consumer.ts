@@ -4,10 +4,6 @@ import { JetStreamConsumer, type Disposition, type MessageContext } from '@hookl
 import { DISPATCH_CONCURRENCY } from '../config/limits';
 import { DeliveryService } from './delivery.service';
 
-const ACK_WAIT_MS = 60_000;
-/** Tells JetStream a slow job is still being worked on, well before ACK_WAIT_MS runs out. */
-const HEARTBEAT_MS = 20_000;
-
 /** Adapter from DELIVERIES to DeliveryService. */
 @Injectable()
 export class DeliveryConsumer {
@@ -18,7 +14,6 @@ export class DeliveryConsumer {
     durable: 'dispatcher',
     payload: DeliveryJob,
     concurrency: DISPATCH_CONCURRENCY,
-    ackWaitMs: ACK_WAIT_MS,
     // Jobs waiting for a retry, an open breaker or a blocked URL are nak'ed with a delay and stay
     // pending on the server until they come back. Under the default limit (1,024 here) a dead
     // receiver's jobs filled it within seconds and the server sent nothing else: every healthy
@@ -26,11 +21,6 @@ export class DeliveryConsumer {
     maxAckPending: -1,
   })
   async handle(job: DeliveryJob, context: MessageContext): Promise<Disposition> {
-    const heartbeat = setInterval(() => context.working(), HEARTBEAT_MS);
-    try {
-      return await this.deliveries.handle(job, context.deliveryCount);
-    } finally {
-      clearInterval(heartbeat);
-    }
+    return this.deliveries.handle(job, context.deliveryCount);
   }
 }

@@ -1,10 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
-import { JetStreamConsumer, term, type Disposition, type MessageContext } from '@hookline/messaging';
+import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
 import { OutcomeService } from './outcome.service';
-
-/** Tells JetStream an outcome waiting for its batch is still being worked on, well within the ack wait. */
-const HEARTBEAT_MS = 10_000;
 
 /**
  * Adapter from OUTCOMES (one outcome per message) and OUTCOME_BATCHES (many) to OutcomeService.
@@ -19,10 +16,10 @@ export class OutcomeConsumer {
 
   // Many outcomes in hand at once, so OutcomeService can store them in batches.
   @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
-  async handle(outcome: DeliveryOutcome, context: MessageContext): Promise<Disposition | void> {
+  async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
     const subscriptionId = this.subscriptionOf(outcome);
     if (subscriptionId === null) return term(`tenant ${outcome.tenant} is not a subscription id`);
-    await this.whileWorking(context, () => this.outcomes.apply(subscriptionId, outcome));
+    await this.outcomes.apply(subscriptionId, outcome);
   }
 
   @JetStreamConsumer({
@@ -31,18 +28,16 @@ export class OutcomeConsumer {
     payload: DeliveryOutcomeBatch,
     concurrency: 64,
   })
-  async handleBatch(batch: DeliveryOutcomeBatch, context: MessageContext): Promise<void> {
-    await this.whileWorking(context, async () => {
-      const applied = await Promise.allSettled(
-        batch.outcomes.map((outcome) => {
-          const subscriptionId = this.subscriptionOf(outcome);
-          // Dropped alone, as a single message with it would be: it cannot become valid later.
-          return subscriptionId === null ? null : this.outcomes.apply(subscriptionId, outcome);
-        }),
-      );
-      const failure = applied.find((result) => result.status === 'rejected');
-      if (failure) throw failure.reason;
-    });
+  async handleBatch(batch: DeliveryOutcomeBatch): Promise<void> {
+    const applied = await Promise.allSettled(
+      batch.outcomes.map((outcome) => {
+        const subscriptionId = this.subscriptionOf(outcome);
+        // Dropped alone, as a single message with it would be: it cannot become valid later.
+        return subscriptionId === null ? null : this.outcomes.apply(subscriptionId, outcome);
+      }),
+    );
+    const failure = applied.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
   }
 
   private subscriptionOf(outcome: DeliveryOutcome): number | null {
@@ -53,15 +48,5 @@ export class OutcomeConsumer {
       'outcome for a tenant that is not a subscription id',
     );
     return null;
-  }
-
-  /** A slow database must not make the server send the message again while it waits for its batch. */
-  private async whileWorking(context: MessageContext, work: () => Promise<unknown>): Promise<void> {
-    const heartbeat = setInterval(() => context.working(), HEARTBEAT_MS);
-    try {
-      await work();
-    } finally {
-      clearInterval(heartbeat);
-    }
   }
 }

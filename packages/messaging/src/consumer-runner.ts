@@ -118,8 +118,8 @@ export class ConsumerRunner {
   async start(): Promise<void> {
     await this.ensureConsumer();
     const consumer = await this.nats.js.consumers.get(STREAMS[this.options.stream].name, this.options.durable);
-    // One timer for all messages in hand, rather than one per message. A message gets its first
-    // heartbeat after one to two thirds of the ack wait, well within it.
+    // One timer for all messages in hand, rather than one per message: the server hears that each
+    // is still in work at least every third of the ack wait.
     this.heartbeat = setInterval(() => {
       for (const msg of this.handling) msg.working();
     }, this.ackWaitMs / 3);

@@ -12,6 +12,7 @@ interface Entry {
 const EntrySchema = new Schema<Entry>({ _id: String, Key: String, Owner: Number, At: Date }, { versionKey: false });
 EntrySchema.index({ Key: 1 }, { unique: true });
 EntrySchema.index({ Owner: 1, At: -1 });
+EntrySchema.index({ At: 1 }, { expireAfterSeconds: 3600 });
 
 /** The registry's delivery log is what this is for: it has the busiest collection with a plain index. */
 describe('buildIndexes: the indexes of every model, less those the server never reads', () => {
@@ -29,15 +30,22 @@ describe('buildIndexes: the indexes of every model, less those the server never 
     await infra?.stop();
   });
 
-  it('builds unique indexes everywhere, and plain ones only where the server reads them', async () => {
+  it('builds unique indexes everywhere, and plain and TTL ones only where the server has them', async () => {
     const info = await connection.db!.admin().command({ buildInfo: 1 });
     const ferretDbV1 = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.');
 
-    expect(await buildIndexes(connection)).toEqual({ built: ferretDbV1 ? 1 : 2, skipped: ferretDbV1 ? 1 : 0 });
+    // FerretDB 1.x refuses a TTL index ("not implemented"): asking for one made the whole build stop.
+    expect(await buildIndexes(connection)).toEqual({
+      built: ferretDbV1 ? 1 : 3,
+      skipped: ferretDbV1 ? 2 : 0,
+      failed: [],
+    });
     const keys = (await connection.collection('entries').indexes()).map((index) => index.key);
     expect(keys).toContainEqual({ Key: 1 });
-    if (ferretDbV1) expect(keys).not.toContainEqual({ Owner: 1, At: -1 });
-    else expect(keys).toContainEqual({ Owner: 1, At: -1 });
+    for (const key of [{ Owner: 1, At: -1 }, { At: 1 }]) {
+      if (ferretDbV1) expect(keys).not.toContainEqual(key);
+      else expect(keys).toContainEqual(key);
+    }
 
     // The unique index is enforced, not only listed.
     const entries = connection.model<Entry>('Entry');

@@ -67,27 +67,35 @@ export class MonitorWatchdog {
 }
 
 /**
- * Builds every model's indexes (mongoose's autoIndex is off). FerretDB 1.x finds documents by
- * `_id` alone and never reads another index, so there only the indexes that enforce something
- * (unique, TTL) are built: a plain one is write cost alone (a quarter of the CPU of an insert
- * into the delivery log, the registry's most frequent write).
+ * Builds every model's indexes (mongoose's autoIndex is off), each on its own: one that fails is
+ * reported and the others are still built. FerretDB 1.x finds documents by `_id` alone and never
+ * reads another index, so there only unique indexes are built: a plain one is write cost alone (a
+ * quarter of the CPU of an insert into the delivery log, the registry's most frequent write), and
+ * it does not implement TTL indexes (`expireAfterSeconds`), so what they would expire stays.
  */
-export async function buildIndexes(connection: Connection): Promise<{ built: number; skipped: number }> {
+export async function buildIndexes(
+  connection: Connection,
+): Promise<{ built: number; skipped: number; failed: string[] }> {
   const info = await connection.db!.admin().command({ buildInfo: 1 });
-  const neverReadsIndexes = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.');
+  const ferretDbV1 = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.');
   let built = 0;
   let skipped = 0;
+  const failed: string[] = [];
   for (const model of Object.values(connection.models)) {
     for (const [fields, options] of model.schema.indexes()) {
-      if (neverReadsIndexes && !options.unique && options.expireAfterSeconds === undefined) {
+      if (ferretDbV1 && !options.unique) {
         skipped++;
         continue;
       }
-      await model.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
-      built++;
+      try {
+        await model.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
+        built++;
+      } catch (err) {
+        failed.push(`${model.collection.collectionName} ${JSON.stringify(fields)}: ${String(err)}`);
+      }
     }
   }
-  return { built, skipped };
+  return { built, skipped, failed };
 }
 
 @Module({})
@@ -107,11 +115,12 @@ class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     this.watchdog = new MonitorWatchdog(this.connection);
     try {
-      const { built, skipped } = await buildIndexes(this.connection);
-      this.logger.log({ built, skipped }, 'indexes ready');
-    } catch (err) {
+      const { built, skipped, failed } = await buildIndexes(this.connection);
       // As with mongoose's own autoIndex: the service runs on, without the index that failed.
-      this.logger.error({ err: String(err) }, 'could not build the indexes');
+      for (const index of failed) this.logger.error({ index }, 'could not build an index');
+      this.logger.log({ built, skipped, failed: failed.length }, 'indexes ready');
+    } catch (err) {
+      this.logger.error({ err: String(err) }, 'could not read the server version to build the indexes');
     }
     this.readiness.register('mongodb', async () => {
       const db = this.connection.db;

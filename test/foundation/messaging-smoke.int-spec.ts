@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable, Module, type Type } from '@nestjs/common';
 import { IsInt, IsString } from 'class-validator';
 import { SUBJECTS } from '@hookline/contracts';
 import {
@@ -38,14 +38,20 @@ class SmokeHandler {
   }
 }
 
-@Module({
-  imports: [
-    ServiceKitModule.forRoot({ service: 'smoke-consumer', config: SmokeConfig }),
-    MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
-  ],
-  providers: [SmokeHandler],
-})
-class ConsumerModule {}
+/** An app of its own around one consumer class, on CHANGES. */
+function consumerModule(service: string, handler: Type): Type {
+  @Module({
+    imports: [
+      ServiceKitModule.forRoot({ service, config: SmokeConfig }),
+      MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
+    ],
+    providers: [handler],
+  })
+  class ConsumerModule {}
+  return ConsumerModule;
+}
+
+const ConsumerModule = consumerModule('smoke-consumer', SmokeHandler);
 
 /** The delivery count of each call of the slow handler. */
 const slowCalls: number[] = [];
@@ -67,14 +73,7 @@ class SlowHandler {
   }
 }
 
-@Module({
-  imports: [
-    ServiceKitModule.forRoot({ service: 'slow-consumer', config: SmokeConfig }),
-    MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
-  ],
-  providers: [SlowHandler],
-})
-class SlowConsumerModule {}
+const SlowConsumerModule = consumerModule('slow-consumer', SlowHandler);
 
 describe('messaging smoke: change-ingest publishes, a consumer in another app acks, restart loses and repeats nothing', () => {
   let infra: TestInfra;

@@ -509,9 +509,8 @@ async function register(
   const total = TENANTS * PER_TENANT;
   // Webhook n (tenant n / 10, its webhook n % 10) goes through REST when n is a multiple of the stride.
   const stride = Math.max(1, Math.floor(total / Math.max(1, restCount)));
-  const restWebhooks = Array.from({ length: total }, (_, n) => n)
-    .filter((n) => n % stride === 0)
-    .slice(0, restCount);
+  const webhooks = Array.from({ length: total }, (_, n) => n);
+  const restWebhooks = webhooks.filter((n) => n % stride === 0).slice(0, restCount);
   const restSet = new Set(restWebhooks);
   const restTenants = [...new Set(restWebhooks.map((n) => Math.floor(n / PER_TENANT)))];
   const admin = new ApiClient(stack.url('registry'), stack.adminKey);
@@ -552,7 +551,7 @@ async function register(
   const restSeconds = (performance.now() - started) / 1000;
 
   const publishedStarted = performance.now();
-  const publishedWebhooks = Array.from({ length: total }, (_, n) => n).filter((n) => !restSet.has(n));
+  const publishedWebhooks = webhooks.filter((n) => !restSet.has(n));
   const published = publishedWebhooks.length;
   if (published > 0) {
     if (!template?.webhook || !template.secrets)

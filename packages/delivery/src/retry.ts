@@ -110,11 +110,11 @@ export function nextDelayMs(
 }
 
 /**
- * How long a job held for its origin's open breaker stays away: at least
- * `baseMs` (until the origin may take it), plus a spread that doubles each time the job came
- * back, up to `maxSpreadMs`. The spread keeps the jobs an outage piled up from all coming back
- * in the same second (a burst that stalled every other receiver's deliveries once per breaker
- * period), and the doubling keeps a long outage's backlog from coming back ever more often.
+ * How long a job held for its origin's open breaker stays away: at least `baseMs` (until the
+ * origin may take it), plus a spread that doubles each time the job came back, up to
+ * `maxSpreadMs`. The spread keeps the jobs an outage piled up from all coming back in the same
+ * second (a burst that stalled every other receiver's deliveries once per breaker period), and
+ * the doubling keeps a long outage's backlog from coming back ever more often.
  * `deliveries` is JetStream's delivery count of the job: 1 the first time it is held.
  */
 export function holdDelayMs(

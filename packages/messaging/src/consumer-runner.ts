@@ -93,9 +93,8 @@ export class ConsumerRunner {
   private readonly logger: Logger;
   private loop?: Promise<void>;
   private stopping = false;
-  private readonly inflight = new Set<Promise<void>>();
-  /** The messages being handled; each tick of the heartbeat tells the server they are still in work. */
-  private readonly handling = new Set<JsMsg>();
+  /** The messages being handled and their handlers; each heartbeat tells the server they are still in work. */
+  private readonly inflight = new Map<JsMsg, Promise<void>>();
   private heartbeat?: NodeJS.Timeout;
   private readonly slots: Slots;
   /** The payload class's @Opaque fields, left out of class-transformer. */
@@ -121,7 +120,7 @@ export class ConsumerRunner {
     // One timer for all messages in hand, rather than one per message: the server hears that each
     // is still in work at least every third of the ack wait.
     this.heartbeat = setInterval(() => {
-      for (const msg of this.handling) msg.working();
+      for (const msg of this.inflight.keys()) msg.working();
     }, this.ackWaitMs / 3);
     this.loop = this.run(consumer);
   }
@@ -134,7 +133,7 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
-    await Promise.all([...this.inflight]);
+    await Promise.all([...this.inflight.values()]);
     clearInterval(this.heartbeat);
   }
 
@@ -201,13 +200,11 @@ export class ConsumerRunner {
       return;
     }
     this.slots.take();
-    this.handling.add(msg);
     const task = this.handle(msg).finally(() => {
-      this.handling.delete(msg);
       this.slots.release();
-      this.inflight.delete(task);
+      this.inflight.delete(msg);
     });
-    this.inflight.add(task);
+    this.inflight.set(msg, task);
   }
 
   private async handle(msg: JsMsg): Promise<void> {

@@ -124,8 +124,10 @@ export function ensureFerretDb(): string {
       throw new Error(`FerretDB build: ${ID_LOOKUP_FIX.file} lacks ${ID_LOOKUP_FIX.from}`);
     writeFileSync(metadata, source.replace(ID_LOOKUP_FIX.from, ID_LOOKUP_FIX.to));
     mkdirSync(cacheDir(), { recursive: true });
-    run(go, ['build', '-o', `${binary}.partial`, './cmd/ferretdb'], buildDir);
-    renameSync(`${binary}.partial`, binary);
+    // Per process: two builds at once (setup beside a test run) each rename a whole binary of their own.
+    const partial = `${binary}.partial-${process.pid}`;
+    run(go, ['build', '-o', partial, './cmd/ferretdb'], buildDir);
+    renameSync(partial, binary);
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }

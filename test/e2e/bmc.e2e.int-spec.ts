@@ -191,6 +191,38 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
     expect(e2e.receiver.at('/bmc/recordevent')).toHaveLength(2);
   });
 
+  it("sends BMC's own flat record when asked (PayloadFormat record)", async () => {
+    const webhook = await register(admin, {
+      Name: 'flat record',
+      TargetUrl: e2e.receiver.url('/bmc/flat'),
+      ObjectTypes: [TASK],
+      Events: ['Created', 'Updated', 'Deleted'],
+      Condition: '${webhookContext.8} = "flat"',
+      IncludeAllFields: false,
+      Fields: ['2', '7', '8'],
+      PayloadFormat: 'record',
+    });
+    expect(webhook).toMatchObject({ PayloadFormat: 'record' });
+    await e2e.indexed(enabled);
+    await ingest(created('000000000000020', { '8': 'flat' }));
+    await waitFor(() => e2e.receiver.at('/bmc/flat').length === 1, 20_000);
+    await ingest(updated('000000000000020', { '8': 'flat' }, { '8': 'flat', '7': 1 }));
+    await waitFor(() => e2e.receiver.at('/bmc/flat').length === 2, 20_000);
+    await ingest(deleted('000000000000020', { '8': 'flat', '7': 1 }));
+    const bodies = (
+      await waitFor(() => e2e.receiver.at('/bmc/flat').length === 3 && e2e.receiver.at('/bmc/flat'), 20_000)
+    ).map(payloadOf);
+
+    const base = { recordDefinitionName: TASK };
+    expect(bodies).toEqual([
+      // Create: the payloadFieldIds.
+      { recordEvent: 'create', ...base, '2': 'admin@company.com', '7': 0, '8': 'flat' },
+      // Update without includeAllFields: the modified field, the unchanged ones as null.
+      { recordEvent: 'update', ...base, '2': null, '7': 1, '8': null },
+      { recordEvent: 'delete', ...base, '2': 'admin@company.com', '7': 1, '8': 'flat' },
+    ]);
+  });
+
   it('retries a status from the retry list with growing delays, then delivers', async () => {
     const webhook = await register(admin, {
       Name: 'retry list',

@@ -101,9 +101,23 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
       ObjectTypes: ['ConfigurationItem'],
       Events: ['Deleted'],
     });
+    // ChangeGear's own body: the ticket alone, nothing around it.
+    const bare = await addWebhook({
+      Name: 'Changed changes -> ticket mirror',
+      TargetUrl: e2e.receiver.url('/cg/mirror'),
+      ObjectTypes: ['Change'],
+      Events: ['Updated'],
+      PayloadFormat: 'ticket',
+    });
     for (const webhook of [bugs, projects, cmdb]) {
-      expect(webhook).toMatchObject({ Expressions: [], IncludeAllFields: true, Disabled: false });
+      expect(webhook).toMatchObject({
+        Expressions: [],
+        IncludeAllFields: true,
+        Disabled: false,
+        PayloadFormat: 'rally',
+      });
     }
+    expect(bare).toMatchObject({ PayloadFormat: 'ticket' });
     await e2e.indexed(enabled);
 
     const incident = ticket(1001, 'IN');
@@ -126,6 +140,7 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
     await firedTimes(bugs.ObjectUUID, 1);
     await firedTimes(projects.ObjectUUID, 2);
     await firedTimes(cmdb.ObjectUUID, 1);
+    await firedTimes(bare.ObjectUUID, 1);
     const received = (path: string) =>
       e2e.receiver
         .at(path)
@@ -150,6 +165,8 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
     ]);
     // On delete too: the record as it was.
     expect(recordOf(payloadOf(e2e.receiver.at('/cg/assets')[0]))).toEqual(ci);
+    // PayloadFormat ticket: the body is the ticket itself, as ChangeGear sends it.
+    expect(e2e.receiver.at('/cg/mirror').map(payloadOf)).toEqual([{ ...change, Status: 'Completed' }]);
   });
 
   it('keeps the password encrypted: never shown by the API, sent to the receiver as Basic auth', async () => {

@@ -97,6 +97,8 @@ export interface WebhookView {
   Condition: string | null;
   Fields: string[];
   IncludeAllFields: boolean;
+  /** `rally`, `record` or `ticket`; absent in events from before it existed, which means `rally`. */
+  PayloadFormat?: 'rally' | 'record' | 'ticket';
   Headers: Record<string, string>;
   Authentication: Record<string, string | null> | null;
   CommunicationMethod: 'http' | 'websocket';

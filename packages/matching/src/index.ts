@@ -42,8 +42,11 @@ export { WebhookIndex, type IndexedMessage } from './webhook-index';
 export {
   BASIC_ATTRIBUTES,
   buildPayload,
+  PAYLOAD_FORMATS,
+  renderPayload,
   RULE_FIELDS,
   ruleOf,
+  type PayloadFormat,
   type PayloadMessage,
   type PayloadShaping,
   type WebhookPayload,

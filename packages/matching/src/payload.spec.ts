@@ -1,5 +1,5 @@
 import { IDS, storyMessage } from './message.fixture';
-import { buildPayload, RULE_FIELDS, type WebhookRule } from './payload';
+import { buildPayload, renderPayload, RULE_FIELDS, type WebhookRule } from './payload';
 
 const rule: WebhookRule & Record<string, unknown> = {
   AppName: 'My Cool App',
@@ -139,5 +139,89 @@ describe('buildPayload', () => {
     });
     expect(names(out.state)).toEqual(['FormattedID', 'ObjectID', 'VersionId']);
     expect(names(out.changes)).toEqual(['VersionId']);
+  });
+});
+
+describe('renderPayload', () => {
+  it('is the { rule, message } body by default and for `rally`', () => {
+    const message = storyMessage();
+    expect(renderPayload(rule, message, {})).toEqual(buildPayload(rule, message, {}));
+    expect(renderPayload(rule, message, { PayloadFormat: 'rally', IncludeAllFields: false })).toEqual(
+      buildPayload(rule, message, { IncludeAllFields: false }),
+    );
+  });
+
+  describe('`record` (BMC: flat, each field under its name)', () => {
+    it('names the event and the record definition, then every field (create)', () => {
+      const body = renderPayload(rule, storyMessage({ action: 'Created' }), { PayloadFormat: 'record' });
+      expect(body).toMatchObject({
+        recordEvent: 'create',
+        recordDefinitionName: 'HierarchicalRequirement',
+        Name: 'My Cool Story',
+        PlanEstimate: 13,
+        FormattedID: 'US42',
+      });
+      expect(Object.keys(body)).toHaveLength(2 + ALL.length);
+      expect(body).not.toHaveProperty('rule');
+      expect(body).not.toHaveProperty('tenant');
+    });
+
+    it('shows unchanged fields as null on update without includeAllFields', () => {
+      const body = renderPayload(rule, storyMessage(), { PayloadFormat: 'record', IncludeAllFields: false });
+      expect(body).toMatchObject({
+        recordEvent: 'update',
+        ScheduleState: expect.objectContaining({ name: 'Defined' }),
+        VersionId: 8,
+        Name: null,
+        PlanEstimate: null,
+        // The id fields are always sent.
+        ObjectID: 52790947441,
+      });
+      expect(Object.keys(body)).toHaveLength(2 + ALL.length);
+    });
+
+    it('limits the fields to payloadFieldIds (Fields), keeping the id fields', () => {
+      const body = renderPayload(rule, storyMessage(), {
+        PayloadFormat: 'record',
+        IncludeAllFields: false,
+        Fields: ['Name', IDS.VersionId],
+      });
+      expect(body).toEqual({
+        recordEvent: 'update',
+        recordDefinitionName: 'HierarchicalRequirement',
+        Name: null,
+        VersionId: 8,
+        ObjectID: 52790947441,
+        FormattedID: 'US42',
+      });
+    });
+
+    it('sends only the id fields on delete when not asked for all', () => {
+      const body = renderPayload(rule, storyMessage({ action: 'Deleted' }), {
+        PayloadFormat: 'record',
+        IncludeAllFields: false,
+      });
+      expect(body).toEqual({
+        recordEvent: 'delete',
+        recordDefinitionName: 'HierarchicalRequirement',
+        ObjectID: 52790947441,
+        FormattedID: 'US42',
+      });
+    });
+  });
+
+  describe('`ticket` (ChangeGear: the bare record, keyed by name)', () => {
+    it("is the whole record and nothing around it, on every event (the registry's default IncludeAllFields)", () => {
+      for (const action of ['Created', 'Updated', 'Deleted'] as const) {
+        const body = renderPayload(rule, storyMessage({ action }), { PayloadFormat: 'ticket', IncludeAllFields: true });
+        expect(Object.keys(body).sort()).toEqual(ALL);
+        expect(body).toMatchObject({ Name: 'My Cool Story', FormattedID: 'US42', PlanEstimate: 13, Owner: null });
+      }
+    });
+
+    it('follows Fields like the other formats', () => {
+      const body = renderPayload(rule, storyMessage(), { PayloadFormat: 'ticket', Fields: ['Name'] });
+      expect(body).toEqual({ Name: 'My Cool Story', ObjectID: 52790947441, FormattedID: 'US42' });
+    });
   });
 });

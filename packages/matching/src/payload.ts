@@ -1,4 +1,4 @@
-import type { AttributeValue, ChangeMessage } from '@hookline/contracts';
+import type { AttributeValue, ChangeAction, ChangeMessage } from '@hookline/contracts';
 import type { Expression } from './expressions';
 import type { WebhookDefinition, WebhookEventType } from './webhook';
 
@@ -71,7 +71,25 @@ export interface WebhookPayload {
   message: PayloadMessage;
 }
 
-export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllFields'>;
+export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllFields' | 'PayloadFormat'>;
+
+/**
+ * How the body is laid out:
+ * - `rally`: `{ rule, message }`, the change message with the webhook that fired (Rally, Octane);
+ * - `record`: BMC's flat record, `{ recordEvent, recordDefinitionName, <field>: value }`, each
+ *   attribute under its name (a snapshot's field key, e.g. BMC's field ids "2", "536870913");
+ * - `ticket`: ChangeGear's bare record, `{ <attribute name>: value }`, the whole ticket as its
+ *   API returns it, nothing around it (the event is the webhook's: one per module and event).
+ */
+export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+
+const RECORD_EVENTS: Record<ChangeAction, string> = {
+  Created: 'create',
+  Updated: 'update',
+  Deleted: 'delete',
+  Recycled: 'delete',
+};
 
 function isBasic(entry: AttributeValue): boolean {
   return BASIC_ATTRIBUTES.has(entry.name.toLowerCase());
@@ -103,8 +121,45 @@ function pick<T extends AttributeValue>(
  * `tenant` and `ingested_at` never go out.
  */
 export function buildPayload(rule: WebhookRule, message: ChangeMessage, webhook: PayloadShaping): WebhookPayload {
+  return { rule: ruleOf(rule), message: shapeMessage(outgoingOf(message), webhook) };
+}
+
+/**
+ * The body for one webhook and one matched message in the webhook's PayloadFormat (absent:
+ * `rally`). The attributes are chosen as for `rally` (see buildPayload) and then laid out:
+ * `record` and `ticket` carry values only, not the old values of `changes`. In `record`, an
+ * Updated message under `IncludeAllFields: false` lists the unchanged attributes too, as null, as
+ * BMC does ("the field values that are unchanged are displayed as null").
+ */
+export function renderPayload(
+  rule: WebhookRule,
+  message: ChangeMessage,
+  webhook: PayloadShaping,
+): WebhookPayload | Record<string, unknown> {
+  const format = webhook.PayloadFormat ?? 'rally';
+  if (format === 'rally') return buildPayload(rule, message, webhook);
+  const outgoing = outgoingOf(message);
+  const shaped = shapeMessage(outgoing, webhook);
+  if (format === 'ticket') {
+    const ticket: Record<string, unknown> = {};
+    for (const entry of Object.values(shaped.state)) ticket[entry.name] = entry.value;
+    return ticket;
+  }
+  const record: Record<string, unknown> = {
+    recordEvent: RECORD_EVENTS[shaped.action],
+    recordDefinitionName: shaped.object_type,
+  };
+  if (shaped.action === 'Updated' && webhook.IncludeAllFields === false) {
+    const every = shapeMessage(outgoing, { ...webhook, IncludeAllFields: true }).state;
+    for (const entry of Object.values(every)) record[entry.name] = null;
+  }
+  for (const entry of Object.values(shaped.state)) record[entry.name] = entry.value;
+  return record;
+}
+
+function outgoingOf(message: ChangeMessage): PayloadMessage {
   const { tenant: _tenant, ingested_at: _ingestedAt, ...outgoing } = message;
-  return { rule: ruleOf(rule), message: shapeMessage(outgoing, webhook) };
+  return outgoing;
 }
 
 /** The `rule` a payload carries: the RULE_FIELDS the webhook has, nothing else (no credentials, no stats). */

@@ -174,6 +174,7 @@ describe('validateWebhook', () => {
         Condition: '${webhookContext.F} = "High"',
         Fields: ['Name', 2, 7],
         IncludeAllFields: false,
+        PayloadFormat: 'record',
       }),
     ).toEqual([]);
   });
@@ -187,6 +188,7 @@ describe('validateWebhook', () => {
         Condition: 5,
         Fields: [null],
         IncludeAllFields: 'yes',
+        PayloadFormat: 'xml',
       }),
     ).toEqual([
       { field: 'ObjectTypes[1]', reason: 'must be a non-empty string' },
@@ -194,6 +196,7 @@ describe('validateWebhook', () => {
       { field: 'Expressions', reason: 'must be an array' },
       { field: 'Fields[0]', reason: 'must be an attribute id or name' },
       { field: 'IncludeAllFields', reason: 'must be a boolean' },
+      { field: 'PayloadFormat', reason: 'must be one of rally, record, ticket' },
       { field: 'Condition', reason: 'must be a string' },
     ]);
   });

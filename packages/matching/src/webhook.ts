@@ -14,6 +14,7 @@ import {
   type Expression,
   type Problem,
 } from './expressions';
+import { PAYLOAD_FORMATS, type PayloadFormat } from './payload';
 
 export const WEBHOOK_EVENTS = ['Created', 'Updated', 'Deleted'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
@@ -35,6 +36,8 @@ export interface WebhookDefinition {
   Fields?: readonly (string | number)[];
   /** False sends only the changed attributes (plus basic ones) on Updated (BMC); absent or true sends all. */
   IncludeAllFields?: boolean;
+  /** The body's layout (see PAYLOAD_FORMATS); absent is `rally`. */
+  PayloadFormat?: PayloadFormat;
 }
 
 export interface CompiledWebhook {
@@ -112,11 +115,12 @@ export interface WebhookRulesInput {
   Condition?: unknown;
   Fields?: unknown;
   IncludeAllFields?: unknown;
+  PayloadFormat?: unknown;
 }
 
 /**
  * Validates the matching-related parts of a webhook (for the registry): ObjectTypes,
- * Events, Expressions, Condition, Fields and IncludeAllFields. Absent ones are allowed.
+ * Events, Expressions, Condition, Fields, IncludeAllFields and PayloadFormat. Absent ones are allowed.
  */
 export function validateWebhook(def: WebhookRulesInput): Problem[] {
   return inspect(def).problems;
@@ -148,6 +152,9 @@ function inspect(def: WebhookRulesInput): { problems: Problem[]; condition?: Con
   );
   if (def.IncludeAllFields !== undefined && typeof def.IncludeAllFields !== 'boolean') {
     problems.push({ field: 'IncludeAllFields', reason: 'must be a boolean' });
+  }
+  if (def.PayloadFormat !== undefined && !(PAYLOAD_FORMATS as readonly unknown[]).includes(def.PayloadFormat)) {
+    problems.push({ field: 'PayloadFormat', reason: `must be one of ${PAYLOAD_FORMATS.join(', ')}` });
   }
   const text = def.Condition;
   if (text === undefined || text === null) return { problems };

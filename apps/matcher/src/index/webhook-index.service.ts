@@ -135,6 +135,7 @@ function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
       // The registry stores "no Fields" as an empty list; the engine reads that as "basic fields only".
       Fields: webhook.Fields.length > 0 ? webhook.Fields : undefined,
       IncludeAllFields: webhook.IncludeAllFields,
+      PayloadFormat: webhook.PayloadFormat,
     },
     rule: webhook,
     spec: {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SUBJECTS, type ChangeMessage, type DeliveryJob } from '@hookline/contracts';
-import { buildPayload, compileWebhook, matchWebhook, uuidv5, type MatchClause } from '@hookline/matching';
+import { compileWebhook, matchWebhook, renderPayload, uuidv5, type MatchClause } from '@hookline/matching';
 import { JetStreamPublisher } from '@hookline/messaging';
 import { WebhookIndexService, type IndexedWebhook } from '../index/webhook-index.service';
 
@@ -31,13 +31,12 @@ export class MatchService {
 
   /** One delivery job per enabled webhook that matches the change. */
   jobsFor(message: ChangeMessage): DeliveryJob[] {
-    const { tenant: _tenant, ingested_at: _ingestedAt, ...rallyMessage } = message;
     const now = new Date().toISOString();
     return this.webhooks.index.match(message).flatMap((compiled) => {
       const webhook = this.webhooks.get(message.tenant, compiled.def.id);
       if (!webhook) return [];
-      const payload = buildPayload(webhook.rule, rallyMessage as ChangeMessage, webhook.def);
-      return [this.job(message, webhook, payload as unknown as Record<string, unknown>, now)];
+      const payload = renderPayload(webhook.rule, message, webhook.def);
+      return [this.job(message, webhook, payload as Record<string, unknown>, now)];
     });
   }
 

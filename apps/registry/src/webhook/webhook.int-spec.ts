@@ -167,6 +167,9 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect((await create({ ...SEED_EXAMPLE, CommunicationMethod: 'websocket' })).body.details).toEqual([
       { field: 'SharedSpace', reason: expect.any(String) },
     ]);
+    expect((await create({ ...SEED_EXAMPLE, PayloadFormat: 'xml' })).body.details).toEqual([
+      { field: 'PayloadFormat', reason: expect.stringMatching(/rally, record, ticket/) },
+    ]);
     expect((await create({ ...SEED_EXAMPLE, Security: 'x'.repeat(40) })).status).toBe(200);
     expect((await h.request('GET', '/api/v2/webhook', { key: keyA })).body.TotalResultCount).toBe(before + 1);
   });

@@ -22,6 +22,7 @@ export const SORTABLE_FIELDS = [
   'SharedSpace',
   'Condition',
   'IncludeAllFields',
+  'PayloadFormat',
   'FireCount',
   'ErrorCount',
   'LastStatus',

@@ -8,17 +8,28 @@ import {
   LIST_OPERATORS,
   OPERATORS,
   parseCondition,
+  PAYLOAD_FORMATS,
   SCALAR_OPERATORS,
   VALUELESS_OPERATORS,
+  WEBHOOK_EVENTS,
   type Operator,
+  type PayloadFormat,
+  type WebhookEventType as WebhookEventName,
 } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 
-// The operator lists are the matcher's: an expression the registry accepts always compiles there.
-export { LIST_OPERATORS, OPERATORS, SCALAR_OPERATORS, VALUELESS_OPERATORS, type Operator };
-
-export const WEBHOOK_EVENTS = ['Created', 'Updated', 'Deleted'] as const;
-export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+// The matcher's lists: what the registry accepts always compiles and renders there.
+export {
+  LIST_OPERATORS,
+  OPERATORS,
+  PAYLOAD_FORMATS,
+  SCALAR_OPERATORS,
+  VALUELESS_OPERATORS,
+  WEBHOOK_EVENTS,
+  type Operator,
+  type PayloadFormat,
+  type WebhookEventName,
+};
 
 export const COMMUNICATION_METHODS = ['http', 'websocket'] as const;
 export type CommunicationMethod = (typeof COMMUNICATION_METHODS)[number];

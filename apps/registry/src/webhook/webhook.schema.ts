@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import type { WebhookEventKind } from '@hookline/contracts';
-import type { CommunicationMethod, Operator, WebhookEventName } from './webhook.rules';
+import type { CommunicationMethod, Operator, PayloadFormat, WebhookEventName } from './webhook.rules';
 
 /** A secret as stored: AES-256-GCM ciphertext plus the masked form responses show. */
 export interface StoredSecret {
@@ -54,6 +54,7 @@ export interface WebhookDefinition {
   Condition: string | null;
   Fields: string[];
   IncludeAllFields: boolean;
+  PayloadFormat: PayloadFormat;
   Headers: HeaderRecord[];
   Authentication: AuthenticationRecord | null;
   CommunicationMethod: CommunicationMethod;
@@ -141,6 +142,8 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     Condition: { type: String, default: null },
     Fields: { type: [String], default: [] },
     IncludeAllFields: { type: Boolean, default: true },
+    // Webhooks stored before PayloadFormat existed read as `rally`, the body they always had.
+    PayloadFormat: { type: String, default: 'rally' },
     Headers: {
       type: [new Schema({ Name: { type: String, required: true }, Value: secret }, { _id: false })],
       default: [],

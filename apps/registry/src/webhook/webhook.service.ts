@@ -69,6 +69,7 @@ export class WebhookService {
       Fields: [],
       // Rally sends the whole change message; BMC's includeAllFields=false is opt-in.
       IncludeAllFields: true,
+      PayloadFormat: 'rally',
       Headers: [],
       Authentication: null,
       CommunicationMethod: 'http',
@@ -296,6 +297,7 @@ export class WebhookService {
       'Condition',
       'Fields',
       'IncludeAllFields',
+      'PayloadFormat',
       'CommunicationMethod',
       'SharedSpace',
     ] as const;

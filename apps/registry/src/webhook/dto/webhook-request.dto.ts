@@ -8,9 +8,11 @@ import {
   expressionValueProblem,
   headerProblems,
   OPERATORS,
+  PAYLOAD_FORMATS,
   WEBHOOK_EVENTS,
   type CommunicationMethod,
   type Operator,
+  type PayloadFormat,
   type WebhookEventName,
 } from '../webhook.rules';
 import {
@@ -206,6 +208,7 @@ export abstract class WebhookBodyDto implements PresenceAware {
   @Field('nullable', condition) Condition?: string | null;
   @Field('optional', stringList(500, 256)) Fields?: string[];
   @Field('optional', boolean) IncludeAllFields?: boolean;
+  @Field('optional', oneOf(PAYLOAD_FORMATS)) PayloadFormat?: PayloadFormat;
   @Field('optional', headers) Headers?: Record<string, string>;
 
   @ValidateIf((_object, value) => value !== null && value !== undefined)

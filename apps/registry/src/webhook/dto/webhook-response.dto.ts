@@ -60,6 +60,7 @@ export function toResponse(record: WebhookRecord, refBase: string, clearSigningS
     Condition: record.Condition,
     Fields: record.Fields,
     IncludeAllFields: record.IncludeAllFields,
+    PayloadFormat: record.PayloadFormat,
     Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Masked])),
     Authentication: authenticationResponse(record.Authentication),
     CommunicationMethod: record.CommunicationMethod,

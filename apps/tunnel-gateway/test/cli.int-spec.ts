@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { runCli, type CliIo } from '@hookline/listener';
 import type { RunningApp } from '@hookline/testing';
 import { LocalReceiver, TunnelHarness, waitFor } from './tunnel-harness';
@@ -119,6 +120,33 @@ describe('hookline listen, end to end', () => {
     expect(cli.stderr()).toContain(
       'refused by the gateway (4403 API key is not assigned to this shared space); not reconnecting',
     );
+  });
+
+  it('connects to a wss gateway with a private certificate given by --ca, and says why without it', async () => {
+    const tls = join(__dirname, 'tls');
+    const secure = await h.startGateway({
+      TUNNEL_TLS_CERT: join(tls, 'cert.pem'),
+      TUNNEL_TLS_KEY: join(tls, 'key.pem'),
+    });
+    const url = secure.baseUrl.replace('https', 'wss');
+    const base = ['listen', '--space', 'octane-1001', '--key', key, '--forward', receiver.url, '--url', url];
+
+    // Without --ca the self-signed certificate is refused; the reconnect line names the reason.
+    const untrusting = hookline([...base, '--max-backoff', '100']);
+    try {
+      await waitFor(() => untrusting.stderr().includes('disconnected'));
+      expect(untrusting.stderr()).toMatch(/disconnected \(1006 self-signed certificate\b.*\); reconnecting/);
+    } finally {
+      untrusting.interrupt();
+    }
+    await expect(untrusting.exitCode).resolves.toBe(0);
+
+    const cli = hookline([...base, '--ca', join(tls, 'cert.pem')]);
+    await waitFor(() => cli.stderr().includes('listening'));
+    receiver.status = 201;
+    expect(await h.deliver('octane-1001', { id: 'd-wss-cli' })).toMatchObject({ id: 'd-wss-cli', status: 201 });
+    cli.interrupt();
+    await expect(cli.exitCode).resolves.toBe(0);
   });
 
   it('explains its usage on bad arguments', async () => {

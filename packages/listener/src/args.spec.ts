@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseListenArgs } from './args';
+
+const TEST_CA = join(__dirname, '..', '..', '..', 'apps', 'tunnel-gateway', 'test', 'tls', 'cert.pem');
 
 describe('parseListenArgs', () => {
   it('reads the listen command with defaults', () => {
@@ -48,6 +53,24 @@ describe('parseListenArgs', () => {
     [['serve'], 'the only command is `listen`'],
   ])('refuses %j', (argv, message) => {
     expect(parseListenArgs(argv, {})).toEqual({ kind: 'error', message });
+  });
+
+  it('reads the --ca file (or HOOKLINE_GATEWAY_CA) up front and refuses one that is missing or not PEM', () => {
+    const base = ['listen', '--space', 's', '--key', 'k', '--print'];
+    const pem = readFileSync(TEST_CA, 'utf8');
+    expect(parseListenArgs([...base, '--ca', TEST_CA], {})).toMatchObject({ command: { ca: pem } });
+    expect(parseListenArgs(base, { HOOKLINE_GATEWAY_CA: TEST_CA })).toMatchObject({ command: { ca: pem } });
+    const missing = join(mkdtempSync(join(tmpdir(), 'listener-ca-')), 'nope.pem');
+    expect(parseListenArgs([...base, '--ca', missing], {})).toEqual({
+      kind: 'error',
+      message: `--ca: cannot read ${missing}: ENOENT`,
+    });
+    const garbage = `${missing}.txt`;
+    writeFileSync(garbage, 'not a certificate');
+    expect(parseListenArgs([...base, '--ca', garbage], {})).toEqual({
+      kind: 'error',
+      message: `--ca: ${garbage} holds no PEM certificate`,
+    });
   });
 
   it('reports unknown flags', () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { BackoffOptions } from './listener';
 
@@ -12,6 +14,8 @@ Options:
   --forward <url>      local receiver, e.g. http://localhost:3000/hooks (required unless --print)
   --print              pretty-print each payload instead of forwarding it, and answer 200
   --url <ws url>       tunnel gateway (default ws://127.0.0.1:8086, or HOOKLINE_GATEWAY_URL)
+  --ca <file>          PEM certificate(s) to trust for a wss gateway, beside the system's
+                       (or HOOKLINE_GATEWAY_CA): a private CA or a self-signed gateway
   --timeout <ms>       how long the local receiver may take (default 10000)
   --max-backoff <ms>   longest wait between reconnect attempts (default 30000)
   -h, --help           show this help
@@ -25,6 +29,8 @@ export interface ListenCommand {
   forward?: string;
   forwardTimeoutMs: number;
   backoff: BackoffOptions;
+  /** PEM text of --ca. */
+  ca?: string;
 }
 
 export type ParsedArgs =
@@ -46,6 +52,7 @@ export function parseListenArgs(argv: string[], env: Record<string, string | und
         forward: { type: 'string' },
         print: { type: 'boolean', default: false },
         url: { type: 'string' },
+        ca: { type: 'string' },
         timeout: { type: 'string' },
         'max-backoff': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +79,9 @@ export function parseListenArgs(argv: string[], env: Record<string, string | und
   const maxBackoffMs = positiveInt(values['max-backoff'], 30_000);
   if (forwardTimeoutMs === undefined) return { kind: 'error', message: '--timeout must be a positive number of ms' };
   if (maxBackoffMs === undefined) return { kind: 'error', message: '--max-backoff must be a positive number of ms' };
+  const caFile = values.ca ?? env.HOOKLINE_GATEWAY_CA;
+  const ca = caFile === undefined ? undefined : readCertificates(caFile);
+  if (typeof ca === 'object') return ca;
   return {
     kind: 'listen',
     command: {
@@ -80,6 +90,7 @@ export function parseListenArgs(argv: string[], env: Record<string, string | und
       apiKey,
       ...(values.forward !== undefined && { forward: values.forward }),
       forwardTimeoutMs,
+      ...(ca !== undefined && { ca }),
       backoff: { initialMs: Math.min(INITIAL_BACKOFF_MS, maxBackoffMs), maxMs: maxBackoffMs },
     },
   };
@@ -97,4 +108,20 @@ function positiveInt(value: string | undefined, fallback: number): number | unde
   if (value === undefined) return fallback;
   const n = Number(value);
   return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The PEM text of a --ca file, or why it cannot be used: checked here so a typo fails before connecting. */
+function readCertificates(file: string): string | { kind: 'error'; message: string } {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { kind: 'error', message: `--ca: cannot read ${file}: ${(err as { code?: string }).code ?? String(err)}` };
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    return { kind: 'error', message: `--ca: ${file} holds no PEM certificate` };
+  }
+  return pem;
 }

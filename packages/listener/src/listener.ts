@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import { WebSocket } from 'ws';
 import {
   isFatalTunnelClose,
@@ -19,6 +20,8 @@ export interface ListenerOptions {
   sharedSpace: string;
   apiKey: string;
   backoff: BackoffOptions;
+  /** PEM certificates trusted for a wss gateway besides the system's (--ca). */
+  ca?: string;
 }
 
 export type ListenerEvent =
@@ -85,15 +88,22 @@ export class Listener {
   private connect(): void {
     const url = tunnelUrl(this.options.gatewayUrl, this.options.sharedSpace);
     this.report({ kind: 'connecting', url });
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.options.apiKey}` } });
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${this.options.apiKey}` },
+      // Node's `ca` replaces the system's trust store; a listener should trust both.
+      ...(this.options.ca !== undefined && { ca: [...rootCertificates, this.options.ca] }),
+    });
     this.ws = ws;
     ws.on('ping', () => this.expectBeat());
-    // Every failure, including a refused connection, ends in 'close'; that is where reconnecting happens.
-    ws.on('error', () => undefined);
+    // Every failure, including a refused connection, ends in 'close'; that is where reconnecting
+    // happens. A connection that never opened closes without a reason: the error's message is it
+    // (e.g. "self-signed certificate", "connect ECONNREFUSED").
+    let failure = '';
+    ws.on('error', (err) => (failure = err.message));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.onFrame(ws, data.toString());
     });
-    ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+    ws.on('close', (code, reason) => this.onClose(code, reason.toString() || failure));
   }
 
   private onFrame(ws: WebSocket, text: string): void {

@@ -52,7 +52,8 @@ const payloadOf = (request: ReceivedRequest): any => JSON.parse(request.body);
  * Hookline's registry: `recordDefinitionName` → ObjectTypes, `recordEvents` → Events, `condition`
  * → Condition (same language), `callback.url`/`headers` → TargetUrl/Headers, `payloadFieldIds` →
  * Fields, `includeAllFields` → IncludeAllFields, enable/disable → PATCH Disabled, the data page
- * query → GET /webhook filters, and "Webhook Callback Fail Data" → the failed deliveries.
+ * query → GET /webhook filters, and "Webhook Callback Fail Data" → the failed deliveries. BMC's own
+ * registration API (/api/rx/application/webhook/webhookdefinition) does the same mapping.
  */
 describe('seed: BMC Helix webhooks on the whole stack', () => {
   let e2e: E2eStack;
@@ -191,18 +192,23 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
     expect(e2e.receiver.at('/bmc/recordevent')).toHaveLength(2);
   });
 
-  it("sends BMC's own flat record when asked (PayloadFormat record)", async () => {
-    const webhook = await register(admin, {
-      Name: 'flat record',
-      TargetUrl: e2e.receiver.url('/bmc/flat'),
-      ObjectTypes: [TASK],
-      Events: ['Created', 'Updated', 'Deleted'],
-      Condition: '${webhookContext.8} = "flat"',
-      IncludeAllFields: false,
-      Fields: ['2', '7', '8'],
-      PayloadFormat: 'record',
+  it("registers through BMC's own API and receives BMC's flat record", async () => {
+    // The seed's registration call, at its path and in its words.
+    const registered = await admin.registry.request('POST', '/api/rx/application/webhook/webhookdefinition', {
+      name: 'flat record',
+      event: {
+        resourceType: 'com.bmc.arsys.rx.services.webhook.domain.webhookRecordEvent',
+        recordDefinitionName: TASK,
+        condition: '${webhookContext.8} = "flat"',
+        recordEvents: ['create', 'update', 'delete'],
+      },
+      includeAllFields: false,
+      callback: { url: e2e.receiver.url('/bmc/flat'), headers: { secret: 'abc' }, payloadFieldIds: [2, 7, 8] },
     });
-    expect(webhook).toMatchObject({ PayloadFormat: 'record' });
+    expect(registered.status).toBe(201);
+    enabled++;
+    const webhook = await webhookOf(registered.body.id);
+    expect(webhook).toMatchObject({ Name: 'flat record', PayloadFormat: 'record', IncludeAllFields: false });
     await e2e.indexed(enabled);
     await ingest(created('000000000000020', { '8': 'flat' }));
     await waitFor(() => e2e.receiver.at('/bmc/flat').length === 1, 20_000);
@@ -221,6 +227,7 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
       { recordEvent: 'update', ...base, '2': null, '7': 1, '8': null },
       { recordEvent: 'delete', ...base, '2': 'admin@company.com', '7': 1, '8': 'flat' },
     ]);
+    expect(e2e.receiver.at('/bmc/flat').map((r) => r.headers.secret)).toEqual(['abc', 'abc', 'abc']);
   });
 
   it('retries a status from the retry list with growing delays, then delivers', async () => {

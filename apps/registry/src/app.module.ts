@@ -3,6 +3,7 @@ import { AuthModule } from '@hookline/auth';
 import { MessagingModule } from '@hookline/messaging';
 import { DatabaseModule, ServiceKitModule } from '@hookline/service-kit';
 import { ApiKeyModule } from './apikey/apikey.module';
+import { BmcModule } from './bmc/bmc.module';
 import { BlocklistModule } from './blocklist/blocklist.module';
 import { RegistryConfig } from './config/registry.config';
 import { OutcomeModule } from './outcome/outcome.module';
@@ -20,6 +21,7 @@ import { WebhookModule } from './webhook/webhook.module';
     AuthModule,
     ApiKeyModule,
     WebhookModule,
+    BmcModule,
     OutcomeModule,
     BlocklistModule,
   ],

@@ -10,6 +10,8 @@ export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 export interface Reply<T = any> {
   status: number;
   body: T;
+  /** Names lower-cased. */
+  headers: Record<string, string>;
 }
 
 /** A registry on a private NATS and a fresh database, with an HTTP client that speaks as a given key. */
@@ -55,7 +57,11 @@ export class RegistryHarness {
       body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: Object.fromEntries(response.headers),
+    };
   }
 
   /** A new key of a subscription, made with the bootstrap admin key. */

@@ -154,7 +154,8 @@ const expressions: Rule = (value, object, property) => {
     : `${property} must be an array of 1 to 100 expressions (or none, when Events or Condition is given)`;
 };
 
-const condition: Rule = (value, object, property) => {
+/** A BMC condition: text that parses. */
+export const condition: Rule = (value, object, property) => {
   const problem = text(4_096)(value, object, property);
   if (problem) return problem;
   try {

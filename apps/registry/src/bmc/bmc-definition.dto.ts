@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
-import { boolean, Check, httpUrl, oneOf, text, type Rule } from '../webhook/dto/check';
+import { boolean, booleanText, Check, httpUrl, oneOf, parses, single, text, type Rule } from '../webhook/dto/check';
 import { condition } from '../webhook/dto/webhook-request.dto';
 import { parseEvents } from '../webhook/webhook.query';
 
@@ -118,8 +118,6 @@ export class BmcEnableDto {
 /** The data page type BMC's query names for webhook definitions: the only one served here. */
 export const BMC_DEFINITION_PAGE_TYPE = 'com.bmc.arsys.rx.application.webhook.datapage.webhookDefinitionDataPageQuery';
 
-const single: Rule = (value, _object, property) =>
-  value === undefined || typeof value === 'string' ? undefined : `${property} must be given once`;
 const whole =
   (min: number): Rule =>
   (value, _object, property) =>
@@ -139,21 +137,8 @@ export class BmcPageQueryDto {
   @Check(whole(0)) startIndex?: string;
   /** Comma-separated definition names. */
   @Check(single) name?: string;
-  @Check((value, _object, property) =>
-    value === undefined || value === 'true' || value === 'false' ? undefined : `${property} must be true or false`,
-  )
-  isEnabled?: string;
+  @Check(booleanText) isEnabled?: string;
   /** Comma-separated record events: create, update, delete. */
-  @Check((value, _object, property) => {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return `${property} must be given once`;
-    try {
-      parseEvents(value);
-      return undefined;
-    } catch (err) {
-      return `${property}: ${(err as Error).message}`;
-    }
-  })
-  recordEvent?: string;
+  @Check(parses(parseEvents)) recordEvent?: string;
   @Check(single) recordDefinitionName?: string;
 }

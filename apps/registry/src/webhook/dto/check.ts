@@ -101,3 +101,25 @@ export const stringList =
 /** For fields the system maintains: any value sent is refused by name. */
 export const ReadOnly = (): PropertyDecorator =>
   Check((value, _object, property) => (value === undefined ? undefined : `${property} is read-only`));
+
+/** A query parameter given at most once (a repeated one arrives as an array). */
+export const single: Rule = (value, _object, property) =>
+  value === undefined || typeof value === 'string' ? undefined : `${property} must be given once`;
+
+/** A query parameter that `parse` accepts; its error message is the reason. */
+export const parses =
+  (parse: (value: string) => unknown): Rule =>
+  (value, _object, property) => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return `${property} must be given once`;
+    try {
+      parse(value);
+      return undefined;
+    } catch (err) {
+      return `${property}: ${(err as Error).message}`;
+    }
+  };
+
+/** A query parameter `true` or `false`. */
+export const booleanText: Rule = (value, _object, property) =>
+  value === undefined || value === 'true' || value === 'false' ? undefined : `${property} must be true or false`;

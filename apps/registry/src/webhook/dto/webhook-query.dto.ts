@@ -1,26 +1,10 @@
-import { Check, type Rule } from './check';
+import { booleanText, Check, parses, single, type Rule } from './check';
 import { parseEvents, parseOrder } from '../webhook.query';
 
 const positiveInteger: Rule = (value, _object, property) =>
   value === undefined || (typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value))
     ? undefined
     : `${property} must be a positive integer`;
-
-const parses =
-  (parse: (value: string) => unknown): Rule =>
-  (value, _object, property) => {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return `${property} must be given once`;
-    try {
-      parse(value);
-      return undefined;
-    } catch (err) {
-      return `${property}: ${(err as Error).message}`;
-    }
-  };
-
-const single: Rule = (value, _object, property) =>
-  value === undefined || typeof value === 'string' ? undefined : `${property} must be given once`;
 
 /** `GET /webhook` parameters: Rally's paging and ordering, plus the BMC data-page filters. */
 export class WebhookQueryDto {
@@ -33,10 +17,7 @@ export class WebhookQueryDto {
   /** Comma-separated webhook names: only these. */
   @Check(single) name?: string;
   /** `true` for enabled webhooks only, `false` for disabled ones. */
-  @Check((value, _object, property) =>
-    value === undefined || value === 'true' || value === 'false' ? undefined : `${property} must be true or false`,
-  )
-  isEnabled?: string;
+  @Check(booleanText) isEnabled?: string;
   /** Comma-separated events (`Created,Deleted` or BMC's `create,delete`): webhooks firing on any of them. */
   @Check(parses(parseEvents)) event?: string;
   /** Only webhooks listing this object type in ObjectTypes. */

@@ -109,6 +109,20 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
       Events: ['Updated'],
       PayloadFormat: 'ticket',
     });
+    // Several combinations of module and event in one webhook, not their cross product.
+    const combos = await addWebhook({
+      Name: 'Chosen combinations -> service desk board',
+      TargetUrl: e2e.receiver.url('/cg/combos'),
+      Triggers: [
+        { ObjectType: 'Incident', Event: 'Created' },
+        { ObjectType: 'ServiceRequest', Event: 'Updated' },
+        { ObjectType: 'ConfigurationItem', Event: 'Deleted' },
+      ],
+    });
+    expect(combos).toMatchObject({
+      ObjectTypes: ['Incident', 'ServiceRequest', 'ConfigurationItem'],
+      Events: ['Created', 'Updated', 'Deleted'],
+    });
     for (const webhook of [bugs, projects, cmdb]) {
       expect(webhook).toMatchObject({
         Expressions: [],
@@ -141,6 +155,7 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
     await firedTimes(projects.ObjectUUID, 2);
     await firedTimes(cmdb.ObjectUUID, 1);
     await firedTimes(bare.ObjectUUID, 1);
+    await firedTimes(combos.ObjectUUID, 3);
     const received = (path: string) =>
       e2e.receiver
         .at(path)
@@ -152,6 +167,11 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
     expect(received('/cg/bug-tracker')).toEqual(['Incident Created 1001']);
     expect(received('/cg/projects')).toEqual(['Change Updated 2001', 'ServiceRequest Updated 3001']);
     expect(received('/cg/assets')).toEqual(['ConfigurationItem Deleted 4001']);
+    expect(received('/cg/combos')).toEqual([
+      'ConfigurationItem Deleted 4001',
+      'Incident Created 1001',
+      'ServiceRequest Updated 3001',
+    ]);
 
     // The entire ticket, as ChangeGear's API returns it: every field with its value, nested ones whole.
     const created = payloadOf(e2e.receiver.at('/cg/bug-tracker')[0]);

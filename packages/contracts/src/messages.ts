@@ -94,6 +94,8 @@ export interface WebhookView {
   LastSuccess: string | null;
   LastFailure: string | null;
   Events: ('Created' | 'Updated' | 'Deleted')[];
+  /** Pairs of object type and event; absent in events from before it existed, which means none. */
+  Triggers?: { ObjectType: string; Event: 'Created' | 'Updated' | 'Deleted' }[];
   Condition: string | null;
   Fields: string[];
   IncludeAllFields: boolean;

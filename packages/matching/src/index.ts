@@ -37,6 +37,7 @@ export {
   type WebhookDefinition,
   type WebhookEventType,
   type WebhookRulesInput,
+  type WebhookTrigger,
 } from './webhook';
 export { WebhookIndex, type IndexedMessage } from './webhook-index';
 export {

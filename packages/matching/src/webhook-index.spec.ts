@@ -53,6 +53,26 @@ describe('WebhookIndex', () => {
     ]);
   });
 
+  it('offers a webhook with Triggers only for its pairs of type and event, not their cross product', () => {
+    const index = new WebhookIndex();
+    index.upsert(
+      def('pairs', {
+        ObjectTypes: ['Ignored'],
+        Triggers: [
+          { ObjectType: 'Incident', Event: 'Created' },
+          { ObjectType: 'ConfigurationItem', Event: 'Updated' },
+        ],
+      }),
+    );
+    const fired = (object_type: string, action: ChangeAction) =>
+      ids(index.match(storyMessage({ object_type, action })));
+    expect(fired('Incident', 'Created')).toEqual(['pairs']);
+    expect(fired('ConfigurationItem', 'Updated')).toEqual(['pairs']);
+    expect(fired('Incident', 'Updated')).toEqual([]);
+    expect(fired('ConfigurationItem', 'Created')).toEqual([]);
+    expect(fired('Ignored', 'Created')).toEqual([]);
+  });
+
   it('match() evaluates expressions and conditions on the candidates', () => {
     const index = new WebhookIndex();
     index.upsert(def('big', { Expressions: [{ AttributeName: 'PlanEstimate', Operator: '>', Value: 10 }] }));
@@ -131,6 +151,12 @@ describe('WebhookIndex', () => {
       tenant: fc.constantFrom('tenant-a', 'tenant-b'),
       ObjectTypes: fc.subarray(TYPES),
       Events: fc.subarray(EVENTS),
+      Triggers: fc.option(
+        fc.array(fc.record({ ObjectType: fc.constantFrom(...TYPES), Event: fc.constantFrom(...EVENTS) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      ),
       threshold: fc.option(fc.integer({ min: 0, max: 20 })),
       Disabled: fc.boolean(),
     });
@@ -165,6 +191,7 @@ describe('WebhookIndex', () => {
             tenant: o.w.tenant,
             ObjectTypes: o.w.ObjectTypes,
             Events: o.w.Events,
+            ...(o.w.Triggers !== null && { Triggers: o.w.Triggers }),
             Disabled: o.w.Disabled,
             Expressions:
               o.w.threshold === null ? [] : [{ AttributeName: 'PlanEstimate', Operator: '>', Value: o.w.threshold }],

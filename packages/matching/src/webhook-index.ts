@@ -116,6 +116,10 @@ export class WebhookIndex {
 
 /** Every (type, event) bucket a webhook sits in. */
 function* slots(compiled: CompiledWebhook): Generator<[string | typeof ANY, EventKey]> {
+  if (compiled.triggers !== undefined) {
+    for (const [event, types] of compiled.triggers) for (const type of types) yield [type, event];
+    return;
+  }
   const types: (string | typeof ANY)[] = compiled.objectTypes.size > 0 ? [...compiled.objectTypes] : [ANY];
   const events: EventKey[] = compiled.events.size > 0 ? [...compiled.events] : [ANY];
   for (const type of types) for (const event of events) yield [type, event];

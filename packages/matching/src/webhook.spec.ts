@@ -78,6 +78,38 @@ describe('matchWebhook', () => {
     });
   });
 
+  describe('Triggers', () => {
+    const triggers = [
+      { ObjectType: 'Defect', Event: 'Created' as const },
+      { ObjectType: 'HierarchicalRequirement', Event: 'Deleted' as const },
+      { ObjectType: 'Feature', Event: 'Updated' as const },
+    ];
+
+    it('fires for any of its pairs of object type and event, and for no other pair', () => {
+      expect(match({ Triggers: triggers }, storyMessage({ action: 'Recycled' }))).toEqual({ matched: true });
+      expect(match({ Triggers: triggers }, storyMessage({ object_type: 'PortfolioItem/Feature' }))).toEqual({
+        matched: true,
+      });
+      expect(match({ Triggers: triggers })).toEqual({
+        matched: false,
+        failed: {
+          clause: 'Triggers',
+          reason:
+            'HierarchicalRequirement Updated is not one of Defect Created, HierarchicalRequirement Deleted, Feature Updated',
+        },
+      });
+    });
+
+    it('stands in for ObjectTypes and Events, which are then not consulted', () => {
+      expect(
+        match({ Triggers: triggers, ObjectTypes: ['Task'], Events: ['Created'] }, storyMessage({ action: 'Deleted' })),
+      ).toEqual({
+        matched: true,
+      });
+      expect(match({ Triggers: [], ObjectTypes: ['Task'] })).toMatchObject({ failed: { clause: 'ObjectTypes' } });
+    });
+  });
+
   describe('Expressions', () => {
     it('AND all expressions and report the first that fails, by index', () => {
       const Expressions = [
@@ -189,10 +221,14 @@ describe('validateWebhook', () => {
         Fields: [null],
         IncludeAllFields: 'yes',
         PayloadFormat: 'xml',
+        Triggers: [{ ObjectType: 'Incident', Event: 'Created' }, { ObjectType: '', Event: 'Closed' }, 'x'],
       }),
     ).toEqual([
       { field: 'ObjectTypes[1]', reason: 'must be a non-empty string' },
       { field: 'Events[0]', reason: 'must be one of Created, Updated, Deleted' },
+      { field: 'Triggers[1].ObjectType', reason: 'must be a non-empty string' },
+      { field: 'Triggers[1].Event', reason: 'must be one of Created, Updated, Deleted' },
+      { field: 'Triggers[2]', reason: 'must be an object with ObjectType and Event' },
       { field: 'Expressions', reason: 'must be an array' },
       { field: 'Fields[0]', reason: 'must be an attribute id or name' },
       { field: 'IncludeAllFields', reason: 'must be a boolean' },

@@ -27,6 +27,11 @@ export interface WebhookDefinition {
   ObjectTypes: readonly string[];
   /** Empty means any event. */
   Events: readonly WebhookEventType[];
+  /**
+   * Pairs of object type and event, any of which fires the webhook (ChangeGear's "multiple
+   * combinations" of module and event). When given, ObjectTypes and Events are not consulted.
+   */
+  Triggers?: readonly WebhookTrigger[];
   /** AND-ed; may be empty when ObjectTypes/Events/Condition say enough (ChangeGear, BMC). */
   Expressions: readonly Expression[];
   /** A BMC condition; blank or null means none. */
@@ -40,17 +45,24 @@ export interface WebhookDefinition {
   PayloadFormat?: PayloadFormat;
 }
 
+export interface WebhookTrigger {
+  ObjectType: string;
+  Event: WebhookEventType;
+}
+
 export interface CompiledWebhook {
   readonly def: WebhookDefinition;
   /** Normalised with normalizeObjectType; empty means any. */
   readonly objectTypes: ReadonlySet<string>;
   /** Empty means any. */
   readonly events: ReadonlySet<WebhookEventType>;
+  /** Event to the object types it fires for (normalised); absent when the webhook has no Triggers. */
+  readonly triggers?: ReadonlyMap<WebhookEventType, ReadonlySet<string>>;
   readonly expressions: readonly CompiledExpression[];
   readonly condition?: ConditionNode;
 }
 
-export type MatchClause = 'ObjectTypes' | 'Events' | `Expressions[${number}]` | 'Condition';
+export type MatchClause = 'ObjectTypes' | 'Events' | 'Triggers' | `Expressions[${number}]` | 'Condition';
 export type MatchResult = { matched: true } | { matched: false; failed: { clause: MatchClause; reason: string } };
 
 export class InvalidWebhookError extends Error {
@@ -111,6 +123,7 @@ export function eventOfAction(action: ChangeAction): WebhookEventType {
 export interface WebhookRulesInput {
   ObjectTypes?: unknown;
   Events?: unknown;
+  Triggers?: unknown;
   Expressions?: unknown;
   Condition?: unknown;
   Fields?: unknown;
@@ -144,6 +157,17 @@ function inspect(def: WebhookRulesInput): { problems: Problem[]; condition?: Con
       ? []
       : [{ field: `Events[${i}]`, reason: `must be one of ${WEBHOOK_EVENTS.join(', ')}` }],
   );
+  eachOf('Triggers', def.Triggers, (v, i) => {
+    const trigger = v as Partial<Record<keyof WebhookTrigger, unknown>> | null;
+    if (typeof trigger !== 'object' || trigger === null)
+      return [{ field: `Triggers[${i}]`, reason: 'must be an object with ObjectType and Event' }];
+    const problems: Problem[] = [];
+    if (typeof trigger.ObjectType !== 'string' || trigger.ObjectType.trim() === '')
+      problems.push({ field: `Triggers[${i}].ObjectType`, reason: 'must be a non-empty string' });
+    if (!(WEBHOOK_EVENTS as readonly unknown[]).includes(trigger.Event))
+      problems.push({ field: `Triggers[${i}].Event`, reason: `must be one of ${WEBHOOK_EVENTS.join(', ')}` });
+    return problems;
+  });
   eachOf('Expressions', def.Expressions, validateExpression);
   eachOf('Fields', def.Fields, (v, i) =>
     (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v))
@@ -181,28 +205,57 @@ export function compileWebhook(def: WebhookDefinition): CompiledWebhook {
     def,
     objectTypes: new Set(def.ObjectTypes.map(normalizeObjectType)),
     events: new Set(def.Events),
+    ...(def.Triggers !== undefined && def.Triggers.length > 0 && { triggers: compileTriggers(def.Triggers) }),
     expressions: def.Expressions.map(compileExpression),
     condition,
   };
+}
+
+function compileTriggers(triggers: readonly WebhookTrigger[]): Map<WebhookEventType, Set<string>> {
+  const byEvent = new Map<WebhookEventType, Set<string>>();
+  for (const { ObjectType, Event } of triggers) {
+    let types = byEvent.get(Event);
+    if (types === undefined) byEvent.set(Event, (types = new Set()));
+    types.add(normalizeObjectType(ObjectType));
+  }
+  return byEvent;
+}
+
+/** Whether the webhook's ObjectTypes and Events, or its Triggers when it has some, let the message through. */
+function firesFor(compiled: CompiledWebhook, objectType: string, event: WebhookEventType): boolean {
+  if (compiled.triggers !== undefined) {
+    const types = compiled.triggers.get(event);
+    return types !== undefined && objectTypeMatches(types, objectType);
+  }
+  return (
+    objectTypeMatches(compiled.objectTypes, objectType) && (compiled.events.size === 0 || compiled.events.has(event))
+  );
 }
 
 const MATCHED: MatchResult = Object.freeze({ matched: true });
 
 /**
  * Whether the compiled webhook matches the message, and if not, the first clause that
- * failed, in order ObjectTypes, Events, Expressions, Condition. Disabled is not a clause:
+ * failed, in order ObjectTypes, Events (or Triggers instead of both), Expressions, Condition. Disabled is not a clause:
  * the index leaves disabled webhooks out, and a dry run can still test one.
  */
 export function matchWebhook(compiled: CompiledWebhook, message: MatchableMessage): MatchResult {
-  if (!objectTypeMatches(compiled.objectTypes, message.object_type)) {
-    return noMatch(
-      'ObjectTypes',
-      `object type ${message.object_type} is not one of ${compiled.def.ObjectTypes.join(', ')}`,
-    );
-  }
   const event = eventOfAction(message.action);
-  if (compiled.events.size > 0 && !compiled.events.has(event)) {
-    return noMatch('Events', `event ${event} is not one of ${compiled.def.Events.join(', ')}`);
+  if (compiled.triggers !== undefined) {
+    if (!firesFor(compiled, message.object_type, event)) {
+      const pairs = (compiled.def.Triggers ?? []).map((t) => `${t.ObjectType} ${t.Event}`).join(', ');
+      return noMatch('Triggers', `${message.object_type} ${event} is not one of ${pairs}`);
+    }
+  } else {
+    if (!objectTypeMatches(compiled.objectTypes, message.object_type)) {
+      return noMatch(
+        'ObjectTypes',
+        `object type ${message.object_type} is not one of ${compiled.def.ObjectTypes.join(', ')}`,
+      );
+    }
+    if (compiled.events.size > 0 && !compiled.events.has(event)) {
+      return noMatch('Events', `event ${event} is not one of ${compiled.def.Events.join(', ')}`);
+    }
   }
   const view = new MessageView(message.state, message.changes);
   const failed = compiled.expressions.findIndex((expression) => !expression.test(view));
@@ -219,8 +272,7 @@ export function matchWebhook(compiled: CompiledWebhook, message: MatchableMessag
  */
 export function webhookMatches(compiled: CompiledWebhook, message: MatchableMessage, view: MessageView): boolean {
   return (
-    objectTypeMatches(compiled.objectTypes, message.object_type) &&
-    (compiled.events.size === 0 || compiled.events.has(eventOfAction(message.action))) &&
+    firesFor(compiled, message.object_type, eventOfAction(message.action)) &&
     compiled.expressions.every((expression) => expression.test(view)) &&
     (compiled.condition === undefined || conditionHolds(compiled.condition, view))
   );

@@ -129,6 +129,7 @@ function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
       tenant: event.tenant,
       ObjectTypes: webhook.ObjectTypes,
       Events: webhook.Events,
+      Triggers: webhook.Triggers,
       Expressions: webhook.Expressions,
       Condition: webhook.Condition,
       Disabled: webhook.Disabled,

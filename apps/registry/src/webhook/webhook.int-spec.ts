@@ -167,6 +167,19 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect((await create({ ...SEED_EXAMPLE, CommunicationMethod: 'websocket' })).body.details).toEqual([
       { field: 'SharedSpace', reason: expect.any(String) },
     ]);
+    expect(
+      (await create({ ...SEED_EXAMPLE, Triggers: [{ ObjectType: 'Incident', Event: 'Closed' }] })).body.details,
+    ).toEqual([{ field: 'Triggers', reason: 'Triggers[0].Event must be one of: Created, Updated, Deleted' }]);
+    expect(
+      (
+        await create({
+          ...SEED_EXAMPLE,
+          ObjectTypes: undefined,
+          Triggers: [{ ObjectType: 'Incident', Event: 'Created' }],
+          Events: ['Created'],
+        })
+      ).body.details,
+    ).toEqual([{ field: 'Events', reason: expect.stringMatching(/^Events cannot be set beside Triggers/) }]);
     expect((await create({ ...SEED_EXAMPLE, PayloadFormat: 'xml' })).body.details).toEqual([
       { field: 'PayloadFormat', reason: expect.stringMatching(/rally, record, ticket/) },
     ]);
@@ -225,6 +238,46 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect(
       (await h.request('PATCH', '/api/v2/webhook/does-not-exist', { key: keyA, body: { Disabled: true } })).status,
     ).toBe(404);
+  });
+
+  it('Triggers: pairs of object type and event, ObjectTypes and Events derived; Triggers: [] goes back', async () => {
+    const w = (
+      await create({
+        ...SEED_EXAMPLE,
+        Name: 'combinations',
+        ObjectTypes: undefined,
+        Expressions: undefined,
+        Triggers: [
+          { ObjectType: 'Incident', Event: 'Deleted' },
+          { ObjectType: 'Change', Event: 'Created' },
+          { ObjectType: 'Incident', Event: 'Created' },
+        ],
+      })
+    ).body;
+    expect(w).toMatchObject({
+      ObjectTypes: ['Incident', 'Change'],
+      Events: ['Created', 'Deleted'],
+      Expressions: [],
+      Triggers: [
+        { ObjectType: 'Incident', Event: 'Deleted' },
+        { ObjectType: 'Change', Event: 'Created' },
+        { ObjectType: 'Incident', Event: 'Created' },
+      ],
+    });
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const clash = await h.request('PATCH', path, { key: keyA, body: { ObjectTypes: ['Problem'] } });
+    expect(clash.status).toBe(400);
+    expect(clash.body.details).toEqual([
+      { field: 'ObjectTypes', reason: expect.stringMatching(/^ObjectTypes cannot be set beside Triggers/) },
+    ]);
+    const renamed = await h.request('PATCH', path, { key: keyA, body: { Name: 'still combinations' } });
+    expect(renamed.body).toMatchObject({ Triggers: w.Triggers, ObjectTypes: ['Incident', 'Change'] });
+    const back = await h.request('PATCH', path, {
+      key: keyA,
+      body: { Triggers: [], ObjectTypes: ['Problem'], Events: ['Updated'] },
+    });
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ Triggers: [], ObjectTypes: ['Problem'], Events: ['Updated'] });
   });
 
   it('stores every secret encrypted and only ever shows it masked after creation', async () => {

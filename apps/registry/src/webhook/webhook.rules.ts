@@ -15,6 +15,7 @@ import {
   type Operator,
   type PayloadFormat,
   type WebhookEventType as WebhookEventName,
+  type WebhookTrigger,
 } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 
@@ -29,6 +30,7 @@ export {
   type Operator,
   type PayloadFormat,
   type WebhookEventName,
+  type WebhookTrigger,
 };
 
 export const COMMUNICATION_METHODS = ['http', 'websocket'] as const;

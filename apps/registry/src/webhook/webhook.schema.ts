@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import type { WebhookEventKind } from '@hookline/contracts';
-import type { CommunicationMethod, Operator, PayloadFormat, WebhookEventName } from './webhook.rules';
+import type { CommunicationMethod, Operator, PayloadFormat, WebhookEventName, WebhookTrigger } from './webhook.rules';
 
 /** A secret as stored: AES-256-GCM ciphertext plus the masked form responses show. */
 export interface StoredSecret {
@@ -51,6 +51,8 @@ export interface WebhookDefinition {
   Disabled: boolean;
   Security: string | null;
   Events: WebhookEventName[];
+  /** When not empty, these pairs say when the webhook fires; ObjectTypes and Events are derived from them. */
+  Triggers: WebhookTrigger[];
   Condition: string | null;
   Fields: string[];
   IncludeAllFields: boolean;
@@ -139,6 +141,15 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     Disabled: { type: Boolean, default: false },
     Security: { type: String, default: null },
     Events: { type: [String], required: true },
+    Triggers: {
+      type: [
+        new Schema(
+          { ObjectType: { type: String, required: true }, Event: { type: String, required: true } },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     Condition: { type: String, default: null },
     Fields: { type: [String], default: [] },
     IncludeAllFields: { type: Boolean, default: true },

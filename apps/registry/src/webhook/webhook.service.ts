@@ -65,6 +65,7 @@ export class WebhookService {
       Disabled: false,
       Security: null,
       Events: [...WEBHOOK_EVENTS],
+      Triggers: [],
       Condition: null,
       Fields: [],
       // Rally sends the whole change message; BMC's includeAllFields=false is opt-in.
@@ -305,6 +306,7 @@ export class WebhookService {
       const value = body[key];
       if (value !== undefined) (fields as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
     }
+    this.applyTriggers(body, current, fields);
     if (body.Expressions !== undefined) {
       fields.Expressions = body.Expressions.map((e) => ({
         AttributeID: e.AttributeID ?? null,
@@ -328,6 +330,29 @@ export class WebhookService {
     }
     if (body.RetryPolicy !== undefined) fields.RetryPolicy = retryPolicy(body.RetryPolicy);
     return fields;
+  }
+
+  /**
+   * Triggers, when given, are the whole story of when the webhook fires: ObjectTypes and Events
+   * cannot be sent beside them and are derived from them (so the data page filters still find the
+   * webhook). `Triggers: []` goes back to ObjectTypes and Events.
+   */
+  private applyTriggers(body: WebhookBodyDto, current: WebhookRecord | null, fields: Partial<WebhookDefinition>): void {
+    if (body.Triggers !== undefined)
+      fields.Triggers = body.Triggers.map(({ ObjectType, Event }) => ({ ObjectType, Event }));
+    const triggers = fields.Triggers ?? current?.Triggers ?? [];
+    if (triggers.length === 0) return;
+    const clash = (['ObjectTypes', 'Events'] as const).filter((field) => body[field] !== undefined);
+    if (clash.length > 0)
+      throw HooklineError.validation(
+        clash.map((field) => ({
+          field,
+          reason: `${field} cannot be set beside Triggers, which name each object type and event (Triggers: [] goes back to ${field})`,
+        })),
+      );
+    if (fields.Triggers === undefined) return;
+    fields.ObjectTypes = [...new Set(triggers.map((t) => t.ObjectType))];
+    fields.Events = WEBHOOK_EVENTS.filter((event) => triggers.some((t) => t.Event === event));
   }
 
   private authentication(auth: AuthenticationDto, current: AuthenticationRecord | null): AuthenticationRecord {

@@ -14,6 +14,7 @@ import {
   type Operator,
   type PayloadFormat,
   type WebhookEventName,
+  type WebhookTrigger,
 } from '../webhook.rules';
 import {
   boolean,
@@ -134,7 +135,9 @@ const uuid: Rule = (value, _object, property) =>
  * Condition (BMC). Such a body may leave Expressions out or send [].
  */
 const firesByEventsOrCondition = (object: Record<string, unknown>): boolean =>
-  object.Events !== undefined || (typeof object.Condition === 'string' && object.Condition.trim().length > 0);
+  object.Events !== undefined ||
+  object.Triggers !== undefined ||
+  (typeof object.Condition === 'string' && object.Condition.trim().length > 0);
 
 /**
  * Rally requires one or more Expressions, and a Rally-shaped body still does. A body that sends
@@ -167,6 +170,29 @@ export const condition: Rule = (value, object, property) => {
     throw err;
   }
 };
+
+/** ChangeGear's combinations of module and event: `[{ "ObjectType": "Incident", "Event": "Created" }]`. */
+const triggers: Rule = (value, _object, property) => {
+  if (!Array.isArray(value) || value.length > MAX_TRIGGERS)
+    return `${property} must be an array of at most ${MAX_TRIGGERS} { ObjectType, Event } pairs`;
+  const seen = new Set<string>();
+  for (const [i, trigger] of value.entries()) {
+    const at = `${property}[${i}]`;
+    if (typeof trigger !== 'object' || trigger === null || Array.isArray(trigger))
+      return `${at} must be an object with ObjectType and Event`;
+    const extra = Object.keys(trigger).find((key) => key !== 'ObjectType' && key !== 'Event');
+    if (extra !== undefined) return `${at}.${extra} is not a trigger field (ObjectType, Event)`;
+    const problem =
+      text(256)(trigger.ObjectType, trigger, `${at}.ObjectType`) ??
+      oneOf(WEBHOOK_EVENTS)(trigger.Event, trigger, `${at}.Event`);
+    if (problem) return problem;
+    const key = `${(trigger.ObjectType as string).toLowerCase()}\n${trigger.Event as string}`;
+    if (seen.has(key)) return `${at} repeats an earlier trigger`;
+    seen.add(key);
+  }
+  return undefined;
+};
+const MAX_TRIGGERS = 100;
 
 const headers: Rule = (value) => {
   const problems = headerProblems(value);
@@ -206,6 +232,7 @@ export abstract class WebhookBodyDto implements PresenceAware {
   @Field('nullable', security) Security?: string | null;
 
   @Field('optional', stringList(3, 16, { minItems: 1, allowed: WEBHOOK_EVENTS })) Events?: WebhookEventName[];
+  @Field('optional', triggers) Triggers?: WebhookTrigger[];
   @Field('nullable', condition) Condition?: string | null;
   @Field('optional', stringList(500, 256)) Fields?: string[];
   @Field('optional', boolean) IncludeAllFields?: boolean;

@@ -57,6 +57,7 @@ export function toResponse(record: WebhookRecord, refBase: string, clearSigningS
     LastSuccess: record.LastSuccess?.toISOString() ?? null,
     LastFailure: record.LastFailure?.toISOString() ?? null,
     Events: record.Events,
+    Triggers: record.Triggers,
     Condition: record.Condition,
     Fields: record.Fields,
     IncludeAllFields: record.IncludeAllFields,

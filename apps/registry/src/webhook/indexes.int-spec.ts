@@ -1,5 +1,5 @@
 import { createConnection, Schema, type Connection } from 'mongoose';
-import { buildIndexes, isDuplicateKeyError } from '@hookline/service-kit';
+import { buildIndexes, isDuplicateKeyError, sweepExpired } from '@hookline/service-kit';
 import { startTestInfra, type TestInfra } from '@hookline/testing';
 
 interface Entry {
@@ -35,10 +35,12 @@ describe('buildIndexes: the indexes of every model, less those the server never 
     const ferretDbV1 = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.');
 
     // FerretDB 1.x refuses a TTL index ("not implemented"): asking for one made the whole build stop.
-    expect(await buildIndexes(connection)).toEqual({
+    const result = await buildIndexes(connection);
+    expect(result).toEqual({
       built: ferretDbV1 ? 1 : 3,
       skipped: ferretDbV1 ? 2 : 0,
       failed: [],
+      unexpired: ferretDbV1 ? [{ collection: expect.anything(), field: 'At', seconds: 3600 }] : [],
     });
     const keys = (await connection.collection('entries').indexes()).map((index) => index.key);
     expect(keys).toContainEqual({ Key: 1 });
@@ -52,5 +54,10 @@ describe('buildIndexes: the indexes of every model, less those the server never 
     await entries.create({ _id: 'a', Key: 'k', Owner: 1, At: new Date() });
     const refused = await entries.create({ _id: 'b', Key: 'k', Owner: 1, At: new Date() }).catch((err: unknown) => err);
     expect(isDuplicateKeyError(refused)).toBe(true);
+
+    // Where the TTL index is missing, the sweep deletes what it would have expired, and only that.
+    await entries.create({ _id: 'old', Key: 'o', Owner: 1, At: new Date(Date.now() - 7_200_000) });
+    expect(await sweepExpired(result.unexpired)).toBe(ferretDbV1 ? 1 : 0);
+    if (ferretDbV1) expect((await entries.find({}, { _id: 1 }).lean()).map((e) => e._id)).toEqual(['a']);
   });
 });

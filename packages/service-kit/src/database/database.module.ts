@@ -13,6 +13,15 @@ export interface DatabaseOptions<C extends BaseServiceConfig> {
 /** A server check of the driver's monitor that has not finished after this long is stuck (see MonitorWatchdog). */
 const STUCK_CHECK_MS = 30_000;
 const WATCHDOG_INTERVAL_MS = 5_000;
+/** How often sweepExpired runs where the server lacks TTL indexes: expired documents live about this much longer. */
+const EXPIRY_SWEEP_MS = 60_000;
+
+/** A TTL index the server does not have (FerretDB 1.x), done by sweepExpired instead. */
+export interface ExpiryRule {
+  collection: mongo.Collection;
+  field: string;
+  seconds: number;
+}
 
 /** What the watchdog needs of the driver's per-server monitor (internal to the MongoDB driver). */
 interface ServerMonitor {
@@ -71,19 +80,24 @@ export class MonitorWatchdog {
  * reported and the others are still built. FerretDB 1.x finds documents by `_id` alone and never
  * reads another index, so there only unique indexes are built: a plain one is write cost alone (a
  * quarter of the CPU of an insert into the delivery log, the registry's most frequent write), and
- * it does not implement TTL indexes (`expireAfterSeconds`), so what they would expire stays.
+ * it does not implement TTL indexes (`expireAfterSeconds`): those come back as `unexpired`, for
+ * sweepExpired to do their work.
  */
 export async function buildIndexes(
   connection: Connection,
-): Promise<{ built: number; skipped: number; failed: string[] }> {
+): Promise<{ built: number; skipped: number; failed: string[]; unexpired: ExpiryRule[] }> {
   const info = await connection.db!.admin().command({ buildInfo: 1 });
   const ferretDbV1 = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.');
   let built = 0;
   let skipped = 0;
   const failed: string[] = [];
+  const unexpired: ExpiryRule[] = [];
   for (const model of Object.values(connection.models)) {
     for (const [fields, options] of model.schema.indexes()) {
       if (ferretDbV1 && !options.unique) {
+        const field = Object.keys(fields)[0];
+        if (typeof options.expireAfterSeconds === 'number' && field !== undefined)
+          unexpired.push({ collection: model.collection, field, seconds: options.expireAfterSeconds });
         skipped++;
         continue;
       }
@@ -95,13 +109,23 @@ export async function buildIndexes(
       }
     }
   }
-  return { built, skipped, failed };
+  return { built, skipped, failed, unexpired };
+}
+
+/** Deletes what the given TTL indexes would have expired by `now`; answers how many documents went. */
+export async function sweepExpired(rules: ExpiryRule[], now = Date.now()): Promise<number> {
+  let deleted = 0;
+  for (const { collection, field, seconds } of rules) {
+    deleted += (await collection.deleteMany({ [field]: { $lte: new Date(now - seconds * 1000) } })).deletedCount;
+  }
+  return deleted;
 }
 
 @Module({})
 class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Database');
   private watchdog?: MonitorWatchdog;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -110,15 +134,17 @@ class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.watchdog?.stop();
+    clearInterval(this.sweeper);
   }
 
   async onModuleInit(): Promise<void> {
     this.watchdog = new MonitorWatchdog(this.connection);
     try {
-      const { built, skipped, failed } = await buildIndexes(this.connection);
+      const { built, skipped, failed, unexpired } = await buildIndexes(this.connection);
       // As with mongoose's own autoIndex: the service runs on, without the index that failed.
       for (const index of failed) this.logger.error({ index }, 'could not build an index');
-      this.logger.log({ built, skipped, failed: failed.length }, 'indexes ready');
+      this.logger.log({ built, skipped, failed: failed.length, sweptTtl: unexpired.length }, 'indexes ready');
+      if (unexpired.length > 0) this.sweepEvery(unexpired);
     } catch (err) {
       this.logger.error({ err: String(err) }, 'could not read the server version to build the indexes');
     }
@@ -128,6 +154,15 @@ class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
       await db.admin().ping();
       return { ok: true };
     });
+  }
+
+  private sweepEvery(rules: ExpiryRule[]): void {
+    this.sweeper = setInterval(() => {
+      sweepExpired(rules).catch((err: unknown) =>
+        this.logger.warn({ err: String(err) }, 'could not delete expired documents; trying again later'),
+      );
+    }, EXPIRY_SWEEP_MS);
+    this.sweeper.unref();
   }
 }
 

@@ -44,6 +44,7 @@ export {
   BASIC_ATTRIBUTES,
   buildPayload,
   PAYLOAD_FORMATS,
+  RECORD_EVENT_OF,
   renderPayload,
   RULE_FIELDS,
   ruleOf,

@@ -84,7 +84,8 @@ export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllField
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
-const RECORD_EVENTS: Record<ChangeAction, string> = {
+/** BMC's `recordEvent` for each change action. */
+export const RECORD_EVENT_OF: Record<ChangeAction, 'create' | 'update' | 'delete'> = {
   Created: 'create',
   Updated: 'update',
   Deleted: 'delete',
@@ -146,7 +147,7 @@ export function renderPayload(
     return ticket;
   }
   const record: Record<string, unknown> = {
-    recordEvent: RECORD_EVENTS[shaped.action],
+    recordEvent: RECORD_EVENT_OF[shaped.action],
     recordDefinitionName: shaped.object_type,
   };
   if (shaped.action === 'Updated' && webhook.IncludeAllFields === false) {

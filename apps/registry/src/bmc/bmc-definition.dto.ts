@@ -48,6 +48,9 @@ const stringMap: Rule = (value, _object, property) =>
 
 const anything: Rule = () => undefined;
 
+const present: Rule = (value, _object, property) =>
+  typeof value === 'object' && value !== null ? undefined : `${property} is required`;
+
 export class BmcHttpHeaderDto {
   @Check(text(256)) key: string;
   @Check((value, _object, property) => (typeof value === 'string' ? undefined : `${property} must be a string`))
@@ -95,16 +98,12 @@ export class BmcEventDto {
 /** `POST .../webhook/webhookdefinition`: the seed's registration body. */
 export class BmcWebhookDefinitionDto {
   @Check(text(256)) name: string;
-  @Check((value, _object, property) =>
-    typeof value === 'object' && value !== null ? undefined : `${property} is required`,
-  )
+  @Check(present)
   @ValidateNested()
   @Type(() => BmcEventDto)
   event: BmcEventDto;
   @Check(optional(boolean)) includeAllFields?: boolean;
-  @Check((value, _object, property) =>
-    typeof value === 'object' && value !== null ? undefined : `${property} is required`,
-  )
+  @Check(present)
   @ValidateNested()
   @Type(() => BmcCallbackDto)
   callback: BmcCallbackDto;

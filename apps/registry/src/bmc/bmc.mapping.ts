@@ -1,3 +1,4 @@
+import { RECORD_EVENT_OF } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 import type { WebhookRecord } from '../webhook/webhook.schema';
 import type { WebhookEventName } from '../webhook/webhook.rules';
@@ -21,11 +22,6 @@ import {
 export const BMC_APP_NAME = 'BMC Helix Innovation Studio';
 
 const EVENT_OF: Record<BmcRecordEvent, WebhookEventName> = { create: 'Created', update: 'Updated', delete: 'Deleted' };
-const RECORD_EVENT_OF: Record<WebhookEventName, BmcRecordEvent> = {
-  Created: 'create',
-  Updated: 'update',
-  Deleted: 'delete',
-};
 
 /** The definition as BMC's GET returns it, plus Hookline's id; credentials never appear. */
 export interface BmcDefinitionView {

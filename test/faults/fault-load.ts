@@ -16,13 +16,14 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export const FAULT_RETRY_POLICY = { MaxRetries: 10, InitialDelayMs: 200, BackoffMultiplier: 1.5 };
 
 /**
- * Dispatcher settings that keep the fault tests short: the breaker probes again after 1 s, an
- * attempt gives up after 2 s, a blocked URL comes back after 3 s and held jobs are looked at again
- * within 1 s (2 s for jobs held for an origin, spread included). Everything else (ack waits,
+ * Dispatcher settings that keep the fault tests short: the breaker probes again after 1 s (2 s
+ * after a failed probe), an attempt gives up after 2 s, a blocked URL comes back after 3 s and held
+ * jobs are looked at again within 1 s (2 s for jobs held for an origin, spread included). Everything else (ack waits,
  * heartbeats, concurrency) is the product's own.
  */
 export const FAULT_DISPATCHER_ENV = {
   BREAKER_RESET_MS: '1000',
+  BREAKER_RESET_MAX_MS: '2000',
   BREAKER_WINDOW_MS: '5000',
   WEBHOOK_REQUEST_TIMEOUT: '2000',
   BLOCK_COOLOFF_MS: '3000',

@@ -33,6 +33,8 @@ describe('dispatcher circuit breakers and origin budgets', () => {
       ORIGIN_QUEUE_LIMIT: '8',
       BREAKER_VOLUME_THRESHOLD: '4',
       BREAKER_RESET_MS: '1500',
+      // Failed probes double the wait: a recovered receiver is probed within 3 s.
+      BREAKER_RESET_MAX_MS: '3000',
       // Held jobs back within 3 s once the receiver recovers, however often they were held.
       HOLD_MAX_SPREAD_MS: '1500',
       // Timeouts are also blocklist strikes; this test is about the breaker alone.
@@ -95,11 +97,15 @@ describe('dispatcher circuit breakers and origin budgets', () => {
     expect(percentile(duringLatency, 99)).toBeLessThan(Math.max(50, 5 * percentile(baselineLatency, 99)));
 
     await waitFor(() => h.outcomes.some((o) => o.kind === 'held' && o.errorKind === 'breaker-open'));
-    const breakers = await h.request<{ Results: { Origin: string; State: string }[] }>('GET', '/api/v2/breakers', key);
+    type Breaker = { Origin: string; State: string; OpenedAt: string | null; NextProbeAt: string | null };
+    const breakers = await h.request<{ Results: Breaker[] }>('GET', '/api/v2/breakers', key);
     expect(breakers.status).toBe(200);
-    const byOrigin = Object.fromEntries(breakers.body.Results.map((b) => [b.Origin, b.State]));
-    expect(byOrigin[`http://127.0.0.1:${deadPort}`]).toMatch(/open/);
-    expect(byOrigin[new URL(healthy.url).origin]).toBe('closed');
+    const byOrigin = Object.fromEntries(breakers.body.Results.map((b) => [b.Origin, b]));
+    const deadBreaker = byOrigin[`http://127.0.0.1:${deadPort}`];
+    expect(deadBreaker.State).toMatch(/open/);
+    if (deadBreaker.State === 'open')
+      expect(Date.parse(deadBreaker.NextProbeAt!)).toBeGreaterThan(Date.parse(deadBreaker.OpenedAt!));
+    expect(byOrigin[new URL(healthy.url).origin]).toMatchObject({ State: 'closed', NextProbeAt: null });
     expect((await h.request('GET', '/api/v2/breakers', await h.createKey(100, ['read-only']))).status).toBe(403);
     expect((await h.request('GET', '/api/v2/breakers', await h.createKey(200, ['admin']))).body.Results).toEqual([]);
 

@@ -26,6 +26,8 @@ export interface OriginSnapshot {
   successes: number;
   rejects: number;
   openedAt: Date | null;
+  /** When the open breaker lets its next probe through (null: closed, or the probe is under way). */
+  probeAt: Date | null;
 }
 
 /** Origins tracked at once; the least recently used idle one is forgotten beyond this. */
@@ -57,13 +59,27 @@ class Origin {
   failuresInARow = 0;
   readonly waiters: (() => void)[] = [];
   openedAt: Date | null = null;
+  /** Probes that failed since the breaker was last closed. */
+  failedProbes = 0;
+  /** The breaker went half-open since it last opened: opening again means its probe failed. */
+  probed = false;
+  /** When the next probe may go (epoch ms), while the breaker is open. */
+  probeAt = 0;
   readonly tenants = new Set<string>();
 
   constructor(readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>) {}
 
+  /**
+   * Open also while opossum is half-open ahead of the probe time: opossum waits the same
+   * BREAKER_RESET_MS every time, the guard waits longer after each failed probe.
+   */
   get state(): BreakerState {
-    if (this.breaker.opened) return 'open';
+    if (this.breaker.opened || this.waitingForProbe) return 'open';
     return this.breaker.halfOpen ? 'half-open' : 'closed';
+  }
+
+  get waitingForProbe(): boolean {
+    return this.breaker.halfOpen && Date.now() < this.probeAt;
   }
 
   /** Answered lately: its slots free up as fast as it answers. */
@@ -110,7 +126,7 @@ export class OriginGuard implements OnApplicationShutdown {
     const entry = this.entry(origin);
     if (entry.tenants.size < MAX_TENANTS_PER_ORIGIN) entry.tenants.add(tenant);
     // Checked before queueing, so a job never waits for a slot of an origin that is turned away anyway.
-    if (!entry.breaker.closed && !entry.breaker.pendingClose)
+    if ((!entry.breaker.closed && !entry.breaker.pendingClose) || entry.waitingForProbe)
       return { kind: 'open', retryInMs: this.untilProbe(entry) };
     if (entry.inFlight < this.config.ORIGIN_CONCURRENCY) {
       entry.inFlight++;
@@ -169,6 +185,7 @@ export class OriginGuard implements OnApplicationShutdown {
           successes: stats.successes,
           rejects: stats.rejects,
           openedAt: entry.openedAt,
+          probeAt: entry.state === 'open' ? new Date(entry.probeAt) : null,
         };
       })
       .sort((a, b) => a.origin.localeCompare(b.origin));
@@ -181,9 +198,14 @@ export class OriginGuard implements OnApplicationShutdown {
 
   private untilProbe(entry: Origin): number {
     // Half-open with the probe under way: its answer comes within one request timeout.
-    if (!entry.breaker.opened || entry.openedAt === null) return jittered(this.config.WEBHOOK_REQUEST_TIMEOUT);
-    const left = entry.openedAt.getTime() + this.config.BREAKER_RESET_MS - Date.now();
-    return jittered(Math.max(100, left));
+    if (entry.state !== 'open') return jittered(this.config.WEBHOOK_REQUEST_TIMEOUT);
+    return jittered(Math.max(100, entry.probeAt - Date.now()));
+  }
+
+  /** BREAKER_RESET_MS, doubled for each probe that failed since the origin last answered well. */
+  private resetMs(failedProbes: number): number {
+    const { BREAKER_RESET_MS: first, BREAKER_RESET_MAX_MS: longest } = this.config;
+    return Math.min(Math.max(first, longest), first * 2 ** Math.min(30, failedProbes));
   }
 
   private entry(origin: string): Origin {
@@ -196,12 +218,20 @@ export class OriginGuard implements OnApplicationShutdown {
     }
     const entry = new Origin(this.createBreaker());
     entry.breaker.on('open', () => {
+      if (entry.probed) entry.failedProbes++;
+      entry.probed = false;
       entry.openedAt = new Date();
+      entry.probeAt = entry.openedAt.getTime() + this.resetMs(entry.failedProbes);
       this.transitions.inc({ to: 'open' });
     });
-    entry.breaker.on('halfOpen', () => this.transitions.inc({ to: 'half-open' }));
+    entry.breaker.on('halfOpen', () => {
+      entry.probed = true;
+      this.transitions.inc({ to: 'half-open' });
+    });
     entry.breaker.on('close', () => {
       entry.openedAt = null;
+      entry.failedProbes = 0;
+      entry.probed = false;
       this.transitions.inc({ to: 'closed' });
     });
     this.origins.set(origin, entry);

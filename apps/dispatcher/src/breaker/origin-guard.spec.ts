@@ -129,4 +129,58 @@ describe('OriginGuard', () => {
     expect(guard.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'open', successes: 11, failures: 5 }));
     expect((await answer(200)).kind).toBe('open');
   });
+
+  it('waits twice as long after each failed probe, up to BREAKER_RESET_MAX_MS, and starts again once the origin answers', async () => {
+    guard = guardWith({
+      BREAKER_CONSECUTIVE_FAILURES: 1,
+      BREAKER_RESET_MS: 100,
+      BREAKER_RESET_MAX_MS: 300,
+    });
+    let status = 503;
+    let ran = 0;
+    const isFailure = (r: { status: number }) => r.status >= 500;
+    const answer = () =>
+      guard.run(
+        'https://flaky.example',
+        't',
+        async () => {
+          ran++;
+          return { status };
+        },
+        isFailure,
+      );
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** Runs a job every 10 ms until one reaches the origin; how long that took. */
+    const untilProbed = async (): Promise<number> => {
+      const start = Date.now();
+      const before = ran;
+      while (ran === before && Date.now() - start < 2_000) {
+        const result = await answer();
+        if (result.kind === 'open') expect(result.retryInMs).toBeGreaterThan(0);
+        await sleep(10);
+      }
+      return Date.now() - start;
+    };
+
+    expect((await answer()).kind).toBe('ran');
+    expect(guard.snapshot('t')[0].state).toBe('open');
+    // Probes after 100 ms, then 200, then 300 (the longest), each failing.
+    for (const wait of [100, 200, 300, 300]) {
+      const took = await untilProbed();
+      expect(took).toBeGreaterThanOrEqual(wait - 20);
+      expect(took).toBeLessThan(wait + 150);
+      const open = guard.snapshot('t')[0];
+      expect(open.state).toBe('open');
+      expect(open.probeAt!.getTime() - open.openedAt!.getTime()).toBe(Math.min(300, wait * 2));
+    }
+    status = 200;
+    await untilProbed();
+    expect(guard.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'closed', probeAt: null }));
+
+    // Closed again, the next outage starts over at BREAKER_RESET_MS.
+    status = 503;
+    expect((await answer()).kind).toBe('ran');
+    const took = await untilProbed();
+    expect(took).toBeLessThan(250);
+  });
 });

@@ -103,6 +103,17 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(100)
   BREAKER_RESET_MS = 30_000;
 
+  /**
+   * Longest wait between two probes of an origin whose probes keep failing: each failed probe
+   * doubles the wait from BREAKER_RESET_MS up to this. Jobs held for the origin come back after
+   * its next probe, so in a long outage they come back ever less often instead of costing the
+   * other origins more every minute (a dead receiver's held jobs had been a sixth of the
+   * dispatcher's work after 90 s); a recovered origin gets its backlog at most this late.
+   */
+  @IsInt()
+  @Min(100)
+  BREAKER_RESET_MAX_MS = 600_000;
+
   /** Slow (near-timeout) or invalid-HTTP answers in a row that get a URL blocked. */
   @IsInt()
   @Min(1)

@@ -26,6 +26,7 @@ export class StatusController {
       Successes: o.successes,
       Rejects: o.rejects,
       OpenedAt: o.openedAt?.toISOString() ?? null,
+      NextProbeAt: o.probeAt?.toISOString() ?? null,
     }));
     return { Results, TotalResultCount: Results.length };
   }

@@ -3,8 +3,17 @@ import { createSecureContext } from 'node:tls';
 import type { TlsPair } from '@hookline/service-kit';
 import { registerDecorator, type ValidationArguments } from 'class-validator';
 
+/**
+ * Pairs that passed the check, by their paths: the server serves the very bytes that were checked
+ * (the gateway loads its config twice at start, once for the server and once for the module), and
+ * a file replaced in between cannot slip past the check.
+ */
+const checkedPairs = new Map<string, TlsPair>();
+const pathsKey = (certPath: string, keyPath: string): string => `${certPath}\n${keyPath}`;
+
 /** Why the two PEM files cannot serve TLS, or undefined when they can. */
 function tlsProblem(certPath: string, keyPath: string): string | undefined {
+  if (checkedPairs.has(pathsKey(certPath, keyPath))) return undefined;
   let pair: TlsPair;
   try {
     pair = { cert: readFileSync(certPath), key: readFileSync(keyPath) };
@@ -14,6 +23,7 @@ function tlsProblem(certPath: string, keyPath: string): string | undefined {
   try {
     // The same check the server makes at its first handshake, made at start instead.
     createSecureContext(pair);
+    checkedPairs.set(pathsKey(certPath, keyPath), pair);
     return undefined;
   } catch (err) {
     return `certificate and key do not make a TLS pair: ${(err as Error).message}`;
@@ -43,8 +53,9 @@ export function IsTlsPair(keyProperty: string): PropertyDecorator {
     });
 }
 
-/** The certificate and key to serve, or undefined for plain http/ws; the paths were checked at config load. */
+/** The certificate and key to serve, or undefined for plain http/ws: the pair checked at config load. */
 export function tlsPairOf(config: { TUNNEL_TLS_CERT?: string; TUNNEL_TLS_KEY?: string }): TlsPair | undefined {
-  if (config.TUNNEL_TLS_CERT === undefined || config.TUNNEL_TLS_KEY === undefined) return undefined;
-  return { cert: readFileSync(config.TUNNEL_TLS_CERT), key: readFileSync(config.TUNNEL_TLS_KEY) };
+  const { TUNNEL_TLS_CERT: certPath, TUNNEL_TLS_KEY: keyPath } = config;
+  if (certPath === undefined || keyPath === undefined) return undefined;
+  return checkedPairs.get(pathsKey(certPath, keyPath)) ?? { cert: readFileSync(certPath), key: readFileSync(keyPath) };
 }

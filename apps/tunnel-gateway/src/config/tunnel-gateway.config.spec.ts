@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@hookline/service-kit';
@@ -27,6 +27,18 @@ describe('TunnelGatewayConfig TLS settings', () => {
     const pair = tlsPairOf(load({ TUNNEL_TLS_CERT: CERT, TUNNEL_TLS_KEY: KEY }));
     expect(pair?.cert.toString()).toContain('BEGIN CERTIFICATE');
     expect(pair?.key.toString()).toContain('PRIVATE KEY');
+  });
+
+  it('serves the files as they were when checked, read once however often the config loads', () => {
+    const cert = join(dir, 'served-cert.pem');
+    const key = join(dir, 'served-key.pem');
+    writeFileSync(cert, readFileSync(CERT));
+    writeFileSync(key, readFileSync(KEY));
+    const env = { TUNNEL_TLS_CERT: cert, TUNNEL_TLS_KEY: key };
+    load(env);
+    // Replaced between the server's config load and the module's: the checked pair is served.
+    writeFileSync(key, 'not a key');
+    expect(tlsPairOf(load(env))?.key.toString()).toBe(readFileSync(KEY, 'utf8'));
   });
 
   it('wants both files', () => {

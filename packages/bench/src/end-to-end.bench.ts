@@ -21,7 +21,7 @@
  * is bounded by a count and a time limit; the whole run takes about eight minutes.
  *
  * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw runs; BENCH_RUNS=max1,paced1,max10,
- * paced10,bad picks runs; BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
+ * paced10,bad picks runs; BENCH_BAD=hang or dead makes only that receiver bad; BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
  * queues every second and the services' warnings; BENCH_PROFILE=dispatcher,matcher writes V8 CPU
  * profiles to BENCH_PROFILE_DIR (./bench-profiles), or runs them with BENCH_NODE_OPTIONS instead
  * (e.g. `--require ./gc-watch.js`); BENCH_WITHOUT_REGISTRY=1 stops the registry after
@@ -898,10 +898,16 @@ async function main(): Promise<void> {
     const degradedRuns: Tally[] = [];
     if (selected.has('bad')) {
       log(`10% bad receivers (#${HANGING} hangs, #${DEAD} refuses connections): fan-out 10 at ${offered}/s ...`);
-      receivers[HANGING].behave('/hook', 'hang');
-      await receivers[DEAD].stop();
-      bad.add(HANGING);
-      bad.add(DEAD);
+      // BENCH_BAD=hang or dead: only that one (5%), to tell their costs apart.
+      const kinds = (process.env.BENCH_BAD ?? 'hang,dead').split(',');
+      if (kinds.includes('hang')) {
+        receivers[HANGING].behave('/hook', 'hang');
+        bad.add(HANGING);
+      }
+      if (kinds.includes('dead')) {
+        await receivers[DEAD].stop();
+        bad.add(DEAD);
+      }
       for (let round = 1; round <= ROUNDS; round++) {
         log(`  round ${round} ...`);
         degradedRuns.push(

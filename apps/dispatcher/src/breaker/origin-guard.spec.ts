@@ -168,7 +168,8 @@ describe('OriginGuard', () => {
     for (const wait of [100, 200, 300, 300]) {
       const took = await untilProbed();
       expect(took).toBeGreaterThanOrEqual(wait - 20);
-      expect(took).toBeLessThan(wait + 150);
+      // Loose: a busy test machine delays timers; the doubling itself is checked exactly below.
+      expect(took).toBeLessThan(wait + 500);
       const open = guard.snapshot('t')[0];
       expect(open.state).toBe('open');
       expect(open.probeAt!.getTime() - open.openedAt!.getTime()).toBe(Math.min(300, wait * 2));
@@ -180,7 +181,7 @@ describe('OriginGuard', () => {
     // Closed again, the next outage starts over at BREAKER_RESET_MS.
     status = 503;
     expect((await answer()).kind).toBe('ran');
-    const took = await untilProbed();
-    expect(took).toBeLessThan(250);
+    const reopened = guard.snapshot('t')[0];
+    expect(reopened.probeAt!.getTime() - reopened.openedAt!.getTime()).toBe(100);
   });
 });

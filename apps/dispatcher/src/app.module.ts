@@ -14,7 +14,7 @@ import { StatusModule } from './status/status.module';
     MessagingModule.forRoot({
       config: DispatcherConfig,
       url: (config) => config.NATS_URL,
-      streams: ['DELIVERIES', 'OUTCOMES', 'OUTCOME_BATCHES'],
+      streams: ['DELIVERIES', 'PARKED_DELIVERIES', 'OUTCOMES', 'OUTCOME_BATCHES'],
     }),
     // API keys (admin endpoints) and the shared blocklist live in the registry's database.
     DatabaseModule.forRoot({ config: DispatcherConfig, url: (config) => config.MONGO_URL }),

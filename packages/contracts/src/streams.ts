@@ -51,6 +51,18 @@ export const STREAMS = {
     maxAgeMs: 14 * DAY,
     duplicateWindowMs: 10 * MINUTE,
   },
+  /**
+   * Delivery jobs parked while their origin's circuit breaker is open, one subject per origin (and
+   * webhook): stored, acked messages that cost the server nothing until the origin is probed again,
+   * where the same jobs left unacked on DELIVERIES (nak'ed with a delay) slowed every delivery.
+   */
+  PARKED_DELIVERIES: {
+    name: 'PARKED_DELIVERIES',
+    subjects: ['parked.>'],
+    retention: 'workqueue',
+    maxAgeMs: 14 * DAY,
+    duplicateWindowMs: 10 * MINUTE,
+  },
   /** One outcome per delivery attempt, for stats, the delivery log and auto-delete on 410. */
   OUTCOMES: {
     name: 'OUTCOMES',
@@ -97,6 +109,11 @@ export const SUBJECTS = {
   change: (tenant: string, objectType: string, action: ChangeAction) =>
     `changes.${subjectToken(tenant)}.${subjectToken(objectType)}.${action}`,
   delivery: (tenant: string, webhookId: string) => `deliveries.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
+  /** `originKey` names the target origin in one token (see the dispatcher's ParkedJobs). */
+  parkedDelivery: (originKey: string, tenant: string, webhookId: string) =>
+    `parked.${originKey}.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
+  parkedForOrigin: (originKey: string) => `parked.${originKey}.>`,
+  parkedForTenant: (tenant: string) => `parked.*.${subjectToken(tenant)}.*`,
   outcome: (tenant: string, webhookId: string) => `outcomes.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
   /** One subject per producing dispatcher instance (a random id), which tells whose batches they are. */
   outcomeBatch: (producer: string) => `outcome-batches.${subjectToken(producer)}`,
@@ -119,3 +136,9 @@ export const SUBJECTS = {
   apiKeyRevoked: (tenant: string, keyId: string) => `apikeys.${subjectToken(tenant)}.${subjectToken(keyId)}.revoked`,
   apiKeyRevokedAll: 'apikeys.*.*.revoked',
 } as const;
+
+/**
+ * Header of a job released from PARKED_DELIVERIES back to DELIVERIES: the attempts already made
+ * (its JetStream delivery count starts again at 1, and holds are not attempts).
+ */
+export const PRIOR_ATTEMPTS_HEADER = 'Hookline-Prior-Attempts';

@@ -80,7 +80,7 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
 
     // Held jobs stay queued in JetStream, visible per webhook.
     const queues = await h.request('GET', '/api/v2/deliveries/webhooks', admin);
-    expect(queues.body.Results).toContainEqual({ WebhookID: held.webhookId, Queued: 1, InFlight: 0 });
+    expect(queues.body.Results).toContainEqual({ WebhookID: held.webhookId, Queued: 1, Parked: 0, InFlight: 0 });
 
     const list = await h.request('GET', '/api/v2/blocklist', admin);
     expect(list.body).toEqual({

@@ -15,6 +15,12 @@ export type Guarded<T> =
   /** The origin is at its concurrency budget and its queue is full. */
   | { kind: 'busy'; retryInMs: number };
 
+/**
+ * What to do with jobs parked for an origin: leave them while its breaker is open, send one as the
+ * probe once it may go, send them all once the origin is closed (or unknown to this instance).
+ */
+export type ParkedRelease = 'wait' | 'probe' | 'all';
+
 export interface OriginSnapshot {
   origin: string;
   state: BreakerState;
@@ -167,6 +173,13 @@ export class OriginGuard implements OnApplicationShutdown {
       if (next) next();
       else entry.inFlight--;
     }
+  }
+
+  releaseOf(origin: string): ParkedRelease {
+    const entry = this.origins.get(origin);
+    if (!entry || entry.state === 'closed') return 'all';
+    // pendingClose: half-open with no probe under way yet.
+    return entry.state === 'half-open' && entry.breaker.pendingClose ? 'probe' : 'wait';
   }
 
   /** Origins the tenant has delivered to, with their breaker state. */

@@ -84,6 +84,8 @@ describe('OriginGuard', () => {
     guard = guardWith({ BREAKER_VOLUME_THRESHOLD: 3, BREAKER_ERROR_PERCENT: 50, BREAKER_RESET_MS: 200 });
     const failing = async () => ({ status: 503 });
     const isFailure = (r: { status: number }) => r.status >= 500;
+    // Jobs parked for an origin this instance has never seen go back at once.
+    expect(guard.releaseOf('https://down.example')).toBe('all');
     for (let i = 0; i < 3; i++)
       expect(await guard.run('https://down.example', 't', failing, isFailure)).toEqual({
         kind: 'ran',
@@ -106,14 +108,19 @@ describe('OriginGuard', () => {
       expect.objectContaining({ origin: 'https://down.example', state: 'open', failures: 3 }),
     ]);
     expect(guard.snapshot('another tenant')).toEqual([]);
+    expect(guard.releaseOf('https://down.example')).toBe('wait');
 
     await new Promise((r) => setTimeout(r, 250));
     expect(guard.snapshot('t')[0].state).toBe('half-open');
-    expect(await guard.run('https://down.example', 't', async () => ({ status: 200 }), isFailure)).toEqual({
-      kind: 'ran',
-      value: { status: 200 },
-    });
+    expect(guard.releaseOf('https://down.example')).toBe('probe');
+    const probe = gate({ status: 200 });
+    const probing = guard.run('https://down.example', 't', () => probe.promise, isFailure);
+    // One probe at a time: the parked jobs wait for its answer.
+    expect(guard.releaseOf('https://down.example')).toBe('wait');
+    probe.release();
+    expect(await probing).toEqual({ kind: 'ran', value: { status: 200 } });
     expect(guard.snapshot('t')[0].state).toBe('closed');
+    expect(guard.releaseOf('https://down.example')).toBe('all');
   });
 
   it('opens after BREAKER_CONSECUTIVE_FAILURES failures in a row, however many successes the window holds', async () => {

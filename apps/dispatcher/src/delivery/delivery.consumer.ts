@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryJob } from '@hookline/contracts';
+import { DeliveryJob, PRIOR_ATTEMPTS_HEADER } from '@hookline/contracts';
 import { JetStreamConsumer, type Disposition, type MessageContext } from '@hookline/messaging';
 import { DISPATCH_CONCURRENCY } from '../config/limits';
 import { DeliveryService } from './delivery.service';
@@ -14,13 +14,18 @@ export class DeliveryConsumer {
     durable: 'dispatcher',
     payload: DeliveryJob,
     concurrency: DISPATCH_CONCURRENCY,
-    // Jobs waiting for a retry, an open breaker or a blocked URL are nak'ed with a delay and stay
-    // pending on the server until they come back. Under the default limit (1,024 here) a dead
+    // Jobs waiting for a retry or a blocked URL are nak'ed with a delay and stay pending on the
+    // server until they come back (those for an open breaker are parked instead). Under the default limit (1,024 here) a dead
     // receiver's jobs filled it within seconds and the server sent nothing else: every healthy
     // receiver waited too. The handlers' slots, not this, bound what the instance holds at once.
     maxAckPending: -1,
   })
   async handle(job: DeliveryJob, context: MessageContext): Promise<Disposition> {
-    return this.deliveries.handle(job, context.deliveryCount);
+    const priorAttempts = Number(context.headers?.get(PRIOR_ATTEMPTS_HEADER) || 0);
+    return this.deliveries.handle(job, {
+      count: context.deliveryCount,
+      priorAttempts: Number.isSafeInteger(priorAttempts) && priorAttempts > 0 ? priorAttempts : 0,
+      sequence: context.streamSequence,
+    });
   }
 }

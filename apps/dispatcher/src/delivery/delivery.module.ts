@@ -3,6 +3,7 @@ import { BlocklistModule } from '../blocklist/blocklist.module';
 import { BreakerModule } from '../breaker/breaker.module';
 import { GoneModule } from '../gone/gone.module';
 import { OAuthModule } from '../oauth/oauth.module';
+import { ParkingModule } from '../parking/parking.module';
 import { TunnelModule } from '../tunnel/tunnel.module';
 import { AttemptCountRepository } from './attempt-count.repository';
 import { DeliveryConsumer } from './delivery.consumer';
@@ -11,7 +12,7 @@ import { HttpSender } from './http-sender.service';
 import { OutcomePublisher } from './outcome.publisher';
 
 @Module({
-  imports: [BlocklistModule, BreakerModule, GoneModule, OAuthModule, TunnelModule],
+  imports: [BlocklistModule, BreakerModule, GoneModule, OAuthModule, ParkingModule, TunnelModule],
   providers: [AttemptCountRepository, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
   exports: [DeliveryService],
 })

@@ -10,6 +10,7 @@ import { OriginGuard, type Guarded } from '../breaker/origin-guard.service';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { GoneWebhooks } from '../gone/gone-webhooks.service';
 import { TargetGuard } from '../outbound/target-guard.service';
+import { ParkedJobs } from '../parking/parked-jobs.service';
 import { TunnelClient } from '../tunnel/tunnel.client';
 import { AttemptCountRepository } from './attempt-count.repository';
 import { applyRetryOnStatus, countsAgainstOrigin, notSent, retryPolicyOf, type AttemptReport } from './attempt-report';
@@ -22,6 +23,16 @@ import {
   SecretOpener,
   type PreparedDelivery,
 } from './prepared-delivery';
+
+/** Which delivery of a job this is, from JetStream and the job's headers. */
+export interface JobDelivery {
+  /** JetStream's delivery count on DELIVERIES: 1 is the first since the job was stored there. */
+  count: number;
+  /** Attempts made before the job was parked and released again (0: never parked). */
+  priorAttempts: number;
+  /** The job's DELIVERIES stream sequence. */
+  sequence: number;
+}
 
 export interface WebhookLoad {
   tenant: string;
@@ -41,7 +52,8 @@ const MAX_HELD_NOTICES = 100_000;
 /**
  * The life of one delivery job: checks (spec, gone webhook, blocklist, SSRF and HTTP policy), one
  * attempt through the origin's budget and breaker, an outcome per attempt, then ack, a retry by
- * nak-with-delay, or a hold that JetStream redelivers later without it counting as an attempt.
+ * nak-with-delay, or a hold that does not count as an attempt: parked while the origin's breaker is
+ * open (ParkedJobs), redelivered by JetStream later while its URL is blocked.
  */
 @Injectable()
 export class DeliveryService {
@@ -61,6 +73,7 @@ export class DeliveryService {
     private readonly blocklist: BlocklistService,
     private readonly targets: TargetGuard,
     private readonly origins: OriginGuard,
+    private readonly parked: ParkedJobs,
     private readonly http: HttpSender,
     private readonly tunnel: TunnelClient,
     metrics: MetricsService,
@@ -77,9 +90,8 @@ export class DeliveryService {
     );
   }
 
-  /** `deliveryCount` is JetStream's: 1 means no earlier attempt can have happened. */
-  async handle(job: DeliveryJob, deliveryCount: number): Promise<Disposition> {
-    const attempt = this.attemptNumber(job, deliveryCount);
+  async handle(job: DeliveryJob, delivery: JobDelivery): Promise<Disposition> {
+    const attempt = this.attemptNumber(job, delivery);
     const spec = job.spec;
     if (!spec) return this.poison(job, await attempt(), 'job has no delivery spec');
     if (this.gone.has(job.tenant, job.webhookId)) {
@@ -99,8 +111,8 @@ export class DeliveryService {
     this.load.set(key, load);
     try {
       return spec.CommunicationMethod === 'websocket'
-        ? await this.viaTunnel(job, spec, prepared, attempt, deliveryCount)
-        : await this.viaHttp(job, spec, prepared, attempt, deliveryCount);
+        ? await this.viaTunnel(job, spec, prepared, attempt, delivery)
+        : await this.viaHttp(job, spec, prepared, attempt, delivery);
     } finally {
       if (--load.inFlight === 0) this.load.delete(key);
     }
@@ -115,11 +127,13 @@ export class DeliveryService {
    * The number of the attempt this delivery is up to, read at most once and only when needed: a job
    * turned away by a busy origin comes back many times and must stay cheap.
    */
-  private attemptNumber(job: DeliveryJob, deliveryCount: number): () => Promise<number> {
+  private attemptNumber(job: DeliveryJob, delivery: JobDelivery): () => Promise<number> {
     let known: Promise<number> | undefined;
     return () =>
       (known ??=
-        deliveryCount === 1 ? Promise.resolve(1) : this.attempts.made(job.deliveryId).then((made) => made + 1));
+        delivery.count === 1
+          ? Promise.resolve(delivery.priorAttempts + 1)
+          : this.attempts.made(job.deliveryId).then((made) => made + 1));
   }
 
   private async viaHttp(
@@ -127,7 +141,7 @@ export class DeliveryService {
     spec: DeliverySpec,
     prepared: PreparedDelivery,
     attempt: () => Promise<number>,
-    deliveryCount: number,
+    delivery: JobDelivery,
   ): Promise<Disposition> {
     const url = spec.TargetUrl;
     const block = this.blocklist.blockOf(job.tenant, url);
@@ -155,7 +169,7 @@ export class DeliveryService {
       return this.http.send(job.deliveryId, prepared, check.target);
     };
     const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
-    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, deliveryCount);
+    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, delivery);
     const report = guarded.value;
     if (report.errorKind !== 'refused') {
       try {
@@ -173,7 +187,7 @@ export class DeliveryService {
     spec: DeliverySpec,
     prepared: PreparedDelivery,
     attempt: () => Promise<number>,
-    deliveryCount: number,
+    delivery: JobDelivery,
   ): Promise<Disposition> {
     if (!spec.SharedSpace)
       return this.settle(
@@ -197,26 +211,33 @@ export class DeliveryService {
     };
     const origin = `tunnel:${job.tenant}/${space}`;
     const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
-    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, deliveryCount);
+    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, delivery);
     return this.settle(job, spec, await attempt(), guarded.value);
   }
 
-  /** Jobs held for an origin whose breaker is open come back spread out, less often the longer it fails (holdDelayMs). */
+  /**
+   * A job for an origin whose breaker is open is parked until the origin's probe. Should parking
+   * fail, JetStream holds it instead and it comes back spread out, less often the longer it fails
+   * (holdDelayMs).
+   */
   private async notRun(
     job: DeliveryJob,
     attempt: () => Promise<number>,
     guarded: Exclude<Guarded<unknown>, { kind: 'ran' }>,
     origin: string,
-    deliveryCount: number,
+    delivery: JobDelivery,
   ): Promise<Disposition> {
-    if (guarded.kind === 'open')
-      return this.hold(
-        job,
-        await attempt(),
-        'breaker-open',
-        `circuit breaker open for ${origin}`,
-        holdDelayMs(guarded.retryInMs, deliveryCount, this.config.HOLD_MAX_SPREAD_MS),
-      );
+    if (guarded.kind === 'open') {
+      const current = await attempt();
+      await this.noticeHeld(job, current, 'breaker-open', `circuit breaker open for ${origin}`);
+      try {
+        await this.parked.park(origin, job, current - 1, delivery.sequence);
+        return Ack;
+      } catch (err) {
+        this.logger.warn({ deliveryId: job.deliveryId, err: String(err) }, 'could not park a job, holding it instead');
+        return nakAfter(holdDelayMs(guarded.retryInMs, delivery.count, this.config.HOLD_MAX_SPREAD_MS));
+      }
+    }
     // A busy origin is local back-pressure, not news for the registry: just come back shortly. (Not
     // spread out: an origin that has not answered yet, as at the start of a backlog, would then
     // drain at half the rate; one that hangs soon has its breaker open.)
@@ -280,13 +301,17 @@ export class DeliveryService {
     error: string,
     delayMs: number,
   ): Promise<Disposition> {
+    await this.noticeHeld(job, attempt, errorKind, error);
+    return nakAfter(Math.max(0, delayMs));
+  }
+
+  private async noticeHeld(job: DeliveryJob, attempt: number, errorKind: DeliveryErrorKind, error: string) {
     const notice = `${job.deliveryId}:${attempt}:${errorKind}`;
     if (!this.heldNotices.has(notice)) {
       await this.outcomes.publish(job, attempt, { kind: 'held', errorKind, error, latencyMs: 0 });
       this.heldNotices.add(notice);
     }
     this.attemptsTotal.inc({ kind: 'held' });
-    return nakAfter(Math.max(0, delayMs));
   }
 
   /** A job that can never be delivered: recorded as failed (the registry keeps it for replay), then terminated. */

@@ -31,12 +31,13 @@ export class StatusController {
     return { Results, TotalResultCount: Results.length };
   }
 
-  /** Queued (all instances) and in-flight (this instance) deliveries per webhook of the subscription. */
+  /** Queued and parked (all instances) and in-flight (this instance) deliveries per webhook of the subscription. */
   @Get('deliveries/webhooks')
   async webhooks(@Principal() principal: Principal) {
     const Results = (await this.status.webhooks(tenantOf(principal))).map((w) => ({
       WebhookID: w.webhookId,
       Queued: w.queued,
+      Parked: w.parked,
       InFlight: w.inFlight,
     }));
     return { Results, TotalResultCount: Results.length };

@@ -3,11 +3,14 @@ import { STREAMS, SUBJECTS } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { OriginGuard, type OriginSnapshot } from '../breaker/origin-guard.service';
 import { DeliveryService } from '../delivery/delivery.service';
+import { ParkedJobs } from '../parking/parked-jobs.service';
 
 export interface WebhookQueue {
   webhookId: string;
-  /** Jobs in DELIVERIES for the webhook across all instances: new, scheduled for a retry, or held. */
+  /** Jobs in DELIVERIES for the webhook across all instances: new, scheduled for a retry, or held for a blocked URL. */
   queued: number;
+  /** Jobs parked (all instances) until their origin's circuit breaker lets them through. */
+  parked: number;
   /** Jobs this instance is working on right now. */
   inFlight: number;
 }
@@ -22,6 +25,7 @@ export class StatusService {
   constructor(
     private readonly origins: OriginGuard,
     private readonly deliveries: DeliveryService,
+    private readonly parked: ParkedJobs,
     @Inject(NatsClient) private readonly nats: NatsClient,
   ) {}
 
@@ -32,17 +36,20 @@ export class StatusService {
   async webhooks(tenant: string): Promise<WebhookQueue[]> {
     const prefix = SUBJECTS.delivery(tenant, '');
     const filter = `${prefix.slice(0, prefix.lastIndexOf('.'))}.*`;
-    const info = await this.nats.jsm.streams.info(STREAMS.DELIVERIES.name, { subjects_filter: filter });
+    const [info, parked] = await Promise.all([
+      this.nats.jsm.streams.info(STREAMS.DELIVERIES.name, { subjects_filter: filter }),
+      this.parked.countsFor(tenant),
+    ]);
     const byWebhook = new Map<string, WebhookQueue>();
-    for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
-      const webhookId = fromSubjectToken(subject.slice(subject.lastIndexOf('.') + 1));
-      byWebhook.set(webhookId, { webhookId, queued: count, inFlight: 0 });
-    }
-    for (const load of this.deliveries.loadOf(tenant)) {
-      const entry = byWebhook.get(load.webhookId) ?? { webhookId: load.webhookId, queued: 0, inFlight: 0 };
-      entry.inFlight = load.inFlight;
-      byWebhook.set(load.webhookId, entry);
-    }
+    const entryOf = (webhookId: string): WebhookQueue => {
+      const entry = byWebhook.get(webhookId) ?? { webhookId, queued: 0, parked: 0, inFlight: 0 };
+      byWebhook.set(webhookId, entry);
+      return entry;
+    };
+    for (const [subject, count] of Object.entries(info.state.subjects ?? {}))
+      entryOf(fromSubjectToken(subject.slice(subject.lastIndexOf('.') + 1))).queued = count;
+    for (const [token, count] of parked) entryOf(fromSubjectToken(token)).parked = count;
+    for (const load of this.deliveries.loadOf(tenant)) entryOf(load.webhookId).inFlight = load.inFlight;
     return [...byWebhook.values()].sort((a, b) => a.webhookId.localeCompare(b.webhookId));
   }
 }

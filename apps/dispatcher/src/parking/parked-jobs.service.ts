@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
+import { PRIOR_ATTEMPTS_HEADER, STREAMS, SUBJECTS, type DeliveryJob } from '@hookline/contracts';
+import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
+import { OriginGuard } from '../breaker/origin-guard.service';
+
+/** How often the instance looks for parked jobs it may release. */
+const SWEEP_MS = 1_000;
+/** Jobs of one origin released per sweep: a recovered origin's backlog returns at most this fast. */
+const RELEASE_BATCH = 1_000;
+/** A released probe that has not come back (parked again, or answered) by then may be followed by another. */
+const PROBE_SPACING_MS = 5_000;
+/** A released job not yet republished goes back to whoever releases next after this long (a crash). */
+const RELEASE_ACK_WAIT_MS = 30_000;
+/** The server removes an origin's release consumer after this long without a fetch. */
+const RELEASE_CONSUMER_IDLE_MS = 60 * 60_000;
+const FETCH_EXPIRES_MS = 1_000;
+
+/** The origin as one subject token (and consumer name): origins hold `.` and `:`. */
+export const originKey = (origin: string): string =>
+  createHash('sha256').update(origin).digest('base64url').slice(0, 22);
+
+const PARKED_PREFIX_TOKENS = 2;
+
+/** `parked.<key>.<tenant>.<webhook>` back to `deliveries.<tenant>.<webhook>`. */
+export const deliverySubjectOf = (parkedSubject: string): string =>
+  `deliveries.${parkedSubject.split('.').slice(PARKED_PREFIX_TOKENS).join('.')}`;
+
+const keyOf = (parkedSubject: string): string => parkedSubject.split('.', PARKED_PREFIX_TOKENS)[1];
+
+/**
+ * Jobs of an origin whose breaker is open, kept on PARKED_DELIVERIES (acked there, so the server
+ * does no work for them) until the origin may be probed: then one job goes back to DELIVERIES as
+ * the probe, and once the breaker closes all of them do. Every instance sweeps: parked jobs of an
+ * origin it does not know (parked by an instance that stopped) are released, and parked again by
+ * whoever finds the origin still failing.
+ */
+@Injectable()
+export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ParkedJobs');
+  /** Origins of the keys this instance parked jobs under. */
+  private readonly originsByKey = new Map<string, string>();
+  private readonly consumers = new Map<string, Consumer>();
+  private readonly probeReleasedAt = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
+    private readonly origins: OriginGuard,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'sweep of parked jobs failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, SWEEP_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /**
+   * Stores the job until its origin is probed. `sourceSequence` (its DELIVERIES sequence) makes a
+   * second park of the same message, after a lost ack, a duplicate the stream drops.
+   */
+  async park(origin: string, job: DeliveryJob, priorAttempts: number, sourceSequence: number): Promise<void> {
+    const key = originKey(origin);
+    this.originsByKey.set(key, origin);
+    await this.publisher.publish(SUBJECTS.parkedDelivery(key, job.tenant, job.webhookId), job, {
+      msgId: `${job.deliveryId}:${sourceSequence}`,
+      headers: { [PRIOR_ATTEMPTS_HEADER]: String(priorAttempts) },
+    });
+  }
+
+  /** Parked jobs per webhook of the tenant, across all instances. */
+  async countsFor(tenant: string): Promise<Map<string, number>> {
+    const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, {
+      subjects_filter: SUBJECTS.parkedForTenant(tenant),
+    });
+    const counts = new Map<string, number>();
+    for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
+      const webhookToken = subject.slice(subject.lastIndexOf('.') + 1);
+      counts.set(webhookToken, (counts.get(webhookToken) ?? 0) + count);
+    }
+    return counts;
+  }
+
+  private async sweep(): Promise<void> {
+    const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, { subjects_filter: 'parked.>' });
+    const parked = new Map<string, number>();
+    for (const [subject, count] of Object.entries(info.state.subjects ?? {}))
+      parked.set(keyOf(subject), (parked.get(keyOf(subject)) ?? 0) + count);
+    for (const key of this.originsByKey.keys()) if (!parked.has(key)) this.forget(key);
+    for (const [key, count] of parked) {
+      if (this.stopped) return;
+      const origin = this.originsByKey.get(key);
+      const release = origin === undefined ? 'all' : this.origins.releaseOf(origin);
+      if (release === 'wait') continue;
+      if (release === 'probe') {
+        if (Date.now() - (this.probeReleasedAt.get(key) ?? 0) < PROBE_SPACING_MS) continue;
+        this.probeReleasedAt.set(key, Date.now());
+      }
+      try {
+        await this.release(key, release === 'probe' ? 1 : Math.min(count, RELEASE_BATCH));
+      } catch (err) {
+        // The server may have removed an idle release consumer: made again on the next sweep.
+        this.consumers.delete(key);
+        throw err;
+      }
+    }
+  }
+
+  private forget(key: string): void {
+    this.originsByKey.delete(key);
+    this.consumers.delete(key);
+    this.probeReleasedAt.delete(key);
+  }
+
+  /** Republishes up to `count` of the origin's parked jobs to DELIVERIES, each acked once stored there. */
+  private async release(key: string, count: number): Promise<void> {
+    const consumer = await this.consumerFor(key);
+    const fetched: JsMsg[] = [];
+    for await (const msg of await consumer.fetch({ max_messages: count, expires: FETCH_EXPIRES_MS })) fetched.push(msg);
+    const results = await Promise.allSettled(fetched.map((msg) => this.republish(msg)));
+    const failed = results.filter((r) => r.status === 'rejected');
+    if (failed.length > 0)
+      // Left unacked: they are offered again after RELEASE_ACK_WAIT_MS.
+      this.logger.warn({ failed: failed.length, err: String(failed[0].reason) }, 'could not release parked jobs');
+  }
+
+  private async republish(msg: JsMsg): Promise<void> {
+    const headers = natsHeaders();
+    headers.set(PRIOR_ATTEMPTS_HEADER, msg.headers?.get(PRIOR_ATTEMPTS_HEADER) || '0');
+    // Released twice (an ack lost, or a crash before it), the job is stored once.
+    await this.nats.js.publish(deliverySubjectOf(msg.subject), msg.data, { msgID: `unparked:${msg.seq}`, headers });
+    msg.ack();
+  }
+
+  private async consumerFor(key: string): Promise<Consumer> {
+    const known = this.consumers.get(key);
+    if (known) return known;
+    const stream = STREAMS.PARKED_DELIVERIES.name;
+    const durable = `release-${key}`;
+    // The same config from every instance: the server treats a repeated add as a no-op.
+    await this.nats.jsm.consumers.add(stream, {
+      durable_name: durable,
+      filter_subject: SUBJECTS.parkedForOrigin(key),
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(RELEASE_ACK_WAIT_MS),
+      deliver_policy: DeliverPolicy.All,
+      max_deliver: -1,
+      inactive_threshold: nanos(RELEASE_CONSUMER_IDLE_MS),
+    });
+    const consumer = await this.nats.js.consumers.get(stream, durable);
+    this.consumers.set(key, consumer);
+    return consumer;
+  }
+}

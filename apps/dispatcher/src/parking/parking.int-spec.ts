@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { freePort } from '@hookline/testing';
+import { DispatcherHarness, FAST_RETRIES, job, LOCAL_ENV, spec, waitFor } from '../../test/dispatcher-harness';
+
+const JOBS = 200;
+
+describe('jobs parked while their origin is down', () => {
+  let h: DispatcherHarness;
+  let receiver: Server | undefined;
+
+  beforeAll(async () => {
+    h = await DispatcherHarness.start({
+      ...LOCAL_ENV,
+      BREAKER_VOLUME_THRESHOLD: '4',
+      BREAKER_RESET_MS: '1500',
+      BREAKER_RESET_MAX_MS: '3000',
+      BLOCK_STRIKES: '100000',
+    });
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+    await h?.stop();
+  });
+
+  it('wait acked on PARKED_DELIVERIES, survive a restart, and are all delivered once the origin answers', async () => {
+    const port = await freePort();
+    const webhookId = randomUUID();
+    const hook = spec(`http://127.0.0.1:${port}/hook`, {
+      RetryPolicy: { ...FAST_RETRIES, MaxRetries: 20, InitialDelayMs: 200 },
+    });
+    const jobs = Array.from({ length: JOBS }, () => job(hook, { webhookId }));
+    for (const j of jobs) await h.publish(j);
+
+    const parked = async () => (await h.client.jsm.streams.info('PARKED_DELIVERIES')).state.messages;
+    // Nothing listens on the port: a few attempts fail, the breaker opens, every job is parked.
+    await waitFor(async () => (await parked()) === JOBS, 30_000);
+    const consumer = await h.client.jsm.consumers.info('DELIVERIES', 'dispatcher');
+    // Not waiting unacked on DELIVERIES, where the server would keep walking them.
+    expect(consumer.num_ack_pending).toBeLessThan(5);
+    const key = await h.createKey(100, ['admin']);
+    const queues = await h.request<{ Results: { WebhookID: string; Parked: number }[] }>(
+      'GET',
+      '/api/v2/deliveries/webhooks',
+      key,
+    );
+    expect(queues.body.Results.find((r) => r.WebhookID === webhookId)?.Parked).toBeGreaterThan(JOBS - 5);
+
+    // A new instance does not know the origin: it sends the jobs again, finds it down, parks them again.
+    const retries = () => h.outcomes.filter((o) => o.kind === 'retry').length;
+    const retriedBefore = retries();
+    await h.restart();
+    await waitFor(() => retries() >= retriedBefore + 4, 30_000);
+    await waitFor(async () => (await parked()) === JOBS, 30_000);
+
+    const received: string[] = [];
+    receiver = createServer((req, res) => {
+      received.push(String(req.headers['webhook-id']));
+      req.resume().on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => receiver!.listen(port, '127.0.0.1', resolve));
+
+    // The next probe succeeds, the breaker closes, every parked job goes back and is delivered.
+    for (const j of jobs) await h.settled(j.deliveryId, 30_000);
+    expect(new Set(received)).toEqual(new Set(jobs.map((j) => j.deliveryId)));
+    for (const j of jobs) {
+      const attempts = h.outcomesOf(j.deliveryId).filter((o) => o.kind !== 'held');
+      // Attempts made before a job was parked still count after it comes back; holds do not.
+      expect(attempts.map((o) => o.attempt)).toEqual(attempts.map((_, i) => i + 1));
+      expect(attempts.at(-1)?.kind).toBe('success');
+    }
+    expect(jobs.some((j) => h.outcomesOf(j.deliveryId).filter((o) => o.kind === 'retry').length > 0)).toBe(true);
+    await waitFor(async () => (await parked()) === 0);
+  }, 120_000);
+});

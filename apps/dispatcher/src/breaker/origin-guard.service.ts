@@ -36,7 +36,7 @@ export interface OriginSnapshot {
   probeAt: Date | null;
 }
 
-/** Origins tracked at once; the least recently used idle one is forgotten beyond this. */
+/** Origins tracked at once; the least recently used idle closed one is forgotten beyond this. */
 const MAX_ORIGINS = 1_000;
 /** Tenants remembered per origin, for showing each tenant only the origins it delivers to. */
 const MAX_TENANTS_PER_ORIGIN = 1_000;
@@ -264,9 +264,10 @@ export class OriginGuard implements OnApplicationShutdown {
     });
   }
 
+  /** Never an open origin: forgotten, its parked jobs would be sent back to it at once (ParkedJobs). */
   private evictOne(): void {
     for (const [origin, entry] of this.origins) {
-      if (!entry.idle) continue;
+      if (!entry.idle || entry.state !== 'closed') continue;
       entry.breaker.shutdown();
       this.origins.delete(origin);
       return;

@@ -137,6 +137,19 @@ describe('OriginGuard', () => {
     expect((await answer(200)).kind).toBe('open');
   });
 
+  it('forgets idle closed origins beyond its limit, never an open one (its parked jobs would go back at once)', async () => {
+    guard = guardWith({ BREAKER_CONSECUTIVE_FAILURES: 1 });
+    const isFailure = (r: { status: number }) => r.status >= 500;
+    await guard.run('https://down.example', 't', async () => ({ status: 503 }), isFailure);
+    await guard.run('https://first.example', 't', async () => ({ status: 200 }), isFailure);
+    for (let i = 0; i < 1_000; i++)
+      await guard.run(`https://up${i}.example`, 't', async () => ({ status: 200 }), isFailure);
+    expect(guard.releaseOf('https://down.example')).toBe('wait');
+    const known = guard.snapshot('t').map((o) => o.origin);
+    expect(known).toHaveLength(1_000);
+    expect(known).not.toContain('https://first.example');
+  });
+
   it('waits twice as long after each failed probe, up to BREAKER_RESET_MAX_MS, and starts again once the origin answers', async () => {
     guard = guardWith({
       BREAKER_CONSECUTIVE_FAILURES: 1,

@@ -105,10 +105,8 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
 
   /**
    * Longest wait between two probes of an origin whose probes keep failing: each failed probe
-   * doubles the wait from BREAKER_RESET_MS up to this. Jobs held for the origin come back after
-   * its next probe, so in a long outage they come back ever less often (in the benchmark's 105 s
-   * outage of two receivers: 54,410 holds of 33,000 jobs, against 75,385 with a fixed wait); a
-   * recovered origin gets its backlog at most this late.
+   * doubles the wait from BREAKER_RESET_MS up to this. The origin's parked jobs stay parked until
+   * a probe succeeds, so a recovered origin gets its backlog at most this late.
    */
   @IsInt()
   @Min(100)
@@ -141,9 +139,9 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   HOLD_RECHECK_MS = 60_000;
 
   /**
-   * Longest spread of a job held for its origin's open breaker: the spread doubles each time the
-   * job comes back, so an outage's backlog returns ever less often (after the origin recovers,
-   * its oldest held jobs arrive within this much plus the breaker's reset).
+   * Longest spread of a job held for its origin's open breaker when it could not be parked (NATS
+   * refused the write): the spread doubles each time the job comes back, so such a backlog
+   * returns ever less often.
    */
   @IsInt()
   @Min(100)

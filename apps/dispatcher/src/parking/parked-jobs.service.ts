@@ -114,7 +114,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
       } catch (err) {
         // The server may have removed an idle release consumer: made again on the next sweep.
         this.consumers.delete(key);
-        throw err;
+        this.logger.warn({ origin, err: String(err) }, 'could not release parked jobs');
       }
     }
   }

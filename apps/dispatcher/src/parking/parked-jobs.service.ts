@@ -140,8 +140,13 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private async republish(msg: JsMsg): Promise<void> {
     const headers = natsHeaders();
     headers.set(PRIOR_ATTEMPTS_HEADER, msg.headers?.get(PRIOR_ATTEMPTS_HEADER) || '0');
-    // Released twice (an ack lost, or a crash before it), the job is stored once.
-    await this.nats.js.publish(deliverySubjectOf(msg.subject), msg.data, { msgID: `unparked:${msg.seq}`, headers });
+    // Released twice (an ack lost, or a crash before it), the job is stored once. The parking's own
+    // id (delivery id and DELIVERIES sequence) keeps a recreated stream's sequences from colliding.
+    const parkedAs = msg.headers?.get('Nats-Msg-Id') ?? '';
+    await this.nats.js.publish(deliverySubjectOf(msg.subject), msg.data, {
+      msgID: `unparked:${parkedAs}:${msg.seq}`,
+      headers,
+    });
     msg.ack();
   }
 

@@ -158,6 +158,11 @@ export class DispatcherHarness {
     this.dispatcher = await startApp(DISPATCHER_APP, this.env);
   }
 
+  /** A second instance on the same NATS and database, sharing the work (stop it with close()). */
+  async startAnother(): Promise<RunningApp> {
+    return startApp(DISPATCHER_APP, this.env);
+  }
+
   async publish(deliveryJob: DeliveryJob): Promise<void> {
     await this.client.js.publish(
       SUBJECTS.delivery(deliveryJob.tenant, deliveryJob.webhookId),

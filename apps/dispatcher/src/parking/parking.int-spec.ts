@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { freePort } from '@hookline/testing';
+import { freePort, type RunningApp } from '@hookline/testing';
 import { DispatcherHarness, FAST_RETRIES, job, LOCAL_ENV, spec, waitFor } from '../../test/dispatcher-harness';
 
 const JOBS = 200;
@@ -8,6 +8,7 @@ const JOBS = 200;
 describe('jobs parked while their origin is down', () => {
   let h: DispatcherHarness;
   let receiver: Server | undefined;
+  let second: RunningApp | undefined;
 
   beforeAll(async () => {
     h = await DispatcherHarness.start({
@@ -21,8 +22,34 @@ describe('jobs parked while their origin is down', () => {
 
   afterAll(async () => {
     await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
+    await second?.close();
     await h?.stop();
   });
+
+  const parked = async () => (await h.client.jsm.streams.info('PARKED_DELIVERIES')).state.messages;
+
+  /** A receiver on `port` that answers 200 and notes each request's webhook-id. */
+  const listen = async (port: number, received: string[]): Promise<Server> => {
+    const server = createServer((req, res) => {
+      received.push(String(req.headers['webhook-id']));
+      req.resume().on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return server;
+  };
+
+  /** Every job delivered, attempts numbered 1..n across parking, nothing left parked. */
+  const expectAllDelivered = async (jobs: ReturnType<typeof job>[], received: string[]) => {
+    for (const j of jobs) await h.settled(j.deliveryId, 30_000);
+    expect(new Set(received)).toEqual(new Set(jobs.map((j) => j.deliveryId)));
+    for (const j of jobs) {
+      const attempts = h.outcomesOf(j.deliveryId).filter((o) => o.kind !== 'held');
+      // Attempts made before a job was parked still count after it comes back; holds do not.
+      expect(attempts.map((o) => o.attempt)).toEqual(attempts.map((_, i) => i + 1));
+      expect(attempts.at(-1)?.kind).toBe('success');
+    }
+    await waitFor(async () => (await parked()) === 0);
+  };
 
   it('wait acked on PARKED_DELIVERIES, survive a restart, and are all delivered once the origin answers', async () => {
     const port = await freePort();
@@ -33,7 +60,6 @@ describe('jobs parked while their origin is down', () => {
     const jobs = Array.from({ length: JOBS }, () => job(hook, { webhookId }));
     for (const j of jobs) await h.publish(j);
 
-    const parked = async () => (await h.client.jsm.streams.info('PARKED_DELIVERIES')).state.messages;
     // Nothing listens on the port: a few attempts fail, the breaker opens, every job is parked.
     await waitFor(async () => (await parked()) === JOBS, 30_000);
     const consumer = await h.client.jsm.consumers.info('DELIVERIES', 'dispatcher');
@@ -55,22 +81,30 @@ describe('jobs parked while their origin is down', () => {
     await waitFor(async () => (await parked()) === JOBS, 30_000);
 
     const received: string[] = [];
-    receiver = createServer((req, res) => {
-      received.push(String(req.headers['webhook-id']));
-      req.resume().on('end', () => res.writeHead(200).end());
-    });
-    await new Promise<void>((resolve) => receiver!.listen(port, '127.0.0.1', resolve));
+    receiver = await listen(port, received);
 
     // The next probe succeeds, the breaker closes, every parked job goes back and is delivered.
-    for (const j of jobs) await h.settled(j.deliveryId, 30_000);
-    expect(new Set(received)).toEqual(new Set(jobs.map((j) => j.deliveryId)));
-    for (const j of jobs) {
-      const attempts = h.outcomesOf(j.deliveryId).filter((o) => o.kind !== 'held');
-      // Attempts made before a job was parked still count after it comes back; holds do not.
-      expect(attempts.map((o) => o.attempt)).toEqual(attempts.map((_, i) => i + 1));
-      expect(attempts.at(-1)?.kind).toBe('success');
-    }
+    await expectAllDelivered(jobs, received);
     expect(jobs.some((j) => h.outcomesOf(j.deliveryId).filter((o) => o.kind === 'retry').length > 0)).toBe(true);
-    await waitFor(async () => (await parked()) === 0);
+  }, 120_000);
+
+  it('are shared by two instances without loss while the origin is down, and all delivered once it answers', async () => {
+    second = await h.startAnother();
+    const port = await freePort();
+    const hook = spec(`http://127.0.0.1:${port}/hook`, {
+      RetryPolicy: { ...FAST_RETRIES, MaxRetries: 20, InitialDelayMs: 200 },
+    });
+    const jobs = Array.from({ length: JOBS }, () => job(hook));
+    for (const j of jobs) await h.publish(j);
+    // Both instances take jobs, open their own breakers and park; each probes on its own.
+    await waitFor(async () => (await parked()) === JOBS, 30_000);
+
+    const received: string[] = [];
+    const server = await listen(port, received);
+    try {
+      await expectAllDelivered(jobs, received);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   }, 120_000);
 });

@@ -99,15 +99,27 @@ describe('dispatcher circuit breakers and origin budgets', () => {
     expect(percentile(duringLatency, 50)).toBeLessThan(Math.max(50, 5 * percentile(baselineLatency, 50)));
 
     await waitFor(() => h.outcomes.some((o) => o.kind === 'held' && o.errorKind === 'breaker-open'));
-    type Breaker = { Origin: string; State: string; OpenedAt: string | null; NextProbeAt: string | null };
-    const breakers = await h.request<{ Results: Breaker[] }>('GET', '/api/v2/breakers', key);
+    type Breaker = {
+      Origin: string;
+      State: string;
+      OpenedAt: string | null;
+      NextProbeAt: string | null;
+      Parked: number;
+    };
+    const deadOrigin = `http://127.0.0.1:${deadPort}`;
+    const breakersNow = () => h.request<{ Results: Breaker[] }>('GET', '/api/v2/breakers', key);
+    // The dead origin's jobs wait parked, and the breaker list counts them.
+    await waitFor(
+      async () => ((await breakersNow()).body.Results.find((b) => b.Origin === deadOrigin)?.Parked ?? 0) > 0,
+    );
+    const breakers = await breakersNow();
     expect(breakers.status).toBe(200);
     const byOrigin = Object.fromEntries(breakers.body.Results.map((b) => [b.Origin, b]));
-    const deadBreaker = byOrigin[`http://127.0.0.1:${deadPort}`];
+    const deadBreaker = byOrigin[deadOrigin];
     expect(deadBreaker.State).toMatch(/open/);
     if (deadBreaker.State === 'open')
       expect(Date.parse(deadBreaker.NextProbeAt!)).toBeGreaterThan(Date.parse(deadBreaker.OpenedAt!));
-    expect(byOrigin[new URL(healthy.url).origin]).toMatchObject({ State: 'closed', NextProbeAt: null });
+    expect(byOrigin[new URL(healthy.url).origin]).toMatchObject({ State: 'closed', NextProbeAt: null, Parked: 0 });
     expect((await h.request('GET', '/api/v2/breakers', await h.createKey(100, ['read-only']))).status).toBe(403);
     expect((await h.request('GET', '/api/v2/breakers', await h.createKey(200, ['admin']))).body.Results).toEqual([]);
 

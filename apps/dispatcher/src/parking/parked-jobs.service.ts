@@ -81,17 +81,22 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     });
   }
 
-  /** Parked jobs per webhook of the tenant, across all instances. */
-  async countsFor(tenant: string): Promise<Map<string, number>> {
+  /**
+   * The tenant's parked jobs across all instances, per webhook (by its subject token) and per
+   * origin (by originKey).
+   */
+  async countsFor(tenant: string): Promise<{ byWebhook: Map<string, number>; byOrigin: Map<string, number> }> {
     const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, {
       subjects_filter: SUBJECTS.parkedForTenant(tenant),
     });
-    const counts = new Map<string, number>();
+    const byWebhook = new Map<string, number>();
+    const byOrigin = new Map<string, number>();
     for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
       const webhookToken = subject.slice(subject.lastIndexOf('.') + 1);
-      counts.set(webhookToken, (counts.get(webhookToken) ?? 0) + count);
+      byWebhook.set(webhookToken, (byWebhook.get(webhookToken) ?? 0) + count);
+      byOrigin.set(keyOf(subject), (byOrigin.get(keyOf(subject)) ?? 0) + count);
     }
-    return counts;
+    return { byWebhook, byOrigin };
   }
 
   private async sweep(): Promise<void> {

@@ -13,10 +13,10 @@ import { StatusService } from './status.service';
 export class StatusController {
   constructor(private readonly status: StatusService) {}
 
-  /** Circuit breaker per target origin this subscription delivers to (as seen by this instance). */
+  /** Circuit breaker per target origin this subscription delivers to (as seen by this instance), with its parked jobs. */
   @Get('breakers')
-  breakers(@Principal() principal: Principal) {
-    const Results = this.status.breakers(tenantOf(principal)).map((o) => ({
+  async breakers(@Principal() principal: Principal) {
+    const Results = (await this.status.breakers(tenantOf(principal))).map((o) => ({
       Origin: o.origin,
       State: o.state,
       InFlight: o.inFlight,
@@ -27,6 +27,7 @@ export class StatusController {
       Rejects: o.rejects,
       OpenedAt: o.openedAt?.toISOString() ?? null,
       NextProbeAt: o.probeAt?.toISOString() ?? null,
+      Parked: o.parked,
     }));
     return { Results, TotalResultCount: Results.length };
   }

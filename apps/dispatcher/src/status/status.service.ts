@@ -3,7 +3,7 @@ import { STREAMS, SUBJECTS } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { OriginGuard, type OriginSnapshot } from '../breaker/origin-guard.service';
 import { DeliveryService } from '../delivery/delivery.service';
-import { ParkedJobs } from '../parking/parked-jobs.service';
+import { originKey, ParkedJobs } from '../parking/parked-jobs.service';
 
 export interface WebhookQueue {
   webhookId: string;
@@ -29,14 +29,16 @@ export class StatusService {
     @Inject(NatsClient) private readonly nats: NatsClient,
   ) {}
 
-  breakers(tenant: string): OriginSnapshot[] {
-    return this.origins.snapshot(tenant);
+  /** The origins' breakers as this instance sees them, with the jobs parked for each (all instances). */
+  async breakers(tenant: string): Promise<(OriginSnapshot & { parked: number })[]> {
+    const { byOrigin } = await this.parked.countsFor(tenant);
+    return this.origins.snapshot(tenant).map((o) => ({ ...o, parked: byOrigin.get(originKey(o.origin)) ?? 0 }));
   }
 
   async webhooks(tenant: string): Promise<WebhookQueue[]> {
     const prefix = SUBJECTS.delivery(tenant, '');
     const filter = `${prefix.slice(0, prefix.lastIndexOf('.'))}.*`;
-    const [info, parked] = await Promise.all([
+    const [info, { byWebhook: parked }] = await Promise.all([
       this.nats.jsm.streams.info(STREAMS.DELIVERIES.name, { subjects_filter: filter }),
       this.parked.countsFor(tenant),
     ]);

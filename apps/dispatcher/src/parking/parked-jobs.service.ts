@@ -17,6 +17,8 @@ const RELEASE_ACK_WAIT_MS = 30_000;
 /** The server removes an origin's release consumer after this long without a fetch. */
 const RELEASE_CONSUMER_IDLE_MS = 60 * 60_000;
 const FETCH_EXPIRES_MS = 1_000;
+/** An origin with nothing parked is forgotten this long after its last park. */
+const FORGET_AFTER_MS = 10_000;
 
 /** The origin as one subject token (and consumer name): origins hold `.` and `:`. */
 export const originKey = (origin: string): string =>
@@ -40,8 +42,8 @@ const keyOf = (parkedSubject: string): string => parkedSubject.split('.', PARKED
 @Injectable()
 export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ParkedJobs');
-  /** Origins of the keys this instance parked jobs under. */
-  private readonly originsByKey = new Map<string, string>();
+  /** Origins of the keys this instance parked jobs under, and when it last did. */
+  private readonly originsByKey = new Map<string, { origin: string; parkedAt: number }>();
   private readonly consumers = new Map<string, Consumer>();
   private readonly probeReleasedAt = new Map<string, number>();
   private timer?: NodeJS.Timeout;
@@ -74,7 +76,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
    */
   async park(origin: string, job: DeliveryJob, priorAttempts: number, sourceSequence: number): Promise<void> {
     const key = originKey(origin);
-    this.originsByKey.set(key, origin);
+    this.originsByKey.set(key, { origin, parkedAt: Date.now() });
     await this.publisher.publish(SUBJECTS.parkedDelivery(key, job.tenant, job.webhookId), job, {
       msgId: `${job.deliveryId}:${sourceSequence}`,
       headers: { [PRIOR_ATTEMPTS_HEADER]: String(priorAttempts) },
@@ -104,10 +106,12 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     const parked = new Map<string, number>();
     for (const [subject, count] of Object.entries(info.state.subjects ?? {}))
       parked.set(keyOf(subject), (parked.get(keyOf(subject)) ?? 0) + count);
-    for (const key of this.originsByKey.keys()) if (!parked.has(key)) this.forget(key);
+    // Not a key parked under a moment ago: its first job may be on its way to the stream.
+    for (const [key, { parkedAt }] of this.originsByKey)
+      if (!parked.has(key) && Date.now() - parkedAt > FORGET_AFTER_MS) this.forget(key);
     for (const [key, count] of parked) {
       if (this.stopped) return;
-      const origin = this.originsByKey.get(key);
+      const origin = this.originsByKey.get(key)?.origin;
       const release = origin === undefined ? 'all' : this.origins.releaseOf(origin);
       if (release === 'wait') continue;
       if (release === 'probe') {

@@ -17,8 +17,9 @@ export const FAULT_RETRY_POLICY = { MaxRetries: 10, InitialDelayMs: 200, Backoff
 
 /**
  * Dispatcher settings that keep the fault tests short: the breaker probes again after 1 s (2 s
- * after a failed probe), an attempt gives up after 2 s, a blocked URL comes back after 3 s and held
- * jobs are looked at again within 1 s (2 s for jobs held for an origin, spread included). Everything else (ack waits,
+ * after a failed probe, when the origin's parked jobs come back), an attempt gives up after 2 s, a
+ * blocked URL comes back after 3 s and held jobs are looked at again within 1 s (2 s for jobs held
+ * for an origin that could not be parked, spread included). Everything else (ack waits,
  * heartbeats, concurrency) is the product's own.
  */
 export const FAULT_DISPATCHER_ENV = {

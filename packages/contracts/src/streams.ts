@@ -114,6 +114,7 @@ export const SUBJECTS = {
     `parked.${originKey}.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
   parkedForOrigin: (originKey: string) => `parked.${originKey}.>`,
   parkedForTenant: (tenant: string) => `parked.*.${subjectToken(tenant)}.*`,
+  parkedAll: 'parked.>',
   outcome: (tenant: string, webhookId: string) => `outcomes.${subjectToken(tenant)}.${subjectToken(webhookId)}`,
   /** One subject per producing dispatcher instance (a random id), which tells whose batches they are. */
   outcomeBatch: (producer: string) => `outcome-batches.${subjectToken(producer)}`,
@@ -136,6 +137,17 @@ export const SUBJECTS = {
   apiKeyRevoked: (tenant: string, keyId: string) => `apikeys.${subjectToken(tenant)}.${subjectToken(keyId)}.revoked`,
   apiKeyRevokedAll: 'apikeys.*.*.revoked',
 } as const;
+
+/** What a PARKED_DELIVERIES subject was built from (SUBJECTS.parkedDelivery), tokens still escaped. */
+export function parkedSubjectParts(subject: string): {
+  originKey: string;
+  webhookToken: string;
+  /** The job's own subject on DELIVERIES (SUBJECTS.delivery). */
+  deliverySubject: string;
+} {
+  const [, originKey, tenantToken, webhookToken] = subject.split('.');
+  return { originKey, webhookToken, deliverySubject: `deliveries.${tenantToken}.${webhookToken}` };
+}
 
 /**
  * Header of a job released from PARKED_DELIVERIES back to DELIVERIES: the attempts already made

@@ -15,9 +15,10 @@ export class DeliveryConsumer {
     payload: DeliveryJob,
     concurrency: DISPATCH_CONCURRENCY,
     // Jobs waiting for a retry or a blocked URL are nak'ed with a delay and stay pending on the
-    // server until they come back (those for an open breaker are parked instead). Under the default limit (1,024 here) a dead
-    // receiver's jobs filled it within seconds and the server sent nothing else: every healthy
-    // receiver waited too. The handlers' slots, not this, bound what the instance holds at once.
+    // server until they come back (those for an open breaker are parked instead). Under the
+    // default limit (1,024 here) a dead receiver's jobs filled it within seconds and the server
+    // sent nothing else: every healthy receiver waited too. The handlers' slots, not this, bound
+    // what the instance holds at once.
     maxAckPending: -1,
   })
   async handle(job: DeliveryJob, context: MessageContext): Promise<Disposition> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
-import { PRIOR_ATTEMPTS_HEADER, STREAMS, SUBJECTS, type DeliveryJob } from '@hookline/contracts';
+import { parkedSubjectParts, PRIOR_ATTEMPTS_HEADER, STREAMS, SUBJECTS, type DeliveryJob } from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
 import { OriginGuard } from '../breaker/origin-guard.service';
 
@@ -24,13 +24,18 @@ const FORGET_AFTER_MS = 10_000;
 export const originKey = (origin: string): string =>
   createHash('sha256').update(origin).digest('base64url').slice(0, 22);
 
-const PARKED_PREFIX_TOKENS = 2;
-
-/** `parked.<key>.<tenant>.<webhook>` back to `deliveries.<tenant>.<webhook>`. */
-export const deliverySubjectOf = (parkedSubject: string): string =>
-  `deliveries.${parkedSubject.split('.').slice(PARKED_PREFIX_TOKENS).join('.')}`;
-
-const keyOf = (parkedSubject: string): string => parkedSubject.split('.', PARKED_PREFIX_TOKENS)[1];
+/** Parked jobs summed by one part of their subjects (a stream info's per-subject counts). */
+function countBy(
+  subjects: Record<string, number> | undefined,
+  part: (parts: ReturnType<typeof parkedSubjectParts>) => string,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [subject, count] of Object.entries(subjects ?? {})) {
+    const key = part(parkedSubjectParts(subject));
+    counts.set(key, (counts.get(key) ?? 0) + count);
+  }
+  return counts;
+}
 
 /**
  * Jobs of an origin whose breaker is open, kept on PARKED_DELIVERIES (acked there, so the server
@@ -91,21 +96,17 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, {
       subjects_filter: SUBJECTS.parkedForTenant(tenant),
     });
-    const byWebhook = new Map<string, number>();
-    const byOrigin = new Map<string, number>();
-    for (const [subject, count] of Object.entries(info.state.subjects ?? {})) {
-      const webhookToken = subject.slice(subject.lastIndexOf('.') + 1);
-      byWebhook.set(webhookToken, (byWebhook.get(webhookToken) ?? 0) + count);
-      byOrigin.set(keyOf(subject), (byOrigin.get(keyOf(subject)) ?? 0) + count);
-    }
-    return { byWebhook, byOrigin };
+    return {
+      byWebhook: countBy(info.state.subjects, (p) => p.webhookToken),
+      byOrigin: countBy(info.state.subjects, (p) => p.originKey),
+    };
   }
 
   private async sweep(): Promise<void> {
-    const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, { subjects_filter: 'parked.>' });
-    const parked = new Map<string, number>();
-    for (const [subject, count] of Object.entries(info.state.subjects ?? {}))
-      parked.set(keyOf(subject), (parked.get(keyOf(subject)) ?? 0) + count);
+    const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, {
+      subjects_filter: SUBJECTS.parkedAll,
+    });
+    const parked = countBy(info.state.subjects, (p) => p.originKey);
     // Not a key parked under a moment ago: its first job may be on its way to the stream.
     for (const [key, { parkedAt }] of this.originsByKey)
       if (!parked.has(key) && Date.now() - parkedAt > FORGET_AFTER_MS) this.forget(key);
@@ -152,7 +153,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     // Released twice (an ack lost, or a crash before it), the job is stored once. The parking's own
     // id (delivery id and DELIVERIES sequence) keeps a recreated stream's sequences from colliding.
     const parkedAs = msg.headers?.get('Nats-Msg-Id') ?? '';
-    await this.nats.js.publish(deliverySubjectOf(msg.subject), msg.data, {
+    await this.nats.js.publish(parkedSubjectParts(msg.subject).deliverySubject, msg.data, {
       msgID: `unparked:${parkedAs}:${msg.seq}`,
       headers,
     });

@@ -1,5 +1,5 @@
-import { SUBJECTS } from '@hookline/contracts';
-import { deliverySubjectOf, originKey } from './parked-jobs.service';
+import { parkedSubjectParts, SUBJECTS } from '@hookline/contracts';
+import { originKey } from './parked-jobs.service';
 
 describe('parked job subjects', () => {
   it('name each origin with one subject token', () => {
@@ -13,6 +13,6 @@ describe('parked job subjects', () => {
 
   it('lead back to the job’s own DELIVERIES subject, escaped tenant and webhook ids included', () => {
     const parked = SUBJECTS.parkedDelivery(originKey('https://a.example'), 'tenant.1', 'hook *>1');
-    expect(deliverySubjectOf(parked)).toBe(SUBJECTS.delivery('tenant.1', 'hook *>1'));
+    expect(parkedSubjectParts(parked).deliverySubject).toBe(SUBJECTS.delivery('tenant.1', 'hook *>1'));
   });
 });

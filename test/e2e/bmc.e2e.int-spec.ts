@@ -7,6 +7,9 @@ const TASK = 'com.example.taskmanager:Task';
 /** The seed's condition: Priority (field 536870913) is High and Assignee (field 4) is unset. */
 const HIGH_AND_UNASSIGNED = '${webhookContext.536870913} = "High" AND  ${webhookContext.4} = $NULL$';
 
+/** Where BMC Helix Innovation Suite's own sign-in answers. */
+const LOGIN_PATH = '/api/rx/authentication/loginrequest';
+
 /** A Task record as BMC holds it: field ids to values (1 request id, 2 submitter, 7 status, 8 summary). */
 type TaskRecord = Record<string, unknown>;
 
@@ -192,7 +195,10 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
     expect(e2e.receiver.at('/bmc/recordevent')).toHaveLength(2);
   });
 
-  it("registers through BMC's own API and receives BMC's flat record", async () => {
+  it("registers through BMC's own API with the seed's Native sign-in and receives BMC's flat record", async () => {
+    // The BMC server's login, at the callback's origin as the seed's sample gives no loginPath.
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl';
+    e2e.receiver.behave(LOGIN_PATH, { body: jwt });
     // The seed's registration call, at its path and in its words.
     const registered = await admin.registry.request('POST', '/api/rx/application/webhook/webhookdefinition', {
       name: 'flat record',
@@ -203,7 +209,20 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
         recordEvents: ['create', 'update', 'delete'],
       },
       includeAllFields: false,
-      callback: { url: e2e.receiver.url('/bmc/flat'), headers: { secret: 'abc' }, payloadFieldIds: [2, 7, 8] },
+      callback: {
+        url: e2e.receiver.url('/bmc/flat'),
+        headers: { secret: 'abc' },
+        payloadFieldIds: [2, 7, 8],
+        authentication: {
+          resourceType: 'com.bmc.arsys.rx.services.webapi.domain.NativeAuthenticationType',
+          httpHeaders: [
+            { key: 'X-Requested-By', value: 'XMLHttpRequest' },
+            { key: 'Content-Type', value: 'application/json' },
+          ],
+          username: 'admin',
+          credentials: 'Password',
+        },
+      },
     });
     expect(registered.status).toBe(201);
     enabled++;
@@ -227,7 +246,14 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
       { recordEvent: 'update', ...base, '2': null, '7': 1, '8': null },
       { recordEvent: 'delete', ...base, '2': 'admin@company.com', '7': 1, '8': 'flat' },
     ]);
-    expect(e2e.receiver.at('/bmc/flat').map((r) => r.headers.secret)).toEqual(['abc', 'abc', 'abc']);
+    const callbacks = e2e.receiver.at('/bmc/flat');
+    expect(callbacks.map((r) => r.headers.secret)).toEqual(['abc', 'abc', 'abc']);
+    expect(callbacks.map((r) => r.headers['x-requested-by'])).toEqual(Array(3).fill('XMLHttpRequest'));
+    // Signed in once, with the sample's credentials; the token is sent on every callback.
+    expect(callbacks.map((r) => r.headers.authorization)).toEqual(Array(3).fill(`AR-JWT ${jwt}`));
+    const logins = e2e.receiver.at(LOGIN_PATH);
+    expect(logins).toHaveLength(1);
+    expect(JSON.parse(logins[0].body)).toEqual({ userName: 'admin', password: 'Password' });
   });
 
   it('retries a status from the retry list with growing delays, then delivers', async () => {

@@ -113,7 +113,7 @@ export interface WebhookView {
 /** The sealed secrets of a webhook, as WEBHOOKS events carry them for the services that deliver. */
 export interface WebhookSecrets {
   SigningSecret: SealedSecret;
-  Authentication: { Password: SealedSecret } | { ClientSecret: SealedSecret } | null;
+  Authentication: { Password: SealedSecret } | { ClientSecret: SealedSecret } | { Token: SealedSecret } | null;
   Headers: Record<string, SealedSecret>;
 }
 
@@ -154,6 +154,20 @@ export class DeliveryTarget {
 /** A secret sealed by the registry (AES-256-GCM `v1:` form); only services holding HOOKLINE_ENCRYPTION_KEY open it. */
 export type SealedSecret = string;
 
+/**
+ * How the dispatcher signs in with a username and password before delivering (BMC seed), and how
+ * it then sends the token it got: `RemedyJwt` posts a form to AR System's `/api/jwt/login` and
+ * `InnovationSuite` posts JSON to `/api/rx/authentication/loginrequest`, both answer the token as
+ * the body, sent as `AR-JWT <token>`; `OAuth2Password` is the OAuth2 password grant (RFC 6749
+ * §4.3, BMC Helix SSO), its `access_token` sent as `Bearer <token>`.
+ */
+export const SIGN_IN_FLOWS = ['RemedyJwt', 'InnovationSuite', 'OAuth2Password'] as const;
+export type SignInFlow = (typeof SIGN_IN_FLOWS)[number];
+
+/** The Authorization scheme a fixed token is sent with: OAuth2's, or AR System's own. */
+export const TOKEN_SCHEMES = ['Bearer', 'AR-JWT'] as const;
+export type TokenScheme = (typeof TOKEN_SCHEMES)[number];
+
 export type DeliveryAuthentication =
   | { Type: 'Basic'; Username: string; Password: SealedSecret }
   | {
@@ -162,7 +176,9 @@ export type DeliveryAuthentication =
       ClientId: string;
       ClientSecret: SealedSecret;
       Scope: string | null;
-    };
+    }
+  | { Type: 'SignIn'; Flow: SignInFlow; SignInUrl: string; Username: string; Password: SealedSecret }
+  | { Type: 'Token'; Scheme: TokenScheme; Token: SealedSecret };
 
 export interface DeliveryRetryPolicy {
   MaxRetries: number;
@@ -217,7 +233,7 @@ export type OutcomeKind = 'success' | 'retry' | 'failed' | 'gone' | 'held';
 
 /**
  * Why an attempt did not succeed: the receiver's status, a transport problem, a refusal before
- * connecting (SSRF guard, HTTP policy, bad URL or header), the OAuth2 token, the tunnel, or a hold.
+ * connecting (SSRF guard, HTTP policy, bad URL or header), the sign-in for a token, the tunnel, or a hold.
  */
 export type DeliveryErrorKind =
   | 'status'

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { STREAMS, SUBJECTS, type TunnelDeliveryRequest } from '@hookline/contracts';
+import { STREAMS, SUBJECTS, type SignInFlow, type TunnelDeliveryRequest } from '@hookline/contracts';
 import { generateSecret, USER_AGENT } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -246,6 +246,91 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     ]);
     expect(rejecting.received.map((r) => r.headers.authorization)).toEqual(['Bearer tok-2', 'Bearer tok-3']);
     expect(issued).toBe(3);
+  });
+
+  it('signs in to AR System and the Innovation Suite, sends AR-JWT, and signs in again on 401', async () => {
+    let issued = 0;
+    const login = () => receiver((res) => answer(200, `jwt-${++issued}`, { 'content-type': 'text/plain' })(res));
+    const remedyLogin = await login();
+    const suiteLogin = await login();
+    let rejected: string | null = null;
+    const target = await receiver((res, n) =>
+      answer(target.received[n].headers.authorization === rejected ? 401 : 200)(res),
+    );
+    const signIn = (flow: SignInFlow, url: string) =>
+      spec(target.url, {
+        Authentication: {
+          Type: 'SignIn',
+          Flow: flow,
+          SignInUrl: url,
+          Username: 'admin',
+          Password: box.encrypt('Passw0rd'),
+        },
+      });
+    const remedy = signIn('RemedyJwt', remedyLogin.url);
+    const suite = signIn('InnovationSuite', suiteLogin.url);
+    const deliver = async (deliverySpec: ReturnType<typeof spec>) => {
+      const j = job(deliverySpec);
+      await h.publish(j);
+      return h.settled(j.deliveryId);
+    };
+
+    for (const s of [remedy, remedy, suite])
+      expect(await deliver(s)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
+    expect(target.received.map((r) => r.headers.authorization)).toEqual([
+      'AR-JWT jwt-1',
+      'AR-JWT jwt-1',
+      'AR-JWT jwt-2',
+    ]);
+    expect(remedyLogin.received).toHaveLength(1);
+    expect(remedyLogin.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(remedyLogin.received[0].body))).toEqual({
+      username: 'admin',
+      password: 'Passw0rd',
+    });
+    expect(suiteLogin.received[0].headers['x-requested-by']).toBe('XMLHttpRequest');
+    expect(JSON.parse(suiteLogin.received[0].body)).toEqual({ userName: 'admin', password: 'Passw0rd' });
+
+    // The receiver ends the session: one new sign-in, within the same attempt.
+    rejected = 'AR-JWT jwt-1';
+    expect(await deliver(remedy)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1, status: 200 })]);
+    expect(target.received.slice(3).map((r) => r.headers.authorization)).toEqual(['AR-JWT jwt-1', 'AR-JWT jwt-3']);
+    expect(remedyLogin.received).toHaveLength(2);
+  });
+
+  it('a refused sign-in fails the delivery without sending it; a fixed token is sent with its scheme', async () => {
+    const target = await receiver(answer(200));
+    const refusing = await receiver(answer(401, 'bad credentials'));
+    const refused = job(
+      spec(target.url, {
+        Authentication: {
+          Type: 'SignIn',
+          Flow: 'OAuth2Password',
+          SignInUrl: refusing.url,
+          Username: 'jonnie@petramco.com',
+          Password: box.encrypt('wrong'),
+        },
+      }),
+    );
+    await h.publish(refused);
+    expect(await h.settled(refused.deliveryId)).toEqual([
+      expect.objectContaining({ kind: 'failed', attempt: 1, errorKind: 'auth', error: expect.stringMatching(/401/) }),
+    ]);
+    expect(Object.fromEntries(new URLSearchParams(refusing.received[0].body))).toEqual({
+      grant_type: 'password',
+      username: 'jonnie@petramco.com',
+      password: 'wrong',
+    });
+    expect(target.received).toHaveLength(0);
+
+    for (const scheme of ['AR-JWT', 'Bearer'] as const) {
+      const j = job(
+        spec(target.url, { Authentication: { Type: 'Token', Scheme: scheme, Token: box.encrypt('tok.en') } }),
+      );
+      await h.publish(j);
+      expect(await h.settled(j.deliveryId)).toEqual([expect.objectContaining({ kind: 'success' })]);
+    }
+    expect(target.received.map((r) => r.headers.authorization)).toEqual(['AR-JWT tok.en', 'Bearer tok.en']);
   });
 
   it('WebSocket webhooks go to the tunnel gateway by NATS request; no listener is a retryable failure', async () => {

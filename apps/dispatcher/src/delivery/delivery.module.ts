@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { BlocklistModule } from '../blocklist/blocklist.module';
 import { BreakerModule } from '../breaker/breaker.module';
 import { GoneModule } from '../gone/gone.module';
-import { OAuthModule } from '../oauth/oauth.module';
+import { SignInModule } from '../sign-in/sign-in.module';
 import { ParkingModule } from '../parking/parking.module';
 import { TunnelModule } from '../tunnel/tunnel.module';
 import { AttemptCountRepository } from './attempt-count.repository';
@@ -12,7 +12,7 @@ import { HttpSender } from './http-sender.service';
 import { OutcomePublisher } from './outcome.publisher';
 
 @Module({
-  imports: [BlocklistModule, BreakerModule, GoneModule, OAuthModule, ParkingModule, TunnelModule],
+  imports: [BlocklistModule, BreakerModule, GoneModule, ParkingModule, SignInModule, TunnelModule],
   providers: [AttemptCountRepository, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
   exports: [DeliveryService],
 })

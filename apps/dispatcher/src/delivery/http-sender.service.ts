@@ -1,44 +1,44 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { deliverOnce, DispatcherPool, type ResolvedTarget } from '@hookline/delivery';
 import { DispatcherConfig } from '../config/dispatcher.config';
-import { OAuthTokens } from '../oauth/oauth-tokens.service';
+import { SignInTokens } from '../sign-in/sign-in-tokens.service';
 import { fromAttemptResult, notSent, type AttemptReport } from './attempt-report';
 import { attemptHeaders, type PreparedDelivery } from './prepared-delivery';
 
 /**
  * One HTTP attempt of a delivery to its already checked and pinned target, with Standard Webhooks
- * signature, Security header and Basic or OAuth2 authentication. A 401 with an OAuth2 token gets
- * one more try with a freshly fetched token, inside the same attempt.
+ * signature, Security header and the webhook's authentication. A 401 to a token from a sign-in gets
+ * one more try with a fresh token, inside the same attempt.
  */
 @Injectable()
 export class HttpSender {
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
     @Inject(DispatcherPool) private readonly pool: DispatcherPool,
-    private readonly tokens: OAuthTokens,
+    private readonly tokens: SignInTokens,
   ) {}
 
   async send(deliveryId: string, prepared: PreparedDelivery, target: ResolvedTarget): Promise<AttemptReport> {
-    const oauth2 = prepared.oauth2;
-    if (!oauth2) return this.post(deliveryId, prepared, target);
-    const first = await this.tokens.token(oauth2);
+    const signIn = prepared.signIn;
+    if (!signIn) return this.post(deliveryId, prepared, target);
+    const first = await this.tokens.authorization(signIn);
     if (!first.ok) return notSent('auth', first.error, first.retryable);
-    const report = await this.post(deliveryId, prepared, target, first.token);
+    const report = await this.post(deliveryId, prepared, target, first.authorization);
     if (report.status !== 401) return report;
-    this.tokens.invalidate(oauth2, first.token);
-    const fresh = await this.tokens.token(oauth2);
+    this.tokens.invalidate(signIn, first.authorization);
+    const fresh = await this.tokens.authorization(signIn);
     if (!fresh.ok) return notSent('auth', fresh.error, fresh.retryable);
-    return this.post(deliveryId, prepared, target, fresh.token);
+    return this.post(deliveryId, prepared, target, fresh.authorization);
   }
 
   private async post(
     deliveryId: string,
     prepared: PreparedDelivery,
     target: ResolvedTarget,
-    bearerToken?: string,
+    signedIn?: string,
   ): Promise<AttemptReport> {
     try {
-      const headers = attemptHeaders(deliveryId, prepared, Math.floor(Date.now() / 1000), bearerToken);
+      const headers = attemptHeaders(deliveryId, prepared, Math.floor(Date.now() / 1000), signedIn);
       const result = await deliverOnce({
         url: target.url,
         pinnedAddress: target.address,

@@ -1,20 +1,14 @@
 import type { SecretBox } from '@hookline/auth';
-import type { DeliveryJob, DeliverySpec } from '@hookline/contracts';
+import { SIGN_IN_FLOWS, TOKEN_SCHEMES, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
 import { signatureHeaders } from '@hookline/delivery';
 import { BoundedMap } from '@hookline/service-kit';
+import type { SignInCredentials } from '../sign-in/sign-in-flows';
 
 /**
  * Rally's `Security` value travels in this request header. Rally does not name the header; this
  * one is Hookline's and is documented for receivers.
  */
 export const SECURITY_HEADER = 'x-hookline-security';
-
-export interface OAuth2Credentials {
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-  scope: string | null;
-}
 
 /** A job with its secrets opened and its body serialised: everything an attempt needs. */
 export interface PreparedDelivery {
@@ -23,8 +17,10 @@ export interface PreparedDelivery {
   /** The webhook's headers, names lower-cased, values in clear. */
   headers: Record<string, string>;
   security: string | null;
-  basicAuthorization: string | null;
-  oauth2: OAuth2Credentials | null;
+  /** The Authorization header of Basic or a fixed token. */
+  authorization: string | null;
+  /** Credentials to sign in with; the token they get is the Authorization header. */
+  signIn: SignInCredentials | null;
 }
 
 /** The job cannot be delivered as it is; retrying will not change that. */
@@ -86,30 +82,54 @@ export function prepareDelivery(job: DeliveryJob, spec: DeliverySpec, box: Opene
   const headers: Record<string, string> = {};
   for (const [name, sealed] of Object.entries(spec.Headers ?? {}))
     headers[name.toLowerCase()] = open(box, sealed, `header ${name}`);
-  const auth = spec.Authentication ?? null;
-  let basicAuthorization: string | null = null;
-  let oauth2: OAuth2Credentials | null = null;
-  if (auth?.Type === 'Basic') {
-    const password = open(box, auth.Password, 'Authentication.Password');
-    basicAuthorization = `Basic ${Buffer.from(`${auth.Username}:${password}`, 'utf8').toString('base64')}`;
-  } else if (auth?.Type === 'OAuth2ClientCredentials') {
-    oauth2 = {
-      tokenUrl: auth.TokenUrl,
-      clientId: auth.ClientId,
-      clientSecret: open(box, auth.ClientSecret, 'Authentication.ClientSecret'),
-      scope: auth.Scope ?? null,
-    };
-  } else if (auth !== null) {
-    throw new InvalidJobError('Authentication.Type is not Basic or OAuth2ClientCredentials');
-  }
   return {
     body: JSON.stringify(job.payload),
     signingSecret: open(box, spec.SigningSecret, 'SigningSecret'),
     headers,
     security: spec.Security ?? null,
-    basicAuthorization,
-    oauth2,
+    ...authenticationOf(spec, box),
   };
+}
+
+function authenticationOf(spec: DeliverySpec, box: Opener): Pick<PreparedDelivery, 'authorization' | 'signIn'> {
+  const auth = spec.Authentication ?? null;
+  switch (auth?.Type) {
+    case undefined:
+      return { authorization: null, signIn: null };
+    case 'Basic': {
+      const password = open(box, auth.Password, 'Authentication.Password');
+      const basic = Buffer.from(`${auth.Username}:${password}`, 'utf8').toString('base64');
+      return { authorization: `Basic ${basic}`, signIn: null };
+    }
+    case 'OAuth2ClientCredentials':
+      return {
+        authorization: null,
+        signIn: {
+          flow: 'OAuth2ClientCredentials',
+          url: auth.TokenUrl,
+          username: auth.ClientId,
+          secret: open(box, auth.ClientSecret, 'Authentication.ClientSecret'),
+          scope: auth.Scope ?? null,
+        },
+      };
+    case 'SignIn':
+      if (!SIGN_IN_FLOWS.includes(auth.Flow)) throw new InvalidJobError('Authentication.Flow is not known');
+      return {
+        authorization: null,
+        signIn: {
+          flow: auth.Flow,
+          url: auth.SignInUrl,
+          username: auth.Username,
+          secret: open(box, auth.Password, 'Authentication.Password'),
+          scope: null,
+        },
+      };
+    case 'Token':
+      if (!TOKEN_SCHEMES.includes(auth.Scheme)) throw new InvalidJobError('Authentication.Scheme is not known');
+      return { authorization: `${auth.Scheme} ${open(box, auth.Token, 'Authentication.Token')}`, signIn: null };
+    default:
+      throw new InvalidJobError('Authentication.Type is not Basic, OAuth2ClientCredentials, SignIn or Token');
+  }
 }
 
 /**
@@ -121,7 +141,7 @@ export function attemptHeaders(
   deliveryId: string,
   prepared: PreparedDelivery,
   timestampSeconds: number,
-  bearerToken?: string,
+  signedIn?: string,
 ): Record<string, string> {
   let signature: Record<string, string>;
   try {
@@ -131,7 +151,7 @@ export function attemptHeaders(
   }
   const headers: Record<string, string> = { ...prepared.headers, ...signature };
   if (prepared.security !== null) headers[SECURITY_HEADER] = prepared.security;
-  if (bearerToken !== undefined) headers.authorization = `Bearer ${bearerToken}`;
-  else if (prepared.basicAuthorization !== null) headers.authorization = prepared.basicAuthorization;
+  const authorization = signedIn ?? prepared.authorization;
+  if (authorization !== null) headers.authorization = authorization;
   return headers;
 }

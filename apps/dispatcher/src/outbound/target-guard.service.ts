@@ -29,7 +29,7 @@ const PASSED_FOR_MS = 5_000;
 const MAX_PASSED_URLS = 10_000;
 
 /**
- * The one gate every outgoing HTTP request passes (webhook targets and OAuth2 token URLs alike):
+ * The one gate every outgoing HTTP request passes (webhook targets and sign-in URLs alike):
  * the HTTP policy (Octane: HTTPS always, HTTP only when allowed and on allowed ports) and the SSRF
  * guard, which resolves the host once so the caller can connect to exactly the address checked.
  */

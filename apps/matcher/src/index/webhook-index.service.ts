@@ -1,6 +1,15 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import { STREAMS, WebhookEvent, type DeliverySpec, type WebhookView } from '@hookline/contracts';
+import {
+  STREAMS,
+  WebhookEvent,
+  type DeliveryAuthentication,
+  type DeliverySpec,
+  type SignInFlow,
+  type TokenScheme,
+  type WebhookSecrets,
+  type WebhookView,
+} from '@hookline/contracts';
 import { InvalidWebhookError, WebhookIndex, type WebhookDefinition, type WebhookRule } from '@hookline/matching';
 import { NatsClient } from '@hookline/messaging';
 import { ReadinessRegistry } from '@hookline/service-kit';
@@ -121,7 +130,6 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
 
 function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
   const secrets = event.secrets!;
-  const auth = webhook.Authentication;
   return {
     objectVersion: event.objectVersion,
     def: {
@@ -145,22 +153,42 @@ function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
       SharedSpace: webhook.SharedSpace,
       Security: webhook.Security,
       Headers: secrets.Headers,
-      Authentication:
-        auth === null || secrets.Authentication === null
-          ? null
-          : auth.Type === 'Basic' && 'Password' in secrets.Authentication
-            ? { Type: 'Basic', Username: auth.Username ?? '', Password: secrets.Authentication.Password }
-            : 'ClientSecret' in secrets.Authentication
-              ? {
-                  Type: 'OAuth2ClientCredentials',
-                  TokenUrl: auth.TokenUrl ?? '',
-                  ClientId: auth.ClientId ?? '',
-                  ClientSecret: secrets.Authentication.ClientSecret,
-                  Scope: auth.Scope ?? null,
-                }
-              : null,
+      Authentication: deliveryAuthentication(webhook.Authentication, event.secrets!.Authentication),
       SigningSecret: secrets.SigningSecret,
       RetryPolicy: webhook.RetryPolicy,
     },
   };
+}
+
+/**
+ * The webhook's authentication as jobs carry it: the view's fields with the sealed secret from the
+ * event. A view and secret that do not fit together deliver without authentication rather than
+ * with half of it; the registry never publishes such a pair.
+ */
+function deliveryAuthentication(
+  auth: WebhookView['Authentication'],
+  secret: WebhookSecrets['Authentication'],
+): DeliveryAuthentication | null {
+  if (auth === null || secret === null) return null;
+  if ((auth.Type === 'Basic' || auth.Type === 'SignIn') && 'Password' in secret) {
+    if (auth.Type === 'Basic') return { Type: 'Basic', Username: auth.Username ?? '', Password: secret.Password };
+    return {
+      Type: 'SignIn',
+      Flow: auth.Flow as SignInFlow,
+      SignInUrl: auth.SignInUrl ?? '',
+      Username: auth.Username ?? '',
+      Password: secret.Password,
+    };
+  }
+  if (auth.Type === 'OAuth2ClientCredentials' && 'ClientSecret' in secret)
+    return {
+      Type: 'OAuth2ClientCredentials',
+      TokenUrl: auth.TokenUrl ?? '',
+      ClientId: auth.ClientId ?? '',
+      ClientSecret: secret.ClientSecret,
+      Scope: auth.Scope ?? null,
+    };
+  if (auth.Type === 'Token' && 'Token' in secret)
+    return { Type: 'Token', Scheme: auth.Scheme as TokenScheme, Token: secret.Token };
+  return null;
 }

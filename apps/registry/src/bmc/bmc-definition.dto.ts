@@ -9,7 +9,7 @@ export const BMC_RECORD_EVENTS = ['create', 'update', 'delete'] as const;
 export type BmcRecordEvent = (typeof BMC_RECORD_EVENTS)[number];
 
 const AUTH_TYPE_PREFIX = 'com.bmc.arsys.rx.services.webapi.domain.';
-/** BMC's authentication resource types; the dispatcher can sign in with the first two. */
+/** BMC's authentication resource types, all five of the seed's samples. */
 export const BMC_AUTHENTICATION_TYPES = [
   `${AUTH_TYPE_PREFIX}BasicAuthenticationType`,
   `${AUTH_TYPE_PREFIX}OAuth2ClientCredentials`,
@@ -19,6 +19,9 @@ export const BMC_AUTHENTICATION_TYPES = [
 ] as const;
 export const BMC_BASIC = BMC_AUTHENTICATION_TYPES[0];
 export const BMC_OAUTH2 = BMC_AUTHENTICATION_TYPES[1];
+export const BMC_NATIVE = BMC_AUTHENTICATION_TYPES[2];
+export const BMC_RSSO = BMC_AUTHENTICATION_TYPES[3];
+export const BMC_REMEDY = BMC_AUTHENTICATION_TYPES[4];
 export const BMC_RECORD_EVENT_TYPE = 'com.bmc.arsys.rx.services.webhook.domain.webhookRecordEvent';
 
 const optional =

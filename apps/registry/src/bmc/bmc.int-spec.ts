@@ -34,6 +34,17 @@ const basicAuth = () => ({
   credentials: 'password',
 });
 
+/** The authentication of the seed's "Sample code for registration", as given there. */
+const nativeAuth = () => ({
+  resourceType: `${AUTH}NativeAuthenticationType`,
+  httpHeaders: [
+    { key: 'X-Requested-By', value: 'XMLHttpRequest' },
+    { key: 'Content-Type', value: 'application/json' },
+  ],
+  username: 'admin',
+  credentials: 'Password',
+});
+
 describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)', () => {
   let h: RegistryHarness;
   let admin: string;
@@ -90,7 +101,7 @@ describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)',
     expect(got.body).toEqual(view);
   });
 
-  it('refuses a taken name (409), bad fields in BMC terms (400) and unsupported sign-ins, storing nothing', async () => {
+  it('refuses a taken name (409), bad fields in BMC terms (400) and incomplete sign-ins, storing nothing', async () => {
     await h.request('POST', DEFINITIONS, { key: admin, body: seedDefinition('Taken') });
     const taken = await h.request('POST', DEFINITIONS, { key: admin, body: seedDefinition('Taken') });
     expect(taken.status).toBe(409);
@@ -112,21 +123,28 @@ describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)',
       'url must be an absolute http or https URL',
     );
 
-    const native = await h.request('POST', DEFINITIONS, {
+    const badLogin = await h.request('POST', DEFINITIONS, {
       key: admin,
-      body: seedDefinition('Native', {
-        resourceType: `${AUTH}NativeAuthenticationType`,
-        username: 'a',
-        credentials: 'b',
-      }),
+      body: seedDefinition('BadLogin', { ...nativeAuth(), loginPath: 'ftp://bmc.example.com/login' }),
     });
-    expect(native.status).toBe(400);
-    expect(native.body.details).toEqual([
+    expect(badLogin.status).toBe(400);
+    expect(badLogin.body.details).toEqual([
       {
-        field: 'callback.authentication.resourceType',
-        reason: expect.stringMatching(/^NativeAuthenticationType is not supported/),
+        field: 'callback.authentication.loginPath',
+        reason: 'loginPath must be an absolute http(s) URL, or a path with callback.url an absolute http(s) URL',
       },
     ]);
+    const rssoHalf = await h.request('POST', DEFINITIONS, {
+      key: admin,
+      body: seedDefinition('RssoHalf', { resourceType: `${AUTH}RSSOAuthenticationType`, loginName: 'jonnie' }),
+    });
+    expect(rssoHalf.status).toBe(400);
+    expect(rssoHalf.body.details).toEqual(
+      ['credentials', 'tokenPath'].map((name) => ({
+        field: `callback.authentication.${name}`,
+        reason: `${name} is required with RSSOAuthenticationType unless accessToken is given`,
+      })),
+    );
     const noSecret = await h.request('POST', DEFINITIONS, {
       key: admin,
       body: seedDefinition('NoSecret', { resourceType: `${AUTH}OAuth2ClientCredentials`, username: 'client' }),
@@ -160,6 +178,71 @@ describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)',
       ClientId: 'client-1',
     });
     expect(JSON.stringify(webhook)).not.toContain('s3cret');
+  });
+
+  it("registers the seed's sample with its Native sign-in, and the Remedy and RSSO sign-ins, secrets never shown", async () => {
+    const definitions: [string, Record<string, unknown>][] = [
+      ['SeedNative', nativeAuth()],
+      [
+        'RemedyLogin',
+        // The seed's Remedy sample gives both; the credentials win, as they can sign in again.
+        {
+          resourceType: `${AUTH}RemedyAuthenticationType`,
+          username: 'admin',
+          credentials: 'password',
+          loginPath: 'https://ar.example.com/api/jwt/login',
+          accessToken: 'token-value',
+        },
+      ],
+      ['RemedyToken', { resourceType: `${AUTH}RemedyAuthenticationType`, accessToken: 'token-value' }],
+      [
+        'RssoLogin',
+        {
+          resourceType: `${AUTH}RSSOAuthenticationType`,
+          loginName: 'jonnie@petramco.com',
+          credentials: 'password',
+          authServerEndpoint: 'https://sso.example.com',
+          tokenPath: '/rsso/oauth2/token',
+        },
+      ],
+      ['RssoToken', { resourceType: `${AUTH}RSSOAuthenticationType`, accessToken: 'token-value' }],
+    ];
+    const views: Record<string, any> = {};
+    const webhooks: Record<string, any> = {};
+    for (const [name, authentication] of definitions) {
+      const reply = await h.request('POST', DEFINITIONS, { key: admin, body: seedDefinition(name, authentication) });
+      expect(reply.status).toBe(201);
+      views[name] = reply.body.callback.authentication;
+      webhooks[name] = (await h.request('GET', `/api/v2/webhook/${reply.body.id}`, { key: admin })).body;
+      expect(JSON.stringify([reply.body, webhooks[name]])).not.toMatch(/:"Password"|:"password"|token-value/);
+    }
+    // Native signs in at the BMC server, the callback's origin, where no loginPath is given.
+    expect(views.SeedNative).toEqual({
+      resourceType: `${AUTH}NativeAuthenticationType`,
+      username: 'admin',
+      loginPath: 'http://localhost:8008/api/rx/authentication/loginrequest',
+    });
+    expect(webhooks.SeedNative.Authentication).toEqual({
+      Type: 'SignIn',
+      Flow: 'InnovationSuite',
+      SignInUrl: 'http://localhost:8008/api/rx/authentication/loginrequest',
+      Username: 'admin',
+      Password: expect.stringMatching(/\*/),
+    });
+    expect(webhooks.RemedyLogin.Authentication).toMatchObject({
+      Type: 'SignIn',
+      Flow: 'RemedyJwt',
+      SignInUrl: 'https://ar.example.com/api/jwt/login',
+    });
+    expect(webhooks.RemedyToken.Authentication).toEqual({ Type: 'Token', Scheme: 'AR-JWT', Token: expect.any(String) });
+    expect(views.RemedyToken).toEqual({ resourceType: `${AUTH}RemedyAuthenticationType` });
+    expect(views.RssoLogin).toEqual({
+      resourceType: `${AUTH}RSSOAuthenticationType`,
+      loginName: 'jonnie@petramco.com',
+      tokenPath: 'https://sso.example.com/rsso/oauth2/token',
+    });
+    expect(webhooks.RssoLogin.Authentication).toMatchObject({ Type: 'SignIn', Flow: 'OAuth2Password' });
+    expect(webhooks.RssoToken.Authentication).toMatchObject({ Type: 'Token', Scheme: 'Bearer' });
   });
 
   it('enables and disables by name, filters the data page, and deregisters', async () => {

@@ -51,6 +51,82 @@ describe('webhookBodyOf', () => {
   });
 });
 
+describe('webhookBodyOf: sign-ins', () => {
+  const AUTH = 'com.bmc.arsys.rx.services.webapi.domain.';
+  const authenticationOf = (authentication: Record<string, unknown>) =>
+    webhookBodyOf(definition({ authentication })).body.Authentication;
+
+  it('Native and Remedy sign in at the callback server unless loginPath is an absolute URL', () => {
+    expect(
+      authenticationOf({ resourceType: `${AUTH}NativeAuthenticationType`, username: 'a', credentials: 'b' }),
+    ).toEqual({
+      Type: 'SignIn',
+      Flow: 'InnovationSuite',
+      SignInUrl: 'https://receiver.example/api/rx/authentication/loginrequest',
+      Username: 'a',
+      Password: 'b',
+    });
+    const remedy = { resourceType: `${AUTH}RemedyAuthenticationType`, username: 'a', credentials: 'b' };
+    expect(authenticationOf(remedy)).toMatchObject({
+      Flow: 'RemedyJwt',
+      SignInUrl: 'https://receiver.example/api/jwt/login',
+    });
+    expect(authenticationOf({ ...remedy, loginPath: 'http://ar.example:8008/api/jwt/login' })).toMatchObject({
+      SignInUrl: 'http://ar.example:8008/api/jwt/login',
+    });
+  });
+
+  it('Remedy and RSSO: credentials win over an access token; the token alone is sent as it is', () => {
+    const remedy = { resourceType: `${AUTH}RemedyAuthenticationType`, accessToken: 'tok' };
+    expect(authenticationOf(remedy)).toEqual({ Type: 'Token', Scheme: 'AR-JWT', Token: 'tok' });
+    expect(authenticationOf({ ...remedy, username: 'a', credentials: 'b' })).toMatchObject({ Type: 'SignIn' });
+    const rsso = { resourceType: `${AUTH}RSSOAuthenticationType`, accessToken: 'tok' };
+    expect(authenticationOf(rsso)).toEqual({ Type: 'Token', Scheme: 'Bearer', Token: 'tok' });
+    expect(
+      authenticationOf({
+        ...rsso,
+        loginName: 'j',
+        credentials: 'b',
+        tokenPath: 'https://sso.example/rsso/oauth2/token',
+      }),
+    ).toEqual({
+      Type: 'SignIn',
+      Flow: 'OAuth2Password',
+      SignInUrl: 'https://sso.example/rsso/oauth2/token',
+      Username: 'j',
+      Password: 'b',
+    });
+  });
+
+  it('names each missing field, and a token path that resolves to no http(s) URL', () => {
+    const { problems } = webhookBodyOf(
+      definition({ authentication: { resourceType: `${AUTH}RemedyAuthenticationType`, username: 'a' } }),
+    );
+    expect(problems).toEqual([
+      {
+        field: 'callback.authentication.credentials',
+        reason: 'credentials is required with RemedyAuthenticationType unless accessToken is given',
+      },
+    ]);
+    const relative = webhookBodyOf(
+      definition({
+        authentication: {
+          resourceType: `${AUTH}RSSOAuthenticationType`,
+          loginName: 'j',
+          credentials: 'b',
+          tokenPath: '/rsso/oauth2/token',
+        },
+      }),
+    );
+    expect(relative.problems).toEqual([
+      {
+        field: 'callback.authentication.tokenPath',
+        reason: 'tokenPath must be an absolute http(s) URL, or a path with authServerEndpoint an absolute http(s) URL',
+      },
+    ]);
+  });
+});
+
 describe('inBmcTerms', () => {
   it('names a Hookline field as the BMC field it came from, in the reason too', () => {
     expect(inBmcTerms({ field: 'Events', reason: 'Events may only contain: Created (got X)' })).toEqual({

@@ -1,10 +1,14 @@
 import { RECORD_EVENT_OF } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
-import type { WebhookRecord } from '../webhook/webhook.schema';
+import type { SignInFlow, TokenScheme } from '@hookline/contracts';
+import type { AuthenticationRecord, WebhookRecord } from '../webhook/webhook.schema';
 import type { WebhookEventName } from '../webhook/webhook.rules';
 import {
   BMC_BASIC,
+  BMC_NATIVE,
   BMC_OAUTH2,
+  BMC_REMEDY,
+  BMC_RSSO,
   BMC_RECORD_EVENT_TYPE,
   type BmcAuthenticationDto,
   type BmcRecordEvent,
@@ -39,7 +43,14 @@ export interface BmcDefinitionView {
     /** Values masked. */
     headers: Record<string, string>;
     payloadFieldIds: string[];
-    authentication: { resourceType: string; username: string; tokenPath?: string } | null;
+    /** The sign-in, without credentials or tokens. */
+    authentication: {
+      resourceType: string;
+      username?: string;
+      loginName?: string;
+      loginPath?: string;
+      tokenPath?: string;
+    } | null;
   };
   /** Hookline's webhook id: the same webhook under /api/v2/webhook/{id}. */
   id: string;
@@ -62,6 +73,8 @@ const BMC_FIELD: Record<string, string> = {
   'Authentication.ClientId': 'callback.authentication.username',
   'Authentication.ClientSecret': 'callback.authentication.credentials',
   'Authentication.TokenUrl': 'callback.authentication.tokenPath',
+  'Authentication.SignInUrl': 'callback.authentication.loginPath',
+  'Authentication.Token': 'callback.authentication.accessToken',
 };
 
 /** A problem with the mapped Hookline body, named and worded as the BMC field it came from. */
@@ -108,7 +121,7 @@ export function webhookBodyOf(dto: BmcWebhookDefinitionDto): {
     Headers: headers,
   };
   if (auth) {
-    const mapped = authenticationOf(auth);
+    const mapped = authenticationOf(auth, dto.callback.url);
     if ('problems' in mapped) problems.push(...mapped.problems);
     else body.Authentication = mapped.authentication;
   }
@@ -117,54 +130,101 @@ export function webhookBodyOf(dto: BmcWebhookDefinitionDto): {
 
 const FIELD = 'callback.authentication';
 
-function authenticationOf(
-  auth: BmcAuthenticationDto,
-): { authentication: Record<string, unknown> } | { problems: FieldProblem[] } {
-  const required = (names: (keyof BmcAuthenticationDto)[]): FieldProblem[] =>
+/** Where BMC's own sign-ins answer, on the BMC server: taken when the definition gives no loginPath. */
+const INNOVATION_SUITE_LOGIN_PATH = '/api/rx/authentication/loginrequest';
+const REMEDY_LOGIN_PATH = '/api/jwt/login';
+
+type Mapped = { authentication: Record<string, unknown> } | { problems: FieldProblem[] };
+
+/**
+ * BMC's five sign-ins as Hookline authentications. Native and Remedy sign in at the BMC server (the
+ * callback's, unless loginPath is absolute) and send `AR-JWT <token>`; RSSO signs in at Helix SSO
+ * with the OAuth2 password grant and sends `Bearer <token>`. Remedy and RSSO may instead give a
+ * fixed accessToken; with both, the credentials win, since they can sign in again when a token ends.
+ */
+function authenticationOf(auth: BmcAuthenticationDto, callbackUrl: string): Mapped {
+  const type = shortType(auth.resourceType);
+  const missing = (names: (keyof BmcAuthenticationDto)[], unless = ''): FieldProblem[] =>
     names
-      .filter((name) => auth[name] === undefined || auth[name] === null)
-      .map((name) => ({
-        field: `${FIELD}.${name}`,
-        reason: `${name} is required with ${shortType(auth.resourceType)}`,
-      }));
-  if (auth.resourceType === BMC_BASIC) {
-    const problems = required(['username', 'credentials']);
+      .filter((name) => !given(auth[name]))
+      .map((name) => ({ field: `${FIELD}.${name}`, reason: `${name} is required with ${type}${unless}` }));
+  const signIn = (flow: SignInFlow, username: 'username' | 'loginName', url: UrlOf): Mapped => {
+    const problems = missing([username, 'credentials']);
+    const signInUrl = url();
+    if ('problem' in signInUrl) return { problems: [...problems, signInUrl.problem] };
     if (problems.length > 0) return { problems };
-    return { authentication: { Type: 'Basic', Username: auth.username, Password: auth.credentials } };
-  }
-  if (auth.resourceType === BMC_OAUTH2) {
-    const problems = required(['tokenPath', 'username', 'credentials']);
-    if (problems.length > 0) return { problems };
-    let tokenUrl: string;
-    try {
-      // BMC's token path may be relative to the auth server endpoint.
-      tokenUrl = new URL(auth.tokenPath!, auth.authServerEndpoint ?? undefined).toString();
-    } catch {
-      return {
-        problems: [
-          {
-            field: `${FIELD}.tokenPath`,
-            reason: 'tokenPath must be an absolute URL, or a path with authServerEndpoint an absolute URL',
-          },
-        ],
-      };
-    }
     return {
       authentication: {
-        Type: 'OAuth2ClientCredentials',
-        TokenUrl: tokenUrl,
-        ClientId: auth.username,
-        ClientSecret: auth.credentials,
+        Type: 'SignIn',
+        Flow: flow,
+        SignInUrl: signInUrl.url,
+        Username: auth[username],
+        Password: auth.credentials,
       },
     };
+  };
+  const token = (scheme: TokenScheme): Mapped => ({
+    authentication: { Type: 'Token', Scheme: scheme, Token: auth.accessToken },
+  });
+  const loginUrl = (path: string) => () => urlOf('loginPath', auth.loginPath ?? path, callbackUrl);
+  switch (auth.resourceType) {
+    case BMC_BASIC: {
+      const problems = missing(['username', 'credentials']);
+      if (problems.length > 0) return { problems };
+      return { authentication: { Type: 'Basic', Username: auth.username, Password: auth.credentials } };
+    }
+    case BMC_OAUTH2: {
+      const problems = missing(['tokenPath', 'username', 'credentials']);
+      if (problems.length > 0) return { problems };
+      const tokenUrl = urlOf('tokenPath', auth.tokenPath, auth.authServerEndpoint);
+      if ('problem' in tokenUrl) return { problems: [tokenUrl.problem] };
+      return {
+        authentication: {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: tokenUrl.url,
+          ClientId: auth.username,
+          ClientSecret: auth.credentials,
+        },
+      };
+    }
+    case BMC_NATIVE:
+      return signIn('InnovationSuite', 'username', loginUrl(INNOVATION_SUITE_LOGIN_PATH));
+    case BMC_REMEDY: {
+      const problems = missing(['username', 'credentials'], ' unless accessToken is given');
+      if (problems.length > 0) return given(auth.accessToken) ? token('AR-JWT') : { problems };
+      return signIn('RemedyJwt', 'username', loginUrl(REMEDY_LOGIN_PATH));
+    }
+    default: {
+      // RSSO, the last of the five the DTO lets through.
+      const problems = missing(['loginName', 'credentials', 'tokenPath'], ' unless accessToken is given');
+      if (problems.length > 0) return given(auth.accessToken) ? token('Bearer') : { problems };
+      return signIn('OAuth2Password', 'loginName', () => urlOf('tokenPath', auth.tokenPath, auth.authServerEndpoint));
+    }
+  }
+}
+
+type UrlOf = () => { url: string } | { problem: FieldProblem };
+
+const given = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+/** A path resolved against its base (an absolute path wins), refused unless it ends up http(s). */
+function urlOf(
+  field: 'loginPath' | 'tokenPath',
+  path: string | undefined,
+  base: string | null | undefined,
+): { url: string } | { problem: FieldProblem } {
+  const baseName = field === 'tokenPath' ? 'authServerEndpoint' : 'callback.url';
+  try {
+    const url = new URL(path ?? '', base ?? undefined);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return { url: url.toString() };
+  } catch {
+    // Reported below, in the same words as a URL that parses but is not http(s).
   }
   return {
-    problems: [
-      {
-        field: `${FIELD}.resourceType`,
-        reason: `${shortType(auth.resourceType)} is not supported: Hookline signs in to receivers with ${shortType(BMC_BASIC)} or ${shortType(BMC_OAUTH2)}`,
-      },
-    ],
+    problem: {
+      field: `${FIELD}.${field}`,
+      reason: `${field} must be an absolute http(s) URL, or a path with ${baseName} an absolute http(s) URL`,
+    },
   };
 }
 
@@ -174,7 +234,6 @@ function shortType(resourceType: string): string {
 
 /** A stored webhook as BMC's GET and data page show a definition. */
 export function bmcViewOf(webhook: WebhookRecord): BmcDefinitionView {
-  const auth = webhook.Authentication;
   return {
     name: webhook.Name,
     enabled: !webhook.Disabled,
@@ -189,13 +248,28 @@ export function bmcViewOf(webhook: WebhookRecord): BmcDefinitionView {
       url: webhook.TargetUrl,
       headers: Object.fromEntries(webhook.Headers.map((h) => [h.Name, h.Value.Masked])),
       payloadFieldIds: webhook.Fields,
-      authentication:
-        auth === null
-          ? null
-          : auth.Type === 'Basic'
-            ? { resourceType: BMC_BASIC, username: auth.Username }
-            : { resourceType: BMC_OAUTH2, username: auth.ClientId, tokenPath: auth.TokenUrl },
+      authentication: bmcAuthenticationOf(webhook.Authentication),
     },
     id: webhook._id,
   };
+}
+
+function bmcAuthenticationOf(auth: AuthenticationRecord | null): BmcDefinitionView['callback']['authentication'] {
+  if (auth === null) return null;
+  switch (auth.Type) {
+    case 'Basic':
+      return { resourceType: BMC_BASIC, username: auth.Username };
+    case 'OAuth2ClientCredentials':
+      return { resourceType: BMC_OAUTH2, username: auth.ClientId, tokenPath: auth.TokenUrl };
+    case 'SignIn':
+      if (auth.Flow === 'OAuth2Password')
+        return { resourceType: BMC_RSSO, loginName: auth.Username, tokenPath: auth.SignInUrl };
+      return {
+        resourceType: auth.Flow === 'InnovationSuite' ? BMC_NATIVE : BMC_REMEDY,
+        username: auth.Username,
+        loginPath: auth.SignInUrl,
+      };
+    case 'Token':
+      return { resourceType: auth.Scheme === 'AR-JWT' ? BMC_REMEDY : BMC_RSSO };
+  }
 }

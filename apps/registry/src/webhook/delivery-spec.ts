@@ -1,28 +1,56 @@
-import type { DeliverySpec } from '@hookline/contracts';
-import type { WebhookRecord } from './webhook.schema';
+import type { DeliveryAuthentication, DeliverySpec, WebhookSecrets } from '@hookline/contracts';
+import type { AuthenticationRecord, WebhookRecord } from './webhook.schema';
 
 /** How the dispatcher delivers for this webhook (test and replay jobs), its secrets still sealed. */
 export function deliverySpecOf(record: WebhookRecord): DeliverySpec {
-  const auth = record.Authentication;
   return {
     TargetUrl: record.TargetUrl,
     CommunicationMethod: record.CommunicationMethod,
     SharedSpace: record.SharedSpace,
     Security: record.Security,
     Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Encrypted])),
-    Authentication:
-      auth === null
-        ? null
-        : auth.Type === 'Basic'
-          ? { Type: 'Basic', Username: auth.Username, Password: auth.Password.Encrypted }
-          : {
-              Type: 'OAuth2ClientCredentials',
-              TokenUrl: auth.TokenUrl,
-              ClientId: auth.ClientId,
-              ClientSecret: auth.ClientSecret.Encrypted,
-              Scope: auth.Scope,
-            },
+    Authentication: sealedAuthentication(record.Authentication),
     SigningSecret: record.SigningSecret.Encrypted,
     RetryPolicy: record.RetryPolicy,
   };
+}
+
+function sealedAuthentication(auth: AuthenticationRecord | null): DeliveryAuthentication | null {
+  if (auth === null) return null;
+  switch (auth.Type) {
+    case 'Basic':
+      return { Type: 'Basic', Username: auth.Username, Password: auth.Password.Encrypted };
+    case 'OAuth2ClientCredentials':
+      return {
+        Type: 'OAuth2ClientCredentials',
+        TokenUrl: auth.TokenUrl,
+        ClientId: auth.ClientId,
+        ClientSecret: auth.ClientSecret.Encrypted,
+        Scope: auth.Scope,
+      };
+    case 'SignIn':
+      return {
+        Type: 'SignIn',
+        Flow: auth.Flow,
+        SignInUrl: auth.SignInUrl,
+        Username: auth.Username,
+        Password: auth.Password.Encrypted,
+      };
+    case 'Token':
+      return { Type: 'Token', Scheme: auth.Scheme, Token: auth.Token.Encrypted };
+  }
+}
+
+/** The sealed secret of a webhook's authentication, as WEBHOOKS events carry it. */
+export function authenticationSecretOf(auth: AuthenticationRecord | null): WebhookSecrets['Authentication'] {
+  if (auth === null) return null;
+  switch (auth.Type) {
+    case 'Basic':
+    case 'SignIn':
+      return { Password: auth.Password.Encrypted };
+    case 'OAuth2ClientCredentials':
+      return { ClientSecret: auth.ClientSecret.Encrypted };
+    case 'Token':
+      return { Token: auth.Token.Encrypted };
+  }
 }

@@ -3,6 +3,7 @@ import { tenantOf } from '@hookline/auth';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
 import { RegistryConfig } from '../config/registry.config';
+import { authenticationSecretOf } from './delivery-spec';
 import { toResponse } from './dto/webhook-response.dto';
 import { WebhookRepository } from './webhook.repository';
 import type { WebhookRecord } from './webhook.schema';
@@ -16,7 +17,6 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
   const tenant = tenantOf({ subscriptionId: record.SubscriptionID });
   if (pending.Kind === 'deleted')
     return { kind: 'deleted', tenant, webhookId: record._id, objectVersion: pending.ObjectVersion };
-  const auth = record.Authentication;
   return {
     kind: pending.Kind,
     tenant,
@@ -25,12 +25,7 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
     webhook: { ...toResponse(record, refBase) },
     secrets: {
       SigningSecret: record.SigningSecret.Encrypted,
-      Authentication:
-        auth === null
-          ? null
-          : auth.Type === 'Basic'
-            ? { Password: auth.Password.Encrypted }
-            : { ClientSecret: auth.ClientSecret.Encrypted },
+      Authentication: authenticationSecretOf(record.Authentication),
       Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Encrypted])),
     },
   };

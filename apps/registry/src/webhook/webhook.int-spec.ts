@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { ADMIN_KEY, RegistryHarness, SEED_EXAMPLE, waitFor } from '../../test/registry-harness';
+import { SecretBox } from '@hookline/auth';
+import { ADMIN_KEY, ENCRYPTION_KEY, RegistryHarness, SEED_EXAMPLE, waitFor } from '../../test/registry-harness';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -285,6 +286,8 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       password: 'basic-password-1',
       header: 'header-secret-value-12345678',
       client: 'client-secret-value-abcdefgh',
+      signIn: 'sign-in-password-ijklmnop',
+      token: 'fixed-token-value-qrstuvwx',
     };
     const basic = await create({
       ...SEED_EXAMPLE,
@@ -323,6 +326,36 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       ClientSecret: '********efgh',
       Scope: 'hooks',
     });
+    const token = await h.request('PATCH', path, {
+      key: keyA,
+      body: { Authentication: { Type: 'Token', Scheme: 'AR-JWT', Token: secrets.token } },
+    });
+    expect(token.body.Authentication).toEqual({ Type: 'Token', Scheme: 'AR-JWT', Token: '********uvwx' });
+    const signIn = await h.request('PATCH', path, {
+      key: keyA,
+      body: {
+        Authentication: {
+          Type: 'SignIn',
+          Flow: 'RemedyJwt',
+          SignInUrl: 'https://ar.example.com/api/jwt/login',
+          Username: 'admin',
+          Password: secrets.signIn,
+        },
+      },
+    });
+    expect(signIn.body.Authentication).toEqual({
+      Type: 'SignIn',
+      Flow: 'RemedyJwt',
+      SignInUrl: 'https://ar.example.com/api/jwt/login',
+      Username: 'admin',
+      Password: '********mnop',
+    });
+    // The sign-in's password is kept when its mask comes back.
+    const signInEchoed = await h.request('PATCH', path, {
+      key: keyA,
+      body: { Authentication: signIn.body.Authentication },
+    });
+    expect(signInEchoed.status).toBe(200);
 
     const rotated = await h.request('POST', `${path}/signing-secret`, { key: keyA });
     expect(rotated.status).toBe(200);
@@ -339,12 +372,13 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       .collection('webhooks')
       .findOne({ _id: basic.body.ObjectUUID as never });
     const raw = JSON.stringify(stored);
-    for (const clear of [secrets.password, secrets.header, secrets.client, signing, rotated.body.SigningSecret]) {
+    for (const clear of [...Object.values(secrets), signing, rotated.body.SigningSecret]) {
       expect(readBack).not.toContain(clear);
       expect(raw).not.toContain(clear);
     }
     expect(stored?.Headers[1].Value.Encrypted).toMatch(/^v1:/);
-    expect(stored?.Authentication.ClientSecret.Encrypted).toMatch(/^v1:/);
+    expect(stored?.Authentication.Password.Encrypted).toMatch(/^v1:/);
+    expect(new SecretBox(ENCRYPTION_KEY).decrypt(stored?.Authentication.Password.Encrypted)).toBe(secrets.signIn);
   });
 
   it('publishes one WEBHOOKS event per change, with the version, for the matcher', async () => {

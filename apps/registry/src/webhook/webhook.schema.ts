@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { WebhookEventKind } from '@hookline/contracts';
+import type { SignInFlow, TokenScheme, WebhookEventKind } from '@hookline/contracts';
 import type { CommunicationMethod, Operator, PayloadFormat, WebhookEventName, WebhookTrigger } from './webhook.rules';
 
 /** A secret as stored: AES-256-GCM ciphertext plus the masked form responses show. */
@@ -24,7 +24,9 @@ export type AuthenticationRecord =
       ClientId: string;
       ClientSecret: StoredSecret;
       Scope: string | null;
-    };
+    }
+  | { Type: 'SignIn'; Flow: SignInFlow; SignInUrl: string; Username: string; Password: StoredSecret }
+  | { Type: 'Token'; Scheme: TokenScheme; Token: StoredSecret };
 
 export interface RetryPolicyRecord {
   MaxRetries: number;

@@ -356,18 +356,36 @@ export class WebhookService {
   }
 
   private authentication(auth: AuthenticationDto, current: AuthenticationRecord | null): AuthenticationRecord {
-    if (auth.Type === 'Basic') {
-      const previous = current?.Type === 'Basic' ? current.Password : undefined;
-      return { Type: 'Basic', Username: auth.Username!, Password: this.sealUnlessMasked(auth.Password!, previous) };
+    switch (auth.Type) {
+      case 'Basic': {
+        const previous = current?.Type === 'Basic' ? current.Password : undefined;
+        return { Type: 'Basic', Username: auth.Username!, Password: this.sealUnlessMasked(auth.Password!, previous) };
+      }
+      case 'OAuth2ClientCredentials': {
+        const previous = current?.Type === 'OAuth2ClientCredentials' ? current.ClientSecret : undefined;
+        return {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: auth.TokenUrl!,
+          ClientId: auth.ClientId!,
+          ClientSecret: this.sealUnlessMasked(auth.ClientSecret!, previous),
+          Scope: auth.Scope ?? null,
+        };
+      }
+      case 'SignIn': {
+        const previous = current?.Type === 'SignIn' ? current.Password : undefined;
+        return {
+          Type: 'SignIn',
+          Flow: auth.Flow!,
+          SignInUrl: auth.SignInUrl!,
+          Username: auth.Username!,
+          Password: this.sealUnlessMasked(auth.Password!, previous),
+        };
+      }
+      case 'Token': {
+        const previous = current?.Type === 'Token' ? current.Token : undefined;
+        return { Type: 'Token', Scheme: auth.Scheme!, Token: this.sealUnlessMasked(auth.Token!, previous) };
+      }
     }
-    const previous = current?.Type === 'OAuth2ClientCredentials' ? current.ClientSecret : undefined;
-    return {
-      Type: 'OAuth2ClientCredentials',
-      TokenUrl: auth.TokenUrl!,
-      ClientId: auth.ClientId!,
-      ClientSecret: this.sealUnlessMasked(auth.ClientSecret!, previous),
-      Scope: auth.Scope ?? null,
-    };
   }
 
   private seal(secret: string): StoredSecret {

@@ -188,6 +188,25 @@ describe('webhook request validation', () => {
     });
   });
 
+  it('checks a sign-in and a fixed token by their own fields', () => {
+    const authProblems = (Authentication: Record<string, unknown>) =>
+      Object.fromEntries(
+        problems(CreateWebhookDto, { ...seedExample, Authentication }).map((p) => [p.field, p.reason]),
+      );
+    expect(authProblems({ Type: 'SignIn', Flow: 'Kerberos', SignInUrl: 'ftp://x', Username: 'u' })).toEqual({
+      'Authentication.Flow': 'Flow must be one of: RemedyJwt, InnovationSuite, OAuth2Password',
+      'Authentication.SignInUrl': expect.stringMatching(/http/),
+      'Authentication.Password': 'Password is required with Type Basic or SignIn',
+    });
+    expect(authProblems({ Type: 'Token', Scheme: 'Bearer', Token: 't', Username: 'u' })).toEqual({
+      'Authentication.Username': 'Username is only used with Type Basic or SignIn',
+    });
+    expect(authProblems({ Type: 'Token', Scheme: 'Digest' })).toEqual({
+      'Authentication.Scheme': 'Scheme must be one of: Bearer, AR-JWT',
+      'Authentication.Token': 'Token is required with Type Token',
+    });
+  });
+
   it('checks rules spanning fields on the whole webhook', () => {
     expect(
       crossFieldProblems({

@@ -14,9 +14,9 @@ export interface ReceivedRequest {
 
 /**
  * What a path answers. A number is a status; `hang` never answers (the sender's timeout decides);
- * `reset` destroys the connection; `{ delayMs, status }` answers late.
+ * `reset` destroys the connection; `{ delayMs, status, body }` answers late, or with that body.
  */
-export type ReceiverBehaviour = number | 'hang' | 'reset' | { delayMs: number; status?: number };
+export type ReceiverBehaviour = number | 'hang' | 'reset' | { delayMs?: number; status?: number; body?: string };
 
 /**
  * A real HTTP receiver on 127.0.0.1 that records every request. Each path answers 200 unless told
@@ -96,13 +96,14 @@ export class Receiver {
       res.socket?.destroy();
       return this.onRequest?.(request);
     }
-    const answer = (status: number): void => {
+    const answer = (status: number, body = 'ok'): void => {
       request.status = status;
       res.statusCode = status;
-      res.end('ok');
+      res.end(body);
       this.onRequest?.(request);
     };
     if (typeof behaviour === 'number') answer(behaviour);
-    else setTimeout(() => answer(behaviour.status ?? 200), behaviour.delayMs);
+    else if (!behaviour.delayMs) answer(behaviour.status ?? 200, behaviour.body);
+    else setTimeout(() => answer(behaviour.status ?? 200, behaviour.body), behaviour.delayMs);
   }
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
+import { SIGN_IN_FLOWS, TOKEN_SCHEMES, type SignInFlow, type TokenScheme } from '@hookline/contracts';
 import {
   checkConditionSyntax,
   COMMUNICATION_METHODS,
@@ -51,29 +52,46 @@ export class ExpressionDto {
   Value?: unknown;
 }
 
-export const AUTHENTICATION_TYPES = ['Basic', 'OAuth2ClientCredentials'] as const;
+export const AUTHENTICATION_TYPES = ['Basic', 'OAuth2ClientCredentials', 'SignIn', 'Token'] as const;
 export type AuthenticationType = (typeof AUTHENTICATION_TYPES)[number];
 
-/** A field used by one authentication type only: required with it, refused with the other. */
+/** A field used by some authentication types only: required with them, refused with the others. */
 const forType =
-  (type: AuthenticationType, rule: Rule, optional = false): Rule =>
+  (types: AuthenticationType | AuthenticationType[], rule: Rule, optional = false): Rule =>
   (value, object, property) => {
-    if (object.Type !== type) return value === undefined ? undefined : `${property} is only used with Type ${type}`;
-    if (value === undefined || value === null)
-      return optional ? undefined : `${property} is required with Type ${type}`;
+    const list = Array.isArray(types) ? types : [types];
+    const named = `Type ${list.join(' or ')}`;
+    if (!list.includes(object.Type as AuthenticationType))
+      return value === undefined ? undefined : `${property} is only used with ${named}`;
+    if (value === undefined || value === null) return optional ? undefined : `${property} is required with ${named}`;
     return rule(value, object, property);
   };
 
-/** Credentials the dispatcher uses: HTTP Basic (Octane, ChangeGear) or OAuth2 client credentials (BMC). */
+/**
+ * Credentials the dispatcher uses: HTTP Basic (Octane, ChangeGear), OAuth2 client credentials, a
+ * sign-in with username and password whose token is then sent, or a fixed token (BMC).
+ */
 export class AuthenticationDto {
   @Check(oneOf(AUTHENTICATION_TYPES))
   Type: AuthenticationType;
 
-  @Check(forType('Basic', text(256)))
+  @Check(forType(['Basic', 'SignIn'], text(256)))
   Username?: string;
 
-  @Check(forType('Basic', text(1_024)))
+  @Check(forType(['Basic', 'SignIn'], text(1_024)))
   Password?: string;
+
+  @Check(forType('SignIn', oneOf(SIGN_IN_FLOWS)))
+  Flow?: SignInFlow;
+
+  @Check(forType('SignIn', httpUrl))
+  SignInUrl?: string;
+
+  @Check(forType('Token', oneOf(TOKEN_SCHEMES)))
+  Scheme?: TokenScheme;
+
+  @Check(forType('Token', text(4_096)))
+  Token?: string;
 
   @Check(forType('OAuth2ClientCredentials', httpUrl))
   TokenUrl?: string;

@@ -18,6 +18,16 @@ function authenticationResponse(auth: AuthenticationRecord | null): WebhookRespo
         ClientSecret: auth.ClientSecret.Masked,
         Scope: auth.Scope,
       };
+    case 'SignIn':
+      return {
+        Type: auth.Type,
+        Flow: auth.Flow,
+        SignInUrl: auth.SignInUrl,
+        Username: auth.Username,
+        Password: auth.Password.Masked,
+      };
+    case 'Token':
+      return { Type: auth.Type, Scheme: auth.Scheme, Token: auth.Token.Masked };
   }
 }
 

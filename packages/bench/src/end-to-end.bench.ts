@@ -14,14 +14,15 @@
  *    its own round; then at a fixed offered rate of half the throughput target (50% of the median
  *    raw max, so a quarter of it); latency is from the ingest request to the receiver having the
  *    whole body.
- * 4. The fan-out-10 fixed-rate run again with 10% of the receivers bad (one hangs, one refuses
- *    connections): the healthy receivers' p99 against the all-healthy runs.
+ * 4. The fan-out-10 fixed-rate run again with 10% of the receivers dead (refusing connections), as
+ *    the issue's target says: the healthy receivers' p99 against the all-healthy runs.
  *
  * Every comparison is made ROUNDS (3) times and each target is judged on the medians. Every phase
  * is bounded by a count and a time limit; the whole run takes about eight minutes.
  *
  * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw runs; BENCH_RUNS=max1,paced1,max10,
- * paced10,bad picks runs; BENCH_BAD=hang or dead makes only that receiver bad; BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
+ * paced10,bad picks runs; BENCH_BAD=hang makes the bad receivers hang instead (slow), hang,dead one
+ * of each; BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
  * queues every second and the services' warnings; BENCH_PROFILE=dispatcher,matcher writes V8 CPU
  * profiles to BENCH_PROFILE_DIR (./bench-profiles), or runs them with BENCH_NODE_OPTIONS instead
  * (e.g. `--require ./gc-watch.js`); BENCH_WITHOUT_REGISTRY=1 stops the registry after
@@ -44,8 +45,8 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
 const PER_TENANT = 10;
 const FIRST_SUBSCRIPTION = 1_001;
 /** Receivers made bad in the last run: 2 of 20 = 10%. */
-const HANGING = 0;
-const DEAD = 1;
+const BAD_RECEIVERS = [0, 1];
+type BadKind = 'dead' | 'hang';
 /** The dispatcher's DISPATCH_CONCURRENCY and ORIGIN_CONCURRENCY, so the raw sender has the same budget. */
 const CONCURRENCY = 256;
 const CONNECTIONS_PER_ORIGIN = 32;
@@ -100,7 +101,7 @@ class Tally {
   /** When each of `latencies` was sent, for BENCH_TRACE's latency by second. */
   readonly sendTimes: number[] = [];
   duplicates = 0;
-  /** Requests that reached a hanging receiver (not counted as deliveries). */
+  /** Requests that reached a bad receiver (only a hanging one gets them; not counted as deliveries). */
   toBad = 0;
   bytes = 0;
   firstSend = Number.POSITIVE_INFINITY;
@@ -896,23 +897,23 @@ async function main(): Promise<void> {
         log(`--- ${name} output ---\n${stack!.output(name).trim().split('\n').slice(-20).join('\n')}`);
     };
     const degradedRuns: Tally[] = [];
+    // The issue's target is for dead receivers; BENCH_BAD=hang measures slow ones the same way.
+    const badKinds = (process.env.BENCH_BAD ?? 'dead').split(',') as BadKind[];
+    if (badKinds.some((kind) => kind !== 'dead' && kind !== 'hang'))
+      throw new Error(`BENCH_BAD must be dead, hang or hang,dead (got ${process.env.BENCH_BAD})`);
+    const badLabel = badKinds.length > 1 ? 'bad (one hangs, one dead)' : badKinds[0] === 'hang' ? 'hanging' : 'dead';
     if (selected.has('bad')) {
-      log(`10% bad receivers (#${HANGING} hangs, #${DEAD} refuses connections): fan-out 10 at ${offered}/s ...`);
-      // BENCH_BAD=hang or dead: only that one (5%), to tell their costs apart.
-      const kinds = (process.env.BENCH_BAD ?? 'hang,dead').split(',');
-      if (kinds.includes('hang')) {
-        receivers[HANGING].behave('/hook', 'hang');
-        bad.add(HANGING);
-      }
-      if (kinds.includes('dead')) {
-        await receivers[DEAD].stop();
-        bad.add(DEAD);
+      log(`10% bad receivers (${badLabel}): fan-out 10 at ${offered}/s ...`);
+      for (const [i, index] of BAD_RECEIVERS.entries()) {
+        if (badKinds[i % badKinds.length] === 'hang') receivers[index].behave('/hook', 'hang');
+        else await receivers[index].stop();
+        bad.add(index);
       }
       for (let round = 1; round <= ROUNDS; round++) {
         log(`  round ${round} ...`);
         degradedRuns.push(
           await run(
-            `fan-out 10, ${offered}/s, 10% bad (round ${round})`,
+            `fan-out 10, ${offered}/s, 10% ${badLabel} (round ${round})`,
             10,
             rawMax,
             (t) => paced(offered / PER_TENANT, PACED_SECONDS, (n) => ingest(t, n, 10)),
@@ -1024,7 +1025,7 @@ async function main(): Promise<void> {
           met: Math.max(pacedP99(1), pacedP99(10)) < TARGET_P99_MS && pacedComplete ? 'yes' : 'no',
         },
         {
-          target: `healthy receivers' p99 within ${Math.round((TARGET_HEALTHY_P99_RATIO - 1) * 100)}% with 10% bad`,
+          target: `healthy receivers' p99 within ${Math.round((TARGET_HEALTHY_P99_RATIO - 1) * 100)}% with 10% ${badLabel}`,
           measured:
             `median ${ms(degradedP99)} ms (${rounds(p99s(degradedRuns), ms)}) ` +
             `vs ${ms(pacedP99(10))} ms (${percent(healthyRatio)})`,
@@ -1037,7 +1038,7 @@ async function main(): Promise<void> {
       `Notes: payloads average ${fmt(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${rawRows[0] ? fmt(rawRows[0].tally.bytes / rawRows[0].tally.seen.size) : '-'} raw.`,
     );
     log(
-      `       requests that reached the hanging receiver in the 10% runs: ${degradedRuns.reduce((n, t) => n + t.toBad, 0)}`,
+      `       requests that reached the bad receivers in the 10% runs (hanging ones get them): ${degradedRuns.reduce((n, t) => n + t.toBad, 0)}`,
     );
     for (const note of notes) log(`       ${note}`);
   } catch (err) {

@@ -123,9 +123,9 @@ describe('preparing a delivery', () => {
     const headers = attemptHeaders('real-id', prepareDelivery(job(spec), spec, box), 1_700_000_000);
     expect(headers['webhook-id']).toBe('real-id');
     expect(headers.authorization).toMatch(/^Basic /);
-    expect(attemptHeaders('real-id', prepareDelivery(job(spec), spec, box), 1_700_000_000, 'tok').authorization).toBe(
-      'Bearer tok',
-    );
+    // A signed-in token replaces the Authorization header.
+    const signedIn = attemptHeaders('real-id', prepareDelivery(job(spec), spec, box), 1_700_000_000, 'AR-JWT tok');
+    expect(signedIn.authorization).toBe('AR-JWT tok');
   });
 
   it('rejects secrets sealed with another key, invalid retry policies and unusable signing secrets', () => {

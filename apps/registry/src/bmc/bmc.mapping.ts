@@ -148,9 +148,8 @@ function authenticationOf(auth: BmcAuthenticationDto, callbackUrl: string): Mapp
     names
       .filter((name) => !given(auth[name]))
       .map((name) => ({ field: `${FIELD}.${name}`, reason: `${name} is required with ${type}${unless}` }));
-  const signIn = (flow: SignInFlow, username: 'username' | 'loginName', url: UrlOf): Mapped => {
+  const signIn = (flow: SignInFlow, username: 'username' | 'loginName', signInUrl: ResolvedUrl): Mapped => {
     const problems = missing([username, 'credentials']);
-    const signInUrl = url();
     if ('problem' in signInUrl) return { problems: [...problems, signInUrl.problem] };
     if (problems.length > 0) return { problems };
     return {
@@ -166,7 +165,7 @@ function authenticationOf(auth: BmcAuthenticationDto, callbackUrl: string): Mapp
   const token = (scheme: TokenScheme): Mapped => ({
     authentication: { Type: 'Token', Scheme: scheme, Token: auth.accessToken },
   });
-  const loginUrl = (path: string) => () => urlOf('loginPath', auth.loginPath ?? path, callbackUrl);
+  const loginUrl = (defaultPath: string) => urlOf('loginPath', auth.loginPath ?? defaultPath, callbackUrl);
   switch (auth.resourceType) {
     case BMC_BASIC: {
       const problems = missing(['username', 'credentials']);
@@ -198,12 +197,12 @@ function authenticationOf(auth: BmcAuthenticationDto, callbackUrl: string): Mapp
       // RSSO, the last of the five the DTO lets through.
       const problems = missing(['loginName', 'credentials', 'tokenPath'], ' unless accessToken is given');
       if (problems.length > 0) return given(auth.accessToken) ? token('Bearer') : { problems };
-      return signIn('OAuth2Password', 'loginName', () => urlOf('tokenPath', auth.tokenPath, auth.authServerEndpoint));
+      return signIn('OAuth2Password', 'loginName', urlOf('tokenPath', auth.tokenPath, auth.authServerEndpoint));
     }
   }
 }
 
-type UrlOf = () => { url: string } | { problem: FieldProblem };
+type ResolvedUrl = { url: string } | { problem: FieldProblem };
 
 const given = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
 
@@ -212,7 +211,7 @@ function urlOf(
   field: 'loginPath' | 'tokenPath',
   path: string | undefined,
   base: string | null | undefined,
-): { url: string } | { problem: FieldProblem } {
+): ResolvedUrl {
   const baseName = field === 'tokenPath' ? 'authServerEndpoint' : 'callback.url';
   try {
     const url = new URL(path ?? '', base ?? undefined);

@@ -75,6 +75,9 @@ class SlowHandler {
 
 const SlowConsumerModule = consumerModule('slow-consumer', SlowHandler);
 
+/** How long the consumer stays stopped after the last publish (a bucket bound of the wait metric). */
+const WAIT_MS = 500;
+
 describe('messaging smoke: change-ingest publishes, a consumer in another app acks, restart loses and repeats nothing', () => {
   let infra: TestInfra;
   let producer: RunningApp;
@@ -111,11 +114,25 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     for (let n = 101; n <= 150; n++) await publish(n);
     const duplicate = await publish(42);
     expect(duplicate.duplicate).toBe(true);
+    await new Promise((r) => setTimeout(r, WAIT_MS));
 
     consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });
     await waitFor(() => received.length >= 150, 20_000);
     await new Promise((r) => setTimeout(r, 500));
+    // The 50 published while no consumer ran waited longer than the pause, and the metric says so.
+    const metrics = await (await fetch(`${consumer.baseUrl}/metrics`)).text();
     await consumer.close();
+    const waited = (le: string) => {
+      const line = metrics
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('hookline_message_wait_seconds_bucket{') &&
+            [`le="${le}"`, 'stream="CHANGES"', 'durable="smoke"'].every((label) => l.includes(label)),
+        );
+      return Number(line?.split(' ').at(-1));
+    };
+    expect(waited('+Inf') - waited(String(WAIT_MS / 1000))).toBeGreaterThanOrEqual(50);
 
     expect(beforeRestart).toBeGreaterThanOrEqual(40);
     expect([...received].sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));

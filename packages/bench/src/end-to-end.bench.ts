@@ -653,6 +653,42 @@ async function traceQueues(client: NatsClient, run: Tally): Promise<void> {
   );
 }
 
+/** Cumulative `hookline_message_wait_seconds` bucket counts per `stream/durable`, by upper bound. */
+type WaitBuckets = Map<string, Map<number, number>>;
+
+async function waitBuckets(serviceUrls: string[]): Promise<WaitBuckets> {
+  const buckets: WaitBuckets = new Map();
+  for (const url of serviceUrls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('hookline_message_wait_seconds_bucket{')) continue;
+      const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      const key = `${labels.stream}/${labels.durable}`;
+      const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
+      if (!buckets.has(key)) buckets.set(key, new Map());
+      buckets.get(key)!.set(le, Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+  }
+  return buckets;
+}
+
+/** Each consumer's wait over a run, as bucket bounds: `p50 ≤ 1 ms, p99 ≤ 20 ms`. */
+function describeWaits(before: WaitBuckets, after: WaitBuckets): string {
+  return [...after]
+    .map(([key, counts]) => {
+      const delta = [...counts].map(([le, n]) => [le, n - (before.get(key)?.get(le) ?? 0)] as const);
+      const total = delta.find(([le]) => le === Number.POSITIVE_INFINITY)?.[1] ?? 0;
+      if (total === 0) return undefined;
+      const bound = (q: number) => {
+        const le = delta.find(([, n]) => n >= q * total)?.[0] ?? Number.POSITIVE_INFINITY;
+        return Number.isFinite(le) ? `${le * 1000} ms` : 'more';
+      };
+      return `${key} ${total}: p50 ≤ ${bound(0.5)}, p99 ≤ ${bound(0.99)}, p99.9 ≤ ${bound(0.999)}`;
+    })
+    .filter((line) => line !== undefined)
+    .join('; ');
+}
+
 async function main(): Promise<void> {
   const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => Receiver.start()));
   receivers.forEach(listen);
@@ -792,13 +828,18 @@ async function main(): Promise<void> {
       cpu.begin();
       // BENCH_TRACE=1: where the work waits, every second (CHANGES for the matcher, DELIVERIES for the dispatcher).
       const trace = process.env.BENCH_TRACE ? setInterval(() => void traceQueues(client, current), 1_000) : undefined;
+      const consumers = stack!.serviceNames().map((service) => stack!.url(service));
+      const waitsBefore = process.env.BENCH_TRACE ? await waitBuckets(consumers) : undefined;
       const changes = await drive(current).finally(() => undefined);
       let expected = 0;
       for (let n = 0; n < changes; n++) expected += healthyDeliveries(n, fanout);
       current.expected = expected;
       const complete = await current.complete(DRAIN_TIMEOUT_MS);
       clearInterval(trace);
-      if (process.env.BENCH_TRACE) log(`    p50/p99 ms by the second they were sent: ${current.bySecond()}`);
+      if (process.env.BENCH_TRACE) {
+        log(`    p50/p99 ms by the second they were sent: ${current.bySecond()}`);
+        log(`    waits from stored to handled: ${describeWaits(waitsBefore!, await waitBuckets(consumers))}`);
+      }
       rows.push({ run: name, tally: current, cpu: cpu.end(), complete, rawMax });
       tally = undefined;
       log(

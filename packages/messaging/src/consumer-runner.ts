@@ -4,7 +4,7 @@ import { nanos } from '@nats-io/nats-core';
 import { opaqueFieldsOf, STREAMS } from '@hookline/contracts';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { ConsumerOptions } from './consumer.decorator';
 import { Ack, type ConsumerHandler, type Disposition, type MessageContext } from './disposition';
 import type { NatsClient } from './nats-client';
@@ -27,6 +27,12 @@ const MAX_ERROR_BACKOFF_MS = 60_000;
  */
 const FETCH_EXPIRES_MS = 1_000;
 const FETCH_RETRY_MS = 500;
+
+export interface ConsumerMetrics {
+  handled: Counter<'stream' | 'durable' | 'result'>;
+  /** From a message being stored to its handler starting, first deliveries only. */
+  waited: Histogram<'stream' | 'durable'>;
+}
 
 const isHeartbeatsMissed = (err: unknown): boolean =>
   err instanceof JetStreamError && err.message === 'heartbeats missed';
@@ -106,7 +112,7 @@ export class ConsumerRunner {
     private readonly nats: NatsClient,
     readonly options: ConsumerOptions,
     private readonly handler: ConsumerHandler,
-    private readonly handled: Counter<'stream' | 'durable' | 'result'>,
+    private readonly metrics: ConsumerMetrics,
   ) {
     this.logger = new Logger(`Consumer ${options.stream}/${options.durable}`);
     this.slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -208,6 +214,12 @@ export class ConsumerRunner {
   }
 
   private async handle(msg: JsMsg): Promise<void> {
+    // A redelivery waited on purpose (a nak's delay, an ack wait) and would hide the queue's own wait.
+    if (msg.info.deliveryCount === 1)
+      this.metrics.waited.observe(
+        { stream: this.options.stream, durable: this.options.durable },
+        Math.max(0, Date.now() - msg.info.timestampNanos / 1e6) / 1000,
+      );
     let payload: unknown;
     try {
       payload = this.parse(msg);
@@ -246,7 +258,7 @@ export class ConsumerRunner {
 
   private settle(msg: JsMsg, disposition: Disposition): void {
     const labels = { stream: this.options.stream, durable: this.options.durable, result: disposition.kind };
-    this.handled.inc(labels);
+    this.metrics.handled.inc(labels);
     switch (disposition.kind) {
       case 'ack':
         msg.ack();

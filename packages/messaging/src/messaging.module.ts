@@ -18,7 +18,7 @@ import {
   type BaseServiceConfig,
   type ConfigClass,
 } from '@hookline/service-kit';
-import { ConsumerRunner } from './consumer-runner';
+import { ConsumerRunner, type ConsumerMetrics } from './consumer-runner';
 import { JETSTREAM_CONSUMER, type ConsumerOptions } from './consumer.decorator';
 import type { ConsumerHandler } from './disposition';
 import { NatsClient } from './nats-client';
@@ -65,11 +65,19 @@ class MessagingLifecycle
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const handled = this.metrics.counter('hookline_messages_handled_total', 'JetStream messages handled', [
-      'stream',
-      'durable',
-      'result',
-    ]);
+    const metrics: ConsumerMetrics = {
+      handled: this.metrics.counter('hookline_messages_handled_total', 'JetStream messages handled', [
+        'stream',
+        'durable',
+        'result',
+      ]),
+      waited: this.metrics.histogram(
+        'hookline_message_wait_seconds',
+        'From a message being stored in its stream to its handler starting (first deliveries)',
+        ['stream', 'durable'],
+        [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 5, 30],
+      ),
+    };
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -80,7 +88,7 @@ class MessagingLifecycle
         const options = this.reflector.get<ConsumerOptions | undefined>(JETSTREAM_CONSUMER, fn);
         if (!options) continue;
         const handler = (fn as ConsumerHandler).bind(instance) as ConsumerHandler;
-        this.runners.push(new ConsumerRunner(this.nats, options, handler, handled));
+        this.runners.push(new ConsumerRunner(this.nats, options, handler, metrics));
       }
     }
     await Promise.all(this.runners.map((runner) => runner.start()));

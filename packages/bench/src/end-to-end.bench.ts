@@ -1017,7 +1017,10 @@ async function main(): Promise<void> {
           'vs raw max': percent(r.tally.deliveriesPerSecond / r.rawMax),
           'p50 ms': ms(r.tally.p(0.5)),
           'p99 ms': ms(r.tally.p(0.99)),
-          'vs raw p99': r.run.includes('max') ? '-' : `${(r.tally.p(0.99) / rawHalfP99).toFixed(1)}×`,
+          'vs raw p99':
+            r.run.includes('max') || !Number.isFinite(rawHalfP99)
+              ? '-'
+              : `${(r.tally.p(0.99) / rawHalfP99).toFixed(1)}×`,
           'max ms': ms(r.tally.p(1)),
           delivered: `${r.tally.seen.size}/${r.tally.expected}${r.tally.duplicates ? ` (+${r.tally.duplicates} dup)` : ''}`,
           'CPU ms per delivery': r.cpu.perDelivery(r.tally.seen.size),
@@ -1045,16 +1048,15 @@ async function main(): Promise<void> {
     const healthyRatio = degradedP99 / pacedP99(10);
     log(
       table([
-        {
-          target: `end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max (of the same round)`,
+        // Judged for each fan-out: a fan-out-10 change costs its matching and two hops once for ten
+        // deliveries, so fan-out 10 alone would flatter the platform.
+        ...([1, 10] as const).map((fanout) => ({
+          target: `fan-out ${fanout} end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max (of the same round)`,
           measured:
-            `median fan-out 1 ${percent(throughput(1))} (${rounds(maxRatios[1], percent)}), ` +
-            `fan-out 10 ${percent(throughput(10))} (${rounds(
-              maxRatios[10],
-              percent,
-            )}); raw max ${rounds(rawMaxes, fmt)}/s`,
-          met: Math.max(throughput(1), throughput(10)) >= TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
-        },
+            `median ${percent(throughput(fanout))} (${rounds(maxRatios[fanout], percent)}); ` +
+            `raw max ${rounds(rawMaxes, fmt)}/s`,
+          met: throughput(fanout) >= TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
+        })),
         {
           target: `p99 < ${TARGET_P99_MS} ms at ${offered}/s (half of the 50% target)`,
           measured:

@@ -81,6 +81,21 @@ export class Receiver {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  /** Listens again on the same port after stop(): a receiver back from an outage. */
+  async restart(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port_, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   private handle(
     path: string,
     method: string,

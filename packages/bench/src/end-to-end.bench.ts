@@ -19,7 +19,7 @@
  *    before it (healthy and dead rounds alternate; the dead receivers come back in between).
  *
  * Every comparison is made ROUNDS (3) times and each target is judged on the medians. Every phase
- * is bounded by a count and a time limit; the whole run takes about eight minutes.
+ * is bounded by a count and a time limit; the whole run takes about sixteen minutes.
  *
  * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw runs; BENCH_RUNS=max1,paced1,max10,
  * paced10,bad picks runs; BENCH_BAD=hang makes the bad receivers hang instead (slow), hang,dead one

@@ -10,7 +10,7 @@ import {
   type MessageContext,
 } from '@hookline/messaging';
 import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
-import { startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
+import { metricSamples, startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
 import { IsNotEmpty } from 'class-validator';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
 
@@ -122,16 +122,10 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     // The 50 published while no consumer ran waited longer than the pause, and the metric says so.
     const metrics = await (await fetch(`${consumer.baseUrl}/metrics`)).text();
     await consumer.close();
-    const waited = (le: string) => {
-      const line = metrics
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('hookline_message_wait_seconds_bucket{') &&
-            [`le="${le}"`, 'stream="CHANGES"', 'durable="smoke"'].every((label) => l.includes(label)),
-        );
-      return Number(line?.split(' ').at(-1));
-    };
+    const waited = (le: string) =>
+      metricSamples(metrics, 'hookline_message_wait_seconds_bucket').find(
+        ({ labels }) => labels.le === le && labels.stream === 'CHANGES' && labels.durable === 'smoke',
+      )?.value ?? Number.NaN;
     expect(waited('+Inf') - waited(String(WAIT_MS / 1000))).toBeGreaterThanOrEqual(50);
 
     expect(beforeRestart).toBeGreaterThanOrEqual(40);

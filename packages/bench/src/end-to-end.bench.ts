@@ -37,7 +37,7 @@ import { randomUUID } from 'node:crypto';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { ApiClient, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
+import { ApiClient, metricSamples, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
 import type { RawSenderConfig, RawSenderResult } from './raw-sender';
 import { median, quantile, table } from './stats';
 
@@ -168,8 +168,8 @@ class Tally {
 
 let tally: Tally | undefined;
 const bad = new Set<number>();
-/** After a bad round: the distinct deliveries of its changes that reached the receivers once back. */
-let recovering: { run: Tally; receivers: Set<number>; delivered: Set<string> } | undefined;
+/** After a bad round: the distinct deliveries of its changes that reached the bad receivers once back. */
+let recovering: { run: Tally; delivered: Set<string> } | undefined;
 
 function listen(receiver: Receiver, index: number): void {
   receiver.record = false;
@@ -178,7 +178,7 @@ function listen(receiver: Receiver, index: number): void {
     const match = /"message_id":"([^"]+)"/.exec(request.body);
     if (!match) return;
     const deliveryId = request.headers['webhook-id'];
-    if (recovering?.receivers.has(index) && recovering.run.sentAt.has(match[1]))
+    if (recovering && BAD_RECEIVERS.includes(index) && recovering.run.sentAt.has(match[1]))
       recovering.delivered.add(typeof deliveryId === 'string' ? deliveryId : match[1]);
     const current = tally;
     if (!current) return;
@@ -682,13 +682,11 @@ async function waitBuckets(serviceUrls: string[]): Promise<WaitBuckets> {
   const buckets: WaitBuckets = new Map();
   for (const url of serviceUrls) {
     const text = await (await fetch(`${url}/metrics`)).text();
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('hookline_message_wait_seconds_bucket{')) continue;
-      const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    for (const { labels, value } of metricSamples(text, 'hookline_message_wait_seconds_bucket')) {
       const key = `${labels.stream}/${labels.durable}`;
       const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
       if (!buckets.has(key)) buckets.set(key, new Map());
-      buckets.get(key)!.set(le, Number(line.slice(line.lastIndexOf(' ') + 1)));
+      buckets.get(key)!.set(le, value);
     }
   }
   return buckets;
@@ -923,6 +921,9 @@ async function main(): Promise<void> {
     const rawMax = median(rawMaxes);
     // "p99 under 100 ms at half that load": half the throughput target, i.e. a quarter of the raw max.
     const offered = quarterOf(rawMax);
+    /** A paced run's load: `offered` deliveries/s for PACED_SECONDS. */
+    const pacedAtOffered = (fanout: 1 | 10) => (t: Tally) =>
+      paced(offered / fanout, PACED_SECONDS, (n) => ingest(t, n, fanout));
     const rawHalfRate = Math.round(rawMax / 2);
     let rawHalf: RunRow | undefined;
     if (rawPipeline) {
@@ -936,13 +937,9 @@ async function main(): Promise<void> {
         if (!selected.has(`paced${fanout}`)) continue;
         log(`fan-out ${fanout}: ${offered} deliveries/s for ${PACED_SECONDS} s (round ${round}) ...`);
         pacedRuns[fanout].push(
-          await run(
-            `fan-out ${fanout}, ${offered}/s (round ${round})`,
-            fanout,
-            rawMax,
-            (t) => paced(offered / fanout, PACED_SECONDS, (n) => ingest(t, n, fanout)),
-            { pacedAt: offered },
-          ),
+          await run(`fan-out ${fanout}, ${offered}/s (round ${round})`, fanout, rawMax, pacedAtOffered(fanout), {
+            pacedAt: offered,
+          }),
         );
       }
     }
@@ -981,7 +978,7 @@ async function main(): Promise<void> {
             `fan-out 10, ${offered}/s, before 10% ${badLabel} (round ${round})`,
             10,
             rawMax,
-            (t) => paced(offered / PER_TENANT, PACED_SECONDS, (n) => ingest(t, n, 10)),
+            pacedAtOffered(10),
             { pacedAt: offered },
           ),
         );
@@ -994,13 +991,13 @@ async function main(): Promise<void> {
           `fan-out 10, ${offered}/s, 10% ${badLabel} (round ${round})`,
           10,
           rawMax,
-          (t) => paced(offered / PER_TENANT, PACED_SECONDS, (n) => ingest(t, n, 10)),
+          pacedAtOffered(10),
           { settleAfter: false, pacedAt: offered },
         );
         degradedRuns.push(degraded);
         // Every change fans out to ten webhooks; those not expected at healthy receivers went to the bad ones.
         const parkedExpected = degraded.sentAt.size * PER_TENANT - degraded.expected;
-        recovering = { run: degraded, receivers: new Set(BAD_RECEIVERS), delivered: new Set() };
+        recovering = { run: degraded, delivered: new Set() };
         for (const index of BAD_RECEIVERS) {
           receivers[index].behave('/hook', undefined);
           if (!receivers[index].listening) await receivers[index].restart();

@@ -9,3 +9,4 @@ export * from './stack/process-stack';
 export * from './harness/receiver';
 export * from './harness/api-client';
 export * from './harness/outcomes';
+export * from './harness/metrics';

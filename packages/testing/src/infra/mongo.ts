@@ -38,18 +38,22 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<Runni
     return startedServer(`mongodb://127.0.0.1:${port}`, port, server, 'mongod', cleanup);
   }
   const ferretdb = ensureFerretDb();
-  const server = spawnServer(ferretdb, [
-    '--handler=sqlite',
-    // SQLite syncs its write-ahead log at checkpoints rather than at every commit: the durability
-    // of MongoDB's own default (acknowledged writes reach its journal within 100 ms), and a process
-    // killed outright loses nothing. A sync per commit was a sixth of FerretDB's CPU under load.
-    `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
-    `--state-dir=${dataDir}`,
-    `--listen-addr=127.0.0.1:${port}`,
-    '--debug-addr=-',
-    '--telemetry=disable',
-    '--log-level=warn',
-  ]);
+  const server = spawnServer(
+    ferretdb,
+    [
+      '--handler=sqlite',
+      // SQLite syncs its write-ahead log at checkpoints rather than at every commit: the durability
+      // of MongoDB's own default (acknowledged writes reach its journal within 100 ms), and a process
+      // killed outright loses nothing. A sync per commit was a sixth of FerretDB's CPU under load.
+      `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
+      `--state-dir=${dataDir}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    FERRETDB_ENV,
+  );
   return startedServer(`mongodb://127.0.0.1:${port}`, port, server, `FerretDB ${FERRETDB_VERSION} (SQLite)`, cleanup);
 }
 
@@ -85,6 +89,13 @@ async function startMongoContainer(): Promise<RunningServer> {
 export function cacheDir(): string {
   return process.env.HOOKLINE_CACHE_DIR ?? join(homedir(), '.cache', 'hookline');
 }
+
+/**
+ * Go's collector runs once the heap doubles by default; FerretDB's heap is small (about 40 MB)
+ * and every document it stores is garbage at once, so it collected all the time: at 400 it spent
+ * a fifth less CPU per delivery-log insert (28 to 23 µs a document), for about 10 MB more memory.
+ */
+const FERRETDB_ENV = { GOGC: '400' };
 
 /**
  * FerretDB 1.24's SQLite backend creates its `_id` index on `_ferretdb_sjson->"_id"` but looks

@@ -66,10 +66,18 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Spawns a server process whose output goes to a log buffer (shown when it fails to start). */
-export function spawnServer(command: string, args: string[]): { child: ChildProcess; output: () => string } {
+/** Spawns a server process (with `env` on top of this process's) whose output goes to a log buffer (shown when it fails to start). */
+export function spawnServer(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string } {
   // Its own process group: a Ctrl-C in the terminal reaches only the stack, which stops servers in order.
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, ...env },
+  });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-8_000);

@@ -256,6 +256,43 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
     expect(JSON.parse(logins[0].body)).toEqual({ userName: 'admin', password: 'Password' });
   });
 
+  it('signs in with OAuth2 client credentials posted in the form when tokenFetchMechanism is 1', async () => {
+    e2e.receiver.behave('/oauth/token', { body: JSON.stringify({ access_token: 'form-tok', expires_in: 3600 }) });
+    const registered = await admin.registry.request('POST', '/api/rx/application/webhook/webhookdefinition', {
+      name: 'oauth form post',
+      event: { recordDefinitionName: TASK, condition: '${webhookContext.8} = "oauth"', recordEvents: ['create'] },
+      callback: {
+        url: e2e.receiver.url('/bmc/oauth'),
+        authentication: {
+          resourceType: 'com.bmc.arsys.rx.services.webapi.domain.OAuth2ClientCredentials',
+          username: 'client-1',
+          credentials: 's3cret&more',
+          authServerEndpoint: e2e.receiver.url('/'),
+          tokenPath: '/oauth/token',
+          tokenFetchMechanism: 1,
+        },
+      },
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body.callback.authentication).toMatchObject({ tokenFetchMechanism: 1 });
+    enabled++;
+    await e2e.indexed(enabled);
+    await ingest(created('000000000000030', { '8': 'oauth' }));
+
+    const [callback] = await waitFor(
+      () => e2e.receiver.at('/bmc/oauth').length === 1 && e2e.receiver.at('/bmc/oauth'),
+      20_000,
+    );
+    expect(callback.headers.authorization).toBe('Bearer form-tok');
+    const [tokenRequest] = e2e.receiver.at('/oauth/token');
+    expect(tokenRequest.headers.authorization).toBeUndefined();
+    expect(Object.fromEntries(new URLSearchParams(tokenRequest.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'client-1',
+      client_secret: 's3cret&more',
+    });
+  });
+
   it('retries a status from the retry list with growing delays, then delivers', async () => {
     const webhook = await register(admin, {
       Name: 'retry list',

@@ -168,6 +168,14 @@ export type SignInFlow = (typeof SIGN_IN_FLOWS)[number];
 export const TOKEN_SCHEMES = ['Bearer', 'AR-JWT'] as const;
 export type TokenScheme = (typeof TOKEN_SCHEMES)[number];
 
+/**
+ * How OAuth2 client credentials reach the token URL, named as RFC 7591's
+ * `token_endpoint_auth_method`: `client_secret_basic` in a Basic Authorization header (RFC 6749
+ * §2.3.1), or `client_secret_post` as `client_id` and `client_secret` fields of the form.
+ */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
 export type DeliveryAuthentication =
   | { Type: 'Basic'; Username: string; Password: SealedSecret }
   | {
@@ -176,6 +184,8 @@ export type DeliveryAuthentication =
       ClientId: string;
       ClientSecret: SealedSecret;
       Scope: string | null;
+      /** Absent in jobs queued before it existed, which means `client_secret_basic`. */
+      ClientAuthMethod?: ClientAuthMethod;
     }
   | { Type: 'SignIn'; Flow: SignInFlow; SignInUrl: string; Username: string; Password: SealedSecret }
   | { Type: 'Token'; Scheme: TokenScheme; Token: SealedSecret };

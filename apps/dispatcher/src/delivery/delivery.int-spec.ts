@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { STREAMS, SUBJECTS, type SignInFlow, type TunnelDeliveryRequest } from '@hookline/contracts';
+import {
+  STREAMS,
+  SUBJECTS,
+  type ClientAuthMethod,
+  type SignInFlow,
+  type TunnelDeliveryRequest,
+} from '@hookline/contracts';
 import { generateSecret, USER_AGENT } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -246,6 +252,55 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     ]);
     expect(rejecting.received.map((r) => r.headers.authorization)).toEqual(['Bearer tok-2', 'Bearer tok-3']);
     expect(issued).toBe(3);
+  });
+
+  it('OAuth2 client credentials posted in the form, to a token URL that refuses them in Basic', async () => {
+    const tokenEndpoint = await receiver((res, n) => {
+      const req = tokenEndpoint.received[n];
+      const form = Object.fromEntries(new URLSearchParams(req.body));
+      const posted = form.client_id === 'client-2' && form.client_secret === 's3cret&more';
+      if (req.headers.authorization === undefined && posted)
+        answer(200, JSON.stringify({ access_token: 'form-tok', expires_in: 3600 }), {
+          'content-type': 'application/json',
+        })(res);
+      else answer(401, '{"error":"invalid_client"}', { 'content-type': 'application/json' })(res);
+    });
+    const target = await receiver(answer(200));
+    const oauth = (ClientAuthMethod: ClientAuthMethod) =>
+      spec(target.url, {
+        Authentication: {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: tokenEndpoint.url,
+          ClientId: 'client-2',
+          ClientSecret: box.encrypt('s3cret&more'),
+          Scope: null,
+          ClientAuthMethod,
+        },
+      });
+
+    const posted = job(oauth('client_secret_post'));
+    await h.publish(posted);
+    expect(await h.settled(posted.deliveryId)).toEqual([
+      expect.objectContaining({ kind: 'success', attempt: 1, status: 200 }),
+    ]);
+    expect(target.received.map((r) => r.headers.authorization)).toEqual(['Bearer form-tok']);
+    const [formPost] = tokenEndpoint.received;
+    expect(formPost.headers.authorization).toBeUndefined();
+    expect(formPost.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(formPost.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: 'client-2',
+      client_secret: 's3cret&more',
+    });
+
+    // Switched to Basic, the webhook signs in again rather than reusing the form post's token.
+    const basic = job(oauth('client_secret_basic'), { webhookId: posted.webhookId });
+    await h.publish(basic);
+    expect(await h.settled(basic.deliveryId)).toEqual([
+      expect.objectContaining({ kind: 'failed', attempt: 1, errorKind: 'auth', error: expect.stringMatching(/401/) }),
+    ]);
+    expect(tokenEndpoint.received[1].headers.authorization).toMatch(/^Basic /);
+    expect(target.received).toHaveLength(1);
   });
 
   it('signs in to AR System and the Innovation Suite, sends AR-JWT, and signs in again on 401', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SecretBox } from '@hookline/auth';
-import type { DeliveryJob, DeliverySpec } from '@hookline/contracts';
+import type { ClientAuthMethod, DeliveryJob, DeliverySpec } from '@hookline/contracts';
 import { generateSecret, nextDelayMs } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
 import { applyRetryOnStatus, countsAgainstOrigin, retryPolicyOf, type AttemptReport } from './attempt-report';
@@ -139,6 +139,31 @@ describe('preparing a delivery', () => {
     const notWhsec = specOf({ SigningSecret: box.encrypt('plain-password') });
     const prepared = prepareDelivery(job(notWhsec), notWhsec, box);
     expect(() => attemptHeaders('id', prepared, 1)).toThrow(InvalidJobError);
+  });
+
+  it('OAuth2 client credentials: a job queued without ClientAuthMethod uses Basic; an unknown one is refused', () => {
+    const oauth = (method: { ClientAuthMethod?: ClientAuthMethod } = {}) =>
+      specOf({
+        Authentication: {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: 'https://auth.example.com/token',
+          ClientId: 'cid',
+          ClientSecret: box.encrypt('s3cret'),
+          Scope: null,
+          ...method,
+        },
+      });
+    const queuedBefore = oauth();
+    expect(prepareDelivery(job(queuedBefore), queuedBefore, box).signIn).toMatchObject({
+      username: 'cid',
+      secret: 's3cret',
+      clientAuthMethod: 'client_secret_basic',
+    });
+    const post = oauth({ ClientAuthMethod: 'client_secret_post' });
+    expect(prepareDelivery(job(post), post, box).signIn?.clientAuthMethod).toBe('client_secret_post');
+    // A producer newer than this dispatcher could send a method it does not know.
+    const unknown = oauth({ ClientAuthMethod: 'private_key_jwt' as ClientAuthMethod });
+    expect(() => prepareDelivery(job(unknown), unknown, box)).toThrow('Authentication.ClientAuthMethod is not known');
   });
 
   it("opens each webhook's secrets once across its jobs, and keeps refusing ones it cannot open", () => {

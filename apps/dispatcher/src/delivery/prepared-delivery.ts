@@ -1,5 +1,11 @@
 import type { SecretBox } from '@hookline/auth';
-import { SIGN_IN_FLOWS, TOKEN_SCHEMES, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
+import {
+  CLIENT_AUTH_METHODS,
+  SIGN_IN_FLOWS,
+  TOKEN_SCHEMES,
+  type DeliveryJob,
+  type DeliverySpec,
+} from '@hookline/contracts';
 import { signatureHeaders } from '@hookline/delivery';
 import { BoundedMap } from '@hookline/service-kit';
 import type { SignInCredentials } from '../sign-in/sign-in-flows';
@@ -101,7 +107,10 @@ function authenticationOf(spec: DeliverySpec, box: Opener): Pick<PreparedDeliver
       const basic = Buffer.from(`${auth.Username}:${password}`, 'utf8').toString('base64');
       return { authorization: `Basic ${basic}`, signIn: null };
     }
-    case 'OAuth2ClientCredentials':
+    case 'OAuth2ClientCredentials': {
+      const method = auth.ClientAuthMethod ?? 'client_secret_basic';
+      if (!CLIENT_AUTH_METHODS.includes(method))
+        throw new InvalidJobError('Authentication.ClientAuthMethod is not known');
       return {
         authorization: null,
         signIn: {
@@ -110,8 +119,10 @@ function authenticationOf(spec: DeliverySpec, box: Opener): Pick<PreparedDeliver
           username: auth.ClientId,
           secret: open(box, auth.ClientSecret, 'Authentication.ClientSecret'),
           scope: auth.Scope ?? null,
+          clientAuthMethod: method,
         },
       };
+    }
     case 'SignIn':
       if (!SIGN_IN_FLOWS.includes(auth.Flow)) throw new InvalidJobError('Authentication.Flow is not known');
       return {
@@ -122,6 +133,7 @@ function authenticationOf(spec: DeliverySpec, box: Opener): Pick<PreparedDeliver
           username: auth.Username,
           secret: open(box, auth.Password, 'Authentication.Password'),
           scope: null,
+          clientAuthMethod: null,
         },
       };
     case 'Token':

@@ -8,6 +8,7 @@ const credentials = (flow: SignInCredentials['flow']): SignInCredentials => ({
   username: 'admin',
   secret: 'p&ss word',
   scope: null,
+  clientAuthMethod: null,
 });
 
 /** An unsigned JWT with the given claims: only the claims matter to the dispatcher. */
@@ -36,11 +37,34 @@ describe('signInRequest', () => {
       username: 'admin',
       password: 'p&ss word',
     });
-    const client = signInRequest({ ...credentials('OAuth2ClientCredentials'), scope: 'hooks' });
-    expect(client.headers.authorization).toBe(`Basic ${Buffer.from('admin:p%26ss%20word').toString('base64')}`);
+    const client = signInRequest({
+      ...credentials('OAuth2ClientCredentials'),
+      scope: 'hooks',
+      clientAuthMethod: 'client_secret_basic',
+    });
+    expect(client.headers).toEqual({
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      authorization: `Basic ${Buffer.from('admin:p%26ss%20word').toString('base64')}`,
+    });
     expect(Object.fromEntries(new URLSearchParams(client.body))).toEqual({
       grant_type: 'client_credentials',
       scope: 'hooks',
+    });
+  });
+
+  it('OAuth2 client credentials posted in the form: client_id and client_secret fields, no Authorization', () => {
+    const { headers, body } = signInRequest({
+      ...credentials('OAuth2ClientCredentials'),
+      scope: 'hooks',
+      clientAuthMethod: 'client_secret_post',
+    });
+    expect(headers).toEqual({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    expect(Object.fromEntries(new URLSearchParams(body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'hooks',
+      client_id: 'admin',
+      client_secret: 'p&ss word',
     });
   });
 });

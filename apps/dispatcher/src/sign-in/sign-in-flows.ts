@@ -1,4 +1,4 @@
-import type { SignInFlow } from '@hookline/contracts';
+import type { ClientAuthMethod, SignInFlow } from '@hookline/contracts';
 
 /** Credentials the dispatcher exchanges for a token before it delivers. */
 export interface SignInCredentials {
@@ -9,6 +9,8 @@ export interface SignInCredentials {
   /** The password, or the client secret. */
   secret: string;
   scope: string | null;
+  /** How the client id and secret reach the token URL, for OAuth2 client credentials. */
+  clientAuthMethod: ClientAuthMethod | null;
 }
 
 export interface SignInRequest {
@@ -46,10 +48,12 @@ export function signInRequest(credentials: SignInCredentials): SignInRequest {
     case 'OAuth2ClientCredentials': {
       const form = new URLSearchParams({ grant_type: 'client_credentials' });
       if (credentials.scope) form.set('scope', credentials.scope);
-      return {
-        headers: { 'content-type': FORM, accept: 'application/json', authorization: clientAuthorization(credentials) },
-        body: form.toString(),
-      };
+      const headers: Record<string, string> = { 'content-type': FORM, accept: 'application/json' };
+      if (credentials.clientAuthMethod === 'client_secret_post') {
+        form.set('client_id', credentials.username);
+        form.set('client_secret', credentials.secret);
+      } else headers.authorization = clientAuthorization(credentials);
+      return { headers, body: form.toString() };
     }
     case 'OAuth2Password': {
       const form = new URLSearchParams({

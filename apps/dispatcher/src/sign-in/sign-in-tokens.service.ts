@@ -12,11 +12,21 @@ export type SignInResult = { ok: true; authorization: string } | { ok: false; er
 const MAX_SIGN_IN_RESPONSE_BYTES = 64 * 1024;
 const MAX_CACHED_TOKENS = 10_000;
 
-/** Cache key: a changed password or client secret must not reuse the old one's token. */
+/**
+ * Cache key: a changed password or client secret must not reuse the old one's token, nor a changed
+ * client authentication method, so that a token URL refusing the new method says so at once.
+ */
 function cacheKey(credentials: SignInCredentials): string {
   return createHash('sha256')
     .update(
-      JSON.stringify([credentials.flow, credentials.url, credentials.username, credentials.secret, credentials.scope]),
+      JSON.stringify([
+        credentials.flow,
+        credentials.url,
+        credentials.username,
+        credentials.secret,
+        credentials.scope,
+        credentials.clientAuthMethod,
+      ]),
     )
     .digest('base64url');
 }

@@ -3,6 +3,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import {
   STREAMS,
   WebhookEvent,
+  type ClientAuthMethod,
   type DeliveryAuthentication,
   type DeliverySpec,
   type SignInFlow,
@@ -187,6 +188,8 @@ function deliveryAuthentication(
       ClientId: auth.ClientId ?? '',
       ClientSecret: secret.ClientSecret,
       Scope: auth.Scope ?? null,
+      // Events published before ClientAuthMethod existed leave it out: those webhooks use Basic.
+      ClientAuthMethod: (auth.ClientAuthMethod ?? 'client_secret_basic') as ClientAuthMethod,
     };
   if (auth.Type === 'Token' && 'Token' in secret)
     return { Type: 'Token', Scheme: auth.Scheme as TokenScheme, Token: secret.Token };

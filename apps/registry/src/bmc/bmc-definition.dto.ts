@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
+import type { ClientAuthMethod } from '@hookline/contracts';
 import { boolean, booleanText, Check, httpUrl, oneOf, parses, single, text, type Rule } from '../webhook/dto/check';
 import { condition } from '../webhook/dto/webhook-request.dto';
 import { parseEvents } from '../webhook/webhook.query';
@@ -23,6 +24,9 @@ export const BMC_NATIVE = BMC_AUTHENTICATION_TYPES[2];
 export const BMC_RSSO = BMC_AUTHENTICATION_TYPES[3];
 export const BMC_REMEDY = BMC_AUTHENTICATION_TYPES[4];
 export const BMC_RECORD_EVENT_TYPE = 'com.bmc.arsys.rx.services.webhook.domain.webhookRecordEvent';
+
+/** OAuth2's `tokenFetchMechanism` by its value: the seed's `0 -> basic auth, 1 -> Form post`. */
+export const BMC_TOKEN_FETCH_MECHANISMS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
 
 const optional =
   (rule: Rule): Rule =>
@@ -49,7 +53,11 @@ const stringMap: Rule = (value, _object, property) =>
     ? undefined
     : `${property} must be an object of header names to values`;
 
-const anything: Rule = () => undefined;
+/** The seed's numbers, or the same as text, as `payloadFieldIds` takes ids either way. */
+const tokenFetchMechanism: Rule = (value, _object, property) =>
+  value === 0 || value === 1 || value === '0' || value === '1'
+    ? undefined
+    : `${property} must be 0 (basic auth) or 1 (form post)`;
 
 const present: Rule = (value, _object, property) =>
   typeof value === 'object' && value !== null ? undefined : `${property} is required`;
@@ -75,7 +83,7 @@ export class BmcAuthenticationDto {
   @Check(optional(text(2_048))) tokenPath?: string;
   @Check(optional(text(2_048))) authServerEndpoint?: string;
   @Check(optional(text(2_048))) redirectUri?: string;
-  @Check(optional(anything)) tokenFetchMechanism?: unknown;
+  @Check(optional(tokenFetchMechanism)) tokenFetchMechanism?: 0 | 1 | '0' | '1' | null;
   @Check(optional(text(4_096))) accessToken?: string;
 }
 

@@ -158,26 +158,48 @@ describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)',
     expect((await h.request('GET', PAGE, { key: admin })).body.totalSize).toBe(before);
   });
 
-  it('maps OAuth2 client credentials, with a token path relative to the auth server', async () => {
-    const reply = await h.request('POST', DEFINITIONS, {
-      key: admin,
-      body: seedDefinition('OAuth', {
-        resourceType: `${AUTH}OAuth2ClientCredentials`,
-        username: 'client-1',
-        credentials: 's3cret',
-        authServerEndpoint: 'https://sso.example.com',
-        tokenPath: '/oauth/token',
-        tokenFetchMechanism: 0,
-      }),
+  it('maps OAuth2 client credentials, with a token path relative to the auth server and the tokenFetchMechanism', async () => {
+    const oauth = (tokenFetchMechanism: unknown) => ({
+      resourceType: `${AUTH}OAuth2ClientCredentials`,
+      username: 'client-1',
+      credentials: 's3cret',
+      authServerEndpoint: 'https://sso.example.com',
+      tokenPath: '/oauth/token',
+      tokenFetchMechanism,
     });
+    const reply = await h.request('POST', DEFINITIONS, { key: admin, body: seedDefinition('OAuth', oauth(0)) });
     expect(reply.status).toBe(201);
+    expect(reply.body.callback.authentication).toEqual({
+      resourceType: `${AUTH}OAuth2ClientCredentials`,
+      username: 'client-1',
+      tokenPath: 'https://sso.example.com/oauth/token',
+      tokenFetchMechanism: 0,
+    });
     const webhook = (await h.request('GET', `/api/v2/webhook/${reply.body.id}`, { key: admin })).body;
     expect(webhook.Authentication).toMatchObject({
       Type: 'OAuth2ClientCredentials',
       TokenUrl: 'https://sso.example.com/oauth/token',
       ClientId: 'client-1',
+      ClientAuthMethod: 'client_secret_basic',
     });
     expect(JSON.stringify(webhook)).not.toContain('s3cret');
+
+    const formPost = await h.request('POST', DEFINITIONS, { key: admin, body: seedDefinition('OAuthForm', oauth(1)) });
+    expect(formPost.status).toBe(201);
+    const got = await h.request('GET', `${DEFINITIONS}/OAuthForm`, { key: reader });
+    expect(got.body.callback.authentication).toMatchObject({ tokenFetchMechanism: 1 });
+    const formWebhook = (await h.request('GET', `/api/v2/webhook/${formPost.body.id}`, { key: admin })).body;
+    expect(formWebhook.Authentication.ClientAuthMethod).toBe('client_secret_post');
+
+    const refused = await h.request('POST', DEFINITIONS, { key: admin, body: seedDefinition('OAuthBad', oauth(2)) });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual([
+      {
+        field: 'callback.authentication.tokenFetchMechanism',
+        reason: 'tokenFetchMechanism must be 0 (basic auth) or 1 (form post)',
+      },
+    ]);
+    expect((await h.request('GET', `${DEFINITIONS}/OAuthBad`, { key: admin })).status).toBe(404);
   });
 
   it("registers the seed's sample with its Native sign-in, and the Remedy and RSSO sign-ins, secrets never shown", async () => {

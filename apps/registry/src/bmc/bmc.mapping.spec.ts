@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { fieldProblems } from '@hookline/service-kit';
 import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { BmcWebhookDefinitionDto } from './bmc-definition.dto';
 import { inBmcTerms, webhookBodyOf } from './bmc.mapping';
 
@@ -96,6 +98,55 @@ describe('webhookBodyOf: sign-ins', () => {
       Username: 'j',
       Password: 'b',
     });
+  });
+
+  it('OAuth2: tokenFetchMechanism 0 or absent sends the client in Basic, 1 posts it in the form', () => {
+    const oauth = {
+      resourceType: `${AUTH}OAuth2ClientCredentials`,
+      username: 'client-1',
+      credentials: 's3cret',
+      tokenPath: 'https://sso.example.com/oauth/token',
+    };
+    expect(authenticationOf(oauth)).toEqual({
+      Type: 'OAuth2ClientCredentials',
+      TokenUrl: 'https://sso.example.com/oauth/token',
+      ClientId: 'client-1',
+      ClientSecret: 's3cret',
+      ClientAuthMethod: 'client_secret_basic',
+    });
+    for (const basic of [0, '0', null])
+      expect(authenticationOf({ ...oauth, tokenFetchMechanism: basic })).toMatchObject({
+        ClientAuthMethod: 'client_secret_basic',
+      });
+    for (const formPost of [1, '1'])
+      expect(authenticationOf({ ...oauth, tokenFetchMechanism: formPost })).toMatchObject({
+        ClientAuthMethod: 'client_secret_post',
+      });
+  });
+
+  it('refuses a tokenFetchMechanism other than 0 or 1, by its place in the definition', () => {
+    const problemsOf = (tokenFetchMechanism: unknown) =>
+      fieldProblems(
+        validateSync(
+          definition({
+            authentication: {
+              resourceType: `${AUTH}OAuth2ClientCredentials`,
+              username: 'client-1',
+              credentials: 's3cret',
+              tokenPath: 'https://sso.example.com/oauth/token',
+              tokenFetchMechanism,
+            },
+          }),
+        ),
+      );
+    for (const invalid of [2, -1, 0.5, true, 'basic', '', [1]])
+      expect(problemsOf(invalid)).toEqual([
+        {
+          field: 'callback.authentication.tokenFetchMechanism',
+          reason: 'tokenFetchMechanism must be 0 (basic auth) or 1 (form post)',
+        },
+      ]);
+    expect(problemsOf(1)).toEqual([]);
   });
 
   it('names each missing field, and a token path that resolves to no http(s) URL', () => {

@@ -10,6 +10,7 @@ import {
   BMC_REMEDY,
   BMC_RSSO,
   BMC_RECORD_EVENT_TYPE,
+  BMC_TOKEN_FETCH_MECHANISMS,
   type BmcAuthenticationDto,
   type BmcRecordEvent,
   type BmcWebhookDefinitionDto,
@@ -50,6 +51,7 @@ export interface BmcDefinitionView {
       loginName?: string;
       loginPath?: string;
       tokenPath?: string;
+      tokenFetchMechanism?: number;
     } | null;
   };
   /** Hookline's webhook id: the same webhook under /api/v2/webhook/{id}. */
@@ -183,6 +185,7 @@ function authenticationOf(auth: BmcAuthenticationDto, callbackUrl: string): Mapp
           TokenUrl: tokenUrl.url,
           ClientId: auth.username,
           ClientSecret: auth.credentials,
+          ClientAuthMethod: BMC_TOKEN_FETCH_MECHANISMS[Number(auth.tokenFetchMechanism ?? 0)],
         },
       };
     }
@@ -259,7 +262,12 @@ function bmcAuthenticationOf(auth: AuthenticationRecord | null): BmcDefinitionVi
     case 'Basic':
       return { resourceType: BMC_BASIC, username: auth.Username };
     case 'OAuth2ClientCredentials':
-      return { resourceType: BMC_OAUTH2, username: auth.ClientId, tokenPath: auth.TokenUrl };
+      return {
+        resourceType: BMC_OAUTH2,
+        username: auth.ClientId,
+        tokenPath: auth.TokenUrl,
+        tokenFetchMechanism: BMC_TOKEN_FETCH_MECHANISMS.indexOf(auth.ClientAuthMethod ?? 'client_secret_basic'),
+      };
     case 'SignIn':
       if (auth.Flow === 'OAuth2Password')
         return { resourceType: BMC_RSSO, loginName: auth.Username, tokenPath: auth.SignInUrl };

@@ -27,6 +27,7 @@ function sealedAuthentication(auth: AuthenticationRecord | null): DeliveryAuthen
         ClientId: auth.ClientId,
         ClientSecret: auth.ClientSecret.Encrypted,
         Scope: auth.Scope,
+        ClientAuthMethod: auth.ClientAuthMethod ?? 'client_secret_basic',
       };
     case 'SignIn':
       return {

@@ -325,6 +325,7 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       ClientId: 'cid',
       ClientSecret: '********efgh',
       Scope: 'hooks',
+      ClientAuthMethod: 'client_secret_basic',
     });
     const token = await h.request('PATCH', path, {
       key: keyA,
@@ -379,6 +380,72 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect(stored?.Headers[1].Value.Encrypted).toMatch(/^v1:/);
     expect(stored?.Authentication.Password.Encrypted).toMatch(/^v1:/);
     expect(new SecretBox(ENCRYPTION_KEY).decrypt(stored?.Authentication.Password.Encrypted)).toBe(secrets.signIn);
+  });
+
+  it('stores how OAuth2 client credentials reach the token URL, shows it and tells the matcher', async () => {
+    const oauth = {
+      Type: 'OAuth2ClientCredentials',
+      TokenUrl: 'https://auth.example.com/token',
+      ClientId: 'cid',
+      ClientSecret: 'client-secret-value',
+    };
+    const w = await create({ ...SEED_EXAMPLE, Name: 'form post', Authentication: oauth });
+    expect(w.body.Authentication).toMatchObject({ ClientAuthMethod: 'client_secret_basic', Scope: null });
+    const path = `/api/v2/webhook/${w.body.ObjectUUID}`;
+
+    const formPost = await h.request('PATCH', path, {
+      key: keyA,
+      body: { Authentication: { ...oauth, ClientAuthMethod: 'client_secret_post' } },
+    });
+    expect(formPost.status).toBe(200);
+    expect((await h.request('GET', path, { key: keyA })).body.Authentication).toMatchObject({
+      ClientAuthMethod: 'client_secret_post',
+    });
+    const event = await waitFor(() => events.find((e) => e.webhookId === w.body.ObjectUUID && e.objectVersion === 2));
+    expect(event.webhook.Authentication.ClientAuthMethod).toBe('client_secret_post');
+
+    const refused = await Promise.all([
+      h.request('PATCH', path, {
+        key: keyA,
+        body: { Authentication: { ...oauth, ClientAuthMethod: 'tls_client_auth' } },
+      }),
+      h.request('PATCH', path, {
+        key: keyA,
+        body: {
+          Authentication: { Type: 'Basic', Username: 'u', Password: 'p', ClientAuthMethod: 'client_secret_post' },
+        },
+      }),
+    ]);
+    expect(refused.map((r) => [r.status, r.body.details])).toEqual([
+      [
+        400,
+        [
+          {
+            field: 'Authentication.ClientAuthMethod',
+            reason: 'ClientAuthMethod must be one of: client_secret_basic, client_secret_post',
+          },
+        ],
+      ],
+      [
+        400,
+        [
+          {
+            field: 'Authentication.ClientAuthMethod',
+            reason: 'ClientAuthMethod is only used with Type OAuth2ClientCredentials',
+          },
+        ],
+      ],
+    ]);
+    expect((await h.request('GET', path, { key: keyA })).body._objectVersion).toBe(2);
+
+    // A webhook stored before ClientAuthMethod existed reads as Basic, what it has always used.
+    const webhooks = h.registry.app.get<Connection>(getConnectionToken()).collection('webhooks');
+    const stored = await webhooks.findOne({ _id: w.body.ObjectUUID as never });
+    expect(stored?.Authentication.ClientAuthMethod).toBe('client_secret_post');
+    await webhooks.updateOne({ _id: w.body.ObjectUUID as never }, { $unset: { 'Authentication.ClientAuthMethod': 1 } });
+    expect((await h.request('GET', path, { key: keyA })).body.Authentication.ClientAuthMethod).toBe(
+      'client_secret_basic',
+    );
   });
 
   it('publishes one WEBHOOKS event per change, with the version, for the matcher', async () => {

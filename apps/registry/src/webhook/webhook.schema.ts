@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { SignInFlow, TokenScheme, WebhookEventKind } from '@hookline/contracts';
+import type { ClientAuthMethod, SignInFlow, TokenScheme, WebhookEventKind } from '@hookline/contracts';
 import type { CommunicationMethod, Operator, PayloadFormat, WebhookEventName, WebhookTrigger } from './webhook.rules';
 
 /** A secret as stored: AES-256-GCM ciphertext plus the masked form responses show. */
@@ -24,6 +24,8 @@ export type AuthenticationRecord =
       ClientId: string;
       ClientSecret: StoredSecret;
       Scope: string | null;
+      /** Absent in webhooks stored before it existed, which means `client_secret_basic`. */
+      ClientAuthMethod?: ClientAuthMethod;
     }
   | { Type: 'SignIn'; Flow: SignInFlow; SignInUrl: string; Username: string; Password: StoredSecret }
   | { Type: 'Token'; Scheme: TokenScheme; Token: StoredSecret };

@@ -369,6 +369,7 @@ export class WebhookService {
           ClientId: auth.ClientId!,
           ClientSecret: this.sealUnlessMasked(auth.ClientSecret!, previous),
           Scope: auth.Scope ?? null,
+          ClientAuthMethod: auth.ClientAuthMethod ?? 'client_secret_basic',
         };
       }
       case 'SignIn': {

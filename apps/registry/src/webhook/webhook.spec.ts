@@ -207,6 +207,22 @@ describe('webhook request validation', () => {
     });
   });
 
+  it('checks how OAuth2 client credentials reach the token URL, and only with that Type', () => {
+    const authProblems = (Authentication: Record<string, unknown>) =>
+      Object.fromEntries(
+        problems(CreateWebhookDto, { ...seedExample, Authentication }).map((p) => [p.field, p.reason]),
+      );
+    const oauth = { Type: 'OAuth2ClientCredentials', TokenUrl: 'https://t', ClientId: 'c', ClientSecret: 's' };
+    for (const ClientAuthMethod of ['client_secret_basic', 'client_secret_post', null, undefined])
+      expect(authProblems({ ...oauth, ClientAuthMethod })).toEqual({});
+    expect(authProblems({ ...oauth, ClientAuthMethod: 'private_key_jwt' })).toEqual({
+      'Authentication.ClientAuthMethod': 'ClientAuthMethod must be one of: client_secret_basic, client_secret_post',
+    });
+    expect(
+      authProblems({ Type: 'Basic', Username: 'u', Password: 'p', ClientAuthMethod: 'client_secret_post' }),
+    ).toEqual({ 'Authentication.ClientAuthMethod': 'ClientAuthMethod is only used with Type OAuth2ClientCredentials' });
+  });
+
   it('checks rules spanning fields on the whole webhook', () => {
     expect(
       crossFieldProblems({

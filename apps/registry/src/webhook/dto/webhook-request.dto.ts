@@ -1,6 +1,13 @@
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
-import { SIGN_IN_FLOWS, TOKEN_SCHEMES, type SignInFlow, type TokenScheme } from '@hookline/contracts';
+import {
+  CLIENT_AUTH_METHODS,
+  SIGN_IN_FLOWS,
+  TOKEN_SCHEMES,
+  type ClientAuthMethod,
+  type SignInFlow,
+  type TokenScheme,
+} from '@hookline/contracts';
 import {
   checkConditionSyntax,
   COMMUNICATION_METHODS,
@@ -104,6 +111,10 @@ export class AuthenticationDto {
 
   @Check(forType('OAuth2ClientCredentials', text(1_024), true))
   Scope?: string | null;
+
+  /** Absent or null means `client_secret_basic`, what every token URL must accept (RFC 6749 §2.3.1). */
+  @Check(forType('OAuth2ClientCredentials', oneOf(CLIENT_AUTH_METHODS), true))
+  ClientAuthMethod?: ClientAuthMethod | null;
 }
 
 const optional =

@@ -17,6 +17,7 @@ function authenticationResponse(auth: AuthenticationRecord | null): WebhookRespo
         ClientId: auth.ClientId,
         ClientSecret: auth.ClientSecret.Masked,
         Scope: auth.Scope,
+        ClientAuthMethod: auth.ClientAuthMethod ?? 'client_secret_basic',
       };
     case 'SignIn':
       return {

@@ -142,7 +142,7 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
     );
     expect(changes).toEqual([expect.objectContaining({ name: 'PlanEstimate', value: 13, old_value: 3 })]);
     expect(job.spec).toMatchObject({ TargetUrl: 'https://receiver.example.com/hook', CommunicationMethod: 'http' });
-    expect(job.spec?.SigningSecret).toMatch(/^v1:/);
+    expect(job.spec.SigningSecret).toMatch(/^v1:/);
   });
 
   it('turns a re-sent change into no second job', async () => {

@@ -109,7 +109,7 @@ export function spec(
   };
 }
 
-export function job(deliverySpec: DeliverySpec | undefined, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
+export function job(deliverySpec: DeliverySpec, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
   const webhookId = overrides.webhookId ?? randomUUID();
   const messageId = randomUUID();
   return {
@@ -117,8 +117,7 @@ export function job(deliverySpec: DeliverySpec | undefined, overrides: Partial<D
     tenant: TENANT,
     webhookId,
     messageId,
-    target: { url: deliverySpec?.TargetUrl ?? 'https://unused.example.com', communicationMethod: 'http' },
-    ...(deliverySpec && { spec: deliverySpec }),
+    spec: deliverySpec,
     payload: { rule: { Name: 'rule' }, message: { message_id: messageId, object_type: 'Defect' } },
     createdAt: new Date().toISOString(),
     ...overrides,

@@ -145,12 +145,6 @@ export class ApiKeyRevokedEvent {
   @IsISO8601() revokedAt: string;
 }
 
-export class DeliveryTarget {
-  @IsString() @IsNotEmpty() url: string;
-  @IsIn(['http', 'websocket']) communicationMethod: 'http' | 'websocket';
-  @IsOptional() @IsString() sharedSpace?: string;
-}
-
 /** A secret sealed by the registry (AES-256-GCM `v1:` form); only services holding HOOKLINE_ENCRYPTION_KEY open it. */
 export type SealedSecret = string;
 
@@ -225,15 +219,18 @@ export function isTestDelivery(deliveryId: string): boolean {
   return deliveryId.startsWith(TEST_DELIVERY_PREFIX);
 }
 
-/** Subject `deliveries.<tenant>.<webhookId>` on stream DELIVERIES; id = message id + webhook id. */
+/**
+ * Subject `deliveries.<tenant>.<webhookId>` on stream DELIVERIES; id = message id + webhook id.
+ * Jobs queued by older producers may also carry `target` (the URL, method and shared space now in
+ * `spec`); consumers ignore it.
+ */
 export class DeliveryJob {
   @IsString() @IsNotEmpty() deliveryId: string;
   @IsString() @IsNotEmpty() tenant: string;
   @IsString() @IsNotEmpty() webhookId: string;
   @IsString() @IsNotEmpty() messageId: string;
-  @ValidateNested() @Type(() => DeliveryTarget) target: DeliveryTarget;
-  /** Being introduced: will replace `target` once every producer sets it. */
-  @IsOptional() @ValidateNested() @Type(() => DeliverySpec) spec?: DeliverySpec;
+  /** The webhook's delivery settings when the job was made (matched, tested or replayed), secrets sealed. */
+  @ValidateNested() @Type(() => DeliverySpec) spec: DeliverySpec;
   /** The `{ rule, message }` body, serialised once by the matcher. */
   @IsObject() @Opaque() payload: Record<string, unknown>;
   @IsISO8601() createdAt: string;

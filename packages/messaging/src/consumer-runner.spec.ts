@@ -7,7 +7,6 @@ const job = () => ({
   tenant: '100',
   webhookId: 'w1',
   messageId: 'm1',
-  target: { url: 'https://receiver.example/hook', communicationMethod: 'http' },
   spec: {
     TargetUrl: 'https://receiver.example/hook',
     CommunicationMethod: 'http',

@@ -51,7 +51,6 @@ const valid: [new () => object, object][] = [
       tenant: '100',
       webhookId: 'w-1',
       messageId: 'm-1',
-      target: { url: 'http://127.0.0.1:1/hook', communicationMethod: 'http' },
       spec: {
         TargetUrl: 'http://127.0.0.1:1/hook',
         CommunicationMethod: 'http',
@@ -120,6 +119,13 @@ describe('compilePayloadCheck', () => {
       expect(agreed / judged).toBeGreaterThan(0.95);
     },
   );
+
+  it('accepts a DeliveryJob still carrying `target`, as jobs queued before its removal do', () => {
+    const [, job] = valid.find(([cls]) => cls === DeliveryJob)!;
+    const queuedBefore = { ...job, target: { url: 'http://127.0.0.1:1/hook', communicationMethod: 'http' } };
+    expect(compilePayloadCheck(DeliveryJob)!(queuedBefore)).toBe(true);
+    expect(fullPathErrors(DeliveryJob, queuedBefore)).toBe(0);
+  });
 
   it('rejects what is not an object', () => {
     const check = compilePayloadCheck(DeliveryOutcome)!;

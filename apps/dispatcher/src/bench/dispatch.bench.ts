@@ -117,7 +117,6 @@ async function main(): Promise<void> {
       tenant: '100',
       webhookId,
       messageId,
-      target: { url: spec.TargetUrl, communicationMethod: 'http' },
       spec,
       payload,
       createdAt: new Date().toISOString(),

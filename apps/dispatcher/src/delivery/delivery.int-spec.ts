@@ -3,6 +3,7 @@ import {
   STREAMS,
   SUBJECTS,
   type ClientAuthMethod,
+  type DeliveryJob,
   type SignInFlow,
   type TunnelDeliveryRequest,
 } from '@hookline/contracts';
@@ -178,8 +179,10 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     expect(r.received).toHaveLength(3);
   });
 
-  it('records a job without a delivery spec as failed and terminates it', async () => {
-    const j = job(undefined);
+  it('records a job without a delivery spec as failed, delivers nothing and terminates it', async () => {
+    const r = await receiver(answer(200));
+    const { spec: _, ...withoutSpec } = job(spec(r.url));
+    const j = withoutSpec as DeliveryJob;
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
     expect(outcomes).toEqual([
@@ -188,6 +191,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     // Terminated: never offered again, nothing left pending for the consumer.
     await sleep(500);
     expect(h.outcomesOf(j.deliveryId)).toHaveLength(1);
+    expect(r.received).toHaveLength(0);
     const consumer = await h.client.jsm.consumers.info(STREAMS.DELIVERIES.name, 'dispatcher');
     expect({ ackPending: consumer.num_ack_pending, pending: consumer.num_pending }).toEqual({
       ackPending: 0,

@@ -93,6 +93,8 @@ export class DeliveryService {
   async handle(job: DeliveryJob, delivery: JobDelivery): Promise<Disposition> {
     const attempt = this.attemptNumber(job, delivery);
     const spec = job.spec;
+    // Validation lets an absent `spec` through (@ValidateNested skips undefined): record such a job
+    // and term it here, as throwing would retry it forever.
     if (!spec) return this.poison(job, await attempt(), 'job has no delivery spec');
     if (this.gone.has(job.tenant, job.webhookId)) {
       this.logger.debug({ deliveryId: job.deliveryId, webhookId: job.webhookId }, 'dropped: webhook answered 410 Gone');
@@ -324,8 +326,7 @@ export class DeliveryService {
       latencyMs: 0,
     });
     this.attemptsTotal.inc({ kind: 'failed' });
-    // The reason is in the log line and the outcome. A bare term: nats-server before 2.10 ignores
-    // `+TERM <reason>` and redelivers the message after the ack wait.
+    // The reason is in the log line above and in the outcome.
     return term('');
   }
 }

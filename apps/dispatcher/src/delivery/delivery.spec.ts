@@ -28,7 +28,6 @@ const job = (spec: DeliverySpec): DeliveryJob => ({
   tenant: '100',
   webhookId: 'wh-1',
   messageId: 'msg-1',
-  target: { url: spec.TargetUrl, communicationMethod: 'http' },
   spec,
   payload: { rule: {}, message: { n: 1 } },
   createdAt: new Date(0).toISOString(),

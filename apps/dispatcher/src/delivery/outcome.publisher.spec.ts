@@ -1,10 +1,4 @@
-import {
-  SUBJECTS,
-  TEST_DELIVERY_PREFIX,
-  type DeliveryJob,
-  type DeliveryOutcome,
-  type DeliveryOutcomeBatch,
-} from '@hookline/contracts';
+import { SUBJECTS, TEST_DELIVERY_PREFIX, type DeliveryOutcome, type DeliveryOutcomeBatch } from '@hookline/contracts';
 import type { JetStreamPublisher, PublishOptions } from '@hookline/messaging';
 import { OutcomePublisher } from './outcome.publisher';
 
@@ -26,14 +20,12 @@ function recordingPublisher(refused: string[] = []): { published: Published[]; p
   return { published, publisher };
 }
 
-const job = (n: number, payload: Record<string, unknown> = {}): DeliveryJob => ({
+const job = (n: number, payload: Record<string, unknown> = {}) => ({
   deliveryId: `m-${n}:w-${n % 3}`,
   tenant: '100',
   webhookId: `w-${n % 3}`,
   messageId: `m-${n}`,
-  target: { url: 'https://example.com/hook', communicationMethod: 'http' },
   payload,
-  createdAt: new Date(0).toISOString(),
 });
 
 const outcomesIn = (message: Published): DeliveryOutcome[] =>

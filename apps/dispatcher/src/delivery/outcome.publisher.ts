@@ -16,6 +16,9 @@ export interface OutcomeFields extends Omit<AttemptReport, 'kind' | 'retryAfter'
   kind: OutcomeKind;
 }
 
+/** The fields of a job its outcomes are made of. */
+type OutcomeSource = Pick<DeliveryJob, 'deliveryId' | 'tenant' | 'webhookId' | 'messageId' | 'payload'>;
+
 /**
  * Least time between the starts of two batch publishes. Under load a batch then holds tens of
  * outcomes instead of the few that arrive during one publish's round trip; a job is acked at most
@@ -53,7 +56,7 @@ export class OutcomePublisher {
 
   constructor(@Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher) {}
 
-  async publish(job: DeliveryJob, attempt: number, fields: OutcomeFields): Promise<void> {
+  async publish(job: OutcomeSource, attempt: number, fields: OutcomeFields): Promise<void> {
     const outcome: DeliveryOutcome = {
       deliveryId: job.deliveryId,
       tenant: job.tenant,

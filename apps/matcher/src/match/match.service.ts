@@ -70,11 +70,6 @@ export class MatchService {
       tenant: message.tenant,
       webhookId: webhook.def.id,
       messageId: message.message_id,
-      target: {
-        url: webhook.spec.TargetUrl,
-        communicationMethod: webhook.spec.CommunicationMethod,
-        sharedSpace: webhook.spec.SharedSpace ?? undefined,
-      },
       spec: webhook.spec,
       payload,
       createdAt: now,

@@ -242,7 +242,7 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       webhookId: w.ObjectUUID,
       messageId: 'm-1',
       payload,
-      target: { url: 'https://receiver.example.com/v2', communicationMethod: 'http' },
+      spec: { TargetUrl: 'https://receiver.example.com/v2', CommunicationMethod: 'http' },
     });
 
     expect((await h.request('POST', `${path}/failed/nope/replay`, { key })).status).toBe(404);
@@ -314,7 +314,7 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(job.payload.rule).toMatchObject({ ObjectUUID: w.ObjectUUID, ObjectTypes: ['Defect'] });
     expect(job.payload.rule).not.toHaveProperty('SigningSecret');
     expect(job.payload.rule).not.toHaveProperty('FireCount');
-    expect(job.spec?.RetryPolicy.MaxRetries).toBe(0);
+    expect(job.spec.RetryPolicy.MaxRetries).toBe(0);
     // Test deliveries do not count as firings.
     await new Promise((r) => setTimeout(r, 300));
     expect((await h.request('GET', `/api/v2/webhook/${w.ObjectUUID}`, { key })).body.FireCount).toBeNull();

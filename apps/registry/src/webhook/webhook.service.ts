@@ -235,11 +235,6 @@ export class WebhookService {
       tenant: tenantOf({ subscriptionId: webhook.SubscriptionID }),
       webhookId: webhook._id,
       messageId,
-      target: {
-        url: webhook.TargetUrl,
-        communicationMethod: webhook.CommunicationMethod,
-        ...(webhook.SharedSpace ? { sharedSpace: webhook.SharedSpace } : {}),
-      },
       spec,
       payload,
       createdAt: new Date().toISOString(),

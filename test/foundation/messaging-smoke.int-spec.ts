@@ -6,6 +6,7 @@ import {
   JetStreamPublisher,
   MessagingModule,
   nakAfter,
+  term,
   type Disposition,
   type MessageContext,
 } from '@hookline/messaging';
@@ -75,6 +76,26 @@ class SlowHandler {
 
 const SlowConsumerModule = consumerModule('slow-consumer', SlowHandler);
 
+/** The delivery count of each call of the terminating handler. */
+const termCalls: number[] = [];
+
+@Injectable()
+class TerminatingHandler {
+  @JetStreamConsumer({
+    stream: 'CHANGES',
+    durable: 'terminating',
+    filterSubject: 'changes.tenant-term.>',
+    payload: SmokePayload,
+    ackWaitMs: 1_000,
+  })
+  async handle(_message: SmokePayload, context: MessageContext): Promise<Disposition> {
+    termCalls.push(context.deliveryCount);
+    return term('not for this consumer');
+  }
+}
+
+const TerminatingConsumerModule = consumerModule('terminating-consumer', TerminatingHandler);
+
 /** How long the consumer stays stopped after the last publish (a bucket bound of the wait metric). */
 const WAIT_MS = 500;
 
@@ -131,6 +152,27 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     expect(beforeRestart).toBeGreaterThanOrEqual(40);
     expect([...received].sort((a, b) => a - b)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
   });
+
+  it('never hands out again a message its handler terminated, nor one that is not a valid payload', async () => {
+    const publisher = producer.app.get(JetStreamPublisher);
+    const consumer = await startApp(
+      { service: 'terminating-consumer', module: TerminatingConsumerModule },
+      { NATS_URL: infra.natsUrl },
+    );
+    const subject = SUBJECTS.change('tenant-term', 'Defect', 'Created');
+    await publisher.publish(subject, { message_id: 'term-1', n: 1 }, { msgId: 'term-1' });
+    await publisher.publish(subject, { message_id: 'term-2', n: 'not a number' }, { msgId: 'term-2' });
+    await waitFor(() => termCalls.length >= 1, 10_000);
+    // Three ack waits and more: a term the server ignored would have brought both back meanwhile.
+    await new Promise((r) => setTimeout(r, 3_500));
+    const metrics = await (await fetch(`${consumer.baseUrl}/metrics`)).text();
+    await consumer.close();
+    expect(termCalls).toEqual([1]);
+    const terminated = metricSamples(metrics, 'hookline_messages_handled_total').find(
+      ({ labels }) => labels.durable === 'terminating' && labels.result === 'term',
+    );
+    expect(terminated?.value).toBe(2);
+  }, 30_000);
 
   it('keeps a message whose handler outlasts the ack wait from being handed out again', async () => {
     const publisher = producer.app.get(JetStreamPublisher);

@@ -225,7 +225,7 @@ export class ConsumerRunner {
       payload = this.parse(msg);
     } catch (err) {
       this.logger.error({ subject: msg.subject, seq: msg.seq, err: String(err) }, 'poison message terminated');
-      this.settle(msg, { kind: 'term', reason: String(err) });
+      this.settle(msg, { kind: 'term', reason: '' });
       return;
     }
     const context: MessageContext = {
@@ -267,7 +267,11 @@ export class ConsumerRunner {
         msg.nak(disposition.delayMs);
         return;
       case 'term':
-        msg.term(disposition.reason);
+        if (disposition.reason)
+          this.logger.warn({ subject: msg.subject, seq: msg.seq, reason: disposition.reason }, 'message terminated');
+        // A bare term, the reason in the log line: nats-server before 2.10 (Debian's is 2.9)
+        // ignores `+TERM <reason>` and hands the message out again after every ack wait.
+        msg.term();
         return;
     }
   }

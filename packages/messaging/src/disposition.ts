@@ -6,7 +6,7 @@ export type Disposition = { kind: 'ack' } | { kind: 'nak'; delayMs: number } | {
 export const Ack: Disposition = { kind: 'ack' };
 /** Redeliver later (a scheduled retry that survives a crash: the server holds the message). */
 export const nakAfter = (delayMs: number): Disposition => ({ kind: 'nak', delayMs: Math.max(0, Math.round(delayMs)) });
-/** Never redeliver: only for a poison message, after recording it. */
+/** Never redeliver: only for a poison message, after recording it. A reason is logged by the runner. */
 export const term = (reason: string): Disposition => ({ kind: 'term', reason });
 
 export interface MessageContext {

@@ -836,20 +836,27 @@ async function main(): Promise<void> {
     /**
      * One run, compared with `rawMax`. Runs start and end with the stack idle, except the bad-receiver
      * runs, which end with the bad receivers' jobs parked: recoverParked waits for those instead.
-     * A paced run first sends RUN_WARMUP_SECONDS of the same changes at the same rate, not counted.
+     * A paced run first sends RUN_WARMUP_SECONDS of the same changes at the same rate, not counted;
+     * `onCounted` runs between the two.
      */
     const run = async (
       name: string,
       fanout: 1 | 10,
       rawMax: number,
       drive: (t: Tally) => Promise<number>,
-      { settleBefore = true, settleAfter = true, pacedAt = 0 } = {},
+      {
+        settleBefore = true,
+        settleAfter = true,
+        pacedAt = 0,
+        onCounted = async () => {},
+      }: { settleBefore?: boolean; settleAfter?: boolean; pacedAt?: number; onCounted?: () => Promise<void> } = {},
     ): Promise<Tally> => {
       const settled = settleBefore ? await settle(client) : { settled: true };
       if (pacedAt > 0) {
         const warm = new Tally(`${name} warm-up`, Number.POSITIVE_INFINITY);
         await paced(pacedAt / fanout, RUN_WARMUP_SECONDS, (n) => ingest(warm, n, fanout));
       }
+      await onCounted();
       const phaseStarted = performance.now();
       if (!settled.settled)
         notes.push(`before ${name}: the stack had not settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
@@ -994,17 +1001,21 @@ async function main(): Promise<void> {
               { pacedAt: offered },
             ),
           );
-          for (const [i, index] of BAD_RECEIVERS.entries()) {
-            if (series.kinds[i % series.kinds.length] === 'hang') receivers[index].behave('/hook', 'hang');
-            else await receivers[index].stop();
-            bad.add(index);
-          }
+          // The receivers turn bad as the counted part starts, after the warm-up: the counted
+          // seconds include the outage's start, before the dispatcher's breakers open.
+          const turnBad = async (): Promise<void> => {
+            for (const [i, index] of BAD_RECEIVERS.entries()) {
+              if (series.kinds[i % series.kinds.length] === 'hang') receivers[index].behave('/hook', 'hang');
+              else await receivers[index].stop();
+              bad.add(index);
+            }
+          };
           const degraded = await run(
             `fan-out 10, ${offered}/s, 10% ${series.label} (round ${round})`,
             10,
             rawMax,
             pacedAtOffered(10),
-            { settleAfter: false, pacedAt: offered },
+            { settleAfter: false, pacedAt: offered, onCounted: turnBad },
           );
           series.degraded.push(degraded);
           // Every change fans out to ten webhooks; those not expected at healthy receivers went to the bad ones.

@@ -21,7 +21,7 @@
  *    receivers), reported beside the target.
  *
  * Every comparison is made ROUNDS (3) times and each target is judged on the medians. Every phase
- * is bounded by a count and a time limit; the whole run takes about sixteen minutes.
+ * is bounded by a count and a time limit; the whole run takes about fifteen minutes.
  *
  * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw runs; BENCH_RUNS=max1,paced1,max10,
  * paced10,bad picks runs; BENCH_BAD=dead,hang (the default) are the bad receivers' series: dead

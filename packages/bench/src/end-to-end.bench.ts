@@ -25,7 +25,8 @@
  *
  * For profiling: BENCH_RAW_MAX=<deliveries/s> skips the raw runs; BENCH_RUNS=max1,paced1,max10,
  * paced10,bad picks runs; BENCH_BAD=dead,hang (the default) are the bad receivers' series: dead
- * (refusing connections; the target), then hanging (slow), and hang+dead one of each; BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
+ * (refusing connections; the target), then hanging (slow), and hang+dead one of each;
+ * BENCH_ROUNDS; BENCH_PACED_SECONDS; BENCH_REST_WEBHOOKS; BENCH_TRACE=1 prints the
  * queues every second and the services' warnings; BENCH_PROFILE=dispatcher,matcher writes V8 CPU
  * profiles to BENCH_PROFILE_DIR (./bench-profiles), or runs them with BENCH_NODE_OPTIONS instead
  * (e.g. `--require ./gc-watch.js`); BENCH_WITHOUT_REGISTRY=1 stops the registry after
@@ -1142,15 +1143,16 @@ async function main(): Promise<void> {
           met: Math.max(pacedP99(1), pacedP99(10)) < TARGET_P99_MS && pacedComplete ? 'yes' : 'no',
         },
         ...badSeries.map((series) => {
-          const ratio = median(p99s(series.degraded)) / median(p99s(series.beside));
+          const [degraded, beside] = [p99s(series.degraded), p99s(series.beside)];
+          const ratio = median(degraded) / median(beside);
           const judged = series.kinds.length === 1 && series.kinds[0] === 'dead';
           return {
             target:
               `healthy receivers' p99 within ${Math.round((TARGET_HEALTHY_P99_RATIO - 1) * 100)}% with 10% ${series.label}` +
               (judged ? '' : ' (measured, not a target)'),
             measured:
-              `median ${ms(median(p99s(series.degraded)))} ms (${rounds(p99s(series.degraded), ms)}) ` +
-              `vs ${ms(median(p99s(series.beside)))} ms (${rounds(p99s(series.beside), ms)}) in the healthy round before each (${percent(ratio)})`,
+              `median ${ms(median(degraded))} ms (${rounds(degraded, ms)}) ` +
+              `vs ${ms(median(beside))} ms (${rounds(beside, ms)}) in the healthy round before each (${percent(ratio)})`,
             met: ratio <= TARGET_HEALTHY_P99_RATIO ? 'yes' : 'no',
           };
         }),

@@ -169,6 +169,8 @@ export type TokenScheme = (typeof TOKEN_SCHEMES)[number];
  */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+/** What an absent method means (webhooks and jobs from before the field): every token URL must accept it. */
+export const DEFAULT_CLIENT_AUTH_METHOD: ClientAuthMethod = 'client_secret_basic';
 
 export type DeliveryAuthentication =
   | { Type: 'Basic'; Username: string; Password: SealedSecret }

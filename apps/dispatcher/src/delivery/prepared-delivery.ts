@@ -1,6 +1,7 @@
 import type { SecretBox } from '@hookline/auth';
 import {
   CLIENT_AUTH_METHODS,
+  DEFAULT_CLIENT_AUTH_METHOD,
   SIGN_IN_FLOWS,
   TOKEN_SCHEMES,
   type DeliveryJob,
@@ -108,7 +109,7 @@ function authenticationOf(spec: DeliverySpec, box: Opener): Pick<PreparedDeliver
       return { authorization: `Basic ${basic}`, signIn: null };
     }
     case 'OAuth2ClientCredentials': {
-      const method = auth.ClientAuthMethod ?? 'client_secret_basic';
+      const method = auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD;
       if (!CLIENT_AUTH_METHODS.includes(method))
         throw new InvalidJobError('Authentication.ClientAuthMethod is not known');
       return {

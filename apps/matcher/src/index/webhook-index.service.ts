@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import {
+  DEFAULT_CLIENT_AUTH_METHOD,
   STREAMS,
   WebhookEvent,
   type ClientAuthMethod,
@@ -189,7 +190,7 @@ function deliveryAuthentication(
       ClientSecret: secret.ClientSecret,
       Scope: auth.Scope ?? null,
       // Events published before ClientAuthMethod existed leave it out: those webhooks use Basic.
-      ClientAuthMethod: (auth.ClientAuthMethod ?? 'client_secret_basic') as ClientAuthMethod,
+      ClientAuthMethod: (auth.ClientAuthMethod as ClientAuthMethod | undefined) ?? DEFAULT_CLIENT_AUTH_METHOD,
     };
   if (auth.Type === 'Token' && 'Token' in secret)
     return { Type: 'Token', Scheme: auth.Scheme as TokenScheme, Token: secret.Token };

@@ -1,6 +1,6 @@
 import { RECORD_EVENT_OF } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
-import type { SignInFlow, TokenScheme } from '@hookline/contracts';
+import { DEFAULT_CLIENT_AUTH_METHOD, type SignInFlow, type TokenScheme } from '@hookline/contracts';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook/webhook.schema';
 import type { WebhookEventName } from '../webhook/webhook.rules';
 import {
@@ -266,7 +266,7 @@ function bmcAuthenticationOf(auth: AuthenticationRecord | null): BmcDefinitionVi
         resourceType: BMC_OAUTH2,
         username: auth.ClientId,
         tokenPath: auth.TokenUrl,
-        tokenFetchMechanism: BMC_TOKEN_FETCH_MECHANISMS.indexOf(auth.ClientAuthMethod ?? 'client_secret_basic'),
+        tokenFetchMechanism: BMC_TOKEN_FETCH_MECHANISMS.indexOf(auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD),
       };
     case 'SignIn':
       if (auth.Flow === 'OAuth2Password')

@@ -1,4 +1,9 @@
-import type { DeliveryAuthentication, DeliverySpec, WebhookSecrets } from '@hookline/contracts';
+import {
+  DEFAULT_CLIENT_AUTH_METHOD,
+  type DeliveryAuthentication,
+  type DeliverySpec,
+  type WebhookSecrets,
+} from '@hookline/contracts';
 import type { AuthenticationRecord, WebhookRecord } from './webhook.schema';
 
 /** How the dispatcher delivers for this webhook (test and replay jobs), its secrets still sealed. */
@@ -27,7 +32,7 @@ function sealedAuthentication(auth: AuthenticationRecord | null): DeliveryAuthen
         ClientId: auth.ClientId,
         ClientSecret: auth.ClientSecret.Encrypted,
         Scope: auth.Scope,
-        ClientAuthMethod: auth.ClientAuthMethod ?? 'client_secret_basic',
+        ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD,
       };
     case 'SignIn':
       return {

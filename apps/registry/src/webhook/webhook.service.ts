@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth';
-import { TEST_DELIVERY_PREFIX, type DeliveryJob, type DeliveryOutcome, type DeliverySpec } from '@hookline/contracts';
+import {
+  DEFAULT_CLIENT_AUTH_METHOD,
+  TEST_DELIVERY_PREFIX,
+  type DeliveryJob,
+  type DeliveryOutcome,
+  type DeliverySpec,
+} from '@hookline/contracts';
 import { ruleOf } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
@@ -364,7 +370,7 @@ export class WebhookService {
           ClientId: auth.ClientId!,
           ClientSecret: this.sealUnlessMasked(auth.ClientSecret!, previous),
           Scope: auth.Scope ?? null,
-          ClientAuthMethod: auth.ClientAuthMethod ?? 'client_secret_basic',
+          ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD,
         };
       }
       case 'SignIn': {

@@ -1,4 +1,4 @@
-import type { WebhookView } from '@hookline/contracts';
+import { DEFAULT_CLIENT_AUTH_METHOD, type WebhookView } from '@hookline/contracts';
 import type { AttemptRecord, FailedDeliveryRecord } from '../delivery-log.schema';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook.schema';
 
@@ -17,7 +17,7 @@ function authenticationResponse(auth: AuthenticationRecord | null): WebhookRespo
         ClientId: auth.ClientId,
         ClientSecret: auth.ClientSecret.Masked,
         Scope: auth.Scope,
-        ClientAuthMethod: auth.ClientAuthMethod ?? 'client_secret_basic',
+        ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD,
       };
     case 'SignIn':
       return {

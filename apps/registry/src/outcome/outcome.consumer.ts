@@ -3,6 +3,12 @@ import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
 import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
 import { OutcomeService } from './outcome.service';
 
+/** The subscription an outcome's tenant names; null when the tenant is not a subscription id. */
+function subscriptionOf(outcome: DeliveryOutcome): number | null {
+  const subscriptionId = Number(outcome.tenant);
+  return Number.isSafeInteger(subscriptionId) && subscriptionId >= 1 ? subscriptionId : null;
+}
+
 /**
  * Adapter from OUTCOMES (one outcome per message) and OUTCOME_BATCHES (many) to OutcomeService.
  * Acks only after the effects are stored; a storage failure throws, and the runner naks with a
@@ -17,7 +23,8 @@ export class OutcomeConsumer {
   // Many outcomes in hand at once, so OutcomeService can store them in batches.
   @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
   async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
-    const subscriptionId = this.subscriptionOf(outcome);
+    const subscriptionId = subscriptionOf(outcome);
+    // The runner logs the reason: one line per dropped message.
     if (subscriptionId === null) return term(`tenant ${outcome.tenant} is not a subscription id`);
     await this.outcomes.apply(subscriptionId, outcome);
   }
@@ -31,22 +38,17 @@ export class OutcomeConsumer {
   async handleBatch(batch: DeliveryOutcomeBatch): Promise<void> {
     const applied = await Promise.allSettled(
       batch.outcomes.map((outcome) => {
-        const subscriptionId = this.subscriptionOf(outcome);
+        const subscriptionId = subscriptionOf(outcome);
+        if (subscriptionId !== null) return this.outcomes.apply(subscriptionId, outcome);
         // Dropped alone, as a single message with it would be: it cannot become valid later.
-        return subscriptionId === null ? null : this.outcomes.apply(subscriptionId, outcome);
+        this.logger.error(
+          { tenant: outcome.tenant, deliveryId: outcome.deliveryId },
+          'outcome for a tenant that is not a subscription id dropped',
+        );
+        return null;
       }),
     );
     const failure = applied.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
-  }
-
-  private subscriptionOf(outcome: DeliveryOutcome): number | null {
-    const subscriptionId = Number(outcome.tenant);
-    if (Number.isSafeInteger(subscriptionId) && subscriptionId >= 1) return subscriptionId;
-    this.logger.error(
-      { tenant: outcome.tenant, deliveryId: outcome.deliveryId },
-      'outcome for a tenant that is not a subscription id',
-    );
-    return null;
   }
 }

@@ -298,7 +298,8 @@ export const MAX_OUTCOMES_PER_BATCH = 1_000;
 /**
  * Subject `outcome-batches.<producer>` on stream OUTCOME_BATCHES: the outcomes of many attempts,
  * in the order they happened. A batch may come twice and an outcome may also come singly on
- * OUTCOMES: each attempt is applied once by its `deliveryId` and `attempt`.
+ * OUTCOMES: each attempt is applied once by its `deliveryId`, `attempt` and `at` (a hold by the first
+ * two: it is logged once however often it is reported).
  */
 export class DeliveryOutcomeBatch {
   @IsArray()

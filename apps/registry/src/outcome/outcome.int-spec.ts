@@ -151,7 +151,7 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       'webhooks',
     );
     const counted = db.collection<{ _id: string }>('counted_attempts');
-    const attemptId = `${first.deliveryId}#1`;
+    const attemptId = `${first.at}|${first.deliveryId}#1`;
     // The first count settled completely, so its own late writes cannot undo the state set up below.
     await waitFor(async () => (await counted.findOne({ _id: attemptId })) !== null);
     expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);

@@ -41,8 +41,19 @@ interface Countable extends StatsAttempt {
 const fulfilled = (value: OutcomeResult): PromiseSettledResult<OutcomeResult> => ({ status: 'fulfilled', value });
 const rejected = (reason: unknown): PromiseSettledResult<OutcomeResult> => ({ status: 'rejected', reason });
 
-/** The attempt's delivery-log key; a hold is logged beside the attempt it delayed, never in place of it. */
-const attemptIdOf = (o: DeliveryOutcome): string => `${o.deliveryId}#${o.attempt}${o.kind === 'held' ? '#held' : ''}`;
+/**
+ * The attempt's delivery-log key: what identifies the attempt (delivery, number, time), the time first
+ * so that the log's `_id` index grows at its end. With a hashed key first every insert changed a
+ * page anywhere in the index: on FerretDB 1.24 (SQLite) that was 25-30 µs of its CPU and 15 KB
+ * written per entry, 16-18 µs and 2 KB time first (500-entry inserts into 40,000-250,000 entries).
+ * A hold is logged beside the attempt it delayed, never in place of it, and once however often it
+ * is reported (each report has its own time).
+ */
+export function attemptIdOf(o: DeliveryOutcome): string {
+  if (o.kind === 'held') return `${o.deliveryId}#${o.attempt}#held`;
+  const at = new Date(o.at);
+  return `${Number.isNaN(at.getTime()) ? o.at : at.toISOString()}|${o.deliveryId}#${o.attempt}`;
+}
 
 /** What a set of attempts of one webhook changes in its stats (see StatsBatch). */
 export function summarize(attempts: StatsAttempt[]): StatsBatch {
@@ -93,20 +104,21 @@ export class OutcomeService {
 
   private async applyBatch(items: OutcomeItem[]): Promise<PromiseSettledResult<OutcomeResult>[]> {
     const results: PromiseSettledResult<OutcomeResult>[] = items.map(() => fulfilled('recorded'));
+    const ids = items.map(({ outcome }) => attemptIdOf(outcome));
     // Copies of one attempt within the batch: the first one stands for all.
     const firstCopy = new Map<string, number>();
     const logged: number[] = [];
     items.forEach(({ outcome }, i) => {
       if (isTestDelivery(outcome.deliveryId)) results[i] = fulfilled('test-ignored');
-      else if (!firstCopy.has(attemptIdOf(outcome))) {
-        firstCopy.set(attemptIdOf(outcome), i);
+      else if (!firstCopy.has(ids[i])) {
+        firstCopy.set(ids[i], i);
         logged.push(i);
       }
     });
     const records = logged.map((i): AttemptRecord => {
       const { subscriptionId, outcome } = items[i];
       return {
-        _id: attemptIdOf(outcome),
+        _id: ids[i],
         SubscriptionID: subscriptionId,
         WebhookID: outcome.webhookId,
         DeliveryID: outcome.deliveryId,
@@ -124,7 +136,7 @@ export class OutcomeService {
     const countable = new Map<number, Countable>();
     for (const i of logged) {
       const { subscriptionId, outcome } = items[i];
-      const id = attemptIdOf(outcome);
+      const id = ids[i];
       if (foreign.has(id)) {
         results[i] = rejected(new Error(`attempt ${id} is logged under another subscription`));
         continue;
@@ -208,8 +220,8 @@ export class OutcomeService {
       });
       for (const i of failed) results[i] = saved;
     }
-    items.forEach(({ outcome }, i) => {
-      const first = firstCopy.get(attemptIdOf(outcome));
+    items.forEach((_, i) => {
+      const first = firstCopy.get(ids[i]);
       if (first !== undefined && first !== i) results[i] = results[first];
     });
     return results;

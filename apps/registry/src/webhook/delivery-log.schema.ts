@@ -1,7 +1,10 @@
 import { Schema } from 'mongoose';
 import type { OutcomeKind } from '@hookline/contracts';
 
-/** One delivery attempt, from one DeliveryOutcome. `_id` is `<deliveryId>#<attempt>`, so a redelivered outcome is one row. */
+/**
+ * One delivery attempt, from one DeliveryOutcome. `_id` is `<at>|<deliveryId>#<attempt>` (a hold's
+ * `<deliveryId>#<attempt>#held`; see attemptIdOf), so a redelivered outcome is one row.
+ */
 export interface AttemptRecord {
   _id: string;
   SubscriptionID: number;

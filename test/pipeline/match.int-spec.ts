@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AckPolicy } from '@nats-io/jetstream';
-import { STREAMS, type DeliveryJob } from '@hookline/contracts';
-import { startApp, type RunningApp } from '@hookline/testing';
+import { STREAMS, type NewDeliveryJob } from '@hookline/contracts';
+import { readDeliveryJob, startApp, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
 import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
 import { ADMIN_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
@@ -59,14 +59,14 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
   }
 
   /** Every job in DELIVERIES since the last call (the stream is read, so deduped publishes do not count). */
-  async function newJobs(settleMs = 700): Promise<DeliveryJob[]> {
+  async function newJobs(settleMs = 700): Promise<NewDeliveryJob[]> {
     await new Promise((r) => setTimeout(r, settleMs));
     const info = await h.nats.jsm.streams.info(STREAMS.DELIVERIES.name);
-    const jobs: DeliveryJob[] = [];
+    const jobs: NewDeliveryJob[] = [];
     for (let seq = seenJobs + 1; seq <= info.state.last_seq; seq++) {
       const message = await h.nats.jsm.streams.getMessage(STREAMS.DELIVERIES.name, { seq });
       if (!message) throw new Error(`DELIVERIES has no message ${seq}`);
-      jobs.push(message.json<DeliveryJob>());
+      jobs.push(readDeliveryJob(message.data));
     }
     seenJobs = info.state.last_seq;
     return jobs;

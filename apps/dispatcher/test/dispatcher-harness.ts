@@ -2,7 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { apiKeyHint, ApiKeyRepository, generateApiKey, hashApiKey, SecretBox, type Role } from '@hookline/auth';
-import { SUBJECTS, type DeliveryJob, type DeliveryOutcome, type DeliverySpec } from '@hookline/contracts';
+import {
+  encodeDeliveryJob,
+  SUBJECTS,
+  type DeliveryOutcome,
+  type DeliverySpec,
+  type NewDeliveryJob,
+} from '@hookline/contracts';
 import { generateSecret } from '@hookline/delivery';
 import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, watchOutcomes, type RunningApp, type TestInfra } from '@hookline/testing';
@@ -109,7 +115,7 @@ export function spec(
   };
 }
 
-export function job(deliverySpec: DeliverySpec, overrides: Partial<DeliveryJob> = {}): DeliveryJob {
+export function job(deliverySpec: DeliverySpec, overrides: Partial<NewDeliveryJob> = {}): NewDeliveryJob {
   const webhookId = overrides.webhookId ?? randomUUID();
   const messageId = randomUUID();
   return {
@@ -162,10 +168,10 @@ export class DispatcherHarness {
     return startApp(DISPATCHER_APP, this.env);
   }
 
-  async publish(deliveryJob: DeliveryJob): Promise<void> {
+  async publish(deliveryJob: NewDeliveryJob): Promise<void> {
     await this.client.js.publish(
       SUBJECTS.delivery(deliveryJob.tenant, deliveryJob.webhookId),
-      JSON.stringify(deliveryJob),
+      encodeDeliveryJob(deliveryJob),
       { msgID: deliveryJob.deliveryId },
     );
   }

@@ -1,7 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
 import { randomBytes } from 'node:crypto';
 import { NatsClient } from '@hookline/messaging';
-import { ApiClient, startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import type { NewDeliveryJob } from '@hookline/contracts';
+import {
+  ApiClient,
+  readDeliveryJob,
+  startApp,
+  startTestInfra,
+  type RunningApp,
+  type TestInfra,
+} from '@hookline/testing';
 import { REGISTRY_APP } from '../src/registry.app';
 
 export const ADMIN_KEY = `hk_test_admin_${randomBytes(16).toString('hex')}`;
@@ -70,6 +78,17 @@ export class RegistryHarness {
   }
 
   /** Collects every message on `subject` (core NATS sees JetStream publishes too). */
+  /** Every delivery job published from now on, as its producer made it. */
+  collectJobs(): NewDeliveryJob[] {
+    const seen: NewDeliveryJob[] = [];
+    this.nats.connection.subscribe('deliveries.>', {
+      callback: (err, msg) => {
+        if (!err) seen.push(readDeliveryJob(msg.data));
+      },
+    });
+    return seen;
+  }
+
   collect<T = any>(subject: string): T[] {
     const seen: T[] = [];
     this.nats.connection.subscribe(subject, {

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { SUBJECTS, type DeliveryJob, type WebhookEvent, type WebhookView } from '@hookline/contracts';
+import { decodeDeliveryJob, SUBJECTS, type WebhookEvent, type WebhookView } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { mongoUrlFor, startApp, startMongo, startNats } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '@hookline/change-ingest/dist/app.module';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     let sending = true;
     client.connection.subscribe('deliveries.>', {
       callback: (_err, msg) => {
-        const job = msg.json<DeliveryJob>();
+        const job = decodeDeliveryJob(msg.data);
         jobs++;
         if (seen.has(job.messageId)) return;
         seen.add(job.messageId);

@@ -4,6 +4,7 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsIn,
+  IsInstance,
   IsInt,
   IsISO8601,
   IsNotEmpty,
@@ -223,8 +224,10 @@ export function isTestDelivery(deliveryId: string): boolean {
 
 /**
  * Subject `deliveries.<tenant>.<webhookId>` on stream DELIVERIES; id = message id + webhook id.
- * Jobs queued by older producers may also carry `target` (the URL, method and shared space now in
- * `spec`); consumers ignore it.
+ * On the wire (encodeDeliveryJob): the job's fields as JSON, a newline, then the body exactly as
+ * the receiver gets it. Jobs queued by older producers are one JSON object whose `payload` is the
+ * body, and may also carry `target` (the URL, method and shared space now in `spec`):
+ * decodeDeliveryJob reads both.
  */
 export class DeliveryJob {
   @IsString() @IsNotEmpty() deliveryId: string;
@@ -233,9 +236,65 @@ export class DeliveryJob {
   @IsString() @IsNotEmpty() messageId: string;
   /** The webhook's delivery settings when the job was made (matched, tested or replayed), secrets sealed. */
   @ValidateNested() @Type(() => DeliverySpec) spec: DeliverySpec;
-  /** The `{ rule, message }` body, serialised once by the matcher. */
-  @IsObject() @Opaque() payload: Record<string, unknown>;
+  /** The `{ rule, message }` body as JSON bytes, serialised once by whoever made the job. */
+  @IsInstance(Uint8Array) @Opaque() body: Uint8Array;
   @IsISO8601() createdAt: string;
+}
+
+/** A delivery job as its producer makes it: the body still an object, serialised by encodeDeliveryJob. */
+export interface NewDeliveryJob extends Omit<DeliveryJob, 'body'> {
+  payload: Record<string, unknown>;
+}
+
+const NEWLINE = 0x0a;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/**
+ * The job's fields and its body in one message, the body after the first newline (JSON text has
+ * none of its own). The dispatcher then parses only the fields and POSTs the body's bytes as they
+ * came: parsing a whole job and serialising its body again was most of what a job cost it to read.
+ */
+export function encodeDeliveryJob(job: NewDeliveryJob | DeliveryJob): Uint8Array {
+  if ('payload' in job) {
+    const { payload, ...fields } = job;
+    return utf8.encode(`${JSON.stringify(fields)}\n${JSON.stringify(payload)}`);
+  }
+  // A job read from DELIVERIES, queued again (parked): its body stays the bytes it came with.
+  const { body, ...fields } = job;
+  const head = utf8.encode(`${JSON.stringify(fields)}\n`);
+  const data = new Uint8Array(head.length + body.length);
+  data.set(head);
+  data.set(body, head.length);
+  return data;
+}
+
+/**
+ * A DELIVERIES message as a DeliveryJob, not validated yet. Throws on a message that is not JSON.
+ * A message of the older form (one JSON object, the body in `payload`) gets its body serialised here.
+ */
+export function decodeDeliveryJob(data: Uint8Array): DeliveryJob {
+  const end = data.indexOf(NEWLINE);
+  if (end !== -1) {
+    let fields: unknown;
+    try {
+      fields = JSON.parse(fromUtf8.decode(data.subarray(0, end)));
+    } catch {
+      fields = undefined;
+    }
+    // Not the fields line: an older job written over several lines.
+    if (typeof fields === 'object' && fields !== null && !Array.isArray(fields) && !('payload' in fields))
+      return Object.assign(fields, { body: data.subarray(end + 1) }) as DeliveryJob;
+  }
+  const { payload, ...fields } = JSON.parse(fromUtf8.decode(data)) as Partial<NewDeliveryJob>;
+  const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
+  const body = isObject ? utf8.encode(JSON.stringify(payload)) : undefined;
+  return { ...fields, body } as DeliveryJob;
+}
+
+/** A job's body as the object it serialises (to keep a failed delivery's body, or to inspect one). */
+export function payloadOfDeliveryJob(job: Pick<DeliveryJob, 'body'>): Record<string, unknown> {
+  return JSON.parse(fromUtf8.decode(job.body)) as Record<string, unknown>;
 }
 
 export type OutcomeKind = 'success' | 'retry' | 'failed' | 'gone' | 'held';

@@ -17,7 +17,7 @@ const job = () => ({
     SigningSecret: 'v1:a:b:c',
     RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 2, RetryOnStatus: [503] },
   },
-  payload: { rule: { Name: 'hook' }, message: { state: { a: { value: [1, { b: 2 }] } } } },
+  body: new TextEncoder().encode('{"rule":{"Name":"hook"}}'),
   createdAt: '2026-11-24T10:00:00.000Z',
 });
 
@@ -25,7 +25,7 @@ describe('toInstance (consumer payloads)', () => {
   const opaque = opaqueFieldsOf(DeliveryJob);
 
   it('knows the @Opaque fields of a contract', () => {
-    expect(opaque).toEqual(['payload']);
+    expect(opaque).toEqual(['body']);
     expect([...opaqueFieldsOf(ChangeMessage)].sort()).toEqual(['changes', 'project', 'state', 'transaction']);
     expect(opaqueFieldsOf(DeliverySpec)).toEqual([]);
   });
@@ -34,20 +34,20 @@ describe('toInstance (consumer payloads)', () => {
     const raw = job();
     const instance = toInstance(DeliveryJob, raw, opaque) as DeliveryJob;
     expect(instance).toBeInstanceOf(DeliveryJob);
-    expect(instance.payload).toBe(raw.payload);
+    expect(instance.body).toBe(raw.body);
     expect(instance.spec).toBeInstanceOf(DeliverySpec);
     expect(instance.deliveryId).toBe('msg_1');
     expect(validateSync(instance)).toEqual([]);
     // The parsed message itself is left as it was.
-    expect(Object.keys(raw)).toContain('payload');
+    expect(Object.keys(raw)).toContain('body');
   });
 
   it('still validates an opaque field', () => {
     const missing = job() as Partial<ReturnType<typeof job>>;
-    delete missing.payload;
-    expect(validateSync(toInstance(DeliveryJob, missing, opaque)).map((e) => e.property)).toEqual(['payload']);
-    const notObject = { ...job(), payload: 'text' };
-    expect(validateSync(toInstance(DeliveryJob, notObject, opaque)).map((e) => e.property)).toEqual(['payload']);
+    delete missing.body;
+    expect(validateSync(toInstance(DeliveryJob, missing, opaque)).map((e) => e.property)).toEqual(['body']);
+    const notBytes = { ...job(), body: '{}' };
+    expect(validateSync(toInstance(DeliveryJob, notBytes, opaque)).map((e) => e.property)).toEqual(['body']);
   });
 
   it('gives a non-object message to class-transformer as it is', () => {

@@ -245,7 +245,7 @@ export class ConsumerRunner {
   }
 
   private parse(msg: JsMsg): unknown {
-    const raw = msg.json<unknown>();
+    const raw = this.options.decode ? this.options.decode(msg.data) : msg.json<unknown>();
     if (!this.options.payload || this.quickCheck?.(raw)) return raw;
     const instance = toInstance(this.options.payload, raw, this.opaque);
     const errors = validateSync(instance);

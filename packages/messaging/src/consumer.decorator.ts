@@ -11,6 +11,8 @@ export interface ConsumerOptions {
   filterSubject?: string;
   /** Class-validator DTO the payload must satisfy; a message that does not is terminated and logged. */
   payload?: new () => object;
+  /** Reads a message's bytes into the payload to validate (default: JSON); a throw terminates it as poison. */
+  decode?: (data: Uint8Array) => unknown;
   /** Messages handled at once by one instance. */
   concurrency?: number;
   /**

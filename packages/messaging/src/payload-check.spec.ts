@@ -61,7 +61,7 @@ const valid: [new () => object, object][] = [
         SigningSecret: 'v1:sealed',
         RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 2, RetryOnStatus: [503] },
       },
-      payload: { rule: {}, message: {} },
+      body: new TextEncoder().encode('{}'),
       createdAt: at,
     },
   ],

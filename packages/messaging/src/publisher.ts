@@ -22,9 +22,14 @@ export class JetStreamPublisher {
 
   /** As publish, for a payload already serialised as JSON (e.g. measured or assembled from parts). */
   async publishSerialized(subject: string, json: string, options: PublishOptions): Promise<PubAck> {
+    return this.publishBytes(subject, encoder.encode(json), options);
+  }
+
+  /** As publish, for a payload already encoded (e.g. a delivery job's own framing). */
+  async publishBytes(subject: string, data: Uint8Array, options: PublishOptions): Promise<PubAck> {
     const hdrs = options.headers ? natsHeaders() : undefined;
     for (const [name, value] of Object.entries(options.headers ?? {})) hdrs?.set(name, value);
-    return this.nats.js.publish(subject, encoder.encode(json), {
+    return this.nats.js.publish(subject, data, {
       msgID: options.msgId,
       headers: hdrs,
     });

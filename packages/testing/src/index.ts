@@ -10,3 +10,4 @@ export * from './harness/receiver';
 export * from './harness/api-client';
 export * from './harness/outcomes';
 export * from './harness/metrics';
+export * from './harness/delivery-jobs';

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretBox } from '@hookline/auth';
-import { SUBJECTS, type DeliveryJob } from '@hookline/contracts';
+import { encodeDeliveryJob, SUBJECTS, type NewDeliveryJob } from '@hookline/contracts';
 import { generateSecret } from '@hookline/delivery';
 import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, watchOutcomes } from '@hookline/testing';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   });
   await client.connection.flush();
 
-  const makeJob = (i: number): DeliveryJob => {
+  const makeJob = (i: number): NewDeliveryJob => {
     const messageId = randomUUID();
     const webhookId = `bench-${i % WEBHOOKS}`;
     return {
@@ -122,13 +122,13 @@ async function main(): Promise<void> {
       createdAt: new Date().toISOString(),
     };
   };
-  const publish = (job: DeliveryJob) => {
+  const publish = (job: NewDeliveryJob) => {
     publishedAt.set(job.deliveryId, performance.now());
-    return client.js.publish(SUBJECTS.delivery(job.tenant, job.webhookId), JSON.stringify(job), {
+    return client.js.publish(SUBJECTS.delivery(job.tenant, job.webhookId), encodeDeliveryJob(job), {
       msgID: job.deliveryId,
     });
   };
-  const waitSettled = async (jobs: DeliveryJob[]) => {
+  const waitSettled = async (jobs: NewDeliveryJob[]) => {
     const deadline = Date.now() + SETTLE_TIMEOUT_MS;
     while (Date.now() < deadline && !jobs.every((j) => settled.has(j.deliveryId)))
       await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryJob, PRIOR_ATTEMPTS_HEADER } from '@hookline/contracts';
+import { decodeDeliveryJob, DeliveryJob, PRIOR_ATTEMPTS_HEADER } from '@hookline/contracts';
 import { JetStreamConsumer, type Disposition, type MessageContext } from '@hookline/messaging';
 import { DISPATCH_CONCURRENCY } from '../config/limits';
 import { DeliveryService } from './delivery.service';
@@ -13,6 +13,7 @@ export class DeliveryConsumer {
     stream: 'DELIVERIES',
     durable: 'dispatcher',
     payload: DeliveryJob,
+    decode: decodeDeliveryJob,
     concurrency: DISPATCH_CONCURRENCY,
     // Jobs waiting for a retry or a blocked URL are nak'ed with a delay and stay pending on the
     // server until they come back (those for an open breaker are parked instead). Under the

@@ -3,7 +3,7 @@ import {
   STREAMS,
   SUBJECTS,
   type ClientAuthMethod,
-  type DeliveryJob,
+  type NewDeliveryJob,
   type SignInFlow,
   type TunnelDeliveryRequest,
 } from '@hookline/contracts';
@@ -82,6 +82,19 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     const verified = new Webhook(secret).verify(req.body, req.headers as Record<string, string>);
     expect(verified).toEqual(j.payload);
     expect(() => new Webhook(generateSecret()).verify(req.body, req.headers as Record<string, string>)).toThrow();
+  });
+
+  it('delivers a job queued in the older form (one JSON object, the body in `payload`) with the same body and signature', async () => {
+    const r = await receiver(answer(200));
+    const secret = generateSecret();
+    const j = job(spec(r.url, {}, secret), {
+      payload: { rule: { Name: 'queued before' }, message: { text: 'naïve\n"quoted"', n: 1.5 } },
+    });
+    await h.client.js.publish(SUBJECTS.delivery(j.tenant, j.webhookId), JSON.stringify(j), { msgID: j.deliveryId });
+    expect(await h.settled(j.deliveryId)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
+    const [req] = r.received;
+    expect(req.body).toBe(JSON.stringify(j.payload));
+    expect(new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).toEqual(j.payload);
   });
 
   it('on 410 reports the webhook gone and drops its later jobs without a request', async () => {
@@ -182,7 +195,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
   it('records a job without a delivery spec as failed, delivers nothing and terminates it', async () => {
     const r = await receiver(answer(200));
     const { spec: _, ...withoutSpec } = job(spec(r.url));
-    const j = withoutSpec as DeliveryJob;
+    const j = withoutSpec as NewDeliveryJob;
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
     expect(outcomes).toEqual([

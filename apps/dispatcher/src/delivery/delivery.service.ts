@@ -49,6 +49,8 @@ export interface WebhookLoad {
  */
 const MAX_HELD_NOTICES = 100_000;
 
+const utf8 = new TextDecoder();
+
 /**
  * The life of one delivery job: checks (spec, gone webhook, blocklist, SSRF and HTTP policy), one
  * attempt through the origin's budget and breaker, an outcome per attempt, then ack, a retry by
@@ -208,7 +210,8 @@ export class DeliveryService {
       } catch (err) {
         return notSent('invalid-job', (err as Error).message, false);
       }
-      const request = { id: job.deliveryId, webhookId: job.webhookId, headers, body: prepared.body };
+      const body = utf8.decode(prepared.body);
+      const request = { id: job.deliveryId, webhookId: job.webhookId, headers, body };
       return this.tunnel.deliver(job.tenant, space, request, this.config.WEBHOOK_REQUEST_TIMEOUT);
     };
     const origin = `tunnel:${job.tenant}/${space}`;

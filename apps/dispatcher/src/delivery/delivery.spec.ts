@@ -23,13 +23,15 @@ function specOf(overrides: Partial<DeliverySpec> = {}, secret = generateSecret()
   };
 }
 
+const PAYLOAD = { rule: {}, message: { n: 1 } };
+
 const job = (spec: DeliverySpec): DeliveryJob => ({
   deliveryId: 'msg-1:wh-1',
   tenant: '100',
   webhookId: 'wh-1',
   messageId: 'msg-1',
   spec,
-  payload: { rule: {}, message: { n: 1 } },
+  body: new TextEncoder().encode(JSON.stringify(PAYLOAD)),
   createdAt: new Date(0).toISOString(),
 });
 
@@ -111,7 +113,7 @@ describe('preparing a delivery', () => {
       authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
       'webhook-id': 'msg-1:wh-1',
     });
-    expect(new Webhook(secret).verify(prepared.body, headers)).toEqual(job(spec).payload);
+    expect(new Webhook(secret).verify(Buffer.from(prepared.body), headers)).toEqual(PAYLOAD);
   });
 
   it("lets Hookline's headers win over the webhook's own", () => {

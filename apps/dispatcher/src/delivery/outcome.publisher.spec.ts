@@ -25,7 +25,7 @@ const job = (n: number, payload: Record<string, unknown> = {}) => ({
   tenant: '100',
   webhookId: `w-${n % 3}`,
   messageId: `m-${n}`,
-  payload,
+  body: new TextEncoder().encode(JSON.stringify(payload)),
 });
 
 const outcomesIn = (message: Published): DeliveryOutcome[] =>
@@ -66,6 +66,22 @@ describe('OutcomePublisher', () => {
         [SUBJECTS.outcome('100', 'w-1'), `${TEST_DELIVERY_PREFIX}7:1`],
       ]),
     );
+  });
+
+  it('keeps the body of a failed delivery only, and none that is not JSON', async () => {
+    const { published, publisher } = recordingPublisher();
+    const outcomes = new OutcomePublisher(publisher);
+    await outcomes.publish(job(1, { rule: { Name: 'r' } }), 1, { kind: 'success', latencyMs: 1 });
+    await outcomes.publish(job(2, { rule: { Name: 'r' } }), 4, { kind: 'failed', latencyMs: 1 });
+    await outcomes.publish({ ...job(3), body: new TextEncoder().encode('not json') }, 4, {
+      kind: 'failed',
+      latencyMs: 1,
+    });
+    const byDelivery = new Map(published.flatMap(outcomesIn).map((o) => [o.messageId, o]));
+    expect(byDelivery.get('m-1')).not.toHaveProperty('payload');
+    expect(byDelivery.get('m-2')?.payload).toEqual({ rule: { Name: 'r' } });
+    expect(byDelivery.get('m-3')).toMatchObject({ kind: 'failed' });
+    expect(byDelivery.get('m-3')?.payload).toBeUndefined();
   });
 
   it('fails the attempts of a batch JetStream did not store, so their jobs come again', async () => {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   isTestDelivery,
   MAX_OUTCOMES_PER_BATCH,
+  payloadOfDeliveryJob,
   SUBJECTS,
   type DeliveryJob,
   type DeliveryOutcome,
@@ -17,7 +18,7 @@ export interface OutcomeFields extends Omit<AttemptReport, 'kind' | 'retryAfter'
 }
 
 /** The fields of a job its outcomes are made of. */
-type OutcomeSource = Pick<DeliveryJob, 'deliveryId' | 'tenant' | 'webhookId' | 'messageId' | 'payload'>;
+type OutcomeSource = Pick<DeliveryJob, 'deliveryId' | 'tenant' | 'webhookId' | 'messageId' | 'body'>;
 
 /**
  * Least time between the starts of two batch publishes. Under load a batch then holds tens of
@@ -30,6 +31,15 @@ const BATCH_SPACING_MS = 10;
  * under NATS's default max_payload of 1 MiB.
  */
 const MAX_BATCH_CHARS = 256 * 1024;
+
+/** A failed delivery's body as the registry keeps it; one that is not JSON (no producer makes it) is not kept. */
+function savedPayload(job: OutcomeSource): Record<string, unknown> | undefined {
+  try {
+    return payloadOfDeliveryJob(job);
+  } catch {
+    return undefined;
+  }
+}
 
 interface SerializedOutcome {
   outcome: DeliveryOutcome;
@@ -71,7 +81,7 @@ export class OutcomePublisher {
       ...(fields.errorKind !== undefined && { errorKind: fields.errorKind }),
       ...(fields.responseExcerpt !== undefined && { responseExcerpt: fields.responseExcerpt }),
       // The registry keeps a failed delivery's body for inspection and replay.
-      ...(fields.kind === 'failed' && { payload: job.payload }),
+      ...(fields.kind === 'failed' && { payload: savedPayload(job) }),
     };
     // A hold is not an attempt: its own id keeps it from replacing the attempt's outcome.
     const msgId =

@@ -17,9 +17,10 @@ import type { SignInCredentials } from '../sign-in/sign-in-flows';
  */
 export const SECURITY_HEADER = 'x-hookline-security';
 
-/** A job with its secrets opened and its body serialised: everything an attempt needs. */
+/** A job with its secrets opened: everything an attempt needs. */
 export interface PreparedDelivery {
-  body: string;
+  /** The JSON body's bytes, as the job brought them. */
+  body: Uint8Array;
   signingSecret: string;
   /** The webhook's headers, names lower-cased, values in clear. */
   headers: Record<string, string>;
@@ -90,7 +91,7 @@ export function prepareDelivery(job: DeliveryJob, spec: DeliverySpec, box: Opene
   for (const [name, sealed] of Object.entries(spec.Headers ?? {}))
     headers[name.toLowerCase()] = open(box, sealed, `header ${name}`);
   return {
-    body: JSON.stringify(job.payload),
+    body: job.body,
     signingSecret: open(box, spec.SigningSecret, 'SigningSecret'),
     headers,
     security: spec.Security ?? null,

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, nanos } from '@nats-io/nats-core';
-import { parkedSubjectParts, PRIOR_ATTEMPTS_HEADER, STREAMS, SUBJECTS, type DeliveryJob } from '@hookline/contracts';
+import {
+  encodeDeliveryJob,
+  parkedSubjectParts,
+  PRIOR_ATTEMPTS_HEADER,
+  STREAMS,
+  SUBJECTS,
+  type DeliveryJob,
+} from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
 import { OriginGuard } from '../breaker/origin-guard.service';
 
@@ -82,7 +89,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
   async park(origin: string, job: DeliveryJob, priorAttempts: number, sourceSequence: number): Promise<void> {
     const key = originKey(origin);
     this.originsByKey.set(key, { origin, parkedAt: Date.now() });
-    await this.publisher.publish(SUBJECTS.parkedDelivery(key, job.tenant, job.webhookId), job, {
+    await this.publisher.publishBytes(SUBJECTS.parkedDelivery(key, job.tenant, job.webhookId), encodeDeliveryJob(job), {
       msgId: `${job.deliveryId}:${sourceSequence}`,
       headers: { [PRIOR_ATTEMPTS_HEADER]: String(priorAttempts) },
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SUBJECTS, type ChangeMessage, type DeliveryJob } from '@hookline/contracts';
+import { encodeDeliveryJob, SUBJECTS, type ChangeMessage, type NewDeliveryJob } from '@hookline/contracts';
 import { compileWebhook, matchWebhook, renderPayload, uuidv5, type MatchClause } from '@hookline/matching';
 import { JetStreamPublisher } from '@hookline/messaging';
 import { WebhookIndexService, type IndexedWebhook } from '../index/webhook-index.service';
@@ -30,7 +30,7 @@ export class MatchService {
   ) {}
 
   /** One delivery job per enabled webhook that matches the change. */
-  jobsFor(message: ChangeMessage): DeliveryJob[] {
+  jobsFor(message: ChangeMessage): NewDeliveryJob[] {
     const now = new Date().toISOString();
     return this.webhooks.index.match(message).flatMap((compiled) => {
       const webhook = this.webhooks.get(message.tenant, compiled.def.id);
@@ -40,10 +40,12 @@ export class MatchService {
     });
   }
 
-  async publish(jobs: DeliveryJob[]): Promise<void> {
+  async publish(jobs: NewDeliveryJob[]): Promise<void> {
     await Promise.all(
       jobs.map((job) =>
-        this.publisher.publish(SUBJECTS.delivery(job.tenant, job.webhookId), job, { msgId: job.deliveryId }),
+        this.publisher.publishBytes(SUBJECTS.delivery(job.tenant, job.webhookId), encodeDeliveryJob(job), {
+          msgId: job.deliveryId,
+        }),
       ),
     );
   }
@@ -64,7 +66,7 @@ export class MatchService {
     webhook: IndexedWebhook,
     payload: Record<string, unknown>,
     now: string,
-  ): DeliveryJob {
+  ): NewDeliveryJob {
     return {
       deliveryId: deliveryIdOf(message.tenant, message.message_id, webhook.def.id),
       tenant: message.tenant,

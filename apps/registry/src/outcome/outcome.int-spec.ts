@@ -2,19 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { SUBJECTS, type DeliveryJob, type DeliveryOutcome } from '@hookline/contracts';
+import { SUBJECTS, type DeliveryOutcome, type NewDeliveryJob } from '@hookline/contracts';
+import { readDeliveryJob } from '@hookline/testing';
 import { RegistryHarness, SEED_EXAMPLE, waitFor } from '../../test/registry-harness';
 
 describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', () => {
   let h: RegistryHarness;
   let key: string;
-  let jobs: DeliveryJob[];
+  let jobs: NewDeliveryJob[];
   let events: any[];
 
   beforeAll(async () => {
     h = await RegistryHarness.start({ TEST_DELIVERY_TIMEOUT_MS: '3000' });
     key = await h.createKey(100);
-    jobs = h.collect<DeliveryJob>('deliveries.>');
+    jobs = h.collectJobs();
     events = h.collect('webhooks.>');
   });
 
@@ -288,7 +289,7 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     // Stands in for the dispatcher: answers each test job with an outcome.
     h.nats.connection.subscribe(SUBJECTS.delivery('100', w.ObjectUUID), {
       callback: (_err, msg) => {
-        const job = msg.json<DeliveryJob>();
+        const job = readDeliveryJob(msg.data);
         void publishOutcome(
           outcome(job.webhookId, {
             deliveryId: job.deliveryId,

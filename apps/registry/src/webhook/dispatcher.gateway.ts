@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SUBJECTS, type DeliveryJob, type DeliveryOutcome } from '@hookline/contracts';
+import { encodeDeliveryJob, SUBJECTS, type DeliveryOutcome, type NewDeliveryJob } from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
 
 /** The registry's side of the dispatcher contract: delivery jobs out on DELIVERIES, outcomes back on OUTCOMES. */
@@ -11,8 +11,10 @@ export class DispatcherGateway {
   ) {}
 
   /** Queues a delivery job (a replay); `deliveryId` is also the message id, so a retried request queues it once. */
-  async enqueue(job: DeliveryJob): Promise<void> {
-    await this.publisher.publish(SUBJECTS.delivery(job.tenant, job.webhookId), job, { msgId: job.deliveryId });
+  async enqueue(job: NewDeliveryJob): Promise<void> {
+    await this.publisher.publishBytes(SUBJECTS.delivery(job.tenant, job.webhookId), encodeDeliveryJob(job), {
+      msgId: job.deliveryId,
+    });
   }
 
   /**
@@ -20,7 +22,7 @@ export class DispatcherGateway {
    * subscription on the webhook's outcome subject sees them too, on whichever registry instance
    * is waiting; the durable OUTCOMES consumer is not involved. Null when none arrives in time.
    */
-  async deliverAndAwaitOutcome(job: DeliveryJob, timeoutMs: number): Promise<DeliveryOutcome | null> {
+  async deliverAndAwaitOutcome(job: NewDeliveryJob, timeoutMs: number): Promise<DeliveryOutcome | null> {
     let settle: (outcome: DeliveryOutcome | null) => void = () => undefined;
     const result = new Promise<DeliveryOutcome | null>((resolve) => (settle = resolve));
     const subscription = this.nats.connection.subscribe(SUBJECTS.outcome(job.tenant, job.webhookId), {

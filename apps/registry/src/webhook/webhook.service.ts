@@ -4,7 +4,7 @@ import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth'
 import {
   DEFAULT_CLIENT_AUTH_METHOD,
   TEST_DELIVERY_PREFIX,
-  type DeliveryJob,
+  type NewDeliveryJob,
   type DeliveryOutcome,
   type DeliverySpec,
 } from '@hookline/contracts';
@@ -235,7 +235,7 @@ export class WebhookService {
     messageId: string,
     payload: Record<string, unknown>,
     spec: DeliverySpec = deliverySpecOf(webhook),
-  ): DeliveryJob {
+  ): NewDeliveryJob {
     return {
       deliveryId,
       tenant: tenantOf({ subscriptionId: webhook.SubscriptionID }),

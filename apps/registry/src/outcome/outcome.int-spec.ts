@@ -175,6 +175,43 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect((await h.request('GET', path, { key })).body.FireCount).toBe(2);
   });
 
+  it('counts a batch whose webhooks are partly gone from the database: the stored ones once, the others not at all', async () => {
+    const [kept, removed] = [await newWebhook(), await newWebhook()];
+    const statsOf = async (id: string) => (await h.request('GET', `/api/v2/webhook/${id}`, { key })).body;
+    // Both counted once, so this registry knows them and counts them without reading them again.
+    await publishOutcome(outcome(kept.ObjectUUID, { at: '2024-04-01T00:00:00.000Z' }));
+    await publishOutcome(outcome(removed.ObjectUUID, { at: '2024-04-01T00:00:00.000Z' }));
+    await waitFor(async () => (await statsOf(kept.ObjectUUID)).FireCount === 1);
+    await waitFor(async () => (await statsOf(removed.ObjectUUID)).FireCount === 1);
+    // Gone behind the registry's back: its stats update in the next batch matches nothing.
+    await h.registry.app
+      .get<Connection>(getConnectionToken())
+      .collection('webhooks')
+      .deleteOne({ _id: removed.ObjectUUID });
+
+    const batch = {
+      outcomes: [
+        outcome(removed.ObjectUUID, { at: '2024-04-01T00:00:01.000Z' }),
+        outcome(kept.ObjectUUID, { kind: 'retry', status: 503, at: '2024-04-01T00:00:02.000Z' }),
+      ],
+    };
+    await h.publish(SUBJECTS.outcomeBatch('int-spec'), batch, 'partly-gone');
+    await waitFor(async () => (await statsOf(kept.ObjectUUID)).FireCount === 2);
+    // The same batch again: the gone webhook is remembered as such, the kept one not counted twice.
+    await h.publish(SUBJECTS.outcomeBatch('int-spec'), batch, 'partly-gone-again');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await statsOf(kept.ObjectUUID)).toMatchObject({ FireCount: 2, ErrorCount: 1, LastStatus: 503 });
+    const log = await h.request('GET', `/api/v2/webhook/${kept.ObjectUUID}/attempts`, { key });
+    expect(log.body.TotalResultCount).toBe(2);
+    // Only the stored webhook's attempt is noted as counted.
+    const counted = h.registry.app
+      .get<Connection>(getConnectionToken())
+      .collection<{ _id: string }>('counted_attempts');
+    const [gone, stored] = batch.outcomes.map((o) => `${o.at}|${o.deliveryId}#1`);
+    expect(await counted.findOne({ _id: stored })).not.toBeNull();
+    expect(await counted.findOne({ _id: gone })).toBeNull();
+  });
+
   it('logs a hold beside the attempt it delayed, not in place of it', async () => {
     const w = await newWebhook();
     const path = `/api/v2/webhook/${w.ObjectUUID}`;

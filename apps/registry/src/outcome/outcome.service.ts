@@ -5,7 +5,13 @@ import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
 import type { AttemptRecord } from '../webhook/delivery-log.schema';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
-import { WebhookRepository, type StatsAttempt, type StatsBatch, type StatsState } from '../webhook/webhook.repository';
+import {
+  WebhookRepository,
+  type StatsAttempt,
+  type StatsBatch,
+  type StatsState,
+  type StatsUpdate,
+} from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
 
 export type OutcomeResult = 'recorded' | 'test-ignored' | 'webhook-deleted';
@@ -30,6 +36,12 @@ interface CountedWebhook {
 interface OutcomeItem {
   subscriptionId: number;
   outcome: DeliveryOutcome;
+}
+
+/** A webhook's stats update to make, and what this instance knows of the webhook. */
+interface PlannedCount {
+  known: CountedWebhook;
+  stats: StatsUpdate;
 }
 
 /** An attempt to count in its webhook's stats; `fresh` when this batch stored its log entry. */
@@ -74,8 +86,8 @@ export function summarize(attempts: StatsAttempt[]): StatsBatch {
  * What delivery outcomes change: the delivery log, the webhooks' read-only stats, the failed
  * deliveries kept for replay, and on 410 Gone the webhook itself. Safe to apply twice.
  *
- * Outcomes are stored in batches (GroupCommit): the log entries of a batch in one insert, then one
- * stats update per webhook. Per-outcome writes had made the database the most expensive part of
+ * Outcomes are stored in batches (GroupCommit): the log entries of a batch in one insert, then the
+ * stats updates of its webhooks in one command. Per-outcome writes had made the database the most expensive part of
  * a delivery on FerretDB 1.x, the local stand-in for MongoDB, where a stock build updates in time
  * proportional to the collection and every write command has a high fixed cost.
  */
@@ -168,21 +180,39 @@ export class OutcomeService {
     const read = new Map((unseen.length > 0 ? await this.webhooks.statsStates(unseen) : []).map((s) => [s._id, s]));
     for (const id of unseen) if (!read.has(id)) this.absent(id);
 
-    const applied: { subscriptionId: number; webhookId: string; entry: PendingStatsCount; members: number[] }[] = [];
+    const counts: (PlannedCount & { subscriptionId: number; webhookId: string; members: number[] })[] = [];
+    const notCounted = (webhookId: string, members: number[], err: unknown) => {
+      for (const i of members) results[i] = rejected(err);
+      this.logger.warn({ webhookId, err: String(err) }, 'could not count outcomes; they will come again');
+    };
     for (const { subscriptionId, webhookId, members } of groups.values()) {
       try {
-        const entry = await this.count(
+        const planned = await this.planCount(
           subscriptionId,
           webhookId,
           members.map((i) => countable.get(i)!),
           read.get(webhookId),
         );
-        if (entry) applied.push({ subscriptionId, webhookId, entry, members });
+        if (planned) counts.push({ ...planned, subscriptionId, webhookId, members });
       } catch (err) {
-        for (const i of members) results[i] = rejected(err);
-        this.logger.warn({ webhookId, err: String(err) }, 'could not count outcomes; they will come again');
+        notCounted(webhookId, members, err);
       }
     }
+    // Every webhook's count in one command (see applyStatsMany).
+    let stored: PromiseSettledResult<boolean>[];
+    try {
+      stored = await this.webhooks.applyStatsMany(counts.map((c) => c.stats));
+    } catch (err) {
+      stored = counts.map((): PromiseRejectedResult => ({ status: 'rejected', reason: err }));
+    }
+    const applied: { subscriptionId: number; webhookId: string; entry: PendingStatsCount; members: number[] }[] = [];
+    counts.forEach(({ subscriptionId, webhookId, members, known, stats }, k) => {
+      const result = stored[k];
+      if (result.status === 'rejected') return notCounted(webhookId, members, result.reason);
+      if (!result.value) return this.absent(webhookId);
+      if (stats.newer) known.lastAttemptAt = stats.update.newest.at;
+      applied.push({ subscriptionId, webhookId, entry: stats.pending, members });
+    });
     // Noted as counted all at once; until then each webhook's pending entry says so.
     try {
       await this.log.markCounted(applied.map(({ subscriptionId, entry }) => ({ subscriptionId, ids: entry.Attempts })));
@@ -244,9 +274,11 @@ export class OutcomeService {
   /**
    * Counts the attempts in the webhook's stats exactly once, even when the registry is killed at
    * any point and the outcomes come again. The count and a pending entry naming its attempts are
-   * one update of the webhook; noting the attempts as counted (counted_attempts) comes after.
+   * one update of the webhook (made by applyBatch, with the other webhooks' in one command); noting
+   * the attempts as counted (counted_attempts) comes after.
    * An attempt logged by this batch (`fresh`) cannot have been counted; one logged before was
-   * counted if the webhook's pending entry or a note names it. Returns the entry to note.
+   * counted if the webhook's pending entry or a note names it. Returns the update to make, or
+   * null when there is nothing to count.
    *
    * The webhook is read only when this instance has not counted it since it started (a batch reads
    * all those in one query), or for attempts logged before: then a pending entry it finds is noted before the count replaces it.
@@ -256,13 +288,13 @@ export class OutcomeService {
    * between its two steps while another replaces its entry may have a count repeated; and the
    * Last* fields follow the attempts in the order each instance saw them.
    */
-  private async count(
+  private async planCount(
     subscriptionId: number,
     webhookId: string,
     attempts: Countable[],
     /** The webhook as this batch read it, if it did. */
     read: StatsState | undefined,
-  ): Promise<PendingStatsCount | null> {
+  ): Promise<PlannedCount | null> {
     if (this.absentWebhooks.has(webhookId)) return null;
     let known = this.countedWebhooks.get(webhookId);
     let toCount = attempts;
@@ -282,11 +314,9 @@ export class OutcomeService {
     // Another subscription's webhook: its stats are not this tenant's to change.
     if (known.subscriptionId !== subscriptionId || toCount.length === 0) return null;
     const entry: PendingStatsCount = { Batch: randomUUID(), Attempts: toCount.map((a) => a.id) };
-    const summary = summarize(toCount);
-    const newer = known.lastAttemptAt === null || known.lastAttemptAt <= summary.newest.at;
-    if (!(await this.webhooks.applyStats(webhookId, entry, summary, newer))) return this.absent(webhookId);
-    if (newer) known.lastAttemptAt = summary.newest.at;
-    return entry;
+    const update = summarize(toCount);
+    const newer = known.lastAttemptAt === null || known.lastAttemptAt <= update.newest.at;
+    return { known, stats: { id: webhookId, pending: entry, update, newer } };
   }
 
   /** Remembers a deleted or unknown webhook: its outcomes then cost no lookup (ids are never reused). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { QueryFilter, Model, SortOrder } from 'mongoose';
+import { mongo, type QueryFilter, type Model, type SortOrder } from 'mongoose';
 import type { WebhookEventName } from './webhook.rules';
 import { WEBHOOK_MODEL, type PendingEvent, type PendingStatsCount, type WebhookRecord } from './webhook.schema';
 
@@ -35,6 +35,16 @@ export interface StatsBatch {
   lastSuccess: Date | null;
   lastFailure: Date | null;
   newest: StatsAttempt;
+}
+
+/** One webhook's share of applyStatsMany. */
+export interface StatsUpdate {
+  id: string;
+  /** Becomes the webhook's pending count: the attempts this update counts. */
+  pending: PendingStatsCount;
+  update: StatsBatch;
+  /** The batch's newest attempt is newer than the one the Last* fields describe. */
+  newer: boolean;
 }
 
 /** A webhook's fields that counting its stats reads (StatsState). */
@@ -175,40 +185,67 @@ export class WebhookRepository {
   }
 
   /**
-   * Counts attempts in the read-only stats and makes `pending` the webhook's pending count, in one
-   * atomic update; does not bump the version (the definition did not change). `newer` says the
-   * batch's newest attempt is newer than the one the Last* fields describe. The filter is the bare
-   * `_id`: FerretDB 1.x decodes the whole collection for any other (17 ms per update at 200
-   * webhooks). False when the webhook is not stored.
+   * Counts attempts in the read-only stats of several webhooks: one atomic update per webhook that
+   * also makes `pending` its pending count, without bumping its version (the definition did not
+   * change). All in one command: FerretDB 1.x runs each command as a transaction, and updates sent
+   * ten at a time cost it about 40% less CPU each. Each filter is the bare `_id`: FerretDB 1.x
+   * decodes the whole collection for any other (17 ms per update at 200 webhooks). Answers per
+   * update whether its webhook is stored (looked up one by one only when the command matched
+   * fewer than it updated), or why that update failed; throws when the command's fate is unknown.
    */
-  async applyStats(id: string, pending: PendingStatsCount, update: StatsBatch, newer: boolean): Promise<boolean> {
-    const { newest } = update;
-    const latest = {
-      ...(update.lastSuccess && { LastSuccess: update.lastSuccess }),
-      ...(update.lastFailure && { LastFailure: update.lastFailure }),
-    };
-    const result = await this.model
-      .updateOne(
-        { _id: id },
-        {
-          $inc: { FireCount: update.fired, ...(update.errorsSinceSuccess === null && { ErrorCount: update.failed }) },
-          ...(Object.keys(latest).length > 0 && { $max: latest }),
-          $set: {
-            StatsPending: pending,
-            ...(update.errorsSinceSuccess !== null && { ErrorCount: update.errorsSinceSuccess }),
-            ...(newer && {
-              LastAttemptAt: newest.at,
-              LastStatus: newest.status,
-              LastWebhookResponseTime: newest.latencyMs,
-            }),
-          },
-        },
-      )
-      .exec();
-    return result.matchedCount > 0;
+  async applyStatsMany(updates: StatsUpdate[]): Promise<PromiseSettledResult<boolean>[]> {
+    if (updates.length === 0) return [];
+    let matched: number;
+    const failed = new Map<number, Error>();
+    try {
+      // Through the driver: these are plain values already, as the schema stores them.
+      const collection = this.model.collection as unknown as mongo.Collection<WebhookRecord>;
+      matched = (await collection.bulkWrite(updates.map(statsOperation), { ordered: false })).matchedCount;
+    } catch (err) {
+      if (!(err instanceof mongo.MongoBulkWriteError)) throw err;
+      matched = err.result.matchedCount;
+      for (const writeError of ([] as mongo.WriteError[]).concat(err.writeErrors))
+        failed.set(writeError.index, new Error(writeError.errmsg ?? `stats update ${writeError.index} failed`));
+    }
+    const allStored = matched === updates.length - failed.size;
+    return Promise.all(
+      updates.map(async ({ id }, i): Promise<PromiseSettledResult<boolean>> => {
+        const error = failed.get(i);
+        if (error) return { status: 'rejected', reason: error };
+        const stored = allStored || (await this.model.findOne({ _id: id }, { _id: 1 }).lean().exec()) !== null;
+        return { status: 'fulfilled', value: stored };
+      }),
+    );
   }
 
   private live(subscriptionId: number, conditions: QueryFilter<WebhookRecord>): QueryFilter<WebhookRecord> {
     return { ...conditions, SubscriptionID: subscriptionId, DeletedAt: null };
   }
+}
+
+/** A webhook's stats update as applyStatsMany sends it: plain values, as the schema stores them. */
+function statsOperation({ id, pending, update, newer }: StatsUpdate): mongo.AnyBulkWriteOperation<WebhookRecord> {
+  const { newest } = update;
+  const latest = {
+    ...(update.lastSuccess && { LastSuccess: update.lastSuccess }),
+    ...(update.lastFailure && { LastFailure: update.lastFailure }),
+  };
+  return {
+    updateOne: {
+      filter: { _id: id },
+      update: {
+        $inc: { FireCount: update.fired, ...(update.errorsSinceSuccess === null && { ErrorCount: update.failed }) },
+        ...(Object.keys(latest).length > 0 && { $max: latest }),
+        $set: {
+          StatsPending: pending,
+          ...(update.errorsSinceSuccess !== null && { ErrorCount: update.errorsSinceSuccess }),
+          ...(newer && {
+            LastAttemptAt: newest.at,
+            LastStatus: newest.status,
+            LastWebhookResponseTime: newest.latencyMs,
+          }),
+        },
+      },
+    },
+  };
 }

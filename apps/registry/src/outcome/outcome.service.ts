@@ -87,9 +87,9 @@ export function summarize(attempts: StatsAttempt[]): StatsBatch {
  * deliveries kept for replay, and on 410 Gone the webhook itself. Safe to apply twice.
  *
  * Outcomes are stored in batches (GroupCommit): the log entries of a batch in one insert, then the
- * stats updates of its webhooks in one command. Per-outcome writes had made the database the most expensive part of
- * a delivery on FerretDB 1.x, the local stand-in for MongoDB, where a stock build updates in time
- * proportional to the collection and every write command has a high fixed cost.
+ * stats updates of its webhooks in one command. Per-outcome writes had made the database the most
+ * expensive part of a delivery on FerretDB 1.x, the local stand-in for MongoDB, where a stock build
+ * updates in time proportional to the collection and every write command has a high fixed cost.
  */
 @Injectable()
 export class OutcomeService {

@@ -12,6 +12,8 @@ import {
 } from '@hookline/testing';
 import { REGISTRY_APP } from '../src/registry.app';
 
+const decoder = new TextDecoder();
+
 export const ADMIN_KEY = `hk_test_admin_${randomBytes(16).toString('hex')}`;
 export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
@@ -77,23 +79,20 @@ export class RegistryHarness {
     return new ApiClient(this.registry.baseUrl, ADMIN_KEY).createKey(subscriptionId, roles, sharedSpaces);
   }
 
-  /** Collects every message on `subject` (core NATS sees JetStream publishes too). */
   /** Every delivery job published from now on, as its producer made it. */
   collectJobs(): NewDeliveryJob[] {
-    const seen: NewDeliveryJob[] = [];
-    this.nats.connection.subscribe('deliveries.>', {
-      callback: (err, msg) => {
-        if (!err) seen.push(readDeliveryJob(msg.data));
-      },
-    });
-    return seen;
+    return this.collect('deliveries.>', readDeliveryJob);
   }
 
-  collect<T = any>(subject: string): T[] {
+  /** Collects every message on `subject` (core NATS sees JetStream publishes too), read as JSON unless told. */
+  collect<T = any>(
+    subject: string,
+    read: (data: Uint8Array) => T = (data) => JSON.parse(decoder.decode(data)) as T,
+  ): T[] {
     const seen: T[] = [];
     this.nats.connection.subscribe(subject, {
       callback: (err, msg) => {
-        if (!err) seen.push(msg.json<T>());
+        if (!err) seen.push(read(msg.data));
       },
     });
     return seen;

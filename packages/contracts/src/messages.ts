@@ -269,6 +269,9 @@ export function encodeDeliveryJob(job: NewDeliveryJob | DeliveryJob): Uint8Array
   return data;
 }
 
+const isJsonObject = (value: unknown): value is object =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * A DELIVERIES message as a DeliveryJob, not validated yet. Throws on a message that is not JSON.
  * A message of the older form (one JSON object, the body in `payload`) gets its body serialised here.
@@ -283,12 +286,11 @@ export function decodeDeliveryJob(data: Uint8Array): DeliveryJob {
       fields = undefined;
     }
     // Not the fields line: an older job written over several lines.
-    if (typeof fields === 'object' && fields !== null && !Array.isArray(fields) && !('payload' in fields))
+    if (isJsonObject(fields) && !('payload' in fields))
       return Object.assign(fields, { body: data.subarray(end + 1) }) as DeliveryJob;
   }
   const { payload, ...fields } = JSON.parse(fromUtf8.decode(data)) as Partial<NewDeliveryJob>;
-  const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload);
-  const body = isObject ? utf8.encode(JSON.stringify(payload)) : undefined;
+  const body = isJsonObject(payload) ? utf8.encode(JSON.stringify(payload)) : undefined;
   return { ...fields, body } as DeliveryJob;
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig, type ConfigClass } from '@hookline/service-kit';
+import { SERVICE_NODE_FLAGS } from '@hookline/testing';
 import { ChangeIngestConfig } from '../../apps/change-ingest/src/config/change-ingest.config';
 import { DispatcherConfig } from '../../apps/dispatcher/src/config/dispatcher.config';
 import { IncomingHooksConfig } from '../../apps/incoming-hooks/src/config/incoming-hooks.config';
@@ -271,5 +272,22 @@ describe('docker-compose.yml', () => {
         ]),
       );
     });
+  });
+});
+
+describe('how a service is started', () => {
+  const command = ['node', ...SERVICE_NODE_FLAGS, 'dist/main.js'];
+
+  it("the image runs node with the local stack's flags", () => {
+    const dockerfile = readFileSync(join(ROOT, 'infra', 'Dockerfile'), 'utf8');
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(cmd && JSON.parse(cmd)).toEqual(command);
+  });
+
+  it.each(Object.keys(APPS))("%s's start script runs node with the local stack's flags", (app) => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'apps', app, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(manifest.scripts.start).toBe(command.join(' '));
   });
 });

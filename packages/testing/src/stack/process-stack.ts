@@ -9,6 +9,15 @@ import { freePort, stopProcess, type RunningServer } from '../infra/process';
 import { SERVICES, servicePort, type ServiceSpec } from './services';
 
 const ROOT = resolve(__dirname, '../../../..');
+/**
+ * Node flags of every service, here, in the image (infra/Dockerfile) and in the apps' start
+ * scripts. Each service runs its JavaScript on one thread, but V8 collects the young generation
+ * with helper threads by default, and on a machine whose few cores the whole stack shares they
+ * compete with the other services: a collection took the dispatcher about 8 ms on its own thread
+ * plus 21-28 ms on the helpers, against 12 ms on one thread, and the stack's paced p99 fell from
+ * 36-47 ms to 26-34 ms at fan-out 1 (docs/benchmarks.md).
+ */
+export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'];
 
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
@@ -120,7 +129,7 @@ export class ProcessStack {
       mkdirSync(this.options.logDir, { recursive: true });
       service.log = createWriteStream(join(this.options.logDir, `${spec.name}.log`), { flags: 'a' });
     }
-    const child = spawn(process.execPath, [join(ROOT, 'apps', spec.name, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(ROOT, 'apps', spec.name, 'dist', 'main.js')], {
       cwd: join(ROOT, 'apps', spec.name),
       env: {
         LOG_LEVEL: 'warn',

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVICES } from '@hookline/testing';
+import { SERVICE_NODE_FLAGS, SERVICES } from '@hookline/testing';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs a built service with exactly this environment and collects how it ended. */
 function runService(name: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(ROOT, 'apps', name, 'dist', 'main.js')], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

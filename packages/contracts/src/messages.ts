@@ -29,11 +29,14 @@ export interface AttributeValue {
   ref: string | null;
 }
 
-/** A changed attribute: `old_value` for scalars/objects, `added`/`removed` for collections. */
+/**
+ * A changed attribute: `old_value` for scalars/objects (with `added`/`removed` null), `added`/`removed`
+ * for collections (with `old_value` null), as in the Rally seed's change messages.
+ */
 export interface AttributeChange extends AttributeValue {
   old_value?: unknown;
-  added?: unknown[];
-  removed?: unknown[];
+  added?: unknown[] | null;
+  removed?: unknown[] | null;
 }
 
 /**

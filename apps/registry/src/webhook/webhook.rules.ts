@@ -5,6 +5,8 @@
  */
 import {
   ConditionSyntaxError,
+  DIALECT_DEFAULTS,
+  DIALECTS,
   LIST_OPERATORS,
   OPERATORS,
   parseCondition,
@@ -12,6 +14,7 @@ import {
   SCALAR_OPERATORS,
   VALUELESS_OPERATORS,
   WEBHOOK_EVENTS,
+  type Dialect,
   type Operator,
   type PayloadFormat,
   type WebhookEventType as WebhookEventName,
@@ -21,12 +24,15 @@ import type { FieldProblem } from '@hookline/service-kit';
 
 // The matcher's lists: what the registry accepts always compiles and renders there.
 export {
+  DIALECT_DEFAULTS,
+  DIALECTS,
   LIST_OPERATORS,
   OPERATORS,
   PAYLOAD_FORMATS,
   SCALAR_OPERATORS,
   VALUELESS_OPERATORS,
   WEBHOOK_EVENTS,
+  type Dialect,
   type Operator,
   type PayloadFormat,
   type WebhookEventName,

@@ -544,6 +544,9 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     const back = await h.request('PATCH', path, { key: keyA, body: read });
     expect(back.status).toBe(200);
     expect(back.body.Dialect).toBeNull();
+    // Its payloads' rule had a relative _ref; changed once, it gets the absolute one.
+    const event = await waitFor(() => events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2));
+    expect(event.webhook._ref).toBe(`${h.registry.baseUrl}/api/v2/webhook/${w.ObjectUUID}`);
   });
 
   it('takes back a webhook as GET showed it; a changed read-only field is a 400 naming it', async () => {

@@ -190,7 +190,8 @@ export class WebhookService {
       principal.subscriptionId,
       id,
       current.ObjectVersion,
-      changes,
+      // A webhook stored before RefBase was kept gets it now, so its payloads' _ref turns absolute.
+      { ...changes, ...((current.RefBase ?? null) === null && { RefBase: refBase }) },
       new Date(),
     );
     if (!updated) throw await this.lostRace(principal, id);

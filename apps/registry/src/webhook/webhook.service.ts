@@ -16,7 +16,7 @@ import { DispatcherGateway } from './dispatcher.gateway';
 import { DeliveryLogRepository } from './delivery-log.repository';
 import type { AttemptRecord, FailedDeliveryRecord } from './delivery-log.schema';
 import type { AuthenticationDto, RetryPolicyDto, WebhookBodyDto } from './dto/webhook-request.dto';
-import { toResponse, type WebhookResponse } from './dto/webhook-response.dto';
+import { toResponse } from './dto/webhook-response.dto';
 import { sampleChangeMessage } from './sample-change';
 import { WebhookEvents } from './webhook-events';
 import { parsePaging, parseWebhookQuery, type WebhookQueryInput } from './webhook.query';
@@ -26,8 +26,9 @@ import {
   crossFieldProblems,
   DEFAULT_RETRY_POLICY,
   DIALECT_DEFAULTS,
+  impliedDialect,
+  readOnlyProblems,
   WEBHOOK_EVENTS,
-  type Dialect,
 } from './webhook.rules';
 import type {
   AuthenticationRecord,
@@ -46,37 +47,6 @@ export interface Paged<T> extends Page<T> {
   pageSize: number;
   start: number;
 }
-
-/**
- * The dialect a create body that names none implies: ChangeGear's for Triggers (its module and
- * event combinations) or its bare ticket, BMC's for its flat record, else Rally's.
- */
-export function impliedDialect(body: Pick<WebhookBodyDto, 'Triggers' | 'PayloadFormat'>): Dialect {
-  if ((body.Triggers?.length ?? 0) > 0 || body.PayloadFormat === 'ticket') return 'changegear';
-  if (body.PayloadFormat === 'record') return 'bmc';
-  return 'rally';
-}
-
-/** Read-only fields a PATCH may send back as GET showed them; compared with the stored webhook. */
-const IDENTITY_FIELDS = [
-  'ObjectUUID',
-  '_ref',
-  '_type',
-  '_objectVersion',
-  'CreationDate',
-  'LastUpdateDate',
-  'SubscriptionID',
-  'SigningSecret',
-] as const;
-/** Read-only stats: they change with every delivery, so a copy read a moment ago may be behind. */
-const STATS_FIELDS = [
-  'FireCount',
-  'ErrorCount',
-  'LastStatus',
-  'LastWebhookResponseTime',
-  'LastSuccess',
-  'LastFailure',
-] as const;
 
 /** Delivery ids of replays (`<delivery id>-replay-<n>`, see replay). */
 const REPLAY_ID = /-replay-\d+$/;
@@ -493,30 +463,6 @@ export class WebhookService {
   private sealUnlessMasked(secret: string, current: StoredSecret | undefined): StoredSecret {
     return current && secret === current.Masked ? current : this.seal(secret);
   }
-}
-
-/**
- * The read-only fields a PATCH body sends that differ from the webhook as GET shows it (`shown`).
- * `_ref` may have been read under either API prefix or origin: it must name this webhook. Stats
- * sent with a FireCount no higher than the stored one are a copy read before later deliveries.
- */
-export function readOnlyProblems(body: WebhookBodyDto, current: WebhookRecord, shown: WebhookResponse): FieldProblem[] {
-  const sent = body as unknown as Record<string, unknown>;
-  const fired = body.FireCount;
-  const staleStats =
-    fired === null || (typeof fired === 'number' && Number.isInteger(fired) && fired <= current.FireCount);
-  const problems: FieldProblem[] = [];
-  for (const field of [...IDENTITY_FIELDS, ...STATS_FIELDS]) {
-    const value = sent[field];
-    if (value === undefined || isDeepStrictEqual(value, shown[field])) continue;
-    if (field === '_ref' && typeof value === 'string' && value.endsWith(`/webhook/${current._id}`)) continue;
-    if ((STATS_FIELDS as readonly string[]).includes(field) && staleStats) continue;
-    problems.push({
-      field,
-      reason: `${field} is read-only: leave it out or send it as stored (${JSON.stringify(shown[field])})`,
-    });
-  }
-  return problems;
 }
 
 function retryPolicy(policy: RetryPolicyDto): RetryPolicyRecord {

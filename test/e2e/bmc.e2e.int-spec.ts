@@ -7,6 +7,9 @@ const TASK = 'com.example.taskmanager:Task';
 /** The seed's condition: Priority (field 536870913) is High and Assignee (field 4) is unset. */
 const HIGH_AND_UNASSIGNED = '${webhookContext.536870913} = "High" AND  ${webhookContext.4} = $NULL$';
 
+/** BMC's registration API. */
+const DEFINITIONS = '/api/rx/application/webhook/webhookdefinition';
+
 /** Where BMC Helix Innovation Suite's own sign-in answers. */
 const LOGIN_PATH = '/api/rx/authentication/loginrequest';
 
@@ -200,7 +203,7 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl';
     e2e.receiver.behave(LOGIN_PATH, { body: jwt });
     // The seed's registration call, at its path and in its words.
-    const registered = await admin.registry.request('POST', '/api/rx/application/webhook/webhookdefinition', {
+    const registered = await admin.registry.request('POST', DEFINITIONS, {
       name: 'flat record',
       event: {
         resourceType: 'com.bmc.arsys.rx.services.webhook.domain.webhookRecordEvent',
@@ -227,7 +230,16 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
     expect(registered.status).toBe(201);
     enabled++;
     const webhook = await webhookOf(registered.body.id);
-    expect(webhook).toMatchObject({ Name: 'flat record', PayloadFormat: 'record', IncludeAllFields: false });
+    expect(webhook).toMatchObject({
+      Name: 'flat record',
+      Dialect: 'bmc',
+      PayloadFormat: 'record',
+      IncludeAllFields: false,
+      Fields: [2, 7, 8],
+    });
+    // payloadFieldIds come back as registered: numbers.
+    const definition = await admin.registry.request('GET', `${DEFINITIONS}/flat%20record`);
+    expect(definition.body.callback.payloadFieldIds).toEqual([2, 7, 8]);
     await e2e.indexed(enabled);
     await ingest(created('000000000000020', { '8': 'flat' }));
     await waitFor(() => e2e.receiver.at('/bmc/flat').length === 1, 20_000);
@@ -240,11 +252,12 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
 
     const base = { recordDefinitionName: TASK };
     expect(bodies).toEqual([
-      // Create: the payloadFieldIds.
-      { recordEvent: 'create', ...base, '2': 'admin@company.com', '7': 0, '8': 'flat' },
+      // Create: "All the created field IDs are provided", field 1 too though payloadFieldIds lists 2, 7, 8.
+      { recordEvent: 'create', ...base, '1': '000000000000020', '2': 'admin@company.com', '7': 0, '8': 'flat' },
       // Update without includeAllFields: the modified field, the unchanged ones as null.
       { recordEvent: 'update', ...base, '2': null, '7': 1, '8': null },
-      { recordEvent: 'delete', ...base, '2': 'admin@company.com', '7': 1, '8': 'flat' },
+      // Delete: "Only record definition name and record definition instance ID".
+      { recordEvent: 'delete', ...base, recordInstanceId: '000000000000020' },
     ]);
     const callbacks = e2e.receiver.at('/bmc/flat');
     expect(callbacks.map((r) => r.headers.secret)).toEqual(['abc', 'abc', 'abc']);
@@ -258,7 +271,7 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
 
   it('signs in with OAuth2 client credentials posted in the form when tokenFetchMechanism is 1', async () => {
     e2e.receiver.behave('/oauth/token', { body: JSON.stringify({ access_token: 'form-tok', expires_in: 3600 }) });
-    const registered = await admin.registry.request('POST', '/api/rx/application/webhook/webhookdefinition', {
+    const registered = await admin.registry.request('POST', DEFINITIONS, {
       name: 'oauth form post',
       event: { recordDefinitionName: TASK, condition: '${webhookContext.8} = "oauth"', recordEvents: ['create'] },
       callback: {
@@ -388,6 +401,69 @@ describe('seed: BMC Helix webhooks on the whole stack', () => {
       const record = (await admin.registry.request('GET', `/api/v2/webhook/${webhook.ObjectUUID}/failed`)).body;
       expect(record.Results[0]).toMatchObject({ DeliveryID: failed.DeliveryID, ReplayCount: 1 });
       expect(record.Results[0].LastReplayAt).not.toBeNull();
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it("keeps a failed callback as BMC's fail data and processes it one last time once the receiver answers", async () => {
+    const app = await Receiver.start();
+    try {
+      app.behave('/is/recordevent', 503);
+      const registered = await admin.registry.request('POST', DEFINITIONS, {
+        name: 'last processing',
+        event: { recordDefinitionName: TASK, condition: '${webhookContext.8} = "last"', recordEvents: ['create'] },
+        callback: { url: app.url('/is/recordevent'), payloadFieldIds: [8] },
+      });
+      expect(registered.status).toBe(201);
+      enabled++;
+      // BMC's three retries, with short delays so the test need not wait 21 s.
+      const id = registered.body.id as string;
+      const patched = await admin.registry.request('PATCH', `/api/v2/webhook/${id}`, {
+        RetryPolicy: { InitialDelayMs: 200, BackoffMultiplier: 2 },
+      });
+      expect(patched.status).toBe(200);
+      await e2e.indexed(enabled);
+      const matcher = e2e.client('matcher', e2e.stack.adminKey);
+      await waitFor(async () => (await matcher.request('GET', '/api/v2/index')).body.lag === 0, 10_000);
+      await ingest(created('000000000000050', { '8': 'last' }));
+
+      const failData = `${DEFINITIONS}/last%20processing/callbackfaildata`;
+      const failed = await waitFor(async () => {
+        const body = (await admin.registry.request('GET', failData)).body;
+        return body.totalSize === 1 && body.data[0];
+      }, 20_000);
+      const sent = { recordEvent: 'create', recordDefinitionName: TASK, '1': '000000000000050' };
+      expect(failed).toMatchObject({
+        webhookDefinitionName: 'last processing',
+        recordDefinitionName: TASK,
+        responseCode: 503,
+        attempts: 4,
+        processedOnceMore: false,
+        payload: sent,
+      });
+      expect(app.at('/is/recordevent').map((r) => r.status)).toEqual([503, 503, 503, 503]);
+
+      // The application is back: the next callback succeeds, and the saved one follows by itself.
+      app.behave('/is/recordevent', undefined);
+      await ingest(created('000000000000051', { '8': 'last' }));
+      const recordsOk = () =>
+        app
+          .at('/is/recordevent')
+          .filter((r) => r.status === 200)
+          .map((r) => payloadOf(r)['1'] as string);
+      await waitFor(() => recordsOk().length === 2, 20_000);
+      expect(recordsOk().sort()).toEqual(['000000000000050', '000000000000051']);
+      const processed = (await admin.registry.request('GET', failData)).body;
+      expect(processed).toMatchObject({ totalSize: 1, data: [{ id: failed.id, processedOnceMore: true }] });
+      expect(processed.data[0].lastProcessedAt).not.toBeNull();
+
+      // One last time only: later successes send it no more.
+      await ingest(created('000000000000052', { '8': 'last' }));
+      await waitFor(() => recordsOk().length === 3, 20_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(recordsOk().filter((record) => record === '000000000000050')).toHaveLength(1);
+      expect((await admin.registry.request('GET', `${DEFINITIONS}/nobody/callbackfaildata`)).status).toBe(404);
     } finally {
       await app.stop();
     }

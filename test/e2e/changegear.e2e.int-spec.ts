@@ -119,9 +119,13 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
         { ObjectType: 'ConfigurationItem', Event: 'Deleted' },
       ],
     });
+    // Module and event combinations are ChangeGear's: so is the payload, the bare ticket.
     expect(combos).toMatchObject({
       ObjectTypes: ['Incident', 'ServiceRequest', 'ConfigurationItem'],
       Events: ['Created', 'Updated', 'Deleted'],
+      Dialect: 'changegear',
+      PayloadFormat: 'ticket',
+      IncludeAllFields: true,
     });
     for (const webhook of [bugs, projects, cmdb]) {
       expect(webhook).toMatchObject({
@@ -167,11 +171,10 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
     expect(received('/cg/bug-tracker')).toEqual(['Incident Created 1001']);
     expect(received('/cg/projects')).toEqual(['Change Updated 2001', 'ServiceRequest Updated 3001']);
     expect(received('/cg/assets')).toEqual(['ConfigurationItem Deleted 4001']);
-    expect(received('/cg/combos')).toEqual([
-      'ConfigurationItem Deleted 4001',
-      'Incident Created 1001',
-      'ServiceRequest Updated 3001',
-    ]);
+    const combined = e2e.receiver.at('/cg/combos').map(payloadOf);
+    expect(combined.map((t) => t.TicketNumber).sort()).toEqual(['CI-4001', 'IN-1001', 'SR-3001']);
+    expect(combined.find((t) => t.TicketNumber === 'CI-4001')).toEqual(ci);
+    expect(combined.find((t) => t.TicketNumber === 'SR-3001')).toEqual({ ...request, Priority: 'High' });
 
     // The entire ticket, as ChangeGear's API returns it: every field with its value, nested ones whole.
     const created = payloadOf(e2e.receiver.at('/cg/bug-tracker')[0]);
@@ -290,6 +293,35 @@ describe('seed: ChangeGear webhooks on the whole stack', () => {
     const real = e2e.receiver.at('/cg/fulfilment').filter((r) => !payloadOf(r).message.test);
     expect(real).toHaveLength(1);
     expect(recordOf(payloadOf(real[0]))).toEqual(ticket(3101, 'SR'));
+  });
+
+  it('tests a webhook with the body it really sends: its dialect, payload format and Fields', async () => {
+    const bare = await addWebhook({
+      Name: 'Incidents -> mirror',
+      TargetUrl: e2e.receiver.url('/cg/test-bare'),
+      Triggers: [{ ObjectType: 'Incident', Event: 'Created' }],
+    });
+    const narrowed = await addWebhook({
+      Name: 'Incident subjects -> board',
+      TargetUrl: e2e.receiver.url('/cg/test-fields'),
+      Triggers: [{ ObjectType: 'Incident', Event: 'Updated' }],
+      Fields: ['Subject', 'Priority'],
+    });
+    for (const webhook of [bare, narrowed])
+      expect((await admin.registry.request('POST', `/api/v2/webhook/${webhook.ObjectUUID}/test`)).body).toMatchObject({
+        Outcome: 'success',
+        Status: 200,
+      });
+    // A sample ticket, bare, as ChangeGear sends it: no rule or message around it.
+    const [sample] = e2e.receiver.at('/cg/test-bare');
+    expect(sample.headers['webhook-id']).toMatch(/^test-/);
+    expect(payloadOf(sample)).toEqual({ ObjectID: expect.any(String), Name: 'Hookline test delivery' });
+    // Fields apply as they would to a real ticket: the id and the listed fields only.
+    expect(payloadOf(e2e.receiver.at('/cg/test-fields')[0])).toEqual({
+      ObjectID: expect.any(String),
+      Subject: 'sample Subject',
+      Priority: 'sample Priority',
+    });
   });
 
   it('an unknown webhook cannot be tested, nor another customer’s', async () => {

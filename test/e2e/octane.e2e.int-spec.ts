@@ -73,7 +73,14 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
     });
     expect(withFields.status).toBe(200);
     expect(JSON.stringify(withFields.body)).not.toContain('s3cret!');
-    await e2e.indexed(2);
+    // Octane's own defaults: id and type, plus before/after on update; Fields adds to that.
+    const dialect = await rule('octane-dialect', {
+      Dialect: 'octane',
+      Events: ['Created', 'Updated', 'Deleted'],
+      Fields: ['severity'],
+    });
+    expect(dialect.body).toMatchObject({ Dialect: 'octane', IncludeAllFields: false, PayloadFormat: 'rally' });
+    await e2e.indexed(3);
 
     const fields = { id: 'D-7', type: 'defect', name: 'Login fails', severity: 'high', udf_customer_l: 'ACME' };
     expect((await defect('Created', 'D-7', undefined, fields)).status).toBe(202);
@@ -101,6 +108,20 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
     expect(Object.keys(byName(gone.state)).sort()).toEqual(['id', 'type']);
     // The update-only rule fired once, on the update.
     expect(standard.at('/with-fields')).toHaveLength(1);
+
+    const byAction = Object.fromEntries(
+      (await one(standard, '/octane-dialect', 3)).map((r) => [JSON.parse(r.body).message.action, JSON.parse(r.body)]),
+    );
+    const { Created: onCreate, Updated: onUpdate, Deleted: onDelete } = byAction;
+    expect(Object.keys(byName(onCreate.message.state)).sort()).toEqual(['id', 'severity', 'type']);
+    const update = onUpdate.message;
+    expect(Object.keys(byName(update.state)).sort()).toEqual(['id', 'severity', 'type']);
+    // Every changed field's before/after, `name` too though Fields does not list it.
+    expect(byName(update.changes)).toEqual({
+      severity: expect.objectContaining({ old_value: 'high', value: 'critical' }),
+      name: expect.objectContaining({ old_value: 'Login fails', value: 'Login fails!' }),
+    });
+    expect(Object.keys(byName(onDelete.message.state)).sort()).toEqual(['id', 'severity', 'type']);
   });
 
   it('keeps to the HTTP policy: plain HTTP only on the allowed port, and WEBHOOK_REQUEST_TIMEOUT', async () => {
@@ -117,7 +138,7 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
     });
     standard.behave('/slow', 'hang');
     expect([other.status, slow.status]).toEqual([200, 200]);
-    await e2e.indexed(4);
+    await e2e.indexed(5);
     expect((await defect('Created', 'D-8', undefined, { id: 'D-8', name: 'Slow page' })).status).toBe(202);
 
     const failedOf = async (id: string) =>
@@ -161,7 +182,7 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
       SharedSpace: '1001',
     });
     expect(tunnelled.status).toBe(200);
-    await e2e.indexed(5);
+    await e2e.indexed(6);
     expect((await defect('Created', 'D-9', undefined, { id: 'D-9', name: 'Behind the firewall' })).status).toBe(202);
 
     const [delivery] = await one(e2e.receiver, '/behind-firewall');

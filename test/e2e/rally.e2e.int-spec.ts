@@ -60,7 +60,10 @@ describe('seed: Rally webhooks on the whole stack', () => {
       Name: 'My first webhook',
       TargetUrl: e2e.receiver.url('/rally'),
       ObjectTypes: ['HierarchicalRequirement', 'Defect'],
+      // "in the same format as is returned by the webhooks HTTP API": its absolute _ref too.
+      _ref: rule._ref,
     });
+    expect(rule._ref).toBe(`${e2e.stack.url('registry')}${pigeon}/webhook/${rule.ObjectUUID}`);
     expect(payload.message).toMatchObject({
       message_id: matchingId,
       subscription_id: 209,
@@ -72,8 +75,21 @@ describe('seed: Rally webhooks on the whole stack', () => {
     });
     expect(typeof payload.message.transaction.timestamp).toBe('number');
     // `changes` and `state` are keyed by attribute UUID and carry the attribute's name.
+    // "For all attribute types other than Collection, the old_value field will be populated, and
+    // the added and removed fields will be null."
     const changed = Object.values(payload.message.changes) as any[];
-    expect(changed).toEqual([expect.objectContaining({ name: 'PlanEstimate', value: 13, old_value: 3 })]);
+    expect(changed).toEqual([
+      {
+        value: 13,
+        old_value: 3,
+        added: null,
+        removed: null,
+        type: 'Integer',
+        name: 'PlanEstimate',
+        display_name: 'PlanEstimate',
+        ref: null,
+      },
+    ]);
     const state = Object.values(payload.message.state) as any[];
     expect(state.map((a) => a.name).sort()).toEqual(['Name', 'PlanEstimate', 'Workspace']);
     // Standard Webhooks headers identify and sign the delivery.
@@ -87,6 +103,28 @@ describe('seed: Rally webhooks on the whole stack', () => {
     }, 10_000);
     expect(fired).toMatchObject({ LastStatus: 200, ErrorCount: 0 });
     expect(e2e.receiver.at('/rally')).toHaveLength(1);
+  });
+
+  it('takes back a webhook a script read, unchanged, and names a read-only field it changed', async () => {
+    const created = await acme.registry.request('POST', `${pigeon}/webhook`, {
+      AppName: 'Sync script',
+      AppUrl: 'www.example.com',
+      Name: 'read and written back',
+      TargetUrl: 'https://receiver.example.com/hook',
+      ObjectTypes: ['Defect'],
+      Expressions: [{ AttributeName: 'Severity', Operator: '=', Value: 'High' }],
+    });
+    const ref = new URL(created.body._ref).pathname;
+    const read = (await acme.registry.request('GET', ref)).body;
+    const written = await acme.registry.request('PATCH', ref, { ...read, Disabled: true });
+    expect(written.status).toBe(200);
+    expect(written.body).toMatchObject({ Disabled: true, Name: 'read and written back', Dialect: 'rally' });
+    const refused = await acme.registry.request('PATCH', ref, {
+      ...written.body,
+      CreationDate: new Date(0).toISOString(),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'CreationDate' }] });
   });
 
   it('pages with pagesize, start and order as the seed shows', async () => {

@@ -29,11 +29,14 @@ export interface AttributeValue {
   ref: string | null;
 }
 
-/** A changed attribute: `old_value` for scalars/objects, `added`/`removed` for collections. */
+/**
+ * A changed attribute: `old_value` for scalars/objects (with `added`/`removed` null), `added`/`removed`
+ * for collections (with `old_value` null), as in the Rally seed's change messages.
+ */
 export interface AttributeChange extends AttributeValue {
   old_value?: unknown;
-  added?: unknown[];
-  removed?: unknown[];
+  added?: unknown[] | null;
+  removed?: unknown[] | null;
 }
 
 /**
@@ -98,10 +101,16 @@ export interface WebhookView {
   /** Pairs of object type and event; absent in events from before it existed, which means none. */
   Triggers?: { ObjectType: string; Event: 'Created' | 'Updated' | 'Deleted' }[];
   Condition: string | null;
-  Fields: string[];
+  /** Attribute ids or names; numbers stay numbers as registered (BMC's `payloadFieldIds`). */
+  Fields: (string | number)[];
   IncludeAllFields: boolean;
   /** `rally`, `record` or `ticket`; absent in events from before it existed, which means `rally`. */
   PayloadFormat?: 'rally' | 'record' | 'ticket';
+  /**
+   * The product whose payload rules the webhook follows; null (or absent, in events from before
+   * it existed) for webhooks stored before dialects, which keep the rules they had.
+   */
+  Dialect?: 'rally' | 'octane' | 'bmc' | 'changegear' | null;
   Headers: Record<string, string>;
   Authentication: Record<string, string | null> | null;
   CommunicationMethod: 'http' | 'websocket';

@@ -90,8 +90,19 @@ describe('diffSnapshots', () => {
         .map((c) => c.name)
         .sort(),
     ).toEqual(['CreationDate', 'Owner', 'PlanEstimate', 'Tags']);
-    expect(changes[id('PlanEstimate')]).toMatchObject({ value: 5.5, old_value: 3, type: 'Decimal' });
-    expect(changes[id('PlanEstimate')]).not.toHaveProperty('added');
+    // Rally seed: "For all attribute types other than Collection, the old_value field will be
+    // populated, and the added and removed fields will be null."
+    expect(changes[id('PlanEstimate')]).toEqual({
+      value: 5.5,
+      old_value: 3,
+      added: null,
+      removed: null,
+      type: 'Decimal',
+      name: 'PlanEstimate',
+      display_name: 'PlanEstimate',
+      ref: null,
+    });
+    expect(changes[id('Owner')]).toMatchObject({ added: null, removed: null });
     expect(changes[id('Owner')]).toMatchObject({ value: OWNER_BOB, old_value: OWNER_ANN });
     expect(changes[id('CreationDate')]).toMatchObject({ value: '2024-05-01T10:00:00Z', old_value: null });
     // t2 was renamed, not added or removed: collection members are identified by id.

@@ -89,8 +89,9 @@ function entry(objectType: string, name: string, value: unknown, other: unknown)
  *
  * - `state` is `after`, or `before` for Deleted and Recycled (the object is gone).
  * - Updated: an attribute changed when its values differ (absent and null are the same).
- *   Scalars and references get `old_value`; collections (arrays) get `added`/`removed`
- *   and `old_value: null`, and a collection only reordered has not changed.
+ *   Scalars and references get `old_value` and `added: null, removed: null`, as in Rally's own
+ *   messages; collections (arrays) get `added`/`removed` and `old_value: null`, and a
+ *   collection only reordered has not changed.
  * - Created: every attribute with a value counts as changed from nothing, so
  *   `changed-to` expressions fire on creation.
  * - Deleted/Recycled: no changes.
@@ -122,7 +123,7 @@ export function diffSnapshots(change: SnapshotChange): StateAndChanges {
       if (added.length === 0 && removed.length === 0) continue;
       changes[id] = { ...attr, old_value: null, added, removed };
     } else {
-      changes[id] = { ...attr, old_value: old };
+      changes[id] = { ...attr, old_value: old, added: null, removed: null };
     }
   }
   return { state, changes };

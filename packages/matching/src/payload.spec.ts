@@ -225,3 +225,84 @@ describe('renderPayload', () => {
     });
   });
 });
+
+describe('dialects', () => {
+  const created = storyMessage({ action: 'Created' });
+  const deleted = storyMessage({ action: 'Deleted', changes: {} });
+
+  describe('octane', () => {
+    it('sends id and type on create and delete, and every before/after change on update', () => {
+      const octane = { Dialect: 'octane', IncludeAllFields: false } as const;
+      expect(names(buildPayload(rule, created, octane).message.state)).toEqual(['FormattedID', 'ObjectID']);
+      expect(names(buildPayload(rule, deleted, octane).message.state)).toEqual(['FormattedID', 'ObjectID']);
+      const update = buildPayload(rule, storyMessage(), octane).message;
+      expect(names(update.state)).toEqual(['FormattedID', 'ObjectID']);
+      expect(update.changes).toEqual(storyMessage().changes);
+    });
+
+    it('adds the listed Fields to that default and never removes a change', () => {
+      const withFields = { Dialect: 'octane', IncludeAllFields: false, Fields: ['Name', IDS.PlanEstimate] } as const;
+      const update = buildPayload(rule, storyMessage(), withFields).message;
+      expect(names(update.state)).toEqual(['FormattedID', 'Name', 'ObjectID', 'PlanEstimate']);
+      // VersionId, ScheduleState and Tags changed and are not in Fields: still sent.
+      expect(names(update.changes)).toEqual(['ScheduleState', 'Tags', 'VersionId']);
+      expect(names(buildPayload(rule, created, withFields).message.state)).toEqual([
+        'FormattedID',
+        'Name',
+        'ObjectID',
+        'PlanEstimate',
+      ]);
+      // Without a dialect Fields narrows the changes too (webhooks stored before dialects keep that).
+      expect(names(buildPayload(rule, storyMessage(), { Fields: ['Name'] }).message.changes)).toEqual([]);
+    });
+  });
+
+  describe('bmc', () => {
+    const bmc = { Dialect: 'bmc', PayloadFormat: 'record', IncludeAllFields: false, Fields: ['Name'] } as const;
+
+    it('sends every created field whatever payloadFieldIds lists ("All the created field IDs are provided")', () => {
+      const body = renderPayload(rule, created, bmc);
+      expect(Object.keys(body)).toHaveLength(2 + ALL.length);
+      expect(body).toMatchObject({ recordEvent: 'create', Name: 'My Cool Story', PlanEstimate: 13, VersionId: 8 });
+      // Without a dialect, Fields limited the create too.
+      expect(Object.keys(renderPayload(rule, created, { ...bmc, Dialect: undefined }))).toHaveLength(2 + 3);
+    });
+
+    it('lets includeAllFields decide updates only: the listed fields, unchanged ones null, or all fields', () => {
+      expect(renderPayload(rule, storyMessage(), { ...bmc, Fields: ['Name', 'VersionId'] })).toEqual({
+        recordEvent: 'update',
+        recordDefinitionName: 'HierarchicalRequirement',
+        Name: null,
+        VersionId: 8,
+        ObjectID: 52790947441,
+        FormattedID: 'US42',
+      });
+      const all = renderPayload(rule, storyMessage(), { ...bmc, IncludeAllFields: true });
+      expect(Object.keys(all)).toHaveLength(2 + ALL.length);
+      expect(all).toMatchObject({ Name: 'My Cool Story', VersionId: 8 });
+    });
+
+    it("sends on delete the record definition name and the record's instance id only", () => {
+      for (const IncludeAllFields of [false, true])
+        expect(renderPayload(rule, deleted, { ...bmc, IncludeAllFields })).toEqual({
+          recordEvent: 'delete',
+          recordDefinitionName: 'HierarchicalRequirement',
+          recordInstanceId: '6ab3d609-8011-47f8-2372-4d20ec313c20',
+        });
+    });
+  });
+
+  it('rally and changegear send the whole message or record on every event', () => {
+    for (const action of ['Created', 'Updated', 'Deleted'] as const) {
+      const message = storyMessage({ action });
+      const { tenant: _t, ingested_at: _i, ...outgoing } = message;
+      expect(buildPayload(rule, message, { Dialect: 'rally', IncludeAllFields: true }).message).toEqual(outgoing);
+      const ticket = renderPayload(rule, message, {
+        Dialect: 'changegear',
+        PayloadFormat: 'ticket',
+        IncludeAllFields: true,
+      });
+      expect(Object.keys(ticket).sort()).toEqual(ALL);
+    }
+  });
+});

@@ -71,7 +71,7 @@ export interface WebhookPayload {
   message: PayloadMessage;
 }
 
-export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllFields' | 'PayloadFormat'>;
+export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllFields' | 'PayloadFormat' | 'Dialect'>;
 
 /**
  * How the body is laid out:
@@ -84,6 +84,27 @@ export type PayloadShaping = Pick<WebhookDefinition, 'Fields' | 'IncludeAllField
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
+/**
+ * The product whose payloads and defaults a webhook follows. The layout and IncludeAllFields
+ * default from it (DIALECT_DEFAULTS); the attributes chosen differ where the products do:
+ * - `rally`, `changegear`: the whole message or record on every event; `Fields` limits it;
+ * - `octane`: the basic fields (id, type) plus `Fields` on every event, and on update every
+ *   changed attribute's before/after as well: `Fields` adds to that, it never removes changes;
+ * - `bmc`: every field on create ("All the created field IDs are provided"), on update the
+ *   changed ones (or all, IncludeAllFields), on delete the record definition and instance id.
+ * A webhook stored before dialects existed has none and keeps the rules it was delivered with.
+ */
+export const DIALECTS = ['rally', 'octane', 'bmc', 'changegear'] as const;
+export type Dialect = (typeof DIALECTS)[number];
+
+/** What each dialect's webhooks get for the payload settings their create body leaves out. */
+export const DIALECT_DEFAULTS: Record<Dialect, { PayloadFormat: PayloadFormat; IncludeAllFields: boolean }> = {
+  rally: { PayloadFormat: 'rally', IncludeAllFields: true },
+  octane: { PayloadFormat: 'rally', IncludeAllFields: false },
+  bmc: { PayloadFormat: 'record', IncludeAllFields: false },
+  changegear: { PayloadFormat: 'ticket', IncludeAllFields: true },
+};
+
 /** BMC's `recordEvent` for each change action. */
 export const RECORD_EVENT_OF: Record<ChangeAction, 'create' | 'update' | 'delete'> = {
   Created: 'create',
@@ -92,7 +113,7 @@ export const RECORD_EVENT_OF: Record<ChangeAction, 'create' | 'update' | 'delete
   Recycled: 'delete',
 };
 
-function isBasic(entry: AttributeValue): boolean {
+function isBasic(_key: string, entry: AttributeValue): boolean {
   return BASIC_ATTRIBUTES.has(entry.name.toLowerCase());
 }
 
@@ -106,7 +127,8 @@ function pick<T extends AttributeValue>(
 }
 
 /**
- * Builds the `{ rule, message }` body for one webhook and one matched message.
+ * Builds the `{ rule, message }` body for one webhook and one matched message. Without a Dialect
+ * (and for `rally` and `changegear`):
  *
  * - `Fields` (attribute ids or names) limits `state` and `changes` to those attributes;
  *   the basic attributes are always kept. An empty `Fields` limits nothing.
@@ -119,10 +141,11 @@ function pick<T extends AttributeValue>(
  * - `IncludeAllFields: false` on any other action (Created) sends the basic attributes plus
  *   `Fields` (Octane: "by default only basic fields, such as ID and type").
  * - Otherwise the message goes out whole, as in Rally.
+ * The `octane` and `bmc` dialects choose differently (see DIALECTS).
  * `tenant` and `ingested_at` never go out.
  */
 export function buildPayload(rule: WebhookRule, message: ChangeMessage, webhook: PayloadShaping): WebhookPayload {
-  return { rule: ruleOf(rule), message: shapeMessage(outgoingOf(message), webhook) };
+  return { rule: ruleOf(rule), message: selectAttributes(outgoingOf(message), webhook) };
 }
 
 /**
@@ -130,7 +153,9 @@ export function buildPayload(rule: WebhookRule, message: ChangeMessage, webhook:
  * `rally`). The attributes are chosen as for `rally` (see buildPayload) and then laid out:
  * `record` and `ticket` carry values only, not the old values of `changes`. In `record`, an
  * Updated message under `IncludeAllFields: false` lists the unchanged attributes too, as null, as
- * BMC does ("the field values that are unchanged are displayed as null").
+ * BMC does ("the field values that are unchanged are displayed as null"); under the `bmc` dialect
+ * a delete is the record definition name and the record's instance id (`recordInstanceId`), as
+ * BMC sends ("only record definition name and record definition instance ID").
  */
 export function renderPayload(
   rule: WebhookRule,
@@ -140,7 +165,7 @@ export function renderPayload(
   const format = webhook.PayloadFormat ?? 'rally';
   if (format === 'rally') return buildPayload(rule, message, webhook);
   const outgoing = outgoingOf(message);
-  const shaped = shapeMessage(outgoing, webhook);
+  const shaped = selectAttributes(outgoing, webhook);
   if (format === 'ticket') {
     const ticket: Record<string, unknown> = {};
     for (const entry of Object.values(shaped.state)) ticket[entry.name] = entry.value;
@@ -150,12 +175,64 @@ export function renderPayload(
     recordEvent: RECORD_EVENT_OF[shaped.action],
     recordDefinitionName: shaped.object_type,
   };
+  if (webhook.Dialect === 'bmc' && isGone(shaped.action)) return { ...record, recordInstanceId: shaped.object_id };
   if (shaped.action === 'Updated' && webhook.IncludeAllFields === false) {
     const every = shapeMessage(outgoing, { ...webhook, IncludeAllFields: true }).state;
     for (const entry of Object.values(every)) record[entry.name] = null;
   }
   for (const entry of Object.values(shaped.state)) record[entry.name] = entry.value;
   return record;
+}
+
+function isGone(action: ChangeAction): boolean {
+  return action === 'Deleted' || action === 'Recycled';
+}
+
+/** The attributes a webhook's payload carries, by its dialect. */
+function selectAttributes(message: PayloadMessage, webhook: PayloadShaping): PayloadMessage {
+  switch (webhook.Dialect) {
+    case 'octane':
+      return octaneAttributes(message, webhook);
+    case 'bmc':
+      return bmcAttributes(message, webhook);
+    case 'rally':
+    case 'changegear':
+    case undefined:
+      return shapeMessage(message, webhook);
+  }
+}
+
+/**
+ * Octane: the basic fields plus `Fields` in `state`; on update every change besides, whatever
+ * `Fields` says ("in addition to the basic fields ... a set of before/after changes").
+ * `IncludeAllFields: true` sends the entity whole.
+ */
+function octaneAttributes(message: PayloadMessage, webhook: PayloadShaping): PayloadMessage {
+  if (webhook.IncludeAllFields === true) return message;
+  const fields = fieldSet(webhook);
+  const chosen = (key: string, entry: AttributeValue): boolean =>
+    isBasic(key, entry) || (fields !== undefined && (fields.has(key) || fields.has(entry.name)));
+  return {
+    ...message,
+    state: pick(message.state, chosen),
+    changes: message.action === 'Updated' ? message.changes : pick(message.changes, chosen),
+  };
+}
+
+/**
+ * BMC: every field of a created record, whatever payloadFieldIds lists (the seed's create example
+ * carries fields 1 and 379 beside the registered 2, 7, 8); `includeAllFields` decides updates only.
+ */
+function bmcAttributes(message: PayloadMessage, webhook: PayloadShaping): PayloadMessage {
+  if (message.action === 'Created') return message;
+  if (isGone(message.action)) return { ...message, state: pick(message.state, isBasic), changes: {} };
+  if (webhook.IncludeAllFields === true) return message;
+  return shapeMessage(message, webhook);
+}
+
+function fieldSet(webhook: PayloadShaping): Set<string> | undefined {
+  // An empty list limits nothing, like an empty ObjectTypes (and the registry's default).
+  return webhook.Fields === undefined || webhook.Fields.length === 0 ? undefined : new Set(webhook.Fields.map(String));
 }
 
 function outgoingOf(message: ChangeMessage): PayloadMessage {
@@ -172,22 +249,20 @@ export function ruleOf(webhook: WebhookRule): WebhookRule {
 }
 
 function shapeMessage(message: PayloadMessage, webhook: PayloadShaping): PayloadMessage {
-  // An empty list limits nothing, like an empty ObjectTypes (and the registry's default).
-  const fields =
-    webhook.Fields === undefined || webhook.Fields.length === 0 ? undefined : new Set(webhook.Fields.map(String));
+  const fields = fieldSet(webhook);
   const listed = (key: string, entry: AttributeValue): boolean =>
     fields === undefined || fields.has(key) || fields.has(entry.name);
-  const selected = (key: string, entry: AttributeValue): boolean => isBasic(entry) || listed(key, entry);
+  const selected = (key: string, entry: AttributeValue): boolean => isBasic(key, entry) || listed(key, entry);
   const basicOrNamed = (key: string, entry: AttributeValue): boolean =>
-    isBasic(entry) || (fields !== undefined && listed(key, entry));
+    isBasic(key, entry) || (fields !== undefined && listed(key, entry));
 
-  if (message.action === 'Deleted' || message.action === 'Recycled') {
+  if (isGone(message.action)) {
     if (webhook.IncludeAllFields === true && fields === undefined) return message;
     return { ...message, state: pick(message.state, basicOrNamed), changes: pick(message.changes, basicOrNamed) };
   }
   if (message.action === 'Updated' && webhook.IncludeAllFields === false) {
     const changed = (key: string, entry: AttributeValue): boolean =>
-      isBasic(entry) || (Object.hasOwn(message.changes, key) && listed(key, entry));
+      isBasic(key, entry) || (Object.hasOwn(message.changes, key) && listed(key, entry));
     return { ...message, state: pick(message.state, changed), changes: pick(message.changes, selected) };
   }
   if (webhook.IncludeAllFields === false) {

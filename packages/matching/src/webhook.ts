@@ -14,7 +14,7 @@ import {
   type Expression,
   type Problem,
 } from './expressions';
-import { PAYLOAD_FORMATS, type PayloadFormat } from './payload';
+import { DIALECTS, PAYLOAD_FORMATS, type Dialect, type PayloadFormat } from './payload';
 
 export const WEBHOOK_EVENTS = ['Created', 'Updated', 'Deleted'] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
@@ -43,6 +43,8 @@ export interface WebhookDefinition {
   IncludeAllFields?: boolean;
   /** The body's layout (see PAYLOAD_FORMATS); absent is `rally`. */
   PayloadFormat?: PayloadFormat;
+  /** The product whose payload rules apply (see DIALECTS); absent for webhooks stored before dialects. */
+  Dialect?: Dialect;
 }
 
 export interface WebhookTrigger {
@@ -129,11 +131,12 @@ export interface WebhookRulesInput {
   Fields?: unknown;
   IncludeAllFields?: unknown;
   PayloadFormat?: unknown;
+  Dialect?: unknown;
 }
 
 /**
  * Validates the matching-related parts of a webhook (for the registry): ObjectTypes,
- * Events, Expressions, Condition, Fields, IncludeAllFields and PayloadFormat. Absent ones are allowed.
+ * Events, Expressions, Condition, Fields, IncludeAllFields, PayloadFormat and Dialect. Absent ones are allowed.
  */
 export function validateWebhook(def: WebhookRulesInput): Problem[] {
   return inspect(def).problems;
@@ -179,6 +182,9 @@ function inspect(def: WebhookRulesInput): { problems: Problem[]; condition?: Con
   }
   if (def.PayloadFormat !== undefined && !(PAYLOAD_FORMATS as readonly unknown[]).includes(def.PayloadFormat)) {
     problems.push({ field: 'PayloadFormat', reason: `must be one of ${PAYLOAD_FORMATS.join(', ')}` });
+  }
+  if (def.Dialect !== undefined && !(DIALECTS as readonly unknown[]).includes(def.Dialect)) {
+    problems.push({ field: 'Dialect', reason: `must be one of ${DIALECTS.join(', ')}` });
   }
   const text = def.Condition;
   if (text === undefined || text === null) return { problems };

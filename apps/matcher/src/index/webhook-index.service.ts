@@ -147,6 +147,7 @@ function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
       Fields: webhook.Fields.length > 0 ? webhook.Fields : undefined,
       IncludeAllFields: webhook.IncludeAllFields,
       PayloadFormat: webhook.PayloadFormat,
+      Dialect: webhook.Dialect ?? undefined,
     },
     rule: webhook,
     spec: {

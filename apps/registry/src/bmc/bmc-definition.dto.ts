@@ -135,6 +135,14 @@ const whole =
       ? undefined
       : `${property} must be an integer of at least ${min}`;
 
+/** `GET .../webhookdefinition/{name}/callbackfaildata`: a page of the definition's failed callbacks. */
+export class BmcFailDataQueryDto {
+  /** Default 50, at most 200. */
+  @Check(whole(1)) pageSize?: string;
+  /** 0-based. */
+  @Check(whole(0)) startIndex?: string;
+}
+
 /** `GET /api/rx/application/datapage`: the seed's data page query parameters. */
 export class BmcPageQueryDto {
   @Check((value, _object, property) =>

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
-import type { Response } from 'express';
-import { BmcEnableDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
-import { bmcViewOf, type BmcDefinitionView } from './bmc.mapping';
+import type { Request, Response } from 'express';
+import { RegistryConfig } from '../config/registry.config';
+import { webhookCollectionUrl } from '../webhook/webhook.controller';
+import { BmcEnableDto, BmcFailDataQueryDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
+import { bmcFailDataOf, bmcViewOf, type BmcDefinitionView, type BmcFailData } from './bmc.mapping';
 import { BmcService } from './bmc.service';
 
 const DEFINITIONS = 'api/rx/application/webhook/webhookdefinition';
@@ -19,7 +21,10 @@ const DEFINITIONS = 'api/rx/application/webhook/webhookdefinition';
 @Controller('api/rx/application')
 @UseGuards(ApiKeyGuard)
 export class BmcController {
-  constructor(private readonly bmc: BmcService) {}
+  constructor(
+    private readonly bmc: BmcService,
+    private readonly config: RegistryConfig,
+  ) {}
 
   /** 201 with Location; the answer also holds Hookline's signing secret, shown this once. */
   @Post('webhook/webhookdefinition')
@@ -27,9 +32,14 @@ export class BmcController {
   async register(
     @Principal() principal: Principal,
     @Body() body: BmcWebhookDefinitionDto,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<BmcDefinitionView & { signingSecret: string }> {
-    const { webhook, signingSecret } = await this.bmc.register(principal, body);
+    const { webhook, signingSecret } = await this.bmc.register(
+      principal,
+      body,
+      webhookCollectionUrl(req, this.config.PUBLIC_BASE_URL),
+    );
     res.status(201).location(`/${DEFINITIONS}/${encodeURIComponent(webhook.Name)}`);
     return { ...bmcViewOf(webhook), signingSecret };
   }
@@ -45,8 +55,24 @@ export class BmcController {
     @Principal() principal: Principal,
     @Param('name') name: string,
     @Body() body: BmcEnableDto,
+    @Req() req: Request,
   ): Promise<BmcDefinitionView> {
-    return bmcViewOf(await this.bmc.setEnabled(principal, name, body.enabled));
+    const refBase = webhookCollectionUrl(req, this.config.PUBLIC_BASE_URL);
+    return bmcViewOf(await this.bmc.setEnabled(principal, name, body.enabled, refBase));
+  }
+
+  /**
+   * The definition's failed callbacks (BMC's "Webhook Callback Fail Data" record definition): each
+   * saved payload and response code, and whether it has had its one last processing.
+   */
+  @Get('webhook/webhookdefinition/:name/callbackfaildata')
+  async failData(
+    @Principal() principal: Principal,
+    @Param('name') name: string,
+    @Query() query: BmcFailDataQueryDto,
+  ): Promise<{ totalSize: number; data: BmcFailData[] }> {
+    const { webhook, page } = await this.bmc.failData(principal, name, query);
+    return { totalSize: page.total, data: page.items.map((failed) => bmcFailDataOf(webhook, failed)) };
   }
 
   @Delete('webhook/webhookdefinition/:name')

@@ -75,7 +75,8 @@ describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)',
       includeAllFields: false,
       callback: {
         url: 'http://localhost:8008/api/com.example.taskmanager-lib/webhook/is/recordevent/',
-        payloadFieldIds: ['2', '7', '8'],
+        // As registered: the seed's numbers stay numbers.
+        payloadFieldIds: [2, 7, 8],
         authentication: { resourceType: `${AUTH}BasicAuthenticationType`, username: 'admin' },
       },
       signingSecret: expect.stringMatching(/^whsec_/),
@@ -89,9 +90,10 @@ describe('BMC Helix webhook definition API (real MongoDB-wire server and NATS)',
       Name: 'Samplewebhook',
       ObjectTypes: ['com.example.taskmanager:Task'],
       Events: ['Created', 'Updated'],
-      Fields: ['2', '7', '8'],
+      Fields: [2, 7, 8],
       IncludeAllFields: false,
       PayloadFormat: 'record',
+      Dialect: 'bmc',
       Authentication: { Type: 'Basic', Username: 'admin' },
     });
 

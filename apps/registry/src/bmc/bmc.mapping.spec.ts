@@ -13,7 +13,7 @@ const definition = (callback: Record<string, unknown> = {}) =>
   });
 
 describe('webhookBodyOf', () => {
-  it("maps BMC's fields onto a webhook sending BMC's flat record, includeAllFields false by default", () => {
+  it("maps BMC's fields onto a webhook of BMC's dialect, includeAllFields false by default, field ids as given", () => {
     const { body, problems } = webhookBodyOf(definition({ payloadFieldIds: [2, '7'], headers: { secret: 'abc' } }));
     expect(problems).toEqual([]);
     expect(body).toEqual({
@@ -24,8 +24,8 @@ describe('webhookBodyOf', () => {
       ObjectTypes: ['com.example.taskmanager:Task'],
       Events: ['Created', 'Deleted'],
       IncludeAllFields: false,
-      Fields: ['2', '7'],
-      PayloadFormat: 'record',
+      Fields: [2, '7'],
+      Dialect: 'bmc',
       Headers: { secret: 'abc' },
     });
   });

@@ -1,6 +1,7 @@
 import { RECORD_EVENT_OF } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 import { DEFAULT_CLIENT_AUTH_METHOD, type SignInFlow, type TokenScheme } from '@hookline/contracts';
+import type { FailedDeliveryRecord } from '../webhook/delivery-log.schema';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook/webhook.schema';
 import type { WebhookEventName } from '../webhook/webhook.rules';
 import {
@@ -20,9 +21,10 @@ import {
  * BMC Helix's webhook definition API (seed: "Registering a webhook with BMC Helix Innovation
  * Studio") over Hookline's webhooks: a definition is a webhook named by `name`, on the record
  * definition `event.recordDefinitionName` (ObjectTypes), firing on `event.recordEvents` (Events)
- * when `event.condition` holds (Condition), sending BMC's flat record (PayloadFormat `record`)
- * with `callback.payloadFieldIds` (Fields) and, on update, only the modified fields unless
- * `includeAllFields` (false by default, as in BMC).
+ * when `event.condition` holds (Condition), in BMC's dialect: its flat record (PayloadFormat
+ * `record`) with every field on create, on update only the modified fields among
+ * `callback.payloadFieldIds` (Fields) unless `includeAllFields` (false by default, as in BMC), and
+ * on delete the record definition name and the record's instance id.
  */
 export const BMC_APP_NAME = 'BMC Helix Innovation Studio';
 
@@ -43,7 +45,8 @@ export interface BmcDefinitionView {
     url: string;
     /** Values masked. */
     headers: Record<string, string>;
-    payloadFieldIds: string[];
+    /** As registered: numbers stay numbers. */
+    payloadFieldIds: (string | number)[];
     /** The sign-in, without credentials or tokens. */
     authentication: {
       resourceType: string;
@@ -118,8 +121,8 @@ export function webhookBodyOf(dto: BmcWebhookDefinitionDto): {
     Events: dto.event.recordEvents.map((e) => EVENT_OF[e]),
     ...(condition !== undefined && { Condition: condition }),
     IncludeAllFields: dto.includeAllFields ?? false,
-    Fields: (dto.callback.payloadFieldIds ?? []).map(String),
-    PayloadFormat: 'record',
+    Fields: dto.callback.payloadFieldIds ?? [],
+    Dialect: 'bmc',
     Headers: headers,
   };
   if (auth) {
@@ -279,4 +282,37 @@ function bmcAuthenticationOf(auth: AuthenticationRecord | null): BmcDefinitionVi
     case 'Token':
       return { resourceType: auth.Scheme === 'AR-JWT' ? BMC_REMEDY : BMC_RSSO };
   }
+}
+
+/** One failed callback as BMC's "Webhook Callback Fail Data" holds it: the request payload and response code. */
+export interface BmcFailData {
+  /** The delivery id, also under /api/v2/webhook/{id}/failed. */
+  id: string;
+  webhookDefinitionName: string;
+  recordDefinitionName: string | null;
+  /** The HTTP request payload as it was sent. */
+  payload: Record<string, unknown> | null;
+  /** The last response code; null when no answer came (timeout, connection refused). */
+  responseCode: number | null;
+  error: string | null;
+  attempts: number;
+  failedAt: string;
+  /** Whether it has had its one last processing (sent again once the receiver answered). */
+  processedOnceMore: boolean;
+  lastProcessedAt: string | null;
+}
+
+export function bmcFailDataOf(webhook: WebhookRecord, failed: FailedDeliveryRecord): BmcFailData {
+  return {
+    id: failed._id,
+    webhookDefinitionName: webhook.Name,
+    recordDefinitionName: webhook.ObjectTypes[0] ?? null,
+    payload: failed.Payload,
+    responseCode: failed.LastStatus,
+    error: failed.Error,
+    attempts: failed.Attempts,
+    failedAt: failed.FailedAt.toISOString(),
+    processedOnceMore: failed.ReplayCount > 0,
+    lastProcessedAt: failed.LastReplayAt?.toISOString() ?? null,
+  };
 }

@@ -4,9 +4,10 @@ import { ErrorCode, fieldProblems, HooklineError } from '@hookline/service-kit';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CreateWebhookDto, UpdateWebhookDto } from '../webhook/dto/webhook-request.dto';
+import type { FailedDeliveryRecord } from '../webhook/delivery-log.schema';
 import type { WebhookRecord } from '../webhook/webhook.schema';
 import { WebhookService, type Paged } from '../webhook/webhook.service';
-import type { BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
+import type { BmcFailDataQueryDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
 import { inBmcTerms, webhookBodyOf } from './bmc.mapping';
 
 /** BMC's page size when the query names none. */
@@ -18,9 +19,11 @@ export class BmcService {
   constructor(private readonly webhooks: WebhookService) {}
 
   /** Registers a definition; a name already taken in the tenant is a conflict, as BMC's names are its keys. */
+  /** `refBase`: the webhook collection's absolute URL, for the `_ref` of the payloads' rule. */
   async register(
     principal: Principal,
     dto: BmcWebhookDefinitionDto,
+    refBase: string,
   ): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
     if (dto.name.includes(','))
       throw HooklineError.validation([
@@ -35,7 +38,7 @@ export class BmcService {
         { field: 'name', reason: 'is taken: deregister that definition first (BMC definitions cannot be updated)' },
       ]);
     try {
-      return await this.webhooks.create(principal, create);
+      return await this.webhooks.create(principal, create, refBase);
     } catch (err) {
       if (err instanceof HooklineError && err.details.length > 0)
         throw new HooklineError(err.code, err.message, err.details.map(inBmcTerms), err.headers);
@@ -58,9 +61,24 @@ export class BmcService {
     await this.webhooks.remove(principal, (await this.get(principal, name))._id);
   }
 
-  async setEnabled(principal: Principal, name: string, enabled: boolean): Promise<WebhookRecord> {
+  async setEnabled(principal: Principal, name: string, enabled: boolean, refBase: string): Promise<WebhookRecord> {
     const webhook = await this.get(principal, name);
-    return this.webhooks.update(principal, webhook._id, plainToInstance(UpdateWebhookDto, { Disabled: !enabled }));
+    const body = plainToInstance(UpdateWebhookDto, { Disabled: !enabled });
+    return this.webhooks.update(principal, webhook._id, body, refBase);
+  }
+
+  /** The definition's "Webhook Callback Fail Data": its failed callbacks, newest first, BMC-paged. */
+  async failData(
+    principal: Principal,
+    name: string,
+    query: BmcFailDataQueryDto,
+  ): Promise<{ webhook: WebhookRecord; page: Paged<FailedDeliveryRecord> }> {
+    const webhook = await this.get(principal, name);
+    const page = await this.webhooks.failedDeliveries(principal, webhook._id, {
+      pagesize: query.pageSize ?? String(DEFAULT_PAGE_SIZE),
+      start: String(Number(query.startIndex ?? '0') + 1),
+    });
+    return { webhook, page };
   }
 
   /** BMC's data page: `startIndex` counts from 0; the filters are the ones GET /api/v2/webhook has. */

@@ -4,6 +4,7 @@ import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
 import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
 import type { AttemptRecord } from '../webhook/delivery-log.schema';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
+import type { Dialect } from '../webhook/webhook.rules';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
 import {
   WebhookRepository,
@@ -31,7 +32,12 @@ interface CountedWebhook {
   subscriptionId: number;
   /** The attempt time the Last* fields describe, as far as this instance knows. */
   lastAttemptAt: Date | null;
+  /** Whose payload rules the webhook follows: BMC's also process failed callbacks once more. */
+  dialect: Dialect | null;
 }
+
+/** Failed deliveries sent once more per success of their webhook, at most (see processFailedOnceMore). */
+const LAST_PROCESSING_BATCH = 100;
 
 interface OutcomeItem {
   subscriptionId: number;
@@ -97,6 +103,11 @@ export class OutcomeService {
   /** Webhooks this instance counted since it started, and what it knows of them. */
   private readonly countedWebhooks = new BoundedMap<string, CountedWebhook>(MAX_REMEMBERED_WEBHOOKS);
   private readonly absentWebhooks = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
+  /**
+   * BMC webhooks known to have no failed delivery owed its last processing: their successes then
+   * cost no query of the failed deliveries (FerretDB 1.x decodes the collection for one).
+   */
+  private readonly nothingOwed = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
   private readonly batches = new GroupCommit<OutcomeItem, OutcomeResult>(
     (items) => this.applyBatch(items),
     MAX_BATCH,
@@ -250,11 +261,42 @@ export class OutcomeService {
       });
       for (const i of failed) results[i] = saved;
     }
+    for (const i of failed) this.nothingOwed.delete(items[i].outcome.webhookId);
+    await this.processOwedOnceMore(items, logged, results);
     items.forEach((_, i) => {
       const first = firstCopy.get(ids[i]);
       if (first !== undefined && first !== i) results[i] = results[first];
     });
     return results;
+  }
+
+  /**
+   * BMC: a callback that failed after its retries is "saved for processing one last time". That
+   * time comes when the same webhook's receiver answers a later callback with success: it is up
+   * again, so each saved payload is sent once more. Outcomes are stored whatever happens here; a
+   * pass that fails is tried again at the webhook's next success.
+   */
+  private async processOwedOnceMore(
+    items: OutcomeItem[],
+    logged: number[],
+    results: PromiseSettledResult<OutcomeResult>[],
+  ): Promise<void> {
+    const answered = new Map<string, number>();
+    for (const i of logged) {
+      const { subscriptionId, outcome } = items[i];
+      const known = this.countedWebhooks.get(outcome.webhookId);
+      if (outcome.kind !== 'success' || results[i].status === 'rejected' || known?.dialect !== 'bmc') continue;
+      if (known.subscriptionId === subscriptionId && !this.nothingOwed.has(outcome.webhookId))
+        answered.set(outcome.webhookId, subscriptionId);
+    }
+    for (const [webhookId, subscriptionId] of answered) {
+      try {
+        const taken = await this.webhookService.processFailedOnceMore(subscriptionId, webhookId, LAST_PROCESSING_BATCH);
+        if (taken < LAST_PROCESSING_BATCH) this.nothingOwed.add(webhookId);
+      } catch (err) {
+        this.logger.warn({ webhookId, err: String(err) }, 'failed callbacks not processed once more yet');
+      }
+    }
   }
 
   private async removeGone(subscriptionId: number, webhookId: string): Promise<OutcomeResult> {
@@ -308,7 +350,7 @@ export class OutcomeService {
         attempts.filter((a) => !a.fresh && !inPending.has(a.id)).map((a) => a.id),
       );
       toCount = attempts.filter((a) => a.fresh || (!inPending.has(a.id) && !counted.has(a.id)));
-      known = { subscriptionId: state.SubscriptionID, lastAttemptAt: state.LastAttemptAt };
+      known = { subscriptionId: state.SubscriptionID, lastAttemptAt: state.LastAttemptAt, dialect: state.Dialect ?? null };
       this.countedWebhooks.set(webhookId, known);
     }
     // Another subscription's webhook: its stats are not this tenant's to change.

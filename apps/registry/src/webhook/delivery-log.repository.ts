@@ -123,6 +123,34 @@ export class DeliveryLogRepository {
     return { items, total };
   }
 
+  /**
+   * The oldest failed deliveries of a webhook never replayed, at most `limit`: those still owed
+   * their "one last processing" (BMC seed).
+   */
+  async neverReplayed(subscriptionId: number, webhookId: string, limit: number): Promise<FailedDeliveryRecord[]> {
+    return this.failed
+      .find({ SubscriptionID: subscriptionId, WebhookID: webhookId, ReplayCount: 0 })
+      .sort({ FailedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<FailedDeliveryRecord[]>()
+      .exec();
+  }
+
+  /**
+   * Counts the first replay of a failed delivery that has none yet; null when it has one already
+   * (another registry instance, or a user, claimed it first).
+   */
+  async claimFirstReplay(subscriptionId: number, deliveryId: string, now: Date): Promise<FailedDeliveryRecord | null> {
+    return this.failed
+      .findOneAndUpdate(
+        { _id: deliveryId, SubscriptionID: subscriptionId, ReplayCount: 0 },
+        { $inc: { ReplayCount: 1 }, $set: { LastReplayAt: now } },
+        { returnDocument: 'after' },
+      )
+      .lean<FailedDeliveryRecord>()
+      .exec();
+  }
+
   /** Counts a replay and returns the record as it is now; null when no such failed delivery. */
   async claimReplay(
     subscriptionId: number,

@@ -32,6 +32,16 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
 }
 
 /**
+ * The webhook collection's URL in the `_ref` events carry (and so payloads' `rule`): under
+ * PUBLIC_BASE_URL when set, else as the creating request reached the registry, absolute. Webhooks
+ * stored before that was kept have the relative path they always had.
+ */
+export function eventRefBase(record: Pick<WebhookRecord, 'RefBase'>, publicBaseUrl: string | undefined): string {
+  if (publicBaseUrl !== undefined) return `${publicBaseUrl.replace(/\/+$/, '')}/api/v2/webhook`;
+  return record.RefBase ?? '/api/v2/webhook';
+}
+
+/**
  * Publishes every webhook change on WEBHOOKS. The change and its pending event are written in one
  * document update (a transactional outbox without transactions, which FerretDB lacks); the request
  * publishes at once, and a relay publishes whatever a crash or a NATS outage left pending.
@@ -53,7 +63,7 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
   async publish(record: WebhookRecord): Promise<boolean> {
     const pending = record.PendingEvent;
     if (!pending) return true;
-    const event = webhookEventOf(record, `${this.config.PUBLIC_BASE_URL ?? ''}/api/v2/webhook`);
+    const event = webhookEventOf(record, eventRefBase(record, this.config.PUBLIC_BASE_URL));
     try {
       await this.publisher.publish(SUBJECTS.webhookEvent(event.tenant, event.webhookId), event, {
         msgId: `${record._id}:${pending.ObjectVersion}`,

@@ -18,6 +18,16 @@ import { WebhookService, type Paged } from './webhook.service';
 /** Rally serves the API under `/apps/pigeon/api/v2`; Hookline also under the shorter `/api/v2`. */
 export const API_PREFIXES = ['api/v2', 'apps/pigeon/api/v2'];
 
+/**
+ * Absolute URL of the webhook collection under the prefix the request used (the first for other
+ * paths), at PUBLIC_BASE_URL or else the host the request reached.
+ */
+export function webhookCollectionUrl(req: Request, publicBaseUrl: string | undefined): string {
+  const origin = publicBaseUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const prefix = API_PREFIXES.find((p) => req.originalUrl.startsWith(`/${p}/`)) ?? API_PREFIXES[0];
+  return `${origin}/${prefix}/webhook`;
+}
+
 function page<T, R>(paged: Paged<T>, shape: (item: T) => R): PageResponse<R> {
   return {
     Results: paged.items.map(shape),
@@ -47,8 +57,9 @@ export class WebhookController {
     @Body() body: CreateWebhookDto,
     @Req() req: Request,
   ): Promise<WebhookResponse> {
-    const { webhook, signingSecret } = await this.webhooks.create(principal, body);
-    return toResponse(webhook, this.refBase(req), signingSecret);
+    const refBase = this.refBase(req);
+    const { webhook, signingSecret } = await this.webhooks.create(principal, body, refBase);
+    return toResponse(webhook, refBase, signingSecret);
   }
 
   @Get()
@@ -74,7 +85,8 @@ export class WebhookController {
     @Body() body: UpdateWebhookDto,
     @Req() req: Request,
   ): Promise<WebhookResponse> {
-    return toResponse(await this.webhooks.update(principal, id, body), this.refBase(req));
+    const refBase = this.refBase(req);
+    return toResponse(await this.webhooks.update(principal, id, body, refBase), refBase);
   }
 
   @Delete(':id')
@@ -137,11 +149,7 @@ export class WebhookController {
     return { DeliveryID: await this.webhooks.replay(principal, id, deliveryId) };
   }
 
-  /** Absolute URL of the webhook collection under the prefix the request used. */
   private refBase(req: Request): string {
-    const origin =
-      this.config.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    const prefix = API_PREFIXES.find((p) => req.originalUrl.startsWith(`/${p}/`)) ?? API_PREFIXES[0];
-    return `${origin}/${prefix}/webhook`;
+    return webhookCollectionUrl(req, this.config.PUBLIC_BASE_URL);
   }
 }

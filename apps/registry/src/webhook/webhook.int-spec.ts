@@ -177,7 +177,7 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
           ...SEED_EXAMPLE,
           ObjectTypes: undefined,
           Triggers: [{ ObjectType: 'Incident', Event: 'Created' }],
-          Events: ['Created'],
+          Events: ['Updated'],
         })
       ).body.details,
     ).toEqual([{ field: 'Events', reason: expect.stringMatching(/^Events cannot be set beside Triggers/) }]);
@@ -491,6 +491,119 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     );
     expect(event.webhook.Name).toBe('stranded 2');
     await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.PendingEvent === null);
+  });
+
+  it("gives each product's webhooks its dialect's defaults, shown by GET, and a new Dialect brings its own", async () => {
+    const made = async (body: Record<string, unknown>) => {
+      const reply = await create({ ...SEED_EXAMPLE, ...body });
+      expect(reply.status).toBe(200);
+      return (await h.request('GET', `/api/v2/webhook/${reply.body.ObjectUUID}`, { key: keyA })).body;
+    };
+    const pick = (w: any) => [w.Dialect, w.PayloadFormat, w.IncludeAllFields];
+    expect(pick(await made({}))).toEqual(['rally', 'rally', true]);
+    expect(pick(await made({ Dialect: 'octane' }))).toEqual(['octane', 'rally', false]);
+    expect(pick(await made({ Dialect: 'bmc' }))).toEqual(['bmc', 'record', false]);
+    expect(pick(await made({ Dialect: 'changegear' }))).toEqual(['changegear', 'ticket', true]);
+    // ChangeGear's module and event combinations mean ChangeGear's bare ticket.
+    const triggered = await made({ ObjectTypes: undefined, Triggers: [{ ObjectType: 'Incident', Event: 'Created' }] });
+    expect(pick(triggered)).toEqual(['changegear', 'ticket', true]);
+    // What the body says itself wins over the dialect's defaults.
+    expect(pick(await made({ Dialect: 'bmc', IncludeAllFields: true, PayloadFormat: 'rally' }))).toEqual([
+      'bmc',
+      'rally',
+      true,
+    ]);
+    const bad = await create({ ...SEED_EXAMPLE, Dialect: 'jira' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([
+      { field: 'Dialect', reason: 'Dialect must be one of: rally, octane, bmc, changegear' },
+    ]);
+
+    const path = `/api/v2/webhook/${triggered.ObjectUUID}`;
+    const toOctane = await h.request('PATCH', path, { key: keyA, body: { Dialect: 'octane' } });
+    expect(pick(toOctane.body)).toEqual(['octane', 'rally', false]);
+    const removed = await h.request('PATCH', path, { key: keyA, body: { Dialect: null } });
+    expect(removed.status).toBe(400);
+    expect(removed.body.details).toEqual([
+      { field: 'Dialect', reason: expect.stringMatching(/^Dialect cannot be removed/) },
+    ]);
+    // Published for the matcher too.
+    const event = await waitFor(() =>
+      events.find((e) => e.webhookId === triggered.ObjectUUID && e.webhook?.Dialect === 'octane'),
+    );
+    expect(event.webhook).toMatchObject({ PayloadFormat: 'rally', IncludeAllFields: false });
+  });
+
+  it('keeps a webhook stored before dialects without one: GET shows null, and it can be sent back', async () => {
+    const w = (await create({ ...SEED_EXAMPLE, Name: 'stored before dialects' })).body;
+    const webhooks = h.registry.app.get<Connection>(getConnectionToken()).collection('webhooks');
+    await webhooks.updateOne({ _id: w.ObjectUUID }, { $unset: { Dialect: '', RefBase: '' } });
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const read = (await h.request('GET', path, { key: keyA })).body;
+    expect(read).toMatchObject({ Dialect: null, PayloadFormat: 'rally', IncludeAllFields: true });
+    const back = await h.request('PATCH', path, { key: keyA, body: read });
+    expect(back.status).toBe(200);
+    expect(back.body.Dialect).toBeNull();
+    // Its payloads' rule had a relative _ref; changed once, it gets the absolute one.
+    const event = await waitFor(() => events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2));
+    expect(event.webhook._ref).toBe(`${h.registry.baseUrl}/api/v2/webhook/${w.ObjectUUID}`);
+  });
+
+  it('takes back a webhook as GET showed it; a changed read-only field is a 400 naming it', async () => {
+    const w = (await create({ ...SEED_EXAMPLE, Name: 'round trip' })).body;
+    const triggered = (
+      await create({
+        ...SEED_EXAMPLE,
+        Name: 'round trip with triggers',
+        ObjectTypes: undefined,
+        Expressions: [],
+        Triggers: [
+          { ObjectType: 'Incident', Event: 'Deleted' },
+          { ObjectType: 'Change', Event: 'Created' },
+        ],
+        Authentication: { Type: 'Basic', Username: 'u', Password: 'p4ss-word' },
+        Headers: { 'X-Token': 'h3ader' },
+      })
+    ).body;
+    for (const [id, prefix] of [
+      [w.ObjectUUID, '/apps/pigeon/api/v2'],
+      [triggered.ObjectUUID, '/api/v2'],
+    ]) {
+      const path = `${prefix}/webhook/${id}`;
+      const read = (await h.request('GET', path, { key: keyA })).body;
+      const back = await h.request('PATCH', path, { key: keyA, body: read });
+      expect(back.status).toBe(200);
+      const { _objectVersion: _v, LastUpdateDate: _d, ...same } = read;
+      expect(back.body).toMatchObject(same);
+      // Read under the other prefix, sent back here: its _ref still names this webhook.
+      const other = (await h.request('GET', `/api/v2/webhook/${id}`, { key: keyA })).body;
+      expect((await h.request('PATCH', path, { key: keyA, body: other })).status).toBe(200);
+    }
+
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const read = (await h.request('GET', path, { key: keyA })).body;
+    const changed = await h.request('PATCH', path, {
+      key: keyA,
+      body: { ...read, ObjectUUID: '00000000-0000-4000-8000-000000000000', SubscriptionID: 7, Name: 'renamed' },
+    });
+    expect(changed.status).toBe(400);
+    expect(changed.body.details.map((d: any) => d.field)).toEqual(['ObjectUUID', 'SubscriptionID']);
+    expect(changed.body.details[0].reason).toMatch(/^ObjectUUID is read-only/);
+    const stale = await h.request('PATCH', path, { key: keyA, body: { ...read, _objectVersion: 1 } });
+    expect(stale.status).toBe(400);
+    expect(stale.body.details).toEqual([{ field: '_objectVersion', reason: expect.stringMatching(/is read-only/) }]);
+    expect((await h.request('GET', path, { key: keyA })).body.Name).toBe('round trip');
+    // A create still refuses them outright.
+    const copy = await create({ ...SEED_EXAMPLE, ObjectUUID: w.ObjectUUID });
+    expect(copy.status).toBe(400);
+    expect(copy.body.details).toEqual([{ field: 'ObjectUUID', reason: 'ObjectUUID is read-only' }]);
+  });
+
+  it('gives the matcher an absolute _ref, at the host the creating request reached, when PUBLIC_BASE_URL is unset', async () => {
+    const w = (await create({ ...SEED_EXAMPLE, Name: 'absolute ref' })).body;
+    const event = await waitFor(() => events.find((e) => e.webhookId === w.ObjectUUID));
+    expect(event.webhook._ref).toBe(`${h.registry.baseUrl}/apps/pigeon/api/v2/webhook/${w.ObjectUUID}`);
+    expect(event.webhook._ref).toBe(w._ref);
   });
 
   it('applies roles: read-only keys read, only admins manage keys, websocket needs an assigned shared space', async () => {

@@ -48,10 +48,11 @@ export interface StatsUpdate {
 }
 
 /** A webhook's fields that counting its stats reads (StatsState). */
-const STATS_STATE_FIELDS = { SubscriptionID: 1, LastAttemptAt: 1, StatsPending: 1 } as const;
+const STATS_STATE_FIELDS = { SubscriptionID: 1, LastAttemptAt: 1, StatsPending: 1, Dialect: 1 } as const;
 
-/** A webhook's fields that counting its stats reads. */
-export type StatsState = Pick<WebhookRecord, '_id' | 'SubscriptionID' | 'LastAttemptAt' | 'StatsPending'>;
+/** A webhook's fields that counting its stats reads (and its dialect, for what a success brings about). */
+export type StatsState = Pick<WebhookRecord, '_id' | 'SubscriptionID' | 'LastAttemptAt' | 'StatsPending'> &
+  Partial<Pick<WebhookRecord, 'Dialect'>>;
 
 /** All MongoDB access to webhooks. Every method takes the subscription, so no query can forget it. */
 @Injectable()

@@ -5,6 +5,8 @@
  */
 import {
   ConditionSyntaxError,
+  DIALECT_DEFAULTS,
+  DIALECTS,
   LIST_OPERATORS,
   OPERATORS,
   parseCondition,
@@ -12,21 +14,29 @@ import {
   SCALAR_OPERATORS,
   VALUELESS_OPERATORS,
   WEBHOOK_EVENTS,
+  type Dialect,
   type Operator,
   type PayloadFormat,
   type WebhookEventType as WebhookEventName,
   type WebhookTrigger,
 } from '@hookline/matching';
+import { isDeepStrictEqual } from 'node:util';
 import type { FieldProblem } from '@hookline/service-kit';
+import type { WebhookBodyDto } from './dto/webhook-request.dto';
+import type { WebhookResponse } from './dto/webhook-response.dto';
+import type { WebhookRecord } from './webhook.schema';
 
 // The matcher's lists: what the registry accepts always compiles and renders there.
 export {
+  DIALECT_DEFAULTS,
+  DIALECTS,
   LIST_OPERATORS,
   OPERATORS,
   PAYLOAD_FORMATS,
   SCALAR_OPERATORS,
   VALUELESS_OPERATORS,
   WEBHOOK_EVENTS,
+  type Dialect,
   type Operator,
   type PayloadFormat,
   type WebhookEventName,
@@ -157,6 +167,63 @@ export function crossFieldProblems(view: CrossFieldView): FieldProblem[] {
   }
   if (view.hasAuthentication && view.headerNames.some((name) => name.toLowerCase() === 'authorization')) {
     problems.push({ field: 'Headers.Authorization', reason: 'cannot be set together with Authentication' });
+  }
+  return problems;
+}
+
+// ---- Dialects and read-only fields ----------------------------------------------------------
+
+/**
+ * The dialect a create body that names none implies: ChangeGear's for Triggers (its module and
+ * event combinations) or its bare ticket, BMC's for its flat record, else Rally's.
+ */
+export function impliedDialect(body: Pick<WebhookBodyDto, 'Triggers' | 'PayloadFormat'>): Dialect {
+  if ((body.Triggers?.length ?? 0) > 0 || body.PayloadFormat === 'ticket') return 'changegear';
+  if (body.PayloadFormat === 'record') return 'bmc';
+  return 'rally';
+}
+
+/** Read-only fields a PATCH may send back as GET showed them; compared with the stored webhook. */
+const IDENTITY_FIELDS = [
+  'ObjectUUID',
+  '_ref',
+  '_type',
+  '_objectVersion',
+  'CreationDate',
+  'LastUpdateDate',
+  'SubscriptionID',
+  'SigningSecret',
+] as const;
+/** Read-only stats: they change with every delivery, so a copy read a moment ago may be behind. */
+const STATS_FIELDS = [
+  'FireCount',
+  'ErrorCount',
+  'LastStatus',
+  'LastWebhookResponseTime',
+  'LastSuccess',
+  'LastFailure',
+] as const;
+
+/**
+ * The read-only fields a PATCH body sends that differ from the webhook as GET shows it (`shown`).
+ * `_ref` may have been read under either API prefix or origin: it must name this webhook. Stats
+ * sent with a FireCount no higher than the stored one are a copy read before later deliveries.
+ */
+export function readOnlyProblems(body: WebhookBodyDto, current: WebhookRecord, shown: WebhookResponse): FieldProblem[] {
+  const sent = body as unknown as Record<string, unknown>;
+  const fired = body.FireCount;
+  const staleStats =
+    fired === null || (typeof fired === 'number' && Number.isInteger(fired) && fired <= current.FireCount);
+  const problems: FieldProblem[] = [];
+  for (const field of [...IDENTITY_FIELDS, ...STATS_FIELDS]) {
+    const value = sent[field];
+    if (value === undefined || isDeepStrictEqual(value, shown[field])) continue;
+    if (field === '_ref' && typeof value === 'string' && value.endsWith(`/webhook/${current._id}`)) continue;
+    if ((STATS_FIELDS as readonly string[]).includes(field) && staleStats) continue;
+    problems.push({
+      field,
+      reason: `${field} is read-only: leave it out or send it as stored (${JSON.stringify(shown[field])})`,
+    });
   }
   return problems;
 }

@@ -1,6 +1,13 @@
 import { Schema } from 'mongoose';
 import type { ClientAuthMethod, SignInFlow, TokenScheme, WebhookEventKind } from '@hookline/contracts';
-import type { CommunicationMethod, Operator, PayloadFormat, WebhookEventName, WebhookTrigger } from './webhook.rules';
+import type {
+  CommunicationMethod,
+  Dialect,
+  Operator,
+  PayloadFormat,
+  WebhookEventName,
+  WebhookTrigger,
+} from './webhook.rules';
 
 /** A secret as stored: AES-256-GCM ciphertext plus the masked form responses show. */
 export interface StoredSecret {
@@ -58,9 +65,12 @@ export interface WebhookDefinition {
   /** When not empty, these pairs say when the webhook fires; ObjectTypes and Events are derived from them. */
   Triggers: WebhookTrigger[];
   Condition: string | null;
-  Fields: string[];
+  /** As registered: BMC's numeric field ids stay numbers. */
+  Fields: (string | number)[];
   IncludeAllFields: boolean;
   PayloadFormat: PayloadFormat;
+  /** Null for webhooks stored before dialects: they keep the payload rules they had. */
+  Dialect: Dialect | null;
   Headers: HeaderRecord[];
   Authentication: AuthenticationRecord | null;
   CommunicationMethod: CommunicationMethod;
@@ -105,6 +115,11 @@ export interface WebhookRecord extends WebhookDefinition, WebhookStats {
   _id: string;
   SubscriptionID: number;
   SigningSecret: StoredSecret;
+  /**
+   * The absolute URL of the webhook collection as the creating request reached it (`_ref` of the
+   * payloads' rule when PUBLIC_BASE_URL is unset); null for webhooks stored before it existed.
+   */
+  RefBase: string | null;
   ObjectVersion: number;
   CreationDate: Date;
   LastUpdateDate: Date;
@@ -155,10 +170,11 @@ export const WebhookSchema = new Schema<WebhookRecord>(
       default: [],
     },
     Condition: { type: String, default: null },
-    Fields: { type: [String], default: [] },
+    Fields: { type: [Schema.Types.Mixed], default: [] },
     IncludeAllFields: { type: Boolean, default: true },
     // Webhooks stored before PayloadFormat existed read as `rally`, the body they always had.
     PayloadFormat: { type: String, default: 'rally' },
+    Dialect: { type: String, default: null },
     Headers: {
       type: [new Schema({ Name: { type: String, required: true }, Value: secret }, { _id: false })],
       default: [],
@@ -168,6 +184,7 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     SharedSpace: { type: String, default: null },
     RetryPolicy: { type: Schema.Types.Mixed, required: true },
     SigningSecret: { type: new Schema(secret, { _id: false }), required: true },
+    RefBase: { type: String, default: null },
     ObjectVersion: { type: Number, required: true },
     CreationDate: { type: Date, required: true },
     LastUpdateDate: { type: Date, required: true },

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth';
 import {
@@ -8,7 +9,7 @@ import {
   type DeliveryOutcome,
   type DeliverySpec,
 } from '@hookline/contracts';
-import { ruleOf } from '@hookline/matching';
+import { renderPayload } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
 import { DispatcherGateway } from './dispatcher.gateway';
@@ -21,7 +22,14 @@ import { WebhookEvents } from './webhook-events';
 import { parsePaging, parseWebhookQuery, type WebhookQueryInput } from './webhook.query';
 import { WebhookRepository, type Page } from './webhook.repository';
 import { deliverySpecOf } from './delivery-spec';
-import { crossFieldProblems, DEFAULT_RETRY_POLICY, WEBHOOK_EVENTS } from './webhook.rules';
+import {
+  crossFieldProblems,
+  DEFAULT_RETRY_POLICY,
+  DIALECT_DEFAULTS,
+  impliedDialect,
+  readOnlyProblems,
+  WEBHOOK_EVENTS,
+} from './webhook.rules';
 import type {
   AuthenticationRecord,
   RetryPolicyRecord,
@@ -40,6 +48,9 @@ export interface Paged<T> extends Page<T> {
   start: number;
 }
 
+/** Delivery ids of replays (`<delivery id>-replay-<n>`, see replay). */
+const REPLAY_ID = /-replay-\d+$/;
+
 /** Standard Webhooks secret format: `whsec_` + base64 of random bytes. */
 function generateSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -57,8 +68,16 @@ export class WebhookService {
     private readonly config: RegistryConfig,
   ) {}
 
-  /** Creates a webhook; the signing secret is returned in clear this once. */
-  async create(principal: Principal, body: WebhookBodyDto): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
+  /**
+   * Creates a webhook with its dialect's defaults; the signing secret is returned in clear this
+   * once. `refBase` is the webhook collection's absolute URL as the request reached it.
+   */
+  async create(
+    principal: Principal,
+    body: WebhookBodyDto,
+    refBase: string,
+  ): Promise<{ webhook: WebhookRecord; signingSecret: string }> {
+    const dialect = body.Dialect ?? impliedDialect(body);
     const defaults: WebhookDefinition = {
       AppName: '',
       AppUrl: '',
@@ -74,9 +93,8 @@ export class WebhookService {
       Triggers: [],
       Condition: null,
       Fields: [],
-      // Rally sends the whole change message; BMC's includeAllFields=false is opt-in.
-      IncludeAllFields: true,
-      PayloadFormat: 'rally',
+      ...DIALECT_DEFAULTS[dialect],
+      Dialect: dialect,
       Headers: [],
       Authentication: null,
       CommunicationMethod: 'http',
@@ -91,6 +109,7 @@ export class WebhookService {
       _id: randomUUID(),
       ...definition,
       SigningSecret: this.seal(signingSecret),
+      RefBase: refBase,
       ObjectVersion: 1,
       CreationDate: now,
       LastUpdateDate: now,
@@ -123,18 +142,26 @@ export class WebhookService {
 
   /**
    * Changes only the fields sent (arrays and objects replaced whole). The result must be a valid
-   * webhook as a whole, and the write applies only to the version that was checked.
+   * webhook as a whole, and the write applies only to the version that was checked. Read-only
+   * fields sent as GET shows them (`refBase` builds that view's `_ref`) are ignored; a new Dialect
+   * brings its PayloadFormat and IncludeAllFields unless the body sets them.
    */
-  async update(principal: Principal, id: string, body: WebhookBodyDto): Promise<WebhookRecord> {
+  async update(principal: Principal, id: string, body: WebhookBodyDto, refBase: string): Promise<WebhookRecord> {
     const current = await this.get(principal, id);
+    const readOnly = readOnlyProblems(body, current, toResponse(current, refBase));
+    if (readOnly.length > 0) throw HooklineError.validation(readOnly);
     const changes = this.writableFields(body, current);
+    const dialect = changes.Dialect;
+    if (dialect !== undefined && dialect !== null && dialect !== current.Dialect)
+      Object.assign(changes, { ...DIALECT_DEFAULTS[dialect], ...changes });
     if (Object.keys(changes).length === 0) return current;
     this.checkWhole(principal, { ...current, ...changes });
     const updated = await this.webhooks.updateVersioned(
       principal.subscriptionId,
       id,
       current.ObjectVersion,
-      changes,
+      // A webhook stored before RefBase was kept gets it now, so its payloads' _ref turns absolute.
+      { ...changes, ...((current.RefBase ?? null) === null && { RefBase: refBase }) },
       new Date(),
     );
     if (!updated) throw await this.lostRace(principal, id);
@@ -175,21 +202,26 @@ export class WebhookService {
 
   /**
    * Sends a sample payload through the dispatcher and reports its outcome (ChangeGear "test a
-   * webhook"). The payload's `rule` is what a real delivery carries (no credentials or stats), and
-   * the test is one attempt: a status from the retry list is reported, not retried behind the caller.
+   * webhook"). The body is the one the webhook really sends, for a sample record: its dialect,
+   * PayloadFormat, Fields and IncludeAllFields shape it as the matcher would, and a `rule` in it
+   * is what a real delivery carries (no credentials or stats). The test is one attempt: a status
+   * from the retry list is reported, not retried behind the caller.
    */
   async test(principal: Principal, id: string, refBase: string): Promise<DeliveryOutcome> {
     const webhook = await this.get(principal, id);
     const deliveryId = `${TEST_DELIVERY_PREFIX}${randomUUID()}`;
-    const rule = ruleOf(toResponse(webhook, refBase));
+    const payload = renderPayload(toResponse(webhook, refBase), sampleChangeMessage(webhook, deliveryId), {
+      // As the matcher reads a stored webhook: an empty Fields limits nothing.
+      Fields: webhook.Fields.length > 0 ? webhook.Fields : undefined,
+      IncludeAllFields: webhook.IncludeAllFields,
+      PayloadFormat: webhook.PayloadFormat,
+      Dialect: webhook.Dialect ?? undefined,
+    });
     const spec = deliverySpecOf(webhook);
-    const job = this.jobFor(
-      webhook,
-      deliveryId,
-      deliveryId,
-      { rule, message: sampleChangeMessage(webhook, deliveryId) },
-      { ...spec, RetryPolicy: { ...spec.RetryPolicy, MaxRetries: 0 } },
-    );
+    const job = this.jobFor(webhook, deliveryId, deliveryId, payload as Record<string, unknown>, {
+      ...spec,
+      RetryPolicy: { ...spec.RetryPolicy, MaxRetries: 0 },
+    });
     const outcome = await this.dispatcher.deliverAndAwaitOutcome(job, this.config.TEST_DELIVERY_TIMEOUT_MS);
     if (!outcome) {
       throw new HooklineError(
@@ -227,6 +259,25 @@ export class WebhookService {
     const replayId = `${deliveryId}-replay-${failed.ReplayCount}`;
     await this.dispatcher.enqueue(this.jobFor(webhook, replayId, failed.MessageID ?? deliveryId, failed.Payload));
     return replayId;
+  }
+
+  /**
+   * BMC's "saved for processing one last time": once the webhook's receiver answers again, each
+   * failed delivery never replayed is sent once more, with its saved payload (at most `limit` per
+   * call, oldest first). A failed replay has had its last processing and is only marked.
+   * Returns how many it took, so the caller knows whether more may wait.
+   */
+  async processFailedOnceMore(subscriptionId: number, webhookId: string, limit: number): Promise<number> {
+    const webhook = await this.webhooks.findById(subscriptionId, webhookId);
+    if (!webhook || webhook.Disabled) return 0;
+    const owed = await this.log.neverReplayed(subscriptionId, webhookId, limit);
+    for (const failed of owed) {
+      const claimed = await this.log.claimFirstReplay(subscriptionId, failed._id, new Date());
+      if (!claimed?.Payload || REPLAY_ID.test(claimed._id)) continue;
+      const replayId = `${claimed._id}-replay-${claimed.ReplayCount}`;
+      await this.dispatcher.enqueue(this.jobFor(webhook, replayId, claimed.MessageID ?? claimed._id, claimed.Payload));
+    }
+    return owed.length;
   }
 
   private jobFor(
@@ -307,6 +358,13 @@ export class WebhookService {
       const value = body[key];
       if (value !== undefined) (fields as Record<string, unknown>)[key] = Array.isArray(value) ? [...value] : value;
     }
+    // Null is how GET shows a webhook stored before dialects: it may come back, not be set anew.
+    // Read lean, a webhook stored before dialects has no Dialect at all.
+    if (body.Dialect === null && current !== null && (current.Dialect ?? null) !== null)
+      throw HooklineError.validation([
+        { field: 'Dialect', reason: `Dialect cannot be removed; set another one (${current.Dialect} now)` },
+      ]);
+    if (body.Dialect !== undefined && body.Dialect !== null) fields.Dialect = body.Dialect;
     this.applyTriggers(body, current, fields);
     if (body.Expressions !== undefined) {
       fields.Expressions = body.Expressions.map((e) => ({
@@ -343,7 +401,14 @@ export class WebhookService {
       fields.Triggers = body.Triggers.map(({ ObjectType, Event }) => ({ ObjectType, Event }));
     const triggers = fields.Triggers ?? current?.Triggers ?? [];
     if (triggers.length === 0) return;
-    const clash = (['ObjectTypes', 'Events'] as const).filter((field) => body[field] !== undefined);
+    const derived = {
+      ObjectTypes: [...new Set(triggers.map((t) => t.ObjectType))],
+      Events: WEBHOOK_EVENTS.filter((event) => triggers.some((t) => t.Event === event)),
+    };
+    // The ones GET shows, sent back as they were, are no clash.
+    const clash = (['ObjectTypes', 'Events'] as const).filter(
+      (field) => body[field] !== undefined && !isDeepStrictEqual(body[field], derived[field]),
+    );
     if (clash.length > 0)
       throw HooklineError.validation(
         clash.map((field) => ({
@@ -352,8 +417,8 @@ export class WebhookService {
         })),
       );
     if (fields.Triggers === undefined) return;
-    fields.ObjectTypes = [...new Set(triggers.map((t) => t.ObjectType))];
-    fields.Events = WEBHOOK_EVENTS.filter((event) => triggers.some((t) => t.Event === event));
+    fields.ObjectTypes = derived.ObjectTypes;
+    fields.Events = derived.Events;
   }
 
   private authentication(auth: AuthenticationDto, current: AuthenticationRecord | null): AuthenticationRecord {

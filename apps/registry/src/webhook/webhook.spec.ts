@@ -9,7 +9,11 @@ import {
   ConditionSyntaxError,
   crossFieldProblems,
   expressionValueProblem,
+  impliedDialect,
+  readOnlyProblems,
 } from './webhook.rules';
+import type { WebhookResponse } from './dto/webhook-response.dto';
+import type { WebhookRecord } from './webhook.schema';
 
 function problems(cls: new () => object, body: unknown) {
   return fieldProblems(
@@ -243,5 +247,67 @@ describe('webhook request validation', () => {
         hasAuthentication: false,
       }),
     ).toEqual([]);
+  });
+});
+
+describe('dialects', () => {
+  it("gives a body without one the dialect its Triggers or PayloadFormat imply, else Rally's", () => {
+    expect(impliedDialect({})).toBe('rally');
+    expect(impliedDialect({ Triggers: [{ ObjectType: 'Incident', Event: 'Created' }] })).toBe('changegear');
+    expect(impliedDialect({ Triggers: [] })).toBe('rally');
+    expect(impliedDialect({ PayloadFormat: 'ticket' })).toBe('changegear');
+    expect(impliedDialect({ PayloadFormat: 'record' })).toBe('bmc');
+  });
+
+  it('refuses a Dialect other than the four, by name', () => {
+    expect(problems(CreateWebhookDto, { ...seedExample, Dialect: 'Rally' })).toEqual([
+      { field: 'Dialect', reason: 'Dialect must be one of: rally, octane, bmc, changegear' },
+    ]);
+    expect(problems(UpdateWebhookDto, { Dialect: null })).toEqual([]);
+  });
+});
+
+describe('read-only fields sent back', () => {
+  const id = '51c8d135-a8ce-4bd2-9865-e3ec045cb47e';
+  const shown = {
+    ObjectUUID: id,
+    _ref: `https://hookline.example/api/v2/webhook/${id}`,
+    _type: 'webhook',
+    _objectVersion: 3,
+    CreationDate: '2016-06-23T20:54:26.978Z',
+    SubscriptionID: 100,
+    FireCount: 5,
+    ErrorCount: 0,
+    LastStatus: 200,
+  } as unknown as WebhookResponse;
+  const current = { _id: id, FireCount: 5 } as WebhookRecord;
+  const check = (body: Record<string, unknown>) =>
+    readOnlyProblems(plainToInstance(UpdateWebhookDto, body), current, shown).map((p) => p.field);
+
+  it('ignores them as GET showed them, _ref under either prefix', () => {
+    expect(check({ ...shown })).toEqual([]);
+    expect(check({ ...shown, _ref: `https://other.example/apps/pigeon/api/v2/webhook/${id}` })).toEqual([]);
+  });
+
+  it('names each one changed', () => {
+    expect(check({ ...shown, ObjectUUID: 'x', _objectVersion: 2, _ref: 'https://h/api/v2/webhook/y' })).toEqual([
+      'ObjectUUID',
+      '_ref',
+      '_objectVersion',
+    ]);
+    expect(check({ FireCount: 6 })).toEqual(['FireCount']);
+  });
+
+  it('takes stats read before later deliveries as a stale copy, not a change', () => {
+    expect(check({ FireCount: 4, ErrorCount: 1, LastStatus: 503 })).toEqual([]);
+    expect(check({ FireCount: null, LastStatus: null })).toEqual([]);
+    expect(check({ LastStatus: 503 })).toEqual(['LastStatus']);
+  });
+
+  it('refuses them outright in a create', () => {
+    expect(problems(CreateWebhookDto, { ...seedExample, FireCount: 0 })).toEqual([
+      { field: 'FireCount', reason: 'FireCount is read-only' },
+    ]);
+    expect(problems(UpdateWebhookDto, { FireCount: 0 })).toEqual([]);
   });
 });

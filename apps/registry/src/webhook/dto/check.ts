@@ -98,9 +98,16 @@ export const stringList =
     return undefined;
   };
 
-/** For fields the system maintains: any value sent is refused by name. */
+/**
+ * For fields the system maintains: refused by name in a create body. A PATCH body may carry them
+ * as GET showed them (a script sending back what it read); WebhookService compares them with the
+ * stored webhook.
+ */
 export const ReadOnly = (): PropertyDecorator =>
-  Check((value, _object, property) => (value === undefined ? undefined : `${property} is read-only`));
+  Check((value, object, property) => {
+    const creating = (object as unknown as Partial<PresenceAware>).requiresAll?.() ?? true;
+    return value === undefined || !creating ? undefined : `${property} is read-only`;
+  });
 
 /** A query parameter given at most once (a repeated one arrives as an array). */
 export const single: Rule = (value, _object, property) =>

@@ -12,6 +12,7 @@ import {
   checkConditionSyntax,
   COMMUNICATION_METHODS,
   ConditionSyntaxError,
+  DIALECTS,
   expressionAttributeProblem,
   expressionValueProblem,
   headerProblems,
@@ -19,6 +20,7 @@ import {
   PAYLOAD_FORMATS,
   WEBHOOK_EVENTS,
   type CommunicationMethod,
+  type Dialect,
   type Operator,
   type PayloadFormat,
   type WebhookEventName,
@@ -223,6 +225,12 @@ const triggers: Rule = (value, _object, property) => {
 };
 const MAX_TRIGGERS = 100;
 
+/** Attribute names or ids; BMC's field ids may be numbers, kept as numbers. */
+const fieldIds: Rule = (value, object, property) => {
+  const texts = Array.isArray(value) ? value.map((id) => (Number.isInteger(id) && id >= 0 ? String(id) : id)) : value;
+  return stringList(500, 256)(texts, object, property);
+};
+
 const headers: Rule = (value) => {
   const problems = headerProblems(value);
   return problems.length === 0
@@ -263,9 +271,11 @@ export abstract class WebhookBodyDto implements PresenceAware {
   @Field('optional', stringList(3, 16, { minItems: 1, allowed: WEBHOOK_EVENTS })) Events?: WebhookEventName[];
   @Field('optional', triggers) Triggers?: WebhookTrigger[];
   @Field('nullable', condition) Condition?: string | null;
-  @Field('optional', stringList(500, 256)) Fields?: string[];
+  @Field('optional', fieldIds) Fields?: (string | number)[];
   @Field('optional', boolean) IncludeAllFields?: boolean;
   @Field('optional', oneOf(PAYLOAD_FORMATS)) PayloadFormat?: PayloadFormat;
+  /** Null only as GET shows a webhook stored before dialects, sent back unchanged. */
+  @Field('nullable', oneOf(DIALECTS)) Dialect?: Dialect | null;
   @Field('optional', headers) Headers?: Record<string, string>;
 
   @ValidateIf((_object, value) => value !== null && value !== undefined)

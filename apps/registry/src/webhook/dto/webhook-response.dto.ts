@@ -73,6 +73,7 @@ export function toResponse(record: WebhookRecord, refBase: string, clearSigningS
     Fields: record.Fields,
     IncludeAllFields: record.IncludeAllFields,
     PayloadFormat: record.PayloadFormat,
+    Dialect: record.Dialect ?? null,
     Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Masked])),
     Authentication: authenticationResponse(record.Authentication),
     CommunicationMethod: record.CommunicationMethod,

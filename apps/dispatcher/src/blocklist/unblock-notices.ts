@@ -5,6 +5,9 @@ import { validateSync } from 'class-validator';
 import { SUBJECTS, UrlUnblockedEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 
+/** While NATS is reconnecting a flush waits; the admin's request should not wait that long. */
+const CONFIRM_MS = 3_000;
+
 /**
  * Unblock notices between dispatcher instances over core NATS (no queue group: every instance
  * gets each one). A notice an instance misses (it was disconnected) is made up for by the
@@ -29,10 +32,24 @@ export class UnblockNotices implements OnApplicationShutdown {
     });
   }
 
-  /** Resolves once the NATS server has the notice, so it reaches the other instances before the admin's answer. */
+  /**
+   * Resolves once the NATS server has the notice, so it reaches the other instances before the
+   * admin's answer; rejects when the server does not confirm it within a few seconds.
+   */
   async announce(event: UrlUnblockedEvent): Promise<void> {
     this.nats.connection.publish(SUBJECTS.urlUnblocked(event.tenant), JSON.stringify(event));
-    await this.nats.connection.flush();
+    const flushed = this.nats.connection.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('NATS did not confirm the unblock notice in time')), CONFIRM_MS);
+    });
+    try {
+      await Promise.race([flushed, late]);
+    } finally {
+      clearTimeout(timer);
+      // A flush still pending once we stopped waiting has no one to tell.
+      flushed.catch(() => undefined);
+    }
   }
 
   onApplicationShutdown(): void {

@@ -37,7 +37,7 @@ const optionalProxyUrl = (value: string) => (value.trim() === '' ? null : parseP
 
 /**
  * Settings of the dispatcher service, read from the environment once at start.
- * MongoDB holds the registry's API keys and the shared `blocked_urls` collection.
+ * MongoDB holds the registry's API keys and the dispatcher's `blocked_urls` collection.
  */
 export class DispatcherConfig extends NatsMongoServiceConfig {
   override PORT = 8084;
@@ -167,7 +167,7 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(1_000)
   BLOCK_COOLOFF_MS = 15 * 60_000;
 
-  /** How often the blocklist is re-read from MongoDB, so blocks by other instances and unblocks apply. */
+  /** How often the blocklist is re-read from MongoDB: blocks by other instances apply, and unblock notices an instance missed. */
   @IsInt()
   @Min(100)
   BLOCKLIST_REFRESH_MS = 5_000;

@@ -196,4 +196,50 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
     });
     expect(stats.LastStatus).toBe(200);
   });
+
+  it('blocks a URL that keeps answering slowly; after an admin unblocks it the very next change goes out', async () => {
+    // Stories, not defects: the rules above stay out of it (and out of this origin's breaker).
+    const watched = await rule('blocked', {
+      ObjectTypes: ['story'],
+      Events: ['Created'],
+      TargetUrl: standard.url('/blocked'),
+      RetryPolicy: { MaxRetries: 0 },
+    });
+    expect(watched.status).toBe(200);
+    await e2e.indexed(6);
+    const story = (id: string) =>
+      octane.ingest.request('POST', '/api/v2/changes', {
+        action: 'Created',
+        object_type: 'story',
+        object_id: id,
+        after: { id, name: id },
+      });
+    const storiesAt = () => standard.at('/blocked').map((r) => JSON.parse(r.body).message.object_id as string);
+    // Answers from 80% of the 1000 ms timeout count as slow; three in a row block the URL.
+    standard.behave('/blocked', { delayMs: 900 });
+    for (const id of ['S-1', 'S-2', 'S-3']) {
+      expect((await story(id)).status).toBe(202);
+      await waitFor(() => storiesAt().includes(id), 20_000);
+    }
+    const dispatcher = e2e.client('dispatcher', octane.key);
+    const blocked = await waitFor(async () => {
+      const list = await dispatcher.request('GET', '/api/v2/blocklist');
+      return list.body.Results?.find((b: any) => b.Url === standard.url('/blocked'));
+    });
+    expect(blocked).toMatchObject({ Reason: '3 slow answers in a row', Count: 1, Until: expect.any(String) });
+
+    expect((await story('S-4')).status).toBe(202);
+    const attempts = async () =>
+      (await octane.registry.request('GET', `/api/v2/webhook/${watched.body.ObjectUUID}/attempts`)).body.Results;
+    await waitFor(async () => (await attempts()).some((a: any) => a.Outcome === 'held'), 20_000);
+    expect(storiesAt()).not.toContain('S-4');
+
+    standard.behave('/blocked', undefined);
+    const unblocked = await dispatcher.request('DELETE', `/api/v2/blocklist/${encodeURIComponent(blocked.ID)}`);
+    expect(unblocked.status).toBe(204);
+    expect((await story('S-5')).status).toBe(202);
+    // Well before the held S-4 is looked at again (HOLD_RECHECK_MS, 60 s).
+    await waitFor(() => storiesAt().includes('S-5'), 10_000);
+    expect((await dispatcher.request('GET', '/api/v2/blocklist')).body.TotalResultCount).toBe(0);
+  });
 });

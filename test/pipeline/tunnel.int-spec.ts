@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runCli } from '@hookline/listener';
 import { startApp, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
@@ -10,8 +12,8 @@ import { LocalReceiver, TcpProxy } from '../../apps/tunnel-gateway/test/tunnel-h
 
 const SUBSCRIPTION = 100;
 
-/** `hookline listen ... --forward <receiver>` run in-process: exactly what the CLI runs, output captured. */
-function listen(gatewayUrl: string, space: string, key: string, forward: string) {
+/** `hookline listen ... [--forward <receiver>]` run in-process: exactly what the CLI runs, output captured. */
+function listen(gatewayUrl: string, space: string, key: string, forward: string | null) {
   const out: string[] = [];
   const err: string[] = [];
   let interrupt!: () => void;
@@ -22,8 +24,7 @@ function listen(gatewayUrl: string, space: string, key: string, forward: string)
       space,
       '--key',
       key,
-      '--forward',
-      forward,
+      ...(forward === null ? [] : ['--forward', forward]),
       '--url',
       gatewayUrl,
       '--max-backoff',
@@ -63,8 +64,13 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
   let admin: string;
   const listeners: ReturnType<typeof listen>[] = [];
 
-  const startListener = (gateway: RunningApp | TcpProxy, space: string, key: string) => {
-    const started = listen(gateway.baseUrl.replace(/^http/, 'ws'), space, key, receiver.url);
+  const startListener = (
+    gateway: RunningApp | TcpProxy,
+    space: string,
+    key: string,
+    forward: string | null = receiver.url,
+  ) => {
+    const started = listen(gateway.baseUrl.replace(/^http/, 'ws'), space, key, forward);
     listeners.push(started);
     return started;
   };
@@ -80,7 +86,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
   };
 
   /** A websocket webhook of the space that fires on Defect changes with `Team` = the space; ready to match. */
-  const websocketWebhook = async (space: string): Promise<string> => {
+  const websocketWebhook = async (space: string, overrides: Record<string, unknown> = {}): Promise<string> => {
     const created = await h.request('POST', '/api/v2/webhook', {
       key: admin,
       body: {
@@ -95,6 +101,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
         Expressions: [{ AttributeName: 'Team', Operator: '=', Value: space }],
         // Early retries come fast; the growing delays leave ~20 s for a listener to come back.
         RetryPolicy: { MaxRetries: 10, InitialDelayMs: 200, BackoffMultiplier: 1.5 },
+        ...overrides,
       },
     });
     expect(created.status).toBe(200);
@@ -136,6 +143,10 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
       HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
       BREAKER_VOLUME_THRESHOLD: '1000',
       BREAKER_CONSECUTIVE_FAILURES: '1000',
+      // The OAuth2 token URL is a local server; the dispatcher signs in over plain HTTP to it.
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_HTTP_PORTS: 'any',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
     });
     ingest = await startApp(
       { service: 'change-ingest', module: ChangeIngestModule },
@@ -194,6 +205,46 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
     await waitFor(() => l.out.length === 1);
     expect(l.out[0]).toMatch(new RegExp(`  webhook ${id}  delivery \\S+  202  \\d+ ms\\n$`));
     expect(await attempts(id)).toMatchObject([{ Attempt: 1, Outcome: 'success', Status: 202 }]);
+  });
+
+  it('routes each webhook of one listener to its own local TargetUrl, with the token the dispatcher signed in for', async () => {
+    const other = await LocalReceiver.start();
+    let tokenRequests = 0;
+    const tokenEndpoint = createServer((req, res) => {
+      tokenRequests++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"tok-tunnel","expires_in":600}');
+    });
+    await new Promise<void>((resolve) => tokenEndpoint.listen(0, '127.0.0.1', resolve));
+    try {
+      const { key } = await integrationKey('space-r');
+      // No --forward: each delivery goes to its webhook's own URL on this machine.
+      const l = startListener(gatewayA, 'space-r', key, null);
+      await l.ready();
+      const plain = await websocketWebhook('space-r', { Name: 'route to receiver', TargetUrl: receiver.url });
+      const signedIn = await websocketWebhook('space-r', {
+        Name: 'route to other, signed in',
+        TargetUrl: other.url,
+        Authentication: {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/token`,
+          ClientId: 'tunnel-client',
+          ClientSecret: 'tunnel-secret',
+        },
+      });
+
+      await change('space-r', 'defect-r');
+
+      await waitFor(() => receivedFor(plain).length === 1 && other.received.length === 1, 15_000);
+      expect(JSON.parse(other.received[0]!.body)).toMatchObject({ rule: { ObjectUUID: signedIn } });
+      expect(other.received[0]!.headers.authorization).toBe('Bearer tok-tunnel');
+      expect(receivedFor(plain)[0]!.headers.authorization).toBeUndefined();
+      expect(receivedFor(signedIn)).toHaveLength(0);
+      expect(tokenRequests).toBe(1);
+    } finally {
+      await other.stop();
+      await new Promise<void>((resolve) => tokenEndpoint.close(() => resolve()));
+    }
   });
 
   it('refuses keys the registry issued for another role or space, and unknown keys', async () => {

@@ -16,7 +16,7 @@ import { StatusModule } from './status/status.module';
       url: (config) => config.NATS_URL,
       streams: ['DELIVERIES', 'PARKED_DELIVERIES', 'OUTCOMES', 'OUTCOME_BATCHES'],
     }),
-    // API keys (admin endpoints) and the shared blocklist live in the registry's database.
+    // API keys (the registry's, for the admin endpoints) and the dispatcher's own blocklist.
     DatabaseModule.forRoot({ config: DispatcherConfig, url: (config) => config.MONGO_URL }),
     AuthModule,
     OutboundModule,

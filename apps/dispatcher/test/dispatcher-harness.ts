@@ -53,9 +53,10 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** An HTTP receiver on 127.0.0.1; `respond` gets the request number (0-based) and answers. */
+/** An HTTP receiver on 127.0.0.1 (or `host`); `respond` gets the request number (0-based) and answers. */
 export async function startReceiver(
   respond: (res: ServerResponse, n: number, req: Received) => void,
+  host = '127.0.0.1',
 ): Promise<Receiver> {
   const sockets = new Set<Socket>();
   const receiver: Receiver = { url: '', port: 0, received: [], connections: 0, close: async () => undefined };
@@ -73,9 +74,9 @@ export async function startReceiver(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   receiver.port = (server.address() as AddressInfo).port;
-  receiver.url = `http://127.0.0.1:${receiver.port}/hook`;
+  receiver.url = `http://${host}:${receiver.port}/hook`;
   receiver.close = async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -4,7 +4,6 @@ import { MessagingModule } from '@hookline/messaging';
 import { DatabaseModule, ServiceKitModule } from '@hookline/service-kit';
 import { ApiKeyModule } from './apikey/apikey.module';
 import { BmcModule } from './bmc/bmc.module';
-import { BlocklistModule } from './blocklist/blocklist.module';
 import { RegistryConfig } from './config/registry.config';
 import { OutcomeModule } from './outcome/outcome.module';
 import { WebhookModule } from './webhook/webhook.module';
@@ -23,7 +22,6 @@ import { WebhookModule } from './webhook/webhook.module';
     WebhookModule,
     BmcModule,
     OutcomeModule,
-    BlocklistModule,
   ],
 })
 export class AppModule {}

@@ -150,8 +150,8 @@ describe('hookline listen, end to end', () => {
   });
 
   it('explains its usage on bad arguments', async () => {
-    const cli = hookline(['listen', '--space', 's', '--key', 'k']);
+    const cli = hookline(['listen', '--space', 's', '--key', 'k', '--print', '--forward', 'http://localhost:3000/']);
     await expect(cli.exitCode).resolves.toBe(64);
-    expect(cli.stderr()).toContain('give exactly one of --forward <url> and --print');
+    expect(cli.stderr()).toContain('--print forwards nothing: give it without --forward and --allow-host');
   });
 });

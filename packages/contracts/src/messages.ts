@@ -155,6 +155,17 @@ export class ApiKeyRevokedEvent {
   @IsISO8601() revokedAt: string;
 }
 
+/**
+ * Subject `blocklist.<tenant>.unblocked` (core NATS, not stored): an admin removed the blocked URL
+ * whose record id is `id`, so every dispatcher instance delivers to it again from the next job.
+ */
+export class UrlUnblockedEvent {
+  @IsString() @IsNotEmpty() tenant: string;
+  /** The blocked URL's record id (`<subscription>:<url>`), as the blocklist API lists it. */
+  @IsString() @IsNotEmpty() id: string;
+  @IsISO8601() unblockedAt: string;
+}
+
 /** A secret sealed by the registry (AES-256-GCM `v1:` form); only services holding HOOKLINE_ENCRYPTION_KEY open it. */
 export type SealedSecret = string;
 

@@ -142,6 +142,9 @@ export const SUBJECTS = {
   /** Core NATS, not stored: the registry revoked an API key (ApiKeyRevokedEvent); gateways close its tunnels. */
   apiKeyRevoked: (tenant: string, keyId: string) => `apikeys.${subjectToken(tenant)}.${subjectToken(keyId)}.revoked`,
   apiKeyRevokedAll: 'apikeys.*.*.revoked',
+  /** Core NATS, not stored: an admin lifted a URL block (UrlUnblockedEvent); every dispatcher drops it at once. */
+  urlUnblocked: (tenant: string) => `blocklist.${subjectToken(tenant)}.unblocked`,
+  urlUnblockedAll: 'blocklist.*.unblocked',
 } as const;
 
 /** What a PARKED_DELIVERIES subject was built from (SUBJECTS.parkedDelivery), tokens still escaped. */

@@ -12,6 +12,12 @@ export interface TunnelDeliveryRequest {
   /** The delivery id; the reply carries it back. */
   id: string;
   webhookId: string;
+  /**
+   * The webhook's TargetUrl: a listener serving several webhooks POSTs each to its own local URL
+   * (and falls back to its `--forward` URL when this one is not one it may reach). Absent from
+   * dispatchers older than the field.
+   */
+  targetUrl?: string;
   headers: Record<string, string>;
   body: string;
 }

@@ -1,13 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import {
+  connect as tcpConnect,
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import { deliverOnce, USER_AGENT, type DeliverOnceInput } from './attempt';
 import { DispatcherPool } from './dispatcher-pool';
+import { proxySettingsFrom } from './proxy';
 import { generateSecret, signatureHeaders } from './signing';
 
 // A self-signed certificate for hooks.example.test valid until 2126, made with `openssl req -x509
@@ -317,6 +324,31 @@ describe('deliverOnce', () => {
       expect(result).toMatchObject({ kind: 'retry', errorKind: 'connection' });
       expect(result.error).toMatch(/other\.example\.test/);
       expect(received).toHaveLength(0);
+    });
+
+    it('tunnels through a CONNECT proxy to the hostname, checking its certificate with the extra CA', async () => {
+      const { port, received } = await tlsServer();
+      const asked: string[] = [];
+      // A CONNECT proxy that resolves every name to 127.0.0.1, as an organisation's proxy resolves for us.
+      const proxy = createHttpServer();
+      proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+        asked.push(req.url ?? '');
+        const upstream = tcpConnect(Number((req.url ?? '').split(':')[1]), '127.0.0.1', () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          upstream.write(head);
+          upstream.pipe(client).pipe(upstream);
+        });
+        upstream.on('error', () => client.destroy());
+      });
+      const proxyPort = await listen(proxy);
+      pool = new DispatcherPool({
+        extraCaCertificates: [fixture('hooks-example-test.crt')],
+        proxy: proxySettingsFrom({ HTTPS_PROXY: `http://127.0.0.1:${proxyPort}` }),
+      });
+      const result = await deliverOnce(input(port, { url: `https://hooks.example.test:${port}/in` }));
+      expect(result).toMatchObject({ kind: 'success', status: 200, responseExcerpt: 'secure' });
+      expect(asked).toEqual([`hooks.example.test:${port}`]);
+      expect(received[0].servername).toBe('hooks.example.test');
     });
 
     it('does not trust a self-signed receiver without the extra CA', async () => {

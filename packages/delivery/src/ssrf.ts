@@ -108,7 +108,8 @@ export function parseIpAddress(text: string): ParsedIp | null {
   return bytes && { family: 4, bytes, address: dotted(bytes) };
 }
 
-function inCidr(bytes: Uint8Array, cidr: Cidr): boolean {
+/** Whether the address bytes (as `parseIpAddress` gives them) lie in the range. */
+export function inCidr(bytes: Uint8Array, cidr: Cidr): boolean {
   if (bytes.length !== cidr.bytes.length) return false;
   const whole = cidr.prefix >> 3;
   for (let i = 0; i < whole; i++) if (bytes[i] !== cidr.bytes[i]) return false;

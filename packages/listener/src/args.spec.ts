@@ -16,6 +16,8 @@ describe('parseListenArgs', () => {
         sharedSpace: 's1',
         apiKey: 'hk_1',
         forward: 'http://localhost:3000/hooks',
+        allowHosts: [],
+        print: false,
         forwardTimeoutMs: 10_000,
         backoff: { initialMs: 500, maxMs: 30_000 },
       },
@@ -39,10 +41,17 @@ describe('parseListenArgs', () => {
   it.each([
     [['listen', '--key', 'k', '--print'], '--space is required'],
     [['listen', '--space', 's', '--print'], '--key (or HOOKLINE_API_KEY) is required'],
-    [['listen', '--space', 's', '--key', 'k'], 'give exactly one of --forward <url> and --print'],
     [
       ['listen', '--space', 's', '--key', 'k', '--print', '--forward', 'http://x'],
-      'give exactly one of --forward <url> and --print',
+      '--print forwards nothing: give it without --forward and --allow-host',
+    ],
+    [
+      ['listen', '--space', 's', '--key', 'k', '--print', '--allow-host', 'x'],
+      '--print forwards nothing: give it without --forward and --allow-host',
+    ],
+    [
+      ['listen', '--space', 's', '--key', 'k', '--allow-host', 'http://x'],
+      '--allow-host takes a host name or name:port, not "http://x"',
     ],
     [['listen', '--space', 's', '--key', 'k', '--forward', 'ftp://x'], '--forward must be an http(s) URL'],
     [['listen', '--space', 's', '--key', 'k', '--print', '--url', 'nope'], '--url must be a ws(s) URL'],
@@ -71,6 +80,15 @@ describe('parseListenArgs', () => {
       kind: 'error',
       message: `--ca: ${garbage} holds no PEM certificate`,
     });
+  });
+
+  it("routes by each delivery's own target without --forward, to loopback and the --allow-host hosts", () => {
+    expect(
+      parseListenArgs(
+        ['listen', '--space', 's', '--key', 'k', '--allow-host', 'receiver.lan', '--allow-host', '10.0.0.5:8080'],
+        {},
+      ),
+    ).toMatchObject({ kind: 'listen', command: { allowHosts: ['receiver.lan', '10.0.0.5:8080'], print: false } });
   });
 
   it('reports unknown flags', () => {

@@ -3,15 +3,19 @@ import { X509Certificate } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { BackoffOptions } from './listener';
 
-export const USAGE = `Usage: hookline listen --space <shared space> --key <API key> --forward <local URL> [options]
+export const USAGE = `Usage: hookline listen --space <shared space> --key <API key> [--forward <local URL>] [options]
 
 Opens a WebSocket tunnel to a Hookline tunnel gateway and POSTs every delivery of the shared
-space's websocket webhooks to a receiver on this side of the firewall.
+space's websocket webhooks to a receiver on this side of the firewall: each to its webhook's own
+TargetUrl when that is on this machine (localhost, 127.x, [::1]) or on a host given with
+--allow-host, otherwise to the --forward URL.
 
 Options:
   --space <name>       shared space to listen on (required)
   --key <key>          API key with the integration role, assigned to the space (or HOOKLINE_API_KEY)
-  --forward <url>      local receiver, e.g. http://localhost:3000/hooks (required unless --print)
+  --forward <url>      receiver for deliveries whose TargetUrl this listener does not reach,
+                       e.g. http://localhost:3000/hooks (without it such deliveries fail with 421)
+  --allow-host <host>  a further host (name or name:port) webhooks' TargetUrls may name; repeatable
   --print              pretty-print each payload instead of forwarding it, and answer 200
   --url <ws url>       tunnel gateway (default ws://127.0.0.1:8086, or HOOKLINE_GATEWAY_URL)
   --ca <file>          PEM certificate(s) to trust for a wss gateway, beside the system's
@@ -25,8 +29,12 @@ export interface ListenCommand {
   gatewayUrl: string;
   sharedSpace: string;
   apiKey: string;
-  /** Absent with --print. */
+  /** Absent with --print, and when deliveries go only to their own targets. */
   forward?: string;
+  /** Hosts besides loopback that deliveries' targets may name (--allow-host). */
+  allowHosts: string[];
+  /** --print: show payloads, forward nothing. */
+  print: boolean;
   forwardTimeoutMs: number;
   backoff: BackoffOptions;
   /** PEM text of --ca. */
@@ -37,6 +45,8 @@ export type ParsedArgs =
   { kind: 'help' } | { kind: 'listen'; command: ListenCommand } | { kind: 'error'; message: string };
 
 const DEFAULT_GATEWAY = 'ws://127.0.0.1:8086';
+/** A host name, IPv4 or bracketed IPv6 address, with an optional port. */
+const HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 const INITIAL_BACKOFF_MS = 500;
 
 /** The CLI's arguments and its two environment fallbacks, checked up front so mistakes show before connecting. */
@@ -50,6 +60,7 @@ export function parseListenArgs(argv: string[], env: Record<string, string | und
         space: { type: 'string' },
         key: { type: 'string' },
         forward: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
         print: { type: 'boolean', default: false },
         url: { type: 'string' },
         ca: { type: 'string' },
@@ -68,10 +79,14 @@ export function parseListenArgs(argv: string[], env: Record<string, string | und
   const apiKey = values.key ?? env.HOOKLINE_API_KEY;
   if (!values.space) return { kind: 'error', message: '--space is required' };
   if (!apiKey) return { kind: 'error', message: '--key (or HOOKLINE_API_KEY) is required' };
-  if (values.print === (values.forward !== undefined))
-    return { kind: 'error', message: 'give exactly one of --forward <url> and --print' };
+  const allowHosts = values['allow-host'] ?? [];
+  if (values.print && (values.forward !== undefined || allowHosts.length > 0))
+    return { kind: 'error', message: '--print forwards nothing: give it without --forward and --allow-host' };
   if (values.forward !== undefined && !isUrl(values.forward, ['http:', 'https:']))
     return { kind: 'error', message: '--forward must be an http(s) URL' };
+  const badHost = allowHosts.find((h) => !HOST.test(h));
+  if (badHost !== undefined)
+    return { kind: 'error', message: `--allow-host takes a host name or name:port, not "${badHost}"` };
   const gatewayUrl = values.url ?? env.HOOKLINE_GATEWAY_URL ?? DEFAULT_GATEWAY;
   if (!isUrl(gatewayUrl, ['ws:', 'wss:', 'http:', 'https:']))
     return { kind: 'error', message: '--url must be a ws(s) URL' };
@@ -89,6 +104,8 @@ export function parseListenArgs(argv: string[], env: Record<string, string | und
       sharedSpace: values.space,
       apiKey,
       ...(values.forward !== undefined && { forward: values.forward }),
+      allowHosts,
+      print: values.print,
       forwardTimeoutMs,
       ...(ca !== undefined && { ca }),
       backoff: { initialMs: Math.min(INITIAL_BACKOFF_MS, maxBackoffMs), maxMs: maxBackoffMs },

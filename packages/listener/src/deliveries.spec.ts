@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { TunnelDeliveryFrame } from '@hookline/contracts';
-import { forwardTo, MAX_BODY_EXCERPT_CHARS, printTo } from './deliveries';
+import { forwardTo, MAX_BODY_EXCERPT_CHARS, printTo, routeDeliveries, routeOf } from './deliveries';
 
 const delivery: TunnelDeliveryFrame = {
   type: 'delivery',
@@ -72,6 +72,50 @@ describe('forwardTo', () => {
     const down = await forwardTo(`http://127.0.0.1:${await closedPort()}/hooks`, 1_000)(delivery);
     expect(down).toMatchObject({ id: 'd-1', status: 502 });
     expect(down.body).toContain('ECONNREFUSED');
+  });
+});
+
+describe('routeOf: each webhook to its own local URL, --forward for the rest', () => {
+  const options = {
+    forward: 'http://localhost:9000/fallback',
+    allowHosts: ['receiver.lan', '10.0.0.5:8080'],
+    timeoutMs: 1,
+  };
+
+  it.each([
+    ['http://localhost:3001/a', 'http://localhost:3001/a'],
+    ['https://127.0.0.1:3002/b?x=1', 'https://127.0.0.1:3002/b?x=1'],
+    ['http://[::1]:3003/c', 'http://[::1]:3003/c'],
+    ['http://app.localhost/d', 'http://app.localhost/d'],
+    ['https://receiver.lan/e', 'https://receiver.lan/e'],
+    ['http://10.0.0.5:8080/f', 'http://10.0.0.5:8080/f'],
+  ])('%s goes to its own URL', (targetUrl, expected) => {
+    expect(routeOf({ targetUrl }, options)).toBe(expected);
+  });
+
+  it.each([
+    ['a host not allowed', 'https://hooks.example.com/x'],
+    ['an allowed host on another port', 'http://10.0.0.5:9090/f'],
+    ['user info', 'http://user:pw@localhost:3001/a'],
+    ['another scheme', 'ftp://localhost/a'],
+    ['no URL at all', 'not a url'],
+  ])('%s falls back to --forward', (_what, targetUrl) => {
+    expect(routeOf({ targetUrl }, options)).toBe(options.forward);
+  });
+
+  it('falls back to --forward when an older dispatcher sends no target', () => {
+    expect(routeOf({}, options)).toBe(options.forward);
+  });
+});
+
+describe('routeDeliveries', () => {
+  it('answers 421, which is not retried, for a delivery with no route, saying which flag to give', async () => {
+    const reply = await routeDeliveries({ allowHosts: [], timeoutMs: 1_000 })({
+      ...delivery,
+      targetUrl: 'https://hooks.example.com/x',
+    });
+    expect(reply).toMatchObject({ id: 'd-1', status: 421 });
+    expect(reply.body).toContain('--allow-host');
   });
 });
 

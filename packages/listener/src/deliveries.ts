@@ -51,6 +51,62 @@ export function forwardTo(target: string, timeoutMs: number): DeliveryHandler {
   };
 }
 
+export interface RouteOptions {
+  /** Where deliveries go whose own target this listener does not reach (`--forward`). */
+  forward?: string;
+  /** Hosts (`name` or `name:port`) besides this machine's loopback that targets may name (`--allow-host`). */
+  allowHosts: readonly string[];
+  timeoutMs: number;
+}
+
+const LOOPBACK_V4 = /^127(\.\d{1,3}){3}$/;
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname.endsWith('.localhost') || LOOPBACK_V4.test(hostname) || hostname === '[::1]'
+  );
+}
+
+/**
+ * Where one delivery goes: its webhook's own TargetUrl when that is an http(s) URL on this
+ * machine's loopback or on a host the user allowed, else the `--forward` URL (undefined when there
+ * is none). Only hosts the user chose are reached: the target comes from whoever edits webhooks.
+ */
+export function routeOf(delivery: Pick<TunnelDeliveryFrame, 'targetUrl'>, options: RouteOptions): string | undefined {
+  if (delivery.targetUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(delivery.targetUrl);
+    } catch {
+      url = undefined;
+    }
+    const allowed = (u: URL) =>
+      isLoopback(u.hostname) ||
+      options.allowHosts.some((h) => h.toLowerCase() === u.hostname || h.toLowerCase() === u.host);
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && allowed(url))
+      return url.href;
+  }
+  return options.forward;
+}
+
+/** Forwards each delivery to its own route (see routeOf); 421 when it has none, which the dispatcher does not retry. */
+export function routeDeliveries(options: RouteOptions): DeliveryHandler {
+  return (delivery) => {
+    const target = routeOf(delivery, options);
+    if (target !== undefined) return forwardTo(target, options.timeoutMs)(delivery);
+    const reason =
+      delivery.targetUrl === undefined
+        ? 'the delivery names no target and this listener has no --forward URL'
+        : `this listener does not deliver to ${delivery.targetUrl}: allow its host with --allow-host, or give --forward`;
+    return Promise.resolve({
+      id: delivery.id,
+      status: 421,
+      headers: { 'content-type': 'text/plain', 'x-hookline-tunnel': 'listener' },
+      body: reason,
+    });
+  };
+}
+
 /** `--print`: shows the payload instead of forwarding it, and accepts it. */
 export function printTo(write: (text: string) => void): DeliveryHandler {
   return (delivery) => {

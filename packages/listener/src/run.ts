@@ -1,5 +1,5 @@
 import { parseListenArgs, USAGE } from './args';
-import { forwardTo, printTo } from './deliveries';
+import { printTo, routeDeliveries } from './deliveries';
 import { formatEvent, Listener } from './listener';
 
 export interface CliIo {
@@ -27,7 +27,13 @@ export async function runCli(io: CliIo): Promise<number> {
       break;
   }
   const { command } = parsed;
-  const handler = command.forward ? forwardTo(command.forward, command.forwardTimeoutMs) : printTo(io.out);
+  const handler = command.print
+    ? printTo(io.out)
+    : routeDeliveries({
+        ...(command.forward !== undefined && { forward: command.forward }),
+        allowHosts: command.allowHosts,
+        timeoutMs: command.forwardTimeoutMs,
+      });
   const listener = new Listener(command, handler, (event) =>
     (event.kind === 'delivery' ? io.out : io.err)(`${formatEvent(event)}\n`),
   );

@@ -1,11 +1,19 @@
-import { Controller, Delete, Get, HttpCode, Param, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
-import { toBlockedUrlResponse, type BlockedUrlResponse } from '@hookline/blocklist';
+import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
+import { toBlockedUrlResponse, type BlockedUrlResponse } from './dto/blocked-url.response';
 import { HooklineError } from '@hookline/service-kit';
 import { BlocklistService } from './blocklist.service';
+import { BlocklistQueryDto, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './dto/blocklist-query.dto';
 
-/** The subscription's blocked URLs (the registry serves the same collection with paging). */
+export interface BlocklistPage {
+  Results: BlockedUrlResponse[];
+  TotalResultCount: number;
+  PageSize: number;
+  StartIndex: number;
+}
+
+/** The subscription's blocked URLs: the one blocklist API (the dispatcher blocks, enforces and unblocks). */
 @ApiTags('blocklist')
 @ApiBearerAuth()
 @ApiCookieAuth('ZSESSIONID')
@@ -16,15 +24,25 @@ export class BlocklistController {
   constructor(private readonly blocklist: BlocklistService) {}
 
   @Get()
-  async list(@Principal() principal: Principal): Promise<{ Results: BlockedUrlResponse[]; TotalResultCount: number }> {
-    const records = await this.blocklist.list(principal.subscriptionId);
-    return { Results: records.map(toBlockedUrlResponse), TotalResultCount: records.length };
+  async list(@Principal() principal: Principal, @Query() query: BlocklistQueryDto): Promise<BlocklistPage> {
+    const pageSize = Math.min(MAX_PAGE_SIZE, query.pagesize ? Number(query.pagesize) : DEFAULT_PAGE_SIZE);
+    const start = query.start ? Number(query.start) : 1;
+    const page = await this.blocklist.list(principal.subscriptionId, start - 1, pageSize);
+    return {
+      Results: page.items.map(toBlockedUrlResponse),
+      TotalResultCount: page.total,
+      PageSize: pageSize,
+      StartIndex: start,
+    };
   }
 
-  /** `url` is the blocked URL, percent-encoded as one path segment. Deliveries to it resume. */
-  @Delete(':url')
+  /**
+   * `id` is the blocked URL's `ID` from the list, percent-encoded as one path segment. Every
+   * dispatcher instance delivers to the URL again from its next job.
+   */
+  @Delete(':id')
   @HttpCode(204)
-  async unblock(@Principal() principal: Principal, @Param('url') url: string): Promise<void> {
-    if (!(await this.blocklist.unblock(principal.subscriptionId, url))) throw HooklineError.notFound('Blocked URL');
+  async unblock(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
+    if (!(await this.blocklist.unblock(tenantOf(principal), id))) throw HooklineError.notFound('Blocked URL');
   }
 }

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { blockedUrlId } from '@hookline/blocklist';
+import { blockedUrlId } from './blocked-url.schema';
 import type { Connection } from 'mongoose';
 import {
   DispatcherHarness,
@@ -85,18 +85,42 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
     const list = await h.request('GET', '/api/v2/blocklist', admin);
     expect(list.body).toEqual({
       TotalResultCount: 1,
-      Results: [expect.objectContaining({ Url: slow.url, Reason: '2 slow answers in a row', Count: 1 })],
+      PageSize: 20,
+      StartIndex: 1,
+      Results: [
+        expect.objectContaining({
+          ID: blockedUrlId(100, slow.url),
+          Url: slow.url,
+          Reason: '2 slow answers in a row',
+          Count: 1,
+        }),
+      ],
+    });
+    expect((await h.request('GET', '/api/v2/blocklist?pagesize=0', admin)).body).toMatchObject({
+      error: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ field: 'pagesize' })],
     });
     expect((await h.request('GET', '/api/v2/blocklist', await h.createKey(100, ['read-only']))).status).toBe(403);
     expect((await h.request('GET', '/api/v2/blocklist', await h.createKey(200, ['admin']))).body.TotalResultCount).toBe(
       0,
     );
     expect(
-      (await h.request('DELETE', `/api/v2/blocklist/${encodeURIComponent('https://never.example.com/')}`, admin))
-        .status,
+      (
+        await h.request(
+          'DELETE',
+          `/api/v2/blocklist/${encodeURIComponent(blockedUrlId(100, 'https://never.example.com/'))}`,
+          admin,
+        )
+      ).status,
+    ).toBe(404);
+    const other = await h.createKey(200, ['admin']);
+    expect(
+      (await h.request('DELETE', `/api/v2/blocklist/${encodeURIComponent(list.body.Results[0].ID)}`, other)).status,
     ).toBe(404);
 
-    expect((await h.request('DELETE', `/api/v2/blocklist/${encodeURIComponent(slow.url)}`, admin)).status).toBe(204);
+    expect(
+      (await h.request('DELETE', `/api/v2/blocklist/${encodeURIComponent(list.body.Results[0].ID)}`, admin)).status,
+    ).toBe(204);
     const outcomes = await h.settled(held.deliveryId);
     // The hold was not an attempt: the delivery goes out as attempt 1.
     expect(outcomes.at(-1)).toMatchObject({ kind: 'success', attempt: 1 });
@@ -152,5 +176,59 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
       error: 'URL blocked: blocked elsewhere',
     });
     expect(r.connections).toBe(0);
+  });
+});
+
+describe('an admin unblock takes effect on the next delivery on every dispatcher instance', () => {
+  let h: DispatcherHarness;
+  let admin: string;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    // A re-read far beyond the test: only the unblock notice can lift the block on the other instance.
+    h = await DispatcherHarness.start({ ...LOCAL_ENV, BLOCKLIST_REFRESH_MS: '600000', HOLD_RECHECK_MS: '300' });
+    admin = await h.createKey(100, ['admin']);
+    receiver = await startReceiver((res) => res.end('ok'));
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await h?.stop();
+  });
+
+  it('block, unblock on one instance, and the very next delivery through the other goes out', async () => {
+    await h.dispatcher.app
+      .get<Connection>(getConnectionToken())
+      .collection('blocked_urls')
+      .insertOne({
+        _id: blockedUrlId(100, receiver.url) as never,
+        SubscriptionID: 100,
+        Url: receiver.url,
+        WebhookID: null,
+        Reason: 'blocked by an operator',
+        BlockedAt: new Date(),
+        Until: null,
+        Count: 1,
+      });
+    // Both instances read the block as they start.
+    await h.restart();
+    const other = await h.startAnother();
+    const held = job(spec(receiver.url));
+    await h.publish(held);
+    await waitFor(() => h.outcomesOf(held.deliveryId).some((o) => o.kind === 'held'));
+
+    const id = encodeURIComponent(blockedUrlId(100, receiver.url));
+    const unblocked = await fetch(`${other.baseUrl}/api/v2/blocklist/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(unblocked.status).toBe(204);
+    // Only the instance that did not serve the unblock is left to take the next job.
+    await other.close();
+    const next = job(spec(receiver.url));
+    await h.publish(next);
+    expect(await h.settled(next.deliveryId, 5_000)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
+    // The job held before comes back at its next recheck and goes out too.
+    expect((await h.settled(held.deliveryId, 5_000)).at(-1)).toMatchObject({ kind: 'success', attempt: 1 });
   });
 });

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { BLOCKED_URL_MODEL, BlockedUrlSchema } from '@hookline/blocklist';
+import { BLOCKED_URL_MODEL, BlockedUrlSchema } from './blocked-url.schema';
 import { BlocklistController } from './blocklist.controller';
 import { BlocklistRepository } from './blocklist.repository';
 import { BlocklistService } from './blocklist.service';
+import { UnblockNotices } from './unblock-notices';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: BLOCKED_URL_MODEL, schema: BlockedUrlSchema }])],
   controllers: [BlocklistController],
-  providers: [BlocklistRepository, BlocklistService],
+  providers: [BlocklistRepository, BlocklistService, UnblockNotices],
   exports: [BlocklistService],
 })
 export class BlocklistModule {}

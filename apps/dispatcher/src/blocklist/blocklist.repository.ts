@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { BLOCKED_URL_MODEL, blockedUrlId, type BlockedUrlRecord } from '@hookline/blocklist';
+import { BLOCKED_URL_MODEL, blockedUrlId, type BlockedUrlRecord } from './blocked-url.schema';
 import type { Model } from 'mongoose';
 
 export interface NewBlock {
@@ -25,12 +25,18 @@ export class BlocklistRepository {
       .exec();
   }
 
-  async list(subscriptionId: number): Promise<BlockedUrlRecord[]> {
-    return this.model
-      .find({ SubscriptionID: subscriptionId })
-      .sort({ BlockedAt: -1, _id: 1 })
-      .lean<BlockedUrlRecord[]>()
-      .exec();
+  /** One page of the subscription's blocked URLs, newest block first, and how many there are. */
+  async list(
+    subscriptionId: number,
+    skip: number,
+    limit: number,
+  ): Promise<{ items: BlockedUrlRecord[]; total: number }> {
+    const where = { SubscriptionID: subscriptionId };
+    const [items, total] = await Promise.all([
+      this.model.find(where).sort({ BlockedAt: -1, _id: 1 }).skip(skip).limit(limit).lean<BlockedUrlRecord[]>().exec(),
+      this.model.countDocuments(where).exec(),
+    ]);
+    return { items, total };
   }
 
   /** Starts (or renews) a block and counts it; one record per subscription and URL. */
@@ -57,10 +63,9 @@ export class BlocklistRepository {
     return record;
   }
 
-  async remove(subscriptionId: number, url: string): Promise<boolean> {
-    const result = await this.model
-      .deleteOne({ _id: blockedUrlId(subscriptionId, url), SubscriptionID: subscriptionId })
-      .exec();
+  /** Removes the record with this id (`ID` in the listing) if it belongs to the subscription. */
+  async remove(subscriptionId: number, id: string): Promise<boolean> {
+    const result = await this.model.deleteOne({ _id: id, SubscriptionID: subscriptionId }).exec();
     return result.deletedCount > 0;
   }
 }

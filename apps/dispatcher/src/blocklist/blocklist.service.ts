@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { blockedUrlId, isBlockActive, type BlockedUrlRecord } from '@hookline/blocklist';
+import { blockedUrlId, isBlockActive, type BlockedUrlRecord } from './blocked-url.schema';
+import type { UrlUnblockedEvent } from '@hookline/contracts';
 import { BoundedMap } from '@hookline/service-kit';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { BlocklistRepository } from './blocklist.repository';
+import { UnblockNotices } from './unblock-notices';
 
 /** How a receiver answered one attempt, as far as the abuse rules care. */
 export interface AnswerQuality {
@@ -25,21 +27,27 @@ export function subscriptionOf(tenant: string): number | null {
  * Octane's abuse protection: a URL that keeps answering slowly (near the timeout) or not with valid
  * HTTP is blocked for a cool-off period. Blocks live in MongoDB so every instance honours them and
  * admins can lift them; each instance keeps the active ones in memory, re-read every
- * BLOCKLIST_REFRESH_MS, so checking a job costs no I/O. Strikes are counted per instance.
+ * BLOCKLIST_REFRESH_MS, so checking a job costs no I/O. An admin's unblock reaches every instance
+ * at once as a NATS notice. Strikes are counted per instance.
  */
 @Injectable()
 export class BlocklistService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Blocklist');
   private active = new Map<string, BlockedUrlRecord>();
   private readonly strikes = new BoundedMap<string, number>(MAX_TRACKED_URLS);
+  /** Counts unblocks applied here; `lifted` says at which count each id was lifted. */
+  private unblocks = 0;
+  private readonly lifted = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
     private readonly repository: BlocklistRepository,
+    private readonly notices: UnblockNotices,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.notices.follow((event) => this.lift(event.id));
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.config.BLOCKLIST_REFRESH_MS);
     this.timer.unref();
@@ -89,20 +97,39 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
       until: new Date(now.getTime() + this.config.BLOCK_COOLOFF_MS),
     });
     this.active.set(id, record);
+    this.lifted.delete(id);
     this.logger.warn({ url, tenant, webhookId, until: record.Until, count: record.Count }, 'URL blocked');
     return record;
   }
 
-  async list(subscriptionId: number): Promise<BlockedUrlRecord[]> {
-    return this.repository.list(subscriptionId);
+  async list(subscriptionId: number, skip: number, limit: number) {
+    return this.repository.list(subscriptionId, skip, limit);
   }
 
-  /** Lifts a block at once on this instance; the others see it on their next refresh. */
-  async unblock(subscriptionId: number, url: string): Promise<boolean> {
-    const id = blockedUrlId(subscriptionId, url);
+  /**
+   * Removes the block with this record id and lifts it on every instance before answering: this
+   * one at once, the others by the notice (or, should NATS lose it, by their next refresh).
+   */
+  async unblock(tenant: string, id: string): Promise<boolean> {
+    const subscriptionId = subscriptionOf(tenant);
+    if (subscriptionId === null || !(await this.repository.remove(subscriptionId, id))) return false;
+    this.lift(id);
+    const event: UrlUnblockedEvent = { tenant, id, unblockedAt: new Date().toISOString() };
+    try {
+      await this.notices.announce(event);
+    } catch (err) {
+      this.logger.warn(
+        { id, err: String(err) },
+        'URL unblocked, but other instances were not told; they will re-read it',
+      );
+    }
+    return true;
+  }
+
+  private lift(id: string): void {
     this.active.delete(id);
     this.strikes.delete(id);
-    return this.repository.remove(subscriptionId, url);
+    this.lifted.set(id, ++this.unblocks);
   }
 
   private strikeReason(answer: AnswerQuality): string | null {
@@ -113,9 +140,13 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async refresh(): Promise<void> {
+    const startedAfter = this.unblocks;
     try {
       const records = await this.repository.active(new Date());
-      this.active = new Map(records.map((r) => [r._id, r]));
+      // A block lifted while the read was under way may still be in what it returned.
+      const stale = (r: BlockedUrlRecord) => (this.lifted.get(r._id) ?? 0) > startedAfter;
+      this.active = new Map(records.filter((r) => !stale(r)).map((r) => [r._id, r]));
+      for (const [id, at] of this.lifted) if (at <= startedAfter) this.lifted.delete(id);
     } catch (err) {
       // Keep the last known blocks; the next refresh tries again.
       this.logger.warn({ err: String(err) }, 'blocklist refresh failed');

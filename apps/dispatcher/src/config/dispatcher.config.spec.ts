@@ -40,6 +40,10 @@ describe('DispatcherConfig', () => {
     ['WEBHOOK_HTTP_PORTS', '80,99999'],
     ['WEBHOOK_ALLOWED_CIDRS', '10/8'],
     ['HOOKLINE_ENCRYPTION_KEY', 'short'],
+    ['WEBHOOK_PROXY_URL', 'proxy.corp:3128'],
+    ['HTTPS_PROXY', 'socks5://proxy:1080'],
+    ['http_proxy', 'http://proxy/path'],
+    ['NO_PROXY', 'corp.example,bad/host'],
   ])('refuses to start with a bad %s', (name, value) => {
     expect(() => loadConfig('dispatcher', DispatcherConfig, { ...required, [name]: value })).toThrow(ConfigError);
     try {
@@ -47,5 +51,24 @@ describe('DispatcherConfig', () => {
     } catch (err) {
       expect((err as ConfigError).problems.join(' ')).toContain(name);
     }
+  });
+
+  it('reads the proxy settings, upper case before lower case', () => {
+    const config = loadConfig('dispatcher', DispatcherConfig, {
+      ...required,
+      HTTPS_PROXY: 'http://proxy.corp:3128',
+      https_proxy: 'http://ignored:1',
+      http_proxy: 'http://lower.corp:8080',
+      no_proxy: '.corp.example',
+    });
+    const settings = config.proxySettings();
+    expect(settings.https?.host).toBe('proxy.corp:3128');
+    expect(settings.http?.host).toBe('lower.corp:8080');
+    expect(settings.noProxy).toEqual([{ kind: 'domain', domain: 'corp.example', port: null }]);
+    expect(loadConfig('dispatcher', DispatcherConfig, required).proxySettings()).toEqual({
+      http: null,
+      https: null,
+      noProxy: [],
+    });
   });
 });

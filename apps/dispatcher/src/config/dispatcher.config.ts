@@ -1,5 +1,12 @@
 import { IsEncryptionKey } from '@hookline/auth';
-import { httpPolicyFromEnv, parseCidrList } from '@hookline/delivery';
+import {
+  httpPolicyFromEnv,
+  parseCidrList,
+  parseNoProxy,
+  parseProxyUrl,
+  proxySettingsFrom,
+  type ProxySettings,
+} from '@hookline/delivery';
 import { NatsMongoServiceConfig, EnvBoolean } from '@hookline/service-kit';
 import { IsBoolean, IsInt, Max, Min, registerDecorator } from 'class-validator';
 
@@ -25,9 +32,12 @@ function Parses(parse: (value: string) => unknown, message: string): PropertyDec
     });
 }
 
+/** Proxy variables may be left unset (empty). */
+const optionalProxyUrl = (value: string) => (value.trim() === '' ? null : parseProxyUrl(value));
+
 /**
  * Settings of the dispatcher service, read from the environment once at start.
- * MongoDB holds the registry's API keys and the shared `blocked_urls` collection.
+ * MongoDB holds the registry's API keys and the dispatcher's `blocked_urls` collection.
  */
 export class DispatcherConfig extends NatsMongoServiceConfig {
   override PORT = 8084;
@@ -57,6 +67,35 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   /** Private ranges receivers may live in, e.g. `10.20.0.0/16` (the SSRF guard refuses them otherwise). */
   @Parses(parseCidrList, '$property must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8')
   WEBHOOK_ALLOWED_CIDRS = '';
+
+  /**
+   * The organisation's proxy for every outgoing request (deliveries and sign-ins), e.g.
+   * `http://proxy.corp:3128`; overrides HTTPS_PROXY and HTTP_PROXY. Each target still passes the
+   * SSRF guard and HTTP policy before its request goes to the proxy.
+   */
+  @Parses(optionalProxyUrl, '$property must be an http:// or https:// URL with a host and no path')
+  WEBHOOK_PROXY_URL = '';
+
+  /** Proxy for HTTPS targets when WEBHOOK_PROXY_URL is unset (`https_proxy` is read too). */
+  @Parses(optionalProxyUrl, '$property must be an http:// or https:// URL with a host and no path')
+  HTTPS_PROXY = '';
+
+  @Parses(optionalProxyUrl, '$property must be an http:// or https:// URL with a host and no path')
+  https_proxy = '';
+
+  /** Proxy for plain HTTP targets when WEBHOOK_PROXY_URL is unset (`http_proxy` is read too). */
+  @Parses(optionalProxyUrl, '$property must be an http:// or https:// URL with a host and no path')
+  HTTP_PROXY = '';
+
+  @Parses(optionalProxyUrl, '$property must be an http:// or https:// URL with a host and no path')
+  http_proxy = '';
+
+  /** Targets reached directly: `*`, domains (`.corp.example`), addresses or CIDRs, each with an optional `:port`. */
+  @Parses(parseNoProxy, '$property must list host names, addresses or CIDRs, each with an optional :port')
+  NO_PROXY = '';
+
+  @Parses(parseNoProxy, '$property must list host names, addresses or CIDRs, each with an optional :port')
+  no_proxy = '';
 
   /** Attempts running at once towards one origin (and its keep-alive sockets). */
   @IsInt()
@@ -128,7 +167,7 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(1_000)
   BLOCK_COOLOFF_MS = 15 * 60_000;
 
-  /** How often the blocklist is re-read from MongoDB, so blocks by other instances and unblocks apply. */
+  /** How often the blocklist is re-read from MongoDB: blocks by other instances apply, and unblock notices an instance missed. */
   @IsInt()
   @Min(100)
   BLOCKLIST_REFRESH_MS = 5_000;
@@ -151,4 +190,14 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @IsInt()
   @Min(0)
   RETRY_MAX_DELAY_MS = 3_600_000;
+
+  /** The proxy settings above; upper-case names win over lower-case ones, as in most tools. */
+  proxySettings(): ProxySettings {
+    return proxySettingsFrom({
+      WEBHOOK_PROXY_URL: this.WEBHOOK_PROXY_URL,
+      HTTPS_PROXY: this.HTTPS_PROXY || this.https_proxy,
+      HTTP_PROXY: this.HTTP_PROXY || this.http_proxy,
+      NO_PROXY: this.NO_PROXY || this.no_proxy,
+    });
+  }
 }

@@ -427,7 +427,11 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     sub.unsubscribe();
     expect(outcomes.at(-1)).toMatchObject({ kind: 'success', status: 200, responseExcerpt: 'ok from listener' });
     expect(outcomes.at(-1)!.attempt).toBeGreaterThanOrEqual(2);
-    expect(requests[0]).toMatchObject({ id: j.deliveryId, webhookId: j.webhookId });
+    expect(requests[0]).toMatchObject({
+      id: j.deliveryId,
+      webhookId: j.webhookId,
+      targetUrl: 'https://unused.example.com/hook',
+    });
     expect(requests[0].headers).toMatchObject({ 'content-type': 'application/json', 'user-agent': USER_AGENT });
     expect(new Webhook(secret).verify(requests[0].body, requests[0].headers)).toEqual(j.payload);
   });

@@ -201,18 +201,24 @@ export class DeliveryService {
         notSent('invalid-job', 'websocket webhook without SharedSpace', false),
       );
     const space = spec.SharedSpace;
-    const send = async (): Promise<AttemptReport> => {
-      await attempt();
+    const viaListener = async (authorization?: string): Promise<AttemptReport> => {
       let headers: Record<string, string>;
       try {
         // The listener POSTs these as they are, so they are the ones an HTTP delivery would carry.
-        headers = requestHeaders(attemptHeaders(job.deliveryId, prepared, Math.floor(Date.now() / 1000)));
+        headers = requestHeaders(
+          attemptHeaders(job.deliveryId, prepared, Math.floor(Date.now() / 1000), authorization),
+        );
       } catch (err) {
         return notSent('invalid-job', (err as Error).message, false);
       }
+      // The target lets one listener route each webhook to its own local receiver.
       const body = utf8.decode(prepared.body);
-      const request = { id: job.deliveryId, webhookId: job.webhookId, headers, body };
+      const request = { id: job.deliveryId, webhookId: job.webhookId, targetUrl: spec.TargetUrl, headers, body };
       return this.tunnel.deliver(job.tenant, space, request, this.config.WEBHOOK_REQUEST_TIMEOUT);
+    };
+    const send = async (): Promise<AttemptReport> => {
+      await attempt();
+      return this.http.signedIn(prepared, viaListener);
     };
     const origin = `tunnel:${job.tenant}/${space}`;
     const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);

@@ -19,16 +19,27 @@ export class HttpSender {
   ) {}
 
   async send(deliveryId: string, prepared: PreparedDelivery, target: ResolvedTarget): Promise<AttemptReport> {
+    return this.signedIn(prepared, (authorization) => this.post(deliveryId, prepared, target, authorization));
+  }
+
+  /**
+   * Runs `attempt` with the token of the webhook's sign-in, if it has one, over HTTP or through a
+   * tunnel alike: the dispatcher signs in, the receiver gets the Authorization header.
+   */
+  async signedIn(
+    prepared: PreparedDelivery,
+    attempt: (authorization?: string) => Promise<AttemptReport>,
+  ): Promise<AttemptReport> {
     const signIn = prepared.signIn;
-    if (!signIn) return this.post(deliveryId, prepared, target);
+    if (!signIn) return attempt();
     const first = await this.tokens.authorization(signIn);
     if (!first.ok) return notSent('auth', first.error, first.retryable);
-    const report = await this.post(deliveryId, prepared, target, first.authorization);
+    const report = await attempt(first.authorization);
     if (report.status !== 401) return report;
     this.tokens.invalidate(signIn, first.authorization);
     const fresh = await this.tokens.authorization(signIn);
     if (!fresh.ok) return notSent('auth', fresh.error, fresh.retryable);
-    return this.post(deliveryId, prepared, target, fresh.authorization);
+    return attempt(fresh.authorization);
   }
 
   private async post(

@@ -14,7 +14,7 @@ class PoolCloser implements OnApplicationShutdown {
   }
 }
 
-/** What every outgoing request needs: the target gate, pinned keep-alive pools, and the key for sealed secrets. */
+/** What every outgoing request needs: the target gate, pinned keep-alive pools or the proxy, and the key for sealed secrets. */
 @Global()
 @Module({
   providers: [
@@ -24,7 +24,11 @@ class PoolCloser implements OnApplicationShutdown {
       inject: [DispatcherConfig],
       // As many sockets as attempts one origin may run at once (the origin budget), so none waits for a socket.
       useFactory: (config: DispatcherConfig) =>
-        new DispatcherPool({ connectionsPerOrigin: config.ORIGIN_CONCURRENCY, maxOrigins: 1_000 }),
+        new DispatcherPool({
+          connectionsPerOrigin: config.ORIGIN_CONCURRENCY,
+          maxOrigins: 1_000,
+          proxy: config.proxySettings(),
+        }),
     },
     {
       provide: SecretBox,

@@ -363,38 +363,4 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     const reply = await h.request('POST', `/api/v2/webhook/${w.ObjectUUID}/test`, { key });
     expect(reply.status).toBe(503);
   });
-
-  it('lists and unblocks URLs the dispatcher blocked, for admins of the subscription only', async () => {
-    const blocked = h.registry.app.get<Connection>(getConnectionToken()).collection('blocked_urls');
-    await blocked.insertMany([
-      {
-        _id: 'b-1' as never,
-        SubscriptionID: 100,
-        Url: 'https://slow.example.com/hook',
-        WebhookID: null,
-        Reason: 'timeouts',
-        BlockedAt: new Date(),
-        Until: null,
-      },
-      {
-        _id: 'b-2' as never,
-        SubscriptionID: 200,
-        Url: 'https://other.example.com/hook',
-        WebhookID: null,
-        Reason: 'timeouts',
-        BlockedAt: new Date(),
-        Until: null,
-      },
-    ]);
-    const list = await h.request('GET', '/api/v2/blocklist', { key });
-    expect(list.body).toMatchObject({
-      TotalResultCount: 1,
-      Results: [{ ID: 'b-1', Url: 'https://slow.example.com/hook', Reason: 'timeouts' }],
-    });
-    const reader = await h.createKey(100, ['read-only']);
-    expect((await h.request('GET', '/api/v2/blocklist', { key: reader })).status).toBe(403);
-    expect((await h.request('DELETE', '/api/v2/blocklist/b-2', { key })).status).toBe(404);
-    expect((await h.request('DELETE', '/api/v2/blocklist/b-1', { key })).status).toBe(204);
-    expect((await h.request('GET', '/api/v2/blocklist', { key })).body.TotalResultCount).toBe(0);
-  });
 });

@@ -38,10 +38,11 @@ export function parseListenerFrame(text: string): ListenerFrame | undefined {
 export function parseDeliveryRequest(text: string): TunnelDeliveryRequest | undefined {
   const request = parseJson(text);
   if (!isRecord(request)) return undefined;
-  const { id, webhookId, headers, body } = request;
+  const { id, webhookId, targetUrl, headers, body } = request;
   if (typeof id !== 'string' || typeof webhookId !== 'string' || !isStringMap(headers) || typeof body !== 'string')
     return undefined;
-  return { id, webhookId, headers, body };
+  if (targetUrl !== undefined && typeof targetUrl !== 'string') return undefined;
+  return { id, webhookId, ...(targetUrl !== undefined && { targetUrl }), headers, body };
 }
 
 /**

@@ -74,4 +74,10 @@ describe('frames', () => {
     expect(parseDeliveryRequest(JSON.stringify({ ...ok, body: {} }))).toBeUndefined();
     expect(parseDeliveryRequest(JSON.stringify({ ...ok, headers: undefined }))).toBeUndefined();
   });
+
+  it("passes the webhook's target URL on to the listener, when the dispatcher sends one", () => {
+    const routed = { id: 'd', webhookId: 'w', targetUrl: 'http://localhost:3000/a', headers: {}, body: '{}' };
+    expect(parseDeliveryRequest(JSON.stringify(routed))).toEqual(routed);
+    expect(parseDeliveryRequest(JSON.stringify({ ...routed, targetUrl: 7 }))).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
-import type { BlockedUrlRecord } from './blocked-url.schema';
+import type { BlockedUrlRecord } from '../blocked-url.schema';
 
-/** A blocked URL as both blocklist APIs (registry and dispatcher) answer it. */
+/** A blocked URL as the blocklist API answers it. */
 export function toBlockedUrlResponse(record: BlockedUrlRecord) {
   return {
     ID: record._id,

@@ -2,11 +2,11 @@ import { Schema } from 'mongoose';
 
 /**
  * A target URL the dispatcher stopped delivering to for a while (Octane: URLs that answer slowly
- * or not with valid HTTP get blocked). The dispatcher writes these; the registry and the
- * dispatcher list and remove them. Scoped to the subscription whose webhooks target the URL.
+ * or not with valid HTTP get blocked). Only the dispatcher reads and writes these: it blocks,
+ * enforces, lists and unblocks. Scoped to the subscription whose webhooks target the URL.
  *
- * COMPATIBILITY PROMISE: the collection and field names are shared by separately deployed
- * services; add fields, do not rename them.
+ * COMPATIBILITY PROMISE: dispatchers of different versions share the collection during a rolling
+ * deploy; add fields, do not rename them.
  */
 export interface BlockedUrlRecord {
   /** `blockedUrlId(SubscriptionID, Url)`, so the same URL of two subscriptions are two records. */

@@ -1,2 +1,0 @@
-export * from './blocked-url.schema';
-export * from './blocked-url.response';

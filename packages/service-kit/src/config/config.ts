@@ -48,6 +48,12 @@ export class BaseServiceConfig {
   @Matches(/^\d+(b|kb|mb)$/)
   HTTP_BODY_LIMIT = '1mb';
 
+  /** Deepest nesting of objects and arrays a JSON body may have (the top-level value is level 1). */
+  @IsInt()
+  @Min(2)
+  @Max(256)
+  HTTP_BODY_MAX_DEPTH = 32;
+
   /** Milliseconds a shutdown may take to finish in-flight work before the process exits anyway. */
   @IsInt()
   @Min(0)

@@ -4,3 +4,4 @@ export * from './http-policy';
 export * from './retry';
 export * from './signing';
 export * from './ssrf';
+export * from './target-policy';

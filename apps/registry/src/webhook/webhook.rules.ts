@@ -18,6 +18,7 @@ import {
   type WebhookTrigger,
 } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
+import { headerValueProblem } from './header-safe';
 
 // The matcher's lists: what the registry accepts always compiles and renders there.
 export {
@@ -135,8 +136,9 @@ export function headerProblems(headers: unknown): FieldProblem[] {
       problems.push({ field, reason: 'is set by Hookline and cannot be overridden' });
     else if (seen.has(lower)) problems.push({ field, reason: 'is given twice (header names are case-insensitive)' });
     seen.add(lower);
+    const unsafe = typeof value === 'string' ? headerValueProblem(value) : undefined;
     if (typeof value !== 'string') problems.push({ field, reason: 'value must be a string' });
-    else if (/[\r\n\0]/.test(value)) problems.push({ field, reason: 'value must not contain line breaks' });
+    else if (unsafe) problems.push({ field, reason: `value ${unsafe}` });
     else if (value.length > 4_096) problems.push({ field, reason: 'value must be at most 4096 characters' });
   }
   return problems;

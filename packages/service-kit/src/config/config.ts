@@ -10,6 +10,7 @@ import {
   Matches,
   Max,
   Min,
+  registerDecorator,
   validateSync,
   type ValidationError,
 } from 'class-validator';
@@ -108,6 +109,28 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
     );
     return [...own, ...flatten(error.children ?? [], `${name}.`)];
   });
+}
+
+/** A setting that is a string `parse` accepts without throwing (lists, CIDRs, ports). */
+export function Parses(parse: (value: string) => unknown, message: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'parses',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message },
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          try {
+            parse(value);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
 }
 
 /** Reads and validates the environment once, at start; throws ConfigError naming each problem. */

@@ -59,7 +59,9 @@ export function requireJsonContentType(req: Request, _res: Response, next: NextF
   if ((req as { _body?: boolean })._body) return next();
   const problem = contentTypeProblem(req);
   if (!problem) return next();
-  next(new HooklineError(ErrorCode.UnsupportedMediaType, 'The request body must be JSON (application/json)', [problem]));
+  next(
+    new HooklineError(ErrorCode.UnsupportedMediaType, 'The request body must be JSON (application/json)', [problem]),
+  );
 }
 
 /**
@@ -104,8 +106,7 @@ export function jsonBodyProblem(body: unknown, maxDepth: number): FieldProblem |
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth)
-      return { field: path || 'body', reason: `nests deeper than the limit of ${maxDepth} levels` };
+    if (depth > maxDepth) return { field: path || 'body', reason: `nests deeper than the limit of ${maxDepth} levels` };
     if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--)
         stack.push({ value: value[i], path: segment(path, i), depth: depth + 1 });
@@ -150,7 +151,12 @@ export function bodyParserError(err: unknown): HooklineError | undefined {
         'Request body is larger than the limit',
       );
     case 'entity.parse.failed':
-      return problem(ErrorCode.Validation, 'body', `is not valid JSON: ${err.message}`, 'Request body is not valid JSON');
+      return problem(
+        ErrorCode.Validation,
+        'body',
+        `is not valid JSON: ${err.message}`,
+        'Request body is not valid JSON',
+      );
     case 'encoding.unsupported':
       return problem(
         ErrorCode.UnsupportedMediaType,

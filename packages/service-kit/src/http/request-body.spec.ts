@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { HttpException } from '@nestjs/common';
 import { ErrorCode, HooklineError } from '../errors/hookline-error';
 import { bodyParserError, contentTypeProblem, isJsonMediaType, jsonBodyProblem, verifyUtf8 } from './request-body';
 
@@ -60,15 +61,18 @@ describe('request bodies', () => {
   });
 
   it('turns body parser errors into answers naming the body or the header', () => {
+    // Nest's Express adapter hands the filter the parser's error wrapped in an HttpException.
     const parserError = (type: string, status: number, extra: object = {}) =>
-      Object.assign(new Error('boom'), { type, status, ...extra });
+      new HttpException('boom', status, { cause: Object.assign(new Error('boom'), { type, status, ...extra }) });
     expect(bodyParserError(parserError('entity.too.large', 413, { limit: 1024 }))).toMatchObject({
       code: ErrorCode.PayloadTooLarge,
       details: [{ field: 'body', reason: 'is larger than the limit of 1024 bytes' }],
     });
     expect(bodyParserError(parserError('entity.parse.failed', 400))?.code).toBe(ErrorCode.Validation);
     expect(bodyParserError(parserError('encoding.unsupported', 415))?.details[0].field).toBe('Content-Encoding');
+    const utf8 = HooklineError.validation([{ field: 'body', reason: 'is not valid UTF-8' }]);
+    expect(bodyParserError(new HttpException('x', 400, { cause: utf8 }))).toBe(utf8);
     expect(bodyParserError(new TypeError('x'))).toBeUndefined();
-    expect(bodyParserError(HooklineError.validation([]))).toBeUndefined();
+    expect(bodyParserError(new HttpException('not found', 404))).toBeUndefined();
   });
 });

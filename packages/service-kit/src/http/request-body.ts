@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
+import { HttpException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, HooklineError, type FieldProblem } from '../errors/hookline-error';
 
@@ -56,7 +57,7 @@ export function contentTypeProblem(req: IncomingMessage): FieldProblem | undefin
  * incoming-hooks public URLs keep their raw bytes for the HMAC check) is left alone.
  */
 export function requireJsonContentType(req: Request, _res: Response, next: NextFunction): void {
-  if ((req as { _body?: boolean })._body) return next();
+  if (Buffer.isBuffer(req.body) || req.readableEnded) return next();
   const problem = contentTypeProblem(req);
   if (!problem) return next();
   next(
@@ -133,11 +134,14 @@ export function checkJsonBody(maxDepth: number) {
 }
 
 /**
- * The body parser's own errors (their `type` says which) as the answer a client can act on.
- * Undefined for anything that is not a body parser error.
+ * An error raised while the body was read, as the answer a client can act on: the body parser's
+ * own (their `type` says which) or verifyUtf8's, unwrapped from the HttpException Nest's Express
+ * adapter puts around them. Undefined for any other error.
  */
-export function bodyParserError(err: unknown): HooklineError | undefined {
-  if (!(err instanceof Error) || err instanceof HooklineError) return undefined;
+export function bodyParserError(thrown: unknown): HooklineError | undefined {
+  if (!(thrown instanceof HttpException) || !(thrown.cause instanceof Error)) return undefined;
+  const err = thrown.cause;
+  if (err instanceof HooklineError) return err;
   const { type, status, limit } = err as Error & { type?: unknown; status?: unknown; limit?: unknown };
   if (typeof type !== 'string' || typeof status !== 'number') return undefined;
   const problem = (code: ErrorCode, field: string, reason: string, message: string): HooklineError =>

@@ -1,5 +1,5 @@
 import { parseCidrList } from './ssrf';
-import { undeliverableTarget, type DeliveryPolicy } from './target-policy';
+import { cachingResolve, undeliverableTarget, type DeliveryPolicy } from './target-policy';
 
 const strict: DeliveryPolicy = { http: { allowHttp: false, allowedHttpPorts: [80] }, allowedCidrs: [] };
 const open: DeliveryPolicy = {
@@ -58,5 +58,22 @@ describe('undeliverableTarget', () => {
     expect(
       await undeliverableTarget('https://slow.example/', strict, { resolve: never, lookupTimeoutMs: 20 }),
     ).toBeUndefined();
+  });
+
+  it('asks DNS once per name within the cache time, failures included', async () => {
+    const asked: string[] = [];
+    const counting = (hostname: string) => {
+      asked.push(hostname);
+      return resolve(hostname);
+    };
+    const cached = cachingResolve(60_000, 2, counting);
+    for (let i = 0; i < 3; i++) {
+      expect(await undeliverableTarget('https://inside.example/', strict, { resolve: cached })).toBeDefined();
+      expect(await undeliverableTarget('https://unknown.example/', strict, { resolve: cached })).toBeUndefined();
+    }
+    expect(asked).toEqual(['inside.example', 'unknown.example']);
+    await cached('mixed.example');
+    await cached('inside.example');
+    expect(asked).toEqual(['inside.example', 'unknown.example', 'mixed.example', 'inside.example']);
   });
 });

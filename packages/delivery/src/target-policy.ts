@@ -29,6 +29,30 @@ const DEFAULT_LOOKUP_TIMEOUT_MS = 2_000;
 const defaultResolve = (hostname: string): Promise<LookupAddress[]> =>
   dnsLookup(hostname, { all: true, order: 'verbatim' });
 
+/**
+ * A `resolve` that asks DNS once per name within `ttlMs`, failures included: a burst of webhooks to
+ * one host (a script creating hundreds) costs one lookup, not one each.
+ */
+export function cachingResolve(
+  ttlMs = 60_000,
+  maxNames = 1_000,
+  resolve: (hostname: string) => Promise<readonly LookupAddress[]> = defaultResolve,
+): (hostname: string) => Promise<readonly LookupAddress[]> {
+  const cache = new Map<string, { until: number; answer: Promise<readonly LookupAddress[]> }>();
+  return (hostname) => {
+    const now = Date.now();
+    const hit = cache.get(hostname);
+    if (hit && hit.until > now) return hit.answer;
+    cache.delete(hostname);
+    if (cache.size >= maxNames) cache.delete(cache.keys().next().value!);
+    const answer = resolve(hostname);
+    // A failure is an answer too; each caller handles it, none is left unhandled here.
+    answer.catch(() => undefined);
+    cache.set(hostname, { until: now + ttlMs, answer });
+    return answer;
+  };
+}
+
 function describe(address: AddressClassification): string {
   const via = address.embeddedIPv4 ? ` embedding ${address.embeddedIPv4}` : '';
   return `${address.address}${via} (${address.category})`;

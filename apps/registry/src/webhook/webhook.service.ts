@@ -8,7 +8,7 @@ import {
   type DeliveryOutcome,
   type DeliverySpec,
 } from '@hookline/contracts';
-import { undeliverableTarget, type DeliveryPolicy } from '@hookline/delivery';
+import { cachingResolve, undeliverableTarget, type DeliveryPolicy } from '@hookline/delivery';
 import { ruleOf } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
@@ -50,6 +50,7 @@ function generateSigningSecret(): string {
 @Injectable()
 export class WebhookService {
   private readonly deliveryPolicy: DeliveryPolicy;
+  private readonly resolve = cachingResolve();
 
   constructor(
     private readonly webhooks: WebhookRepository,
@@ -301,7 +302,7 @@ export class WebhookService {
     const problems: FieldProblem[] = [];
     const settings = new Set<string>();
     for (const { field, url } of targets) {
-      const refusal = await undeliverableTarget(url, this.deliveryPolicy);
+      const refusal = await undeliverableTarget(url, this.deliveryPolicy, { resolve: this.resolve });
       if (!refusal) continue;
       settings.add(refusal.setting);
       const reason = refusal.reason.includes(refusal.setting)

@@ -239,6 +239,56 @@ describe('hostile input at the edge of every service', () => {
     expect(wrong).toEqual([]);
   }, 120_000);
 
+  it.each([
+    ['registry', 'PATCH', 'webhook', '{"Name":"x","__proto__":{"Disabled":true}}'],
+    [
+      'registry',
+      'POST',
+      '/api/v2/webhook',
+      '{"Name":{"$ne":null},"Expressions":[{"AttributeName":"a","Operator":"=","Value":{"$gt":1}}]}',
+    ],
+    ['registry', 'PATCH', 'webhook', '{"Headers":{"$where":"1","a.b":"c"},"ObjectTypes":[{"$ne":1}]}'],
+    ['registry', 'POST', '/api/v2/apikey', '{"Name":"k","Roles":[{"$ne":1}],"SubscriptionID":1e400}'],
+    ['incoming-hooks', 'POST', '/pipelines', '{"name":{"$ne":null}}'],
+    [
+      'incoming-hooks',
+      'POST',
+      'hooks',
+      '{"name":"h","action_type":"deploy","settings":{"variables":[{"name":"v","type":"string","default_value":{"$gt":1,"a.b":2}}]}}',
+    ],
+    ['incoming-hooks', 'PATCH', 'hook', '{"name":"x\u0000","rate_limit_per_minute":1e400}'],
+    [
+      'change-ingest',
+      'POST',
+      '/api/v2/changes',
+      '{"action":"Created","object_type":"Defect","object_id":"o","after":{"$where":"1","a.b":{"$gt":1}}}',
+    ],
+    ['matcher', 'POST', '/api/v2/match', '{"message_id":{"$ne":1},"state":[],"changes":"x"}'],
+  ])(
+    'answers %s %s %s with a body MongoDB would misread with a 2xx or 4xx, never a 500',
+    async (service, method, target, body) => {
+      const path =
+        target === 'webhook'
+          ? `/api/v2/webhook/${webhook.ObjectUUID}`
+          : target === 'hooks'
+            ? `/pipelines/${pipelineId}/hooks/incoming`
+            : target === 'hook'
+              ? `/pipelines/${pipelineId}/hooks/${hook.id}`
+              : target;
+      const answer = await send(url(service), method, path, {
+        key: service === 'matcher' || target === '/api/v2/apikey' ? ADMIN_KEY : key,
+        contentType: json,
+        body,
+      });
+      expect({ status: answer.status, body: answer.body }).toEqual({
+        status: expect.any(Number),
+        body: expect.anything(),
+      });
+      expect(answer.status).toBeLessThan(500);
+      if (method === 'PATCH' || answer.status >= 400) expect(answer.status).toBeGreaterThanOrEqual(400);
+    },
+  );
+
   it('refuses a changed Content-Type instead of ignoring the body while the version is bumped', async () => {
     const patched = await send(h.registry.baseUrl, 'PATCH', `/api/v2/webhook/${webhook.ObjectUUID}`, {
       key,

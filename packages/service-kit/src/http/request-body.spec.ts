@@ -49,6 +49,10 @@ describe('request bodies', () => {
       field: 'state.a\\u0000b',
       reason: 'is a member name with a NUL character',
     });
+    expect(jsonBodyProblem(JSON.parse('{"a":[{"__proto__":{"admin":true}}]}'), 32)).toEqual({
+      field: 'a[0].__proto__',
+      reason: 'is a member name no API takes (__proto__)',
+    });
     expect(jsonBodyProblem(JSON.parse('{"emoji":"\\ud83d\\ude00","nul":"a\\u0000"}'), 32)).toBeUndefined();
   });
 

@@ -94,8 +94,8 @@ function segment(path: string, key: string | number): string {
 /**
  * The first problem in a parsed JSON body: nesting deeper than `maxDepth` (the top-level value is
  * level 1), a string or member name that is not valid Unicode (a lone surrogate from a `\ud800`
- * escape), or a member name with a NUL character (MongoDB cannot store it). The walk keeps its own
- * stack: a recursive one would overflow on the very bodies it is meant to refuse.
+ * escape), a member name with a NUL character (MongoDB cannot store it) or `__proto__`. The walk
+ * keeps its own stack: a recursive one would overflow on the very bodies it is meant to refuse.
  */
 export function jsonBodyProblem(body: unknown, maxDepth: number): FieldProblem | undefined {
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: body, path: '', depth: 1 }];
@@ -118,6 +118,8 @@ export function jsonBodyProblem(body: unknown, maxDepth: number): FieldProblem |
       if (LONE_SURROGATE.test(key))
         return { field: at, reason: 'is a member name with a lone UTF-16 surrogate, which is not valid Unicode' };
       if (key.includes('\0')) return { field: at, reason: 'is a member name with a NUL character' };
+      // JSON.parse keeps it as a plain key, but any copy into an object would set the prototype instead.
+      if (key === '__proto__') return { field: at, reason: 'is a member name no API takes (__proto__)' };
       stack.push({ value: child, path: at, depth: depth + 1 });
     }
   }

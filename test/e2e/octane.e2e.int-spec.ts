@@ -164,7 +164,7 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
       SharedSpace: '1001',
     });
     expect(tunnelled.status).toBe(200);
-    await e2e.indexed(5);
+    await e2e.indexed(4);
     expect((await defect('Created', 'D-9', undefined, { id: 'D-9', name: 'Behind the firewall' })).status).toBe(202);
 
     const [delivery] = await one(e2e.receiver, '/behind-firewall');

@@ -289,6 +289,11 @@ describe('hostile input at the edge of every service', () => {
     },
   );
 
+  it('answers a path that does not decode with a 400 naming the path', async () => {
+    const answer = await send(h.registry.baseUrl, 'GET', '/api/v2/webhook/%E0%A4%A', { key });
+    expect(answer).toMatchObject({ status: 400, body: { details: [{ field: 'path' }] } });
+  });
+
   it('refuses a changed Content-Type instead of ignoring the body while the version is bumped', async () => {
     const patched = await send(h.registry.baseUrl, 'PATCH', `/api/v2/webhook/${webhook.ObjectUUID}`, {
       key,

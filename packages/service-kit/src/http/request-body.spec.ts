@@ -76,6 +76,9 @@ describe('request bodies', () => {
     expect(bodyParserError(parserError('encoding.unsupported', 415))?.details[0].field).toBe('Content-Encoding');
     const utf8 = HooklineError.validation([{ field: 'body', reason: 'is not valid UTF-8' }]);
     expect(bodyParserError(new HttpException('x', 400, { cause: utf8 }))).toBe(utf8);
+    expect(bodyParserError(new HttpException('x', 400, { cause: new URIError('bad') }))?.details).toEqual([
+      { field: 'path', reason: 'is not valid percent-encoded UTF-8: bad' },
+    ]);
     expect(bodyParserError(new TypeError('x'))).toBeUndefined();
     expect(bodyParserError(new HttpException('not found', 404))).toBeUndefined();
   });

@@ -136,14 +136,17 @@ export function checkJsonBody(maxDepth: number) {
 }
 
 /**
- * An error raised while the body was read, as the answer a client can act on: the body parser's
- * own (their `type` says which) or verifyUtf8's, unwrapped from the HttpException Nest's Express
- * adapter puts around them. Undefined for any other error.
+ * An error raised while the request was read, as the answer a client can act on: the body
+ * parser's own (their `type` says which), verifyUtf8's or a path that does not decode, unwrapped
+ * from the HttpException Nest's Express adapter puts around them. Undefined for any other error.
  */
 export function bodyParserError(thrown: unknown): HooklineError | undefined {
   if (!(thrown instanceof HttpException) || !(thrown.cause instanceof Error)) return undefined;
   const err = thrown.cause;
   if (err instanceof HooklineError) return err;
+  // Express could not decode a path parameter (`%E0%A4%A`): the other request part a client writes.
+  if (err instanceof URIError)
+    return HooklineError.validation([{ field: 'path', reason: `is not valid percent-encoded UTF-8: ${err.message}` }]);
   const { type, status, limit } = err as Error & { type?: unknown; status?: unknown; limit?: unknown };
   if (typeof type !== 'string' || typeof status !== 'number') return undefined;
   const problem = (code: ErrorCode, field: string, reason: string, message: string): HooklineError =>

@@ -61,7 +61,30 @@ function send(
 const json = 'application/json';
 
 /** Bad shapes of body that no endpoint may take, with the answer each must get. */
-const SHAPES: Array<{ name: string; contentType?: string; body: string | Buffer; status: number; field: RegExp }> = [
+const SHAPES: Array<{
+  name: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  body: string | Buffer;
+  status: number;
+  field: RegExp;
+}> = [
+  {
+    name: 'an unknown Content-Encoding',
+    contentType: json,
+    headers: { 'content-encoding': 'x-unknown' },
+    body: '{"Name":"x"}',
+    status: 415,
+    field: /^Content-Encoding$/,
+  },
+  {
+    name: 'gzip that is not gzip',
+    contentType: json,
+    headers: { 'content-encoding': 'gzip' },
+    body: '{"Name":"x"}',
+    status: 400,
+    field: /^body$/,
+  },
   {
     name: 'JSON labelled text/plain',
     contentType: 'text/plain',
@@ -221,6 +244,7 @@ describe('hostile input at the edge of every service', () => {
         const answer = await send(url(endpoint.service), endpoint.method, endpoint.path, {
           key: endpoint.key,
           contentType: shape.contentType,
+          headers: shape.headers,
           body: shape.body,
         });
         const fields = (answer.body?.details ?? []).map((d: { field: string }) => d.field);

@@ -74,6 +74,10 @@ describe('request bodies', () => {
     });
     expect(bodyParserError(parserError('entity.parse.failed', 400))?.code).toBe(ErrorCode.Validation);
     expect(bodyParserError(parserError('encoding.unsupported', 415))?.details[0].field).toBe('Content-Encoding');
+    const zlib = new HttpException('x', 400, {
+      cause: Object.assign(new Error('incorrect header check'), { status: 400 }),
+    });
+    expect(bodyParserError(zlib)?.details).toEqual([{ field: 'body', reason: 'incorrect header check' }]);
     const utf8 = HooklineError.validation([{ field: 'body', reason: 'is not valid UTF-8' }]);
     expect(bodyParserError(new HttpException('x', 400, { cause: utf8 }))).toBe(utf8);
     expect(bodyParserError(new HttpException('x', 400, { cause: new URIError('bad') }))?.details).toEqual([

@@ -148,7 +148,8 @@ export function bodyParserError(thrown: unknown): HooklineError | undefined {
   if (err instanceof URIError)
     return HooklineError.validation([{ field: 'path', reason: `is not valid percent-encoded UTF-8: ${err.message}` }]);
   const { type, status, limit } = err as Error & { type?: unknown; status?: unknown; limit?: unknown };
-  if (typeof type !== 'string' || typeof status !== 'number') return undefined;
+  // http-errors carry a status; a failed decompression has no type of its own.
+  if (typeof status !== 'number') return undefined;
   const problem = (code: ErrorCode, field: string, reason: string, message: string): HooklineError =>
     new HooklineError(code, message, [{ field, reason }]);
   switch (type) {

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies, checked field by field with expect */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { startApp, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
@@ -214,6 +214,8 @@ describe('hostile input at the edge of every service', () => {
       { service: 'registry', method: 'POST', path: '/api/v2/webhook', key },
       { service: 'registry', method: 'PATCH', path: `/api/v2/webhook/${webhook.ObjectUUID}`, key },
       { service: 'registry', method: 'POST', path: '/apps/pigeon/api/v2/webhook', key },
+      // Takes no body: one that slipped through would rotate the secret and bump the version.
+      { service: 'registry', method: 'POST', path: `/api/v2/webhook/${webhook.ObjectUUID}/signing-secret`, key },
       { service: 'registry', method: 'POST', path: '/api/v2/apikey', key: ADMIN_KEY },
       { service: 'registry', method: 'POST', path: '/api/rx/application/webhook/webhookdefinition', key },
       {
@@ -225,9 +227,11 @@ describe('hostile input at the edge of every service', () => {
       { service: 'change-ingest', method: 'POST', path: '/api/v2/changes', key },
       { service: 'matcher', method: 'POST', path: '/api/v2/match', key: ADMIN_KEY },
       { service: 'dispatcher', method: 'GET', path: '/api/v2/breakers', key: ADMIN_KEY },
+      { service: 'dispatcher', method: 'DELETE', path: '/api/v2/blocklist/https%3A%2F%2Fx.example', key: ADMIN_KEY },
       { service: 'incoming-hooks', method: 'POST', path: '/pipelines', key },
       { service: 'incoming-hooks', method: 'POST', path: `/pipelines/${pipelineId}/hooks/incoming`, key },
       { service: 'incoming-hooks', method: 'PATCH', path: `/pipelines/${pipelineId}/hooks/${hook.id}`, key },
+      { service: 'incoming-hooks', method: 'POST', path: `/pipelines/${pipelineId}/runs/${randomUUID()}/state`, key },
       { service: 'tunnel-gateway', method: 'GET', path: '/api/v2/sessions', key: ADMIN_KEY },
     ];
   }, 120_000);

@@ -24,6 +24,16 @@ export interface Reply<T = any> {
   headers: Record<string, string>;
 }
 
+/**
+ * The delivery policy the dispatcher harnesses use (receivers on 127.0.0.1, any port), so webhooks
+ * the tests create pass the registry's check that they can be delivered to.
+ */
+export const TEST_DELIVERY_POLICY = {
+  WEBHOOK_ALLOW_HTTP: 'true',
+  WEBHOOK_HTTP_PORTS: 'any',
+  WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+};
+
 /** A registry on a private NATS and a fresh database, with an HTTP client that speaks as a given key. */
 export class RegistryHarness {
   private constructor(
@@ -39,6 +49,7 @@ export class RegistryHarness {
         MONGO_URL: infra.mongoUrl,
         HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
         HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+        ...TEST_DELIVERY_POLICY,
         ...env,
       });
       return new RegistryHarness(infra, registry);

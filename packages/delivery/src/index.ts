@@ -5,3 +5,4 @@ export * from './proxy';
 export * from './retry';
 export * from './signing';
 export * from './ssrf';
+export * from './target-policy';

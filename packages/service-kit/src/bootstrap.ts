@@ -1,10 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { BaseServiceConfig, ConfigError } from './config/config';
 import { ReadinessRegistry } from './health/readiness.registry';
+import { checkJsonBody, isJsonMediaType, requireJsonContentType, verifyUtf8 } from './http/request-body';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -34,13 +36,23 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   const app = await NestFactory.create<NestExpressApplication>(options.module as never, {
     bufferLogs: true,
     abortOnError: false,
-    rawBody: options.rawBody ?? false,
+    // The JSON parser below is the only one: Nest's default would also parse url-encoded forms.
+    bodyParser: false,
     ...(httpsOptions && { httpsOptions }),
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: app.get(BaseServiceConfig).HTTP_BODY_LIMIT });
   const httpMetrics = new HttpMetricsMiddleware(app.get(MetricsService));
   app.use(httpMetrics.use.bind(httpMetrics));
+  const config = app.get(BaseServiceConfig);
+  app.use(requireJsonContentType);
+  // Nest's types reserve `verify` for its own rawBody option, which is left off: verifyUtf8 keeps the raw body.
+  const jsonOptions = {
+    limit: config.HTTP_BODY_LIMIT,
+    type: (req: IncomingMessage) => isJsonMediaType(req.headers['content-type'] ?? ''),
+    verify: verifyUtf8(options.rawBody ?? false),
+  };
+  app.useBodyParser('json', jsonOptions as NestExpressBodyParserOptionsFor<'json'>);
+  app.use(checkJsonBody(config.HTTP_BODY_MAX_DEPTH));
   if (options.openapi) {
     const document = SwaggerModule.createDocument(
       app,

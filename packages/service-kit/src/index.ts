@@ -8,5 +8,6 @@ export * from './errors/global-exception.filter';
 export * from './errors/hookline-error';
 export * from './errors/validation';
 export * from './health/readiness.registry';
+export * from './http/request-body';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';

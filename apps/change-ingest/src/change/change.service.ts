@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SUBJECTS, type ChangeMessage } from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
-import { HooklineError, type FieldProblem } from '@hookline/service-kit';
+import { HooklineError, jsonBodyProblem, type FieldProblem } from '@hookline/service-kit';
 import { ChangeIngestConfig } from '../config/change-ingest.config';
 import { parseChangeInput, type ChangeInput } from './dto/change-input';
 import { toChangeMessage, type Producer } from './change.normalizer';
@@ -34,6 +34,9 @@ export class ChangeService {
 
   /** A single change or an array (a batch); all-or-nothing, so a producer never half-resends. */
   private validate(body: unknown): ChangeInput[] {
+    // HTTP bodies were checked by the bootstrap already; changes from NATS producers were not.
+    const shape = jsonBodyProblem(body, this.config.HTTP_BODY_MAX_DEPTH);
+    if (shape) throw HooklineError.validation([shape]);
     const batch = Array.isArray(body);
     const items: unknown[] = batch ? body : [body];
     if (items.length === 0) throw HooklineError.validation([{ field: 'body', reason: 'the batch is empty' }]);

@@ -28,6 +28,38 @@ describe('parseChangeInput', () => {
     ).toEqual([{ field: 'before', reason: 'is required for Updated (changes are computed from it)' }]);
   });
 
+  it('refuses top-level fields neither form has, naming each', () => {
+    const rally = { message_id: 'm', action: 'Created', object_id: 'o', object_type: 'Defect', state: {} };
+    expect(parseChangeInput({ ...rally, message_version: 2, subscription_id: 9 }, '').problems).toEqual([]);
+    expect(parseChangeInput({ ...rally, stat: {}, rule: {} }, '').problems).toEqual([
+      { field: 'stat', reason: expect.stringMatching(/^is not a field of Rally's change message \(message_id, /) },
+      { field: 'rule', reason: expect.stringMatching(/^is not a field of Rally's change message/) },
+    ]);
+    const snapshot = { action: 'Created', object_id: 'o', object_type: 'Defect', after: {} };
+    expect(parseChangeInput({ ...snapshot, state: {} }, '[1]').problems).toEqual([
+      { field: '[1].state', reason: expect.stringMatching(/^is not a field of the snapshot form \(message_id, /) },
+    ]);
+  });
+
+  it('refuses ids over their length or with characters no id holds', () => {
+    const snapshot = { action: 'Created', object_type: 'Defect', after: {} };
+    const problems = (extra: object) => parseChangeInput({ ...snapshot, object_id: 'o', ...extra }, '').problems;
+    expect(problems({ object_id: 'x'.repeat(256), message_id: 'm'.repeat(256) })).toEqual([]);
+    expect(problems({ object_id: 'x'.repeat(257) })).toEqual([
+      { field: 'object_id', reason: 'must be at most 256 characters' },
+    ]);
+    expect(problems({ object_type: 'T'.repeat(129) })).toEqual([
+      { field: 'object_type', reason: 'must be at most 128 characters' },
+    ]);
+    expect(problems({ message_id: 'a\r\nb' })).toEqual([
+      { field: 'message_id', reason: 'must be printable ASCII when given' },
+    ]);
+    expect(problems({ object_type: 'De\u0000fect' })).toEqual([
+      { field: 'object_type', reason: 'must not contain control characters' },
+    ]);
+    expect(problems({ object_id: 'Störung 42' })).toEqual([]);
+  });
+
   it('refuses something that is not an object', () => {
     expect(parseChangeInput('hello', '[0]').problems).toEqual([{ field: '[0]', reason: 'must be a JSON object' }]);
   });

@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import { ErrorCode, HooklineError, jsonBodyProblem } from '@hookline/service-kit';
 import { IncomingHooksConfig } from '../config/incoming-hooks.config';
 import { HookRepository } from '../hook/hook.repository';
 import type { HookRecord } from '../hook/hook.schema';
@@ -18,6 +19,7 @@ const WINDOW_MS = 60_000;
 export class HookReceiverService {
   private readonly deliveryIdHeaders: string[];
   private readonly rateLimitDefault: number;
+  private readonly maxDepth: number;
 
   constructor(
     private readonly hooks: HookRepository,
@@ -28,6 +30,7 @@ export class HookReceiverService {
   ) {
     this.rateLimitDefault = config.HOOK_RATE_LIMIT_PER_MINUTE;
     this.deliveryIdHeaders = config.DELIVERY_ID_HEADERS.split(',');
+    this.maxDepth = config.HTTP_BODY_MAX_DEPTH;
   }
 
   async receive(token: string, body: Buffer, headers: RequestHeaders): Promise<TriggerResult> {
@@ -37,7 +40,7 @@ export class HookReceiverService {
     if (hook.requiresSecret) this.verify(hook, body, headers, now);
     // After the signature: unsigned floods must not use up the real sender's allowance.
     await this.takeRateLimit(hook, now);
-    const payload = parseJson(body);
+    const payload = parseJson(body, this.maxDepth);
     const extraction = extractVariables(hook.variables, payload);
     if (!extraction.ok) {
       throw new HooklineError(
@@ -91,10 +94,20 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseJson(body: Buffer): unknown {
+/** The signed bytes as JSON, held to the rules every other body meets (service-kit's request-body.ts). */
+function parseJson(body: Buffer, maxDepth: number): unknown {
+  if (!isUtf8(body))
+    throw HooklineError.validation(
+      [{ field: 'body', reason: 'is not valid UTF-8' }],
+      'The request body is not valid JSON',
+    );
+  let payload: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    payload = JSON.parse(body.toString('utf8'));
   } catch {
     throw HooklineError.validation([{ field: 'body', reason: 'must be JSON' }], 'The request body is not valid JSON');
   }
+  const problem = jsonBodyProblem(payload, maxDepth);
+  if (problem) throw HooklineError.validation([problem], 'The request body is not acceptable JSON');
+  return payload;
 }

@@ -24,6 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { FieldProblem } from '@hookline/service-kit';
 import type { WebhookBodyDto } from './dto/webhook-request.dto';
 import type { WebhookResponse } from './dto/webhook-response.dto';
+import { headerValueProblem } from './header-safe';
 import type { WebhookRecord } from './webhook.schema';
 
 // The matcher's lists: what the registry accepts always compiles and renders there.
@@ -145,8 +146,9 @@ export function headerProblems(headers: unknown): FieldProblem[] {
       problems.push({ field, reason: 'is set by Hookline and cannot be overridden' });
     else if (seen.has(lower)) problems.push({ field, reason: 'is given twice (header names are case-insensitive)' });
     seen.add(lower);
+    const unsafe = typeof value === 'string' ? headerValueProblem(value) : undefined;
     if (typeof value !== 'string') problems.push({ field, reason: 'value must be a string' });
-    else if (/[\r\n\0]/.test(value)) problems.push({ field, reason: 'value must not contain line breaks' });
+    else if (unsafe) problems.push({ field, reason: `value ${unsafe}` });
     else if (value.length > 4_096) problems.push({ field, reason: 'value must be at most 4096 characters' });
   }
   return problems;

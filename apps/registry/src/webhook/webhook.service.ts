@@ -9,6 +9,7 @@ import {
   type DeliveryOutcome,
   type DeliverySpec,
 } from '@hookline/contracts';
+import { cachingResolve, undeliverableTarget, type DeliveryPolicy } from '@hookline/delivery';
 import { renderPayload } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
@@ -59,6 +60,9 @@ function generateSigningSecret(): string {
 /** The webhook rules: defaults, secrets, PATCH semantics, events, tests and replays. */
 @Injectable()
 export class WebhookService {
+  private readonly deliveryPolicy: DeliveryPolicy;
+  private readonly resolve = cachingResolve();
+
   constructor(
     private readonly webhooks: WebhookRepository,
     private readonly log: DeliveryLogRepository,
@@ -66,7 +70,9 @@ export class WebhookService {
     private readonly dispatcher: DispatcherGateway,
     private readonly secrets: SecretBox,
     private readonly config: RegistryConfig,
-  ) {}
+  ) {
+    this.deliveryPolicy = config.deliveryPolicy();
+  }
 
   /**
    * Creates a webhook with its dialect's defaults; the signing secret is returned in clear this
@@ -103,6 +109,7 @@ export class WebhookService {
     };
     const definition: WebhookDefinition = { ...defaults, ...this.writableFields(body, null) };
     this.checkWhole(principal, definition);
+    await this.checkDeliverable(definition, definition);
     const signingSecret = generateSigningSecret();
     const now = new Date();
     const webhook = await this.webhooks.insert(principal.subscriptionId, {
@@ -156,6 +163,7 @@ export class WebhookService {
       Object.assign(changes, { ...DIALECT_DEFAULTS[dialect], ...changes });
     if (Object.keys(changes).length === 0) return current;
     this.checkWhole(principal, { ...current, ...changes });
+    await this.checkDeliverable({ ...current, ...changes }, changes);
     const updated = await this.webhooks.updateVersioned(
       principal.subscriptionId,
       id,
@@ -318,6 +326,47 @@ export class WebhookService {
         { field: 'SharedSpace', reason: 'is not one of the shared spaces of this API key' },
       ]);
     }
+  }
+
+  /**
+   * Refuses (422) a target the dispatcher could never deliver to under the same policy settings:
+   * on create, and on a PATCH that changes where deliveries go. Tunnel deliveries leave from the
+   * listener's network, so the policy does not apply to them.
+   */
+  private async checkDeliverable(definition: WebhookDefinition, changed: Partial<WebhookDefinition>): Promise<void> {
+    if (definition.CommunicationMethod !== 'http') return;
+    const auth = definition.Authentication;
+    const authUrl =
+      auth?.Type === 'OAuth2ClientCredentials'
+        ? { field: 'Authentication.TokenUrl', url: auth.TokenUrl }
+        : auth?.Type === 'SignIn'
+          ? { field: 'Authentication.SignInUrl', url: auth.SignInUrl }
+          : undefined;
+    const targets = [
+      ...(changed.TargetUrl !== undefined || changed.CommunicationMethod !== undefined
+        ? [{ field: 'TargetUrl', url: definition.TargetUrl }]
+        : []),
+      ...(authUrl && (changed.Authentication !== undefined || changed.CommunicationMethod !== undefined)
+        ? [authUrl]
+        : []),
+    ];
+    const problems: FieldProblem[] = [];
+    const settings = new Set<string>();
+    for (const { field, url } of targets) {
+      const refusal = await undeliverableTarget(url, this.deliveryPolicy, { resolve: this.resolve });
+      if (!refusal) continue;
+      settings.add(refusal.setting);
+      const reason = refusal.reason.includes(refusal.setting)
+        ? refusal.reason
+        : `${refusal.reason} (${refusal.setting})`;
+      problems.push({ field, reason: `can never be delivered to: ${reason}` });
+    }
+    if (problems.length > 0)
+      throw new HooklineError(
+        ErrorCode.Unprocessable,
+        `The dispatcher's delivery policy (${[...settings].join(', ')}) refuses this target`,
+        problems,
+      );
   }
 
   private async lostRace(principal: Principal, id: string): Promise<HooklineError> {

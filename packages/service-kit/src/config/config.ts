@@ -10,6 +10,7 @@ import {
   Matches,
   Max,
   Min,
+  registerDecorator,
   validateSync,
   type ValidationError,
 } from 'class-validator';
@@ -47,6 +48,12 @@ export class BaseServiceConfig {
   /** Largest accepted request body, in the body parser's notation (e.g. 1mb); bigger ones are answered 413. */
   @Matches(/^\d+(b|kb|mb)$/)
   HTTP_BODY_LIMIT = '1mb';
+
+  /** Deepest nesting of objects and arrays a JSON body may have (the top-level value is level 1). */
+  @IsInt()
+  @Min(2)
+  @Max(256)
+  HTTP_BODY_MAX_DEPTH = 32;
 
   /** Milliseconds a shutdown may take to finish in-flight work before the process exits anyway. */
   @IsInt()
@@ -102,6 +109,28 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
     );
     return [...own, ...flatten(error.children ?? [], `${name}.`)];
   });
+}
+
+/** A setting that is a string `parse` accepts without throwing (lists, CIDRs, ports). */
+export function Parses(parse: (value: string) => unknown, message: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'parses',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message },
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return false;
+          try {
+            parse(value);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
 }
 
 /** Reads and validates the environment once, at start; throws ConfigError naming each problem. */

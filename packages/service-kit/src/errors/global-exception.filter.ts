@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { bodyParserError } from '../http/request-body';
 import { ErrorCode, HooklineError, HTTP_STATUS_BY_CODE } from './hookline-error';
 
 /**
@@ -55,7 +56,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private toResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  private toResponse(thrown: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    const exception = bodyParserError(thrown) ?? thrown;
     if (exception instanceof HooklineError) {
       return {
         status: HTTP_STATUS_BY_CODE[exception.code],
@@ -68,12 +70,6 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       const res = exception.getResponse();
       const message =
         typeof res === 'string' ? res : String((res as { message?: unknown }).message ?? exception.message);
-      return { status, body: { error: httpErrorName(status), message, details: [] }, headers: {} };
-    }
-    // Body-parser errors carry a status (413 for a body over the limit, 400 for malformed JSON).
-    const status = (exception as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = status === 413 ? 'Request body is larger than the limit' : 'Request body is not valid JSON';
       return { status, body: { error: httpErrorName(status), message, details: [] }, headers: {} };
     }
     const correlationId = randomUUID();

@@ -19,6 +19,14 @@ const ROOT = resolve(__dirname, '../../../..');
  */
 export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'];
 
+/** Settings of the dispatcher's delivery policy, which the registry also applies when a webhook is written. */
+const DELIVERY_POLICY_SETTINGS = ['WEBHOOK_ALLOW_HTTP', 'WEBHOOK_HTTP_PORTS', 'WEBHOOK_ALLOWED_CIDRS'];
+
+/** The delivery policy among a service's settings: the registry gets the dispatcher's, as an operator would set it. */
+function deliveryPolicyOf(env: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(env ?? {}).filter(([key]) => DELIVERY_POLICY_SETTINGS.includes(key)));
+}
+
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
 export interface ProcessStackOptions {
@@ -135,6 +143,7 @@ export class ProcessStack {
         LOG_LEVEL: 'warn',
         ...process.env,
         ...this.options.env,
+        ...(name === 'registry' && deliveryPolicyOf(this.options.serviceEnv?.dispatcher)),
         ...this.options.serviceEnv?.[name],
         PORT: String(service.port),
         NATS_URL: this.nats.url,

@@ -70,14 +70,29 @@ export const oneOf =
 export const httpUrl: Rule = (value, _object, property) => {
   if (typeof value !== 'string' || value.length > 2_048)
     return `${property} must be an http(s) URL of at most 2048 characters`;
+  let url: URL;
   try {
-    const url = new URL(value);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return undefined;
+    url = new URL(value);
   } catch {
-    // Falls through to the message below.
+    return `${property} must be an absolute http or https URL`;
   }
-  return `${property} must be an absolute http or https URL`;
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+    return `${property} must be an absolute http or https URL`;
+  // Credentials in a URL end up in logs and in the failed-delivery list, and fetch refuses them.
+  if (url.username || url.password)
+    return `${property} must not contain user info (user:password@); put credentials in Authentication`;
+  return undefined;
 };
+
+/** Text at most `max` long that `problem` (a rule over the text alone, e.g. header-safety) accepts. */
+export const safeText =
+  (max: number, problem: (value: string) => string | undefined): Rule =>
+  (value, object, property) => {
+    const invalid = text(max)(value, object, property);
+    if (invalid) return invalid;
+    const reason = problem(value as string);
+    return reason ? `${property} ${reason}` : undefined;
+  };
 
 export const stringList =
   (maxItems: number, maxLength: number, options: { minItems?: number; allowed?: readonly string[] } = {}): Rule =>

@@ -34,11 +34,13 @@ import {
   integer,
   oneOf,
   ReadOnly,
+  safeText,
   stringList,
   text,
   type PresenceAware,
   type Rule,
 } from './check';
+import { basicUsernameProblem, credentialProblem, headerValueProblem } from '../header-safe';
 
 const attributeRef: Rule = (value, _object, property) =>
   value === undefined || value === null ? undefined : text(256)(value, _object, property);
@@ -84,10 +86,10 @@ export class AuthenticationDto {
   @Check(oneOf(AUTHENTICATION_TYPES))
   Type: AuthenticationType;
 
-  @Check(forType(['Basic', 'SignIn'], text(256)))
+  @Check(forType(['Basic', 'SignIn'], safeText(256, basicUsernameProblem)))
   Username?: string;
 
-  @Check(forType(['Basic', 'SignIn'], text(1_024)))
+  @Check(forType(['Basic', 'SignIn'], safeText(1_024, credentialProblem)))
   Password?: string;
 
   @Check(forType('SignIn', oneOf(SIGN_IN_FLOWS)))
@@ -99,16 +101,16 @@ export class AuthenticationDto {
   @Check(forType('Token', oneOf(TOKEN_SCHEMES)))
   Scheme?: TokenScheme;
 
-  @Check(forType('Token', text(4_096)))
+  @Check(forType('Token', safeText(4_096, headerValueProblem)))
   Token?: string;
 
   @Check(forType('OAuth2ClientCredentials', httpUrl))
   TokenUrl?: string;
 
-  @Check(forType('OAuth2ClientCredentials', text(256)))
+  @Check(forType('OAuth2ClientCredentials', safeText(256, credentialProblem)))
   ClientId?: string;
 
-  @Check(forType('OAuth2ClientCredentials', text(1_024)))
+  @Check(forType('OAuth2ClientCredentials', safeText(1_024, credentialProblem)))
   ClientSecret?: string;
 
   @Check(forType('OAuth2ClientCredentials', text(1_024), true))
@@ -151,8 +153,9 @@ export class RetryPolicyDto {
   RetryOnStatus?: number[];
 }
 
+// Sent as a request header (see the dispatcher's prepared-delivery.ts).
 const security: Rule = (value, object, property) =>
-  text(40)(value, object, property) ??
+  safeText(40, headerValueProblem)(value, object, property) ??
   ((value as string).includes('"') ? `${property} must not contain a double quote (")` : undefined);
 
 const uuid: Rule = (value, _object, property) =>

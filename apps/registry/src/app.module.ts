@@ -7,6 +7,7 @@ import { BmcModule } from './bmc/bmc.module';
 import { BlocklistModule } from './blocklist/blocklist.module';
 import { RegistryConfig } from './config/registry.config';
 import { OutcomeModule } from './outcome/outcome.module';
+import { UserModule } from './user/user.module';
 import { WebhookModule } from './webhook/webhook.module';
 
 @Module({
@@ -20,6 +21,7 @@ import { WebhookModule } from './webhook/webhook.module';
     DatabaseModule.forRoot({ config: RegistryConfig, url: (config) => config.MONGO_URL }),
     AuthModule,
     ApiKeyModule,
+    UserModule,
     WebhookModule,
     BmcModule,
     OutcomeModule,

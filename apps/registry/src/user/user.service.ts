@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  generateUserToken,
+  hashApiKey,
+  hashPassword,
+  UserSessionRepository,
+  verifyNoPassword,
+  verifyPassword,
+  type Principal,
+} from '@hookline/auth';
+import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import { BOOTSTRAP_KEY_ID } from '../apikey/apikey.service';
+import { RegistryConfig } from '../config/registry.config';
+import { normalizeEmail, type CreateUserDto, type LoginDto, type LoginResponse } from './dto/user.dto';
+import { LoginLimiter } from './login-limiter';
+import { UserRepository } from './user.repository';
+import type { UserRecord } from './user.schema';
+
+/** Users (created by admins, disabled rather than deleted) and their sign-in sessions. */
+@Injectable()
+export class UserService {
+  private readonly logger = new Logger('UserService');
+  private readonly failuresByEmail: LoginLimiter;
+  private readonly failuresByAddress: LoginLimiter;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly sessions: UserSessionRepository,
+    private readonly config: RegistryConfig,
+  ) {
+    const windowMs = config.LOGIN_FAILURE_WINDOW_S * 1000;
+    this.failuresByEmail = new LoginLimiter({ maxFailures: config.LOGIN_MAX_FAILURES_PER_EMAIL, windowMs });
+    this.failuresByAddress = new LoginLimiter({ maxFailures: config.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs });
+  }
+
+  async create(principal: Principal, body: CreateUserDto): Promise<UserRecord> {
+    const subscriptionId = body.SubscriptionID ?? principal.subscriptionId;
+    // Only the operator's bootstrap key opens other subscriptions; tenant admins stay in their own.
+    if (subscriptionId !== principal.subscriptionId && principal.keyId !== BOOTSTRAP_KEY_ID) {
+      throw new HooklineError(
+        ErrorCode.Forbidden,
+        'Only the bootstrap admin key can create users for another subscription',
+      );
+    }
+    const created = await this.users.create({
+      _id: randomUUID(),
+      subscriptionId,
+      email: normalizeEmail(body.Email),
+      passwordHash: await hashPassword(body.Password),
+      roles: [...body.Roles],
+      createdAt: new Date(),
+      createdBy: principal.keyId,
+    });
+    if (!created) {
+      throw new HooklineError(ErrorCode.Conflict, 'A user with this email exists already', [
+        { field: 'Email', reason: 'Email is taken' },
+      ]);
+    }
+    return created;
+  }
+
+  async list(principal: Principal): Promise<UserRecord[]> {
+    return this.users.list(principal.subscriptionId);
+  }
+
+  /** Disables the user and revokes every session it has: its tokens stop working at once. */
+  async disable(principal: Principal, userId: string): Promise<void> {
+    if (!(await this.users.disable(principal.subscriptionId, userId))) throw HooklineError.notFound('User');
+    const revoked = await this.sessions.revokeAllOf(userId);
+    this.logger.log({ userId, revoked }, 'user disabled, its sessions revoked');
+  }
+
+  /**
+   * Email and password for an access token. Failures count per email and per client address; an
+   * attempt counts as a failure before the password is checked, so concurrent guesses cannot all
+   * slip under the limit while the hash is being computed.
+   */
+  async login(body: LoginDto, address: string): Promise<LoginResponse> {
+    const email = normalizeEmail(body.email);
+    const waitMs = Math.max(this.failuresByEmail.retryAfterMs(email), this.failuresByAddress.retryAfterMs(address));
+    if (waitMs > 0) {
+      throw new HooklineError(ErrorCode.RateLimited, 'Too many failed logins; try again later', [], {
+        'Retry-After': String(Math.ceil(waitMs / 1000)),
+      });
+    }
+    this.failuresByEmail.recordFailure(email);
+    this.failuresByAddress.recordFailure(address);
+    const user = await this.users.findActiveByEmail(email);
+    const valid = user ? await verifyPassword(body.password, user.passwordHash) : await verifyNoPassword(body.password);
+    if (!user || !valid) {
+      throw new HooklineError(ErrorCode.Unauthenticated, 'Invalid email or password', [], {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    this.failuresByEmail.reset(email);
+    this.failuresByAddress.forgiveOne(address);
+    const token = generateUserToken();
+    const now = new Date();
+    const ttlS = this.config.USER_TOKEN_TTL_S;
+    await this.sessions.create({
+      _id: randomUUID(),
+      hash: hashApiKey(token),
+      userId: user._id,
+      subscriptionId: user.subscriptionId,
+      roles: user.roles,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlS * 1000),
+    });
+    return { access_token: token, token_type: 'Bearer', expires_in: ttlS };
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (!principal.sessionId) {
+      throw new HooklineError(
+        ErrorCode.Unprocessable,
+        'Only a user access token can log out; revoke an API key instead',
+      );
+    }
+    await this.sessions.revoke(principal.sessionId);
+  }
+}

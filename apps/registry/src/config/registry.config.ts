@@ -35,7 +35,7 @@ export class RegistryConfig extends NatsServiceConfig {
 
   /** Lifetime of a user's access token from `POST /users/login` (its `expires_in`). */
   @IsInt()
-  @Min(60)
+  @Min(1)
   @Max(30 * 24 * 3600)
   USER_TOKEN_TTL_S: number = 3600;
 

@@ -143,6 +143,7 @@ describe('users and sign-in', () => {
 
   it('stops accepting a token on every service once it expires', async () => {
     const token = await tokenOf('ada@example.com');
+    expect((await incoming('GET', '/pipelines', token)).status).toBe(200);
     const sessions = h.registry.app.get<Model<UserSessionRecord>>(getModelToken(UserSessionRecord.name));
     await sessions.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } }).exec();
     expect((await h.request('GET', '/api/v2/webhook', { key: token })).status).toBe(401);
@@ -164,6 +165,7 @@ describe('users and sign-in', () => {
   it('disabling a user revokes all its tokens at once and refuses its logins', async () => {
     const created = await createUser('leaver@example.com');
     const tokens = [await tokenOf('leaver@example.com'), await tokenOf('leaver@example.com')];
+    for (const token of tokens) expect((await incoming('GET', '/pipelines', token)).status).toBe(200);
     expect((await h.request('DELETE', `/api/v2/users/${created.body.UserID}`, { key: tenantAdmin })).status).toBe(204);
     for (const token of tokens) {
       expect((await h.request('GET', '/api/v2/webhook', { key: token })).status).toBe(401);

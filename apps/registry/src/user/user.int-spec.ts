@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { UserSessionRecord } from '@hookline/auth';
@@ -177,6 +179,32 @@ describe('users and sign-in', () => {
     // Another tenant's admin cannot disable it.
     expect((await h.request('DELETE', `/api/v2/users/${created.body.UserID}`, { key: ADMIN_KEY })).status).toBe(404);
   });
+
+  it('adds a user with ./hookline user add, the password read from stdin', async () => {
+    const run = (args: string[], input: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        const child = execFile(
+          resolve(__dirname, '../../../../hookline'),
+          ['user', ...args],
+          { env: { ...process.env, HOOKLINE_REGISTRY_URL: h.registry.baseUrl, HOOKLINE_ADMIN_KEY: ADMIN_KEY } },
+          (err, stdout, stderr) => done({ code: err ? Number(err.code) : 0, stdout, stderr }),
+        );
+        child.stdin?.end(input);
+      });
+    const added = await run(
+      ['add', 'cli@example.com', '--roles', 'read-only', '--subscription', '300'],
+      `${PASSWORD}\n`,
+    );
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringContaining('cli@example.com') });
+    expect(added.stdout).not.toContain(PASSWORD);
+    const token = await tokenOf('cli@example.com');
+    expect((await incoming('POST', '/pipelines', token, { name: 'read-only' })).status).toBe(403);
+
+    const refused = await run(['add', 'short@example.com'], 'short\n');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Password must be a string of 12 to 256 characters');
+    expect((await run(['add'], '')).code).toBe(2);
+  }, 60_000);
 
   it('limits failed logins per email: 429 with Retry-After, even for the right password', async () => {
     await createUser('target@example.com');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { constantTimeEqual, hashApiKey } from './keys';
+import { hashApiKey } from './keys';
 import type { Principal } from './principal';
 import { UserSessionRecord } from './user-session.schema';
 
@@ -12,12 +12,11 @@ export class UserSessionRepository {
 
   /** Who a presented access token speaks for, or null when it is unknown, expired or revoked. */
   async authenticate(token: string, now = new Date()): Promise<Principal | null> {
-    const hash = hashApiKey(token);
     const record = await this.model
-      .findOne({ hash, revokedAt: null, expiresAt: { $gt: now } })
+      .findOne({ _id: hashApiKey(token), revokedAt: null, expiresAt: { $gt: now } })
       .lean<UserSessionRecord>()
       .exec();
-    if (!record || !constantTimeEqual(record.hash, hash)) return null;
+    if (!record) return null;
     return {
       subscriptionId: record.subscriptionId,
       keyId: userKeyId(record.userId),
@@ -28,8 +27,9 @@ export class UserSessionRepository {
     };
   }
 
-  async create(session: Omit<UserSessionRecord, 'revokedAt'>): Promise<void> {
-    await this.model.create({ ...session, revokedAt: null });
+  /** Stores the session of a new access token, keyed by the token's hash. */
+  async create(token: string, session: Omit<UserSessionRecord, '_id' | 'revokedAt'>): Promise<void> {
+    await this.model.create({ _id: hashApiKey(token), ...session, revokedAt: null });
   }
 
   /** Logout: the session's token stops authenticating on every service at its next request. */

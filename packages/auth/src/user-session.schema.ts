@@ -7,13 +7,12 @@ import { ROLES, type Role } from './principal';
  */
 @Schema({ collection: 'user_sessions', versionKey: false })
 export class UserSessionRecord {
-  /** The session id (UUID). */
+  /**
+   * SHA-256 of the access token (the token itself is never kept). Being the `_id` makes every
+   * request's lookup a primary-key read, also on FerretDB 1.x, which reads no other index.
+   */
   @Prop({ type: String, required: true })
   _id: string;
-
-  /** SHA-256 of the access token; the token itself is never kept. */
-  @Prop({ type: String, required: true, unique: true })
-  hash: string;
 
   @Prop({ type: String, required: true, index: true })
   userId: string;
@@ -35,3 +34,5 @@ export class UserSessionRecord {
 }
 
 export const UserSessionSchema = SchemaFactory.createForClass(UserSessionRecord);
+// Expired sessions authenticate nothing; the database removes them.
+UserSessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });

@@ -49,7 +49,7 @@ export class RegistryConfig extends NatsServiceConfig {
   @Min(1)
   LOGIN_MAX_FAILURES_PER_ADDRESS: number = 20;
 
-  /** The sliding window, in seconds, over which failed logins are counted. */
+  /** The window, in seconds, in which failed logins are counted (fixed windows, shared by all instances). */
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_WINDOW_S: number = 900;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { LOGIN_ATTEMPTS_MODEL, LoginAttemptRepository, LoginAttemptsSchema } from './login-attempt.repository';
 import { SessionController, UserController } from './user.controller';
 import { UserRepository } from './user.repository';
 import { UserRecord, UserSchema } from './user.schema';
@@ -7,8 +8,13 @@ import { UserService } from './user.service';
 
 /** Users and sign-in; sessions and their check on every request come from the shared AuthModule. */
 @Module({
-  imports: [MongooseModule.forFeature([{ name: UserRecord.name, schema: UserSchema }])],
+  imports: [
+    MongooseModule.forFeature([
+      { name: UserRecord.name, schema: UserSchema },
+      { name: LOGIN_ATTEMPTS_MODEL, schema: LoginAttemptsSchema },
+    ]),
+  ],
   controllers: [UserController, SessionController],
-  providers: [UserRepository, UserService],
+  providers: [UserRepository, LoginAttemptRepository, UserService],
 })
 export class UserModule {}

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   generateUserToken,
-  hashApiKey,
   hashPassword,
   UserSessionRepository,
   verifyNoPassword,
@@ -13,7 +12,8 @@ import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import { BOOTSTRAP_KEY_ID } from '../apikey/apikey.service';
 import { RegistryConfig } from '../config/registry.config';
 import { normalizeEmail, type CreateUserDto, type LoginDto, type LoginResponse } from './dto/user.dto';
-import { LoginLimiter } from './login-limiter';
+import { LoginAttemptRepository } from './login-attempt.repository';
+import { attemptKey, failureWindow, retryAfterSeconds } from './login-limits';
 import { UserRepository } from './user.repository';
 import type { UserRecord } from './user.schema';
 
@@ -21,18 +21,13 @@ import type { UserRecord } from './user.schema';
 @Injectable()
 export class UserService {
   private readonly logger = new Logger('UserService');
-  private readonly failuresByEmail: LoginLimiter;
-  private readonly failuresByAddress: LoginLimiter;
 
   constructor(
     private readonly users: UserRepository,
     private readonly sessions: UserSessionRepository,
+    private readonly attempts: LoginAttemptRepository,
     private readonly config: RegistryConfig,
-  ) {
-    const windowMs = config.LOGIN_FAILURE_WINDOW_S * 1000;
-    this.failuresByEmail = new LoginLimiter({ maxFailures: config.LOGIN_MAX_FAILURES_PER_EMAIL, windowMs });
-    this.failuresByAddress = new LoginLimiter({ maxFailures: config.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs });
-  }
+  ) {}
 
   async create(principal: Principal, body: CreateUserDto): Promise<UserRecord> {
     const subscriptionId = body.SubscriptionID ?? principal.subscriptionId;
@@ -72,20 +67,23 @@ export class UserService {
   }
 
   /**
-   * Email and password for an access token. Failures count per email and per client address; an
-   * attempt counts as a failure before the password is checked, so concurrent guesses cannot all
-   * slip under the limit while the hash is being computed.
+   * Email and password for an access token. Attempts count per email and per client address, and
+   * an attempt counts before the password is checked, so concurrent guesses cannot all slip under
+   * the limit while hashes are computed; a successful one is taken back.
    */
   async login(body: LoginDto, address: string): Promise<LoginResponse> {
     const email = normalizeEmail(body.email);
-    const waitMs = Math.max(this.failuresByEmail.retryAfterMs(email), this.failuresByAddress.retryAfterMs(address));
-    if (waitMs > 0) {
+    const now = Date.now();
+    const window = failureWindow(now, this.config.LOGIN_FAILURE_WINDOW_S * 1000);
+    const [byEmail, byAddress] = await Promise.all([
+      this.attempts.hit(attemptKey.email(email), window),
+      this.attempts.hit(attemptKey.address(address), window),
+    ]);
+    if (byEmail > this.config.LOGIN_MAX_FAILURES_PER_EMAIL || byAddress > this.config.LOGIN_MAX_FAILURES_PER_ADDRESS) {
       throw new HooklineError(ErrorCode.RateLimited, 'Too many failed logins; try again later', [], {
-        'Retry-After': String(Math.ceil(waitMs / 1000)),
+        'Retry-After': String(retryAfterSeconds(window, now)),
       });
     }
-    this.failuresByEmail.recordFailure(email);
-    this.failuresByAddress.recordFailure(address);
     const user = await this.users.findActiveByEmail(email);
     const valid = user ? await verifyPassword(body.password, user.passwordHash) : await verifyNoPassword(body.password);
     if (!user || !valid) {
@@ -93,19 +91,18 @@ export class UserService {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    this.failuresByEmail.reset(email);
-    this.failuresByAddress.forgiveOne(address);
+    await Promise.all([
+      this.attempts.clear(attemptKey.email(email), window),
+      this.attempts.forgive(attemptKey.address(address), window),
+    ]);
     const token = generateUserToken();
-    const now = new Date();
     const ttlS = this.config.USER_TOKEN_TTL_S;
-    await this.sessions.create({
-      _id: randomUUID(),
-      hash: hashApiKey(token),
+    await this.sessions.create(token, {
       userId: user._id,
       subscriptionId: user.subscriptionId,
       roles: user.roles,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ttlS * 1000),
+      createdAt: new Date(now),
+      expiresAt: new Date(now + ttlS * 1000),
     });
     return { access_token: token, token_type: 'Bearer', expires_in: ttlS };
   }

@@ -59,39 +59,21 @@ export class ApiKeyRepository {
     return created.toObject<ApiKeyRecord>();
   }
 
-  /**
-   * Inserts the key unless one with its id exists already (revoked or not): bootstrap runs on every
-   * start. A plain insert, so the record is whole: an upsert with `$setOnInsert` left `revokedAt`,
-   * `createdBy` and `sharedSpaces` out on FerretDB, and such a live key was listed as revoked.
-   */
+  /** Inserts the key unless one with its id exists already (revoked or not): bootstrap runs on every start. */
   async createIfAbsent(subscriptionId: number, key: NewApiKey): Promise<boolean> {
-    if (await this.model.exists({ _id: key.id }).exec()) return false;
-    try {
-      await this.create(subscriptionId, key);
-      return true;
-    } catch (err) {
-      // Another instance inserted it between the check and the insert.
-      if ((err as { code?: unknown }).code === 11_000) return false;
-      throw err;
-    }
+    const { id, ...rest } = key;
+    const result = await this.model
+      .updateOne(
+        { _id: id },
+        { $setOnInsert: { subscriptionId, ...rest, createdAt: new Date(), revokedAt: null } },
+        { upsert: true },
+      )
+      .exec();
+    return result.upsertedCount > 0;
   }
 
   async list(subscriptionId: number): Promise<ApiKeyRecord[]> {
     return this.model.find({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<ApiKeyRecord[]>().exec();
-  }
-
-  /** Keys `issuerKeyId` created, in every subscription. */
-  async listIssuedBy(issuerKeyId: string): Promise<ApiKeyRecord[]> {
-    return this.model.find({ createdBy: issuerKeyId }).sort({ createdAt: 1, _id: 1 }).lean<ApiKeyRecord[]>().exec();
-  }
-
-  /** Revokes an active key `issuerKeyId` created, in whichever subscription; its subscription, or null. */
-  async revokeIssuedBy(issuerKeyId: string, keyId: string): Promise<number | null> {
-    const record = await this.model
-      .findOneAndUpdate({ _id: keyId, createdBy: issuerKeyId, revokedAt: null }, { $set: { revokedAt: new Date() } })
-      .lean<ApiKeyRecord>()
-      .exec();
-    return record?.subscriptionId ?? null;
   }
 
   /** True when an active key of that subscription was revoked now. */

@@ -68,33 +68,17 @@ export class ApiKeyService implements OnApplicationBootstrap {
     return { record, key };
   }
 
-  /** The subscription's keys; for the bootstrap key also those it issued in other subscriptions. */
   async list(principal: Principal): Promise<ApiKeyRecord[]> {
-    const own = await this.keys.list(principal.subscriptionId);
-    if (principal.keyId !== BOOTSTRAP_KEY_ID) return own;
-    const elsewhere = (await this.keys.listIssuedBy(BOOTSTRAP_KEY_ID)).filter(
-      (record) => record.subscriptionId !== principal.subscriptionId,
-    );
-    return [...own, ...elsewhere];
+    return this.keys.list(principal.subscriptionId);
   }
 
   /**
-   * Revokes a key of the caller's subscription (the bootstrap key: or one it issued anywhere) and tells tunnel gateways, which close the listeners it opened. The notice is
+   * Revokes the key and tells tunnel gateways, which close the listeners it opened. The notice is
    * best effort: a gateway that misses it finds the revocation at its next periodic key check.
    */
   async revoke(principal: Principal, keyId: string): Promise<void> {
-    let subscriptionId: number | null = principal.subscriptionId;
-    if (!(await this.keys.revoke(subscriptionId, keyId))) {
-      // The bootstrap key may revoke the keys it issued for other subscriptions, as it created them.
-      subscriptionId =
-        principal.keyId === BOOTSTRAP_KEY_ID ? await this.keys.revokeIssuedBy(BOOTSTRAP_KEY_ID, keyId) : null;
-      if (subscriptionId === null) throw HooklineError.notFound('API key');
-    }
-    const event: ApiKeyRevokedEvent = {
-      tenant: tenantOf({ subscriptionId }),
-      keyId,
-      revokedAt: new Date().toISOString(),
-    };
+    if (!(await this.keys.revoke(principal.subscriptionId, keyId))) throw HooklineError.notFound('API key');
+    const event: ApiKeyRevokedEvent = { tenant: tenantOf(principal), keyId, revokedAt: new Date().toISOString() };
     try {
       this.publisher.notify(SUBJECTS.apiKeyRevoked(event.tenant, keyId), event);
     } catch (err) {

@@ -29,17 +29,16 @@ export interface CreatedApiKeyResponse extends ApiKeyResponse {
   Key: string;
 }
 
-/** Fields a record may lack (bootstrap keys stored by older registries) read as the key authenticates them: not revoked. */
 export function toApiKeyResponse(record: ApiKeyRecord): ApiKeyResponse {
   return {
     KeyID: record._id,
     Name: record.name,
     Hint: record.hint,
     Roles: record.roles,
-    SharedSpaces: record.sharedSpaces ?? [],
+    SharedSpaces: record.sharedSpaces,
     SubscriptionID: record.subscriptionId,
     CreationDate: record.createdAt.toISOString(),
-    CreatedBy: record.createdBy ?? null,
-    Revoked: record.revokedAt instanceof Date,
+    CreatedBy: record.createdBy,
+    Revoked: record.revokedAt !== null,
   };
 }

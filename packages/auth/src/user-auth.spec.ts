@@ -1,6 +1,12 @@
-import { hashPassword, PASSWORD_COST, verifyNoPassword, verifyPassword } from './password';
-import { generateUserToken, isUserToken, USER_TOKEN_PREFIX } from './user-token';
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import { ApiKeyGuard } from './api-key.guard';
+import type { ApiKeyRepository } from './api-key.repository';
 import { generateApiKey } from './keys';
+import { hashPassword, PASSWORD_COST, verifyNoPassword, verifyPassword } from './password';
+import type { Principal, Role } from './principal';
+import type { UserSessionRepository } from './user-session.repository';
+import { generateUserToken, isUserToken, USER_TOKEN_PREFIX } from './user-token';
 
 /** A cheap cost keeps the suite fast; the default cost is checked once below. */
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
@@ -49,5 +55,54 @@ describe('user access tokens', () => {
     expect(generateUserToken()).not.toBe(a);
     expect(isUserToken(a)).toBe(true);
     expect(isUserToken(generateApiKey())).toBe(false);
+  });
+});
+
+describe('ApiKeyGuard with user tokens', () => {
+  const userPrincipal: Principal = {
+    subscriptionId: 300,
+    keyId: 'user:u1',
+    roles: ['read-only'],
+    sharedSpaces: [],
+    userId: 'u1',
+    sessionId: 'abc',
+  };
+  const keyPrincipal: Principal = { subscriptionId: 100, keyId: 'k1', roles: ['admin'], sharedSpaces: [] };
+
+  function guard(allowed?: Role[]) {
+    const keys = { authenticate: jest.fn(async () => keyPrincipal) };
+    const sessions = { authenticate: jest.fn(async () => userPrincipal) };
+    const reflector = { getAllAndOverride: () => allowed } as unknown as Reflector;
+    const g = new ApiKeyGuard(
+      keys as unknown as ApiKeyRepository,
+      sessions as unknown as UserSessionRepository,
+      reflector,
+    );
+    const call = (authorization: string) => {
+      const req: { headers: Record<string, string>; principal?: Principal } = { headers: { authorization } };
+      const context = {
+        switchToHttp: () => ({ getRequest: () => req }),
+        getHandler: () => undefined,
+        getClass: () => undefined,
+      } as unknown as ExecutionContext;
+      return g.canActivate(context).then(() => req.principal);
+    };
+    return { keys, sessions, call };
+  }
+
+  it('sends a user token to the sessions and anything else to the API keys', async () => {
+    const { keys, sessions, call } = guard();
+    await expect(call(`Bearer ${generateUserToken()}`)).resolves.toBe(userPrincipal);
+    await expect(call(`Bearer ${generateApiKey()}`)).resolves.toBe(keyPrincipal);
+    expect(sessions.authenticate).toHaveBeenCalledTimes(1);
+    expect(keys.authenticate).toHaveBeenCalledTimes(1);
+  });
+
+  it("enforces the user's roles and names the user in the refusal", async () => {
+    await expect(guard(['admin']).call(`Bearer ${generateUserToken()}`)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'This user needs one of the roles: admin',
+    });
+    await expect(guard(['admin', 'read-only']).call(`Bearer ${generateUserToken()}`)).resolves.toBe(userPrincipal);
   });
 });

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Ip, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import { CreateUserDto, LoginDto, toUserResponse, type LoginResponse, type UserResponse } from './dto/user.dto';
@@ -42,6 +42,8 @@ export class SessionController {
 
   @Post('login')
   @HttpCode(200)
+  // A token response must not be kept by caches along the way (RFC 6749, 5.1).
+  @Header('Cache-Control', 'no-store')
   async login(@Body() body: LoginDto, @Ip() address: string | undefined): Promise<LoginResponse> {
     return this.users.login(body, address ?? 'unknown');
   }

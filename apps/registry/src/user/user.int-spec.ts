@@ -111,6 +111,7 @@ describe('users and sign-in', () => {
       token_type: 'Bearer',
       expires_in: 3600,
     });
+    expect(reply.headers['cache-control']).toBe('no-store');
     const token = reply.body.access_token as string;
 
     expect((await h.request('GET', '/api/v2/webhook', { key: token })).status).toBe(200);

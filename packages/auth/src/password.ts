@@ -6,13 +6,20 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * concurrently beside five other services). The parameters are stored in each hash, so raising
  * them later leaves existing hashes verifiable.
  */
-export const PASSWORD_COST = { N: 2 ** 15, r: 8, p: 3 } as const;
+export const PASSWORD_COST: ScryptCost = { N: 2 ** 15, r: 8, p: 3 };
+
+/** scrypt's CPU/memory cost N, block size r and parallelisation p. */
+export interface ScryptCost {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+}
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 const PREFIX = 'scrypt';
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
+function derive(password: string, salt: Buffer, cost: ScryptCost): Promise<Buffer> {
   // scrypt needs 128 * N * r bytes; the default 32 MiB ceiling would refuse exactly our cost.
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
   return new Promise((resolve, reject) =>
@@ -21,7 +28,7 @@ function derive(password: string, salt: Buffer, cost: { N: number; r: number; p:
 }
 
 /** `scrypt$N$r$p$<salt>$<hash>` (base64url) with a fresh random salt per password. */
-export async function hashPassword(password: string, cost = PASSWORD_COST): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost = PASSWORD_COST): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, cost);
   return [PREFIX, cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');

@@ -97,12 +97,14 @@ export class UserService {
     ]);
     const token = generateUserToken();
     const ttlS = this.config.USER_TOKEN_TTL_S;
+    // From now, not from the start of the request: hashing may have taken a while.
+    const issuedAt = Date.now();
     await this.sessions.create(token, {
       userId: user._id,
       subscriptionId: user.subscriptionId,
       roles: user.roles,
-      createdAt: new Date(now),
-      expiresAt: new Date(now + ttlS * 1000),
+      createdAt: new Date(issuedAt),
+      expiresAt: new Date(issuedAt + ttlS * 1000),
     });
     return { access_token: token, token_type: 'Bearer', expires_in: ttlS };
   }

@@ -27,8 +27,8 @@ export function credentialOf(req: Pick<Request, 'headers'>): string | undefined 
 }
 
 /**
- * Authenticates every request by API key or user access token and enforces @Roles. Every failure is the same 401, so a
- * caller learns nothing about which keys exist or were revoked.
+ * Authenticates every request by API key or user access token and enforces @Roles. Every failure
+ * is the same 401, so a caller learns nothing about which keys exist or were revoked.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {

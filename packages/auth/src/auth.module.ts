@@ -7,8 +7,8 @@ import { UserSessionRepository } from './user-session.repository';
 import { UserSessionRecord, UserSessionSchema } from './user-session.schema';
 
 /**
- * API-key and user-token authentication for a service that uses DatabaseModule. Global so that `@UseGuards(ApiKeyGuard)`
- * works in every feature module without importing this one again.
+ * API-key and user-token authentication for a service that uses DatabaseModule. Global so that
+ * `@UseGuards(ApiKeyGuard)` works in every feature module without importing this one again.
  */
 @Global()
 @Module({

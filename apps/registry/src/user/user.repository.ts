@@ -27,6 +27,10 @@ export class UserRepository {
     }
   }
 
+  async isActive(userId: string): Promise<boolean> {
+    return (await this.model.exists({ _id: userId, disabledAt: null }).exec()) !== null;
+  }
+
   async list(subscriptionId: number): Promise<UserRecord[]> {
     return this.model.find({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<UserRecord[]>().exec();
   }

@@ -86,11 +86,7 @@ export class UserService {
     }
     const user = await this.users.findActiveByEmail(email);
     const valid = user ? await verifyPassword(body.password, user.passwordHash) : await verifyNoPassword(body.password);
-    if (!user || !valid) {
-      throw new HooklineError(ErrorCode.Unauthenticated, 'Invalid email or password', [], {
-        'WWW-Authenticate': 'Bearer',
-      });
-    }
+    if (!user || !valid) throw invalidLogin();
     await Promise.all([
       this.attempts.clear(attemptKey.email(email), window),
       this.attempts.forgive(attemptKey.address(address), window),
@@ -106,6 +102,11 @@ export class UserService {
       createdAt: new Date(issuedAt),
       expiresAt: new Date(issuedAt + ttlS * 1000),
     });
+    // Disabling sets disabledAt and then revokes sessions: a session made meanwhile is caught here.
+    if (!(await this.users.isActive(user._id))) {
+      await this.sessions.revokeAllOf(user._id);
+      throw invalidLogin();
+    }
     return { access_token: token, token_type: 'Bearer', expires_in: ttlS };
   }
 
@@ -118,4 +119,11 @@ export class UserService {
     }
     await this.sessions.revoke(principal.sessionId);
   }
+}
+
+/** One answer for an unknown email, a wrong password and a disabled user: nothing to tell them apart. */
+function invalidLogin(): HooklineError {
+  return new HooklineError(ErrorCode.Unauthenticated, 'Invalid email or password', [], {
+    'WWW-Authenticate': 'Bearer',
+  });
 }

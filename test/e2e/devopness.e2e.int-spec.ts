@@ -1,24 +1,30 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies, checked field by field */
 import { randomUUID } from 'node:crypto';
-import { ApiClient, waitFor } from '@hookline/testing';
+import { waitFor } from '@hookline/testing';
 import { octokitSign, PULL_REQUEST_EVENT, SEED_HOOK } from '../../apps/incoming-hooks/test/harness';
-import { E2eStack, type Tenant } from './e2e-stack';
+import { E2eStack } from './e2e-stack';
+
+const PASSWORD = 'a long deployer passphrase';
 
 /**
- * Devopness as its users drive it on the whole stack: the seed's curl calls (only host and token
- * changed) make an incoming hook; GitHub's signed call runs the pipeline with the seed's variables;
- * the runner's state reports fire an outgoing webhook on "deployment done".
+ * Devopness as its users drive it on the whole stack: the seed's curl calls (only host changed)
+ * sign in with email and password and make an incoming hook with the access token; GitHub's signed
+ * call runs the pipeline with the seed's variables; the runner's state reports fire an outgoing
+ * webhook on "deployment done".
  */
 describe('seed: Devopness incoming and outgoing webhooks on the whole stack', () => {
   let e2e: E2eStack;
-  let team: Tenant;
-  /** The seed's curl headers: Accept and Content-Type JSON, Bearer token. */
-  let devopness: ApiClient;
 
   beforeAll(async () => {
     e2e = await E2eStack.start();
-    team = await e2e.tenant(700);
-    devopness = team.incoming;
+    // The tenant's admin gives the user an account, as the seed's "Required Permissions" assume.
+    const user = await e2e.admin.request('POST', '/api/v2/users', {
+      Email: 'deployer@example.com',
+      Password: PASSWORD,
+      Roles: ['admin'],
+      SubscriptionID: 700,
+    });
+    expect(user.status).toBe(201);
   }, 120_000);
 
   afterAll(async () => {
@@ -27,7 +33,19 @@ describe('seed: Devopness incoming and outgoing webhooks on the whole stack', ()
 
   const json = { accept: 'application/json' };
 
-  it('runs the pipeline from a signed GitHub call and tells an outgoing webhook when the deploy is done', async () => {
+  it('signs in, runs the pipeline from a signed GitHub call and tells an outgoing webhook when the deploy is done', async () => {
+    // Step 1 of the seed: `POST /users/login` with the account's email and password; copy `access_token`.
+    const login = await fetch(`${e2e.stack.url('registry')}/users/login`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'deployer@example.com', password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const { access_token: accessToken, token_type: tokenType } = (await login.json()) as Record<string, string>;
+    expect(tokenType).toBe('Bearer');
+    /** The seed's curl headers: Accept and Content-Type JSON, Bearer <your_api_token>. */
+    const devopness = e2e.client('incoming-hooks', accessToken);
+
     const pipeline = await devopness.request('POST', '/pipelines', { name: 'Deploy shop' }, json);
     expect(pipeline.status).toBe(201);
     const pipelineId = pipeline.body.id as string;
@@ -47,7 +65,7 @@ describe('seed: Devopness incoming and outgoing webhooks on the whole stack', ()
     expect(JSON.stringify(listed.body)).not.toContain(secret);
 
     // The outgoing webhook: "a new application deployment is done".
-    const webhook = await team.registry.request('POST', '/api/v2/webhook', {
+    const webhook = await e2e.client('registry', accessToken).request('POST', '/api/v2/webhook', {
       AppName: 'PR commenter',
       AppUrl: 'www.example.com',
       Name: 'deployment done',

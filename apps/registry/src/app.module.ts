@@ -6,6 +6,7 @@ import { ApiKeyModule } from './apikey/apikey.module';
 import { BmcModule } from './bmc/bmc.module';
 import { RegistryConfig } from './config/registry.config';
 import { OutcomeModule } from './outcome/outcome.module';
+import { UserModule } from './user/user.module';
 import { WebhookModule } from './webhook/webhook.module';
 
 @Module({
@@ -19,6 +20,7 @@ import { WebhookModule } from './webhook/webhook.module';
     DatabaseModule.forRoot({ config: RegistryConfig, url: (config) => config.MONGO_URL }),
     AuthModule,
     ApiKeyModule,
+    UserModule,
     WebhookModule,
     BmcModule,
     OutcomeModule,

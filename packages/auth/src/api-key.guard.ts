@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import type { Request } from 'express';
 import { ApiKeyRepository } from './api-key.repository';
-import { ROLES_KEY, type AuthenticatedRequest, type Role } from './principal';
+import { ROLES_KEY, type AuthenticatedRequest, type Principal, type Role } from './principal';
+import { UserSessionRepository } from './user-session.repository';
+import { isUserToken } from './user-token';
 
 export const SESSION_COOKIE = 'ZSESSIONID';
 
@@ -25,13 +27,14 @@ export function credentialOf(req: Pick<Request, 'headers'>): string | undefined 
 }
 
 /**
- * Authenticates every request by API key and enforces @Roles. Every failure is the same 401, so a
- * caller learns nothing about which keys exist or were revoked.
+ * Authenticates every request by API key or user access token and enforces @Roles. Every failure
+ * is the same 401, so a caller learns nothing about which keys exist or were revoked.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeyRepository,
+    private readonly sessions: UserSessionRepository,
     private readonly reflector: Reflector,
   ) {}
 
@@ -39,7 +42,9 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = credentialOf(req);
     if (!key) throw unauthenticated();
-    const principal = await this.keys.authenticate(key);
+    const principal: Principal | null = isUserToken(key)
+      ? await this.sessions.authenticate(key)
+      : await this.keys.authenticate(key);
     if (!principal) throw unauthenticated();
     req.principal = principal;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
@@ -47,7 +52,10 @@ export class ApiKeyGuard implements CanActivate {
       context.getClass(),
     ]);
     if (allowed && !principal.roles.some((role) => allowed.includes(role))) {
-      throw new HooklineError(ErrorCode.Forbidden, `This API key needs one of the roles: ${allowed.join(', ')}`);
+      throw new HooklineError(
+        ErrorCode.Forbidden,
+        `This ${principal.userId ? 'user' : 'API key'} needs one of the roles: ${allowed.join(', ')}`,
+      );
     }
     return true;
   }

@@ -3,15 +3,22 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyRecord, ApiKeySchema } from './api-key.schema';
+import { UserSessionRepository } from './user-session.repository';
+import { UserSessionRecord, UserSessionSchema } from './user-session.schema';
 
 /**
- * API-key authentication for a service that uses DatabaseModule. Global so that `@UseGuards(ApiKeyGuard)`
- * works in every feature module without importing this one again.
+ * API-key and user-token authentication for a service that uses DatabaseModule. Global so that
+ * `@UseGuards(ApiKeyGuard)` works in every feature module without importing this one again.
  */
 @Global()
 @Module({
-  imports: [MongooseModule.forFeature([{ name: ApiKeyRecord.name, schema: ApiKeySchema }])],
-  providers: [ApiKeyRepository, ApiKeyGuard],
-  exports: [ApiKeyRepository, ApiKeyGuard],
+  imports: [
+    MongooseModule.forFeature([
+      { name: ApiKeyRecord.name, schema: ApiKeySchema },
+      { name: UserSessionRecord.name, schema: UserSessionSchema },
+    ]),
+  ],
+  providers: [ApiKeyRepository, UserSessionRepository, ApiKeyGuard],
+  exports: [ApiKeyRepository, UserSessionRepository, ApiKeyGuard],
 })
 export class AuthModule {}

@@ -1,16 +1,20 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 
-/** Roles an API key can carry. `integration` is the Octane CI/CD Integration role (tunnel listeners). */
+/** Roles an API key or a user can carry. `integration` is the Octane CI/CD Integration role (tunnel listeners). */
 export const ROLES = ['admin', 'integration', 'read-only'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling: resolved from the API key by ApiKeyGuard, scoped to one subscription (tenant). */
+/** Who is calling: resolved from the API key or user token by ApiKeyGuard, scoped to one subscription (tenant). */
 export interface Principal {
   subscriptionId: number;
   keyId: string;
   roles: Role[];
   sharedSpaces: string[];
+  /** Set when a signed-in user calls with an access token rather than an API key. */
+  userId?: string;
+  /** The user's sign-in session (what logout ends). */
+  sessionId?: string;
 }
 
 export type AuthenticatedRequest = Request & { principal?: Principal };

@@ -34,6 +34,27 @@ export class RegistryConfig extends NatsServiceConfig {
   @Min(1)
   HOOKLINE_ADMIN_SUBSCRIPTION_ID: number = 100;
 
+  /** Lifetime of a user's access token from `POST /users/login` (its `expires_in`). */
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 3600)
+  USER_TOKEN_TTL_S: number = 3600;
+
+  /** Failed logins per email within LOGIN_FAILURE_WINDOW_S before that email is refused with 429. */
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_EMAIL: number = 5;
+
+  /** Failed logins per client address within LOGIN_FAILURE_WINDOW_S before it is refused with 429. */
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_ADDRESS: number = 20;
+
+  /** The window, in seconds, in which failed logins are counted (fixed windows, shared by all instances). */
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURE_WINDOW_S: number = 900;
+
   /** Base of the `_ref` URLs (e.g. https://hookline.example.com); the request's own host when unset. */
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })

@@ -7,6 +7,7 @@ import { BaseServiceConfig, ConfigError } from './config/config';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { Tracing, traceHttpRequests } from './tracing/tracing';
 
 /** A PEM certificate chain and its private key. */
 export interface TlsPair {
@@ -38,6 +39,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     ...(httpsOptions && { httpsOptions }),
   });
   app.useLogger(app.get(Logger));
+  // First, so that the request's span covers the body parser and everything after it.
+  if (app.get(Tracing).enabled) app.use(traceHttpRequests);
   app.useBodyParser('json', { limit: app.get(BaseServiceConfig).HTTP_BODY_LIMIT });
   const httpMetrics = new HttpMetricsMiddleware(app.get(MetricsService));
   app.use(httpMetrics.use.bind(httpMetrics));

@@ -10,3 +10,4 @@ export * from './errors/validation';
 export * from './health/readiness.registry';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
+export * from './tracing';

@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { Tracing } from './tracing/tracing';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
@@ -52,11 +53,16 @@ export class ServiceKitModule {
         { provide: BaseServiceConfig, useExisting: options.config },
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: MetricsService, useFactory: () => new MetricsService(options.service) },
+        {
+          provide: Tracing,
+          inject: [options.config],
+          useFactory: (config: BaseServiceConfig) => Tracing.start(options.service, config),
+        },
         ReadinessRegistry,
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [options.config, BaseServiceConfig, SERVICE_NAME, MetricsService, ReadinessRegistry],
+      exports: [options.config, BaseServiceConfig, SERVICE_NAME, MetricsService, ReadinessRegistry, Tracing],
     };
   }
 }

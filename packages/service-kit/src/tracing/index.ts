@@ -1,0 +1,2 @@
+export * from './trace-context';
+export { Tracing, traceHttpRequests } from './tracing';

@@ -97,7 +97,11 @@ export function startProcessSpan(
 }
 
 /** As startProcessSpan, for a core NATS request (no stream): a server span. */
-export function startRequestSpan(subject: string, headers: MsgHdrs | undefined, name: string): {
+export function startRequestSpan(
+  subject: string,
+  headers: MsgHdrs | undefined,
+  name: string,
+): {
   span: Span;
   context: Context;
 } {

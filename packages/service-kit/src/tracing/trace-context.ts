@@ -62,7 +62,8 @@ export function activeTraceparent(): string | undefined {
 
 /** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`); null for anything else. */
 export function traceIdOf(traceparent: string | undefined): string | null {
-  const match = traceparent === undefined ? null : /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent);
+  const match =
+    traceparent === undefined ? null : /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent);
   return match && !/^0+$/.test(match[1]) ? match[1] : null;
 }
 

@@ -16,11 +16,7 @@ const UNTRACED_PATHS = /^\/(health|metrics)/;
 export class Tracing implements OnApplicationShutdown {
   private constructor(private readonly sdk: Sdk | undefined) {}
 
-  static start(
-    service: string,
-    config: BaseServiceConfig,
-    processor?: SdkSettings['processor'],
-  ): Tracing {
+  static start(service: string, config: BaseServiceConfig, processor?: SdkSettings['processor']): Tracing {
     if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return new Tracing(undefined);
     // Loaded here rather than imported: the SDK and the exporters take most of a second to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

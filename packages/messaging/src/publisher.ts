@@ -3,7 +3,7 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { PubAck } from '@nats-io/jetstream';
 import { tracingOn } from '@hookline/service-kit';
 import { NatsClient } from './nats-client';
-import { endPublishSpan, startPublishSpan } from './trace-headers';
+import { activeContextHeaders, endPublishSpan, startPublishSpan } from './trace-headers';
 
 export interface PublishOptions {
   /** Sets `Nats-Msg-Id`: the stream drops a second publish with the same id inside its duplicate window. */
@@ -55,6 +55,7 @@ export class JetStreamPublisher {
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), {
       timeout: timeoutMs,
+      headers: tracingOn() ? activeContextHeaders() : undefined,
     });
     return reply.json();
   }

@@ -53,6 +53,15 @@ export function startPublishSpan(
   return { span, headers };
 }
 
+/** Headers with the active context, for a core NATS request: the responder's span continues it. */
+export function activeContextHeaders(): MsgHdrs | undefined {
+  const active = context.active();
+  if (!trace.getSpanContext(active)) return undefined;
+  const headers = natsHeaders();
+  injectTraceContext(active, headers, headerSetter);
+  return headers;
+}
+
 /** Ends a publish's span once JetStream answered. */
 export async function endPublishSpan<T>(span: Span, published: Promise<T>): Promise<T> {
   try {

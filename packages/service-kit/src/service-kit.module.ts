@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { traceLogFields } from './tracing/trace-context';
 import { Tracing } from './tracing/tracing';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
@@ -35,6 +36,7 @@ export class ServiceKitModule {
               level: config.LOG_LEVEL,
               base: { service: options.service },
               autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+              ...(config.OTEL_EXPORTER_OTLP_ENDPOINT && { mixin: traceLogFields }),
               // Request headers carry API keys and signatures: logs get the method and path only.
               serializers: {
                 req: (req: { id: unknown; method: string; url: string }) => ({

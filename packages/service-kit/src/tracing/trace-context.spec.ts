@@ -1,6 +1,14 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { BaseServiceConfig } from '../config/config';
-import { activeTraceparent, injectActiveTraceHeaders, SpanKind, traceIdOf, tracingOn, withSpan } from './trace-context';
+import {
+  activeTraceparent,
+  injectActiveTraceHeaders,
+  SpanKind,
+  traceIdOf,
+  traceLogFields,
+  tracingOn,
+  withSpan,
+} from './trace-context';
 import { Tracing } from './tracing';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -60,5 +68,14 @@ describe('spans with the SDK started', () => {
 
   it('has no traceparent outside a span', () => {
     expect(activeTraceparent()).toBeUndefined();
+    expect(traceLogFields()).toEqual({});
+  });
+
+  it('names the active span in log lines', async () => {
+    const fields = await withSpan('logged', { kind: SpanKind.INTERNAL, parent: CALLER }, async (span) => ({
+      fields: traceLogFields(),
+      spanId: span.spanContext().spanId,
+    }));
+    expect(fields.fields).toEqual({ trace_id: TRACE_ID, span_id: fields.spanId });
   });
 });

@@ -60,6 +60,12 @@ export function activeTraceparent(): string | undefined {
   return `00-${span.traceId}-${span.spanId}-01`;
 }
 
+/** The active span's ids for a log line (pino's mixin, set while tracing is on): logs and traces find each other. */
+export function traceLogFields(): Record<string, string> {
+  const span = trace.getSpanContext(context.active());
+  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
 /** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`); null for anything else. */
 export function traceIdOf(traceparent: string | undefined): string | null {
   const match =

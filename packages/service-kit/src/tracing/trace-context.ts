@@ -28,11 +28,12 @@ export function tracingOn(): boolean {
   return on;
 }
 
-/** Set by startTracing and its shutdown only. */
+/** Set by Tracing only: when it has started the SDK, and when it shuts it down. */
 export function setTracingOn(value: boolean): void {
   on = value;
 }
 
+/** Hookline's tracer, from the SDK's provider (callers check tracingOn() first). */
 export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
@@ -73,7 +74,7 @@ export function traceIdOf(traceparent: string | undefined): string | null {
   return match && !/^0+$/.test(match[1]) ? match[1] : null;
 }
 
-export interface SpanOptions {
+export interface WithSpanOptions {
   kind: SpanKind;
   attributes?: Attributes;
   /** The parent: a context, or a W3C `traceparent`; the active context when absent. */
@@ -84,7 +85,11 @@ export interface SpanOptions {
  * Runs `work` in a new span that ends when it settles, failed if it throws. Callers check
  * tracingOn() first: this always makes a span.
  */
-export async function withSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+export async function withSpan<T>(
+  name: string,
+  options: WithSpanOptions,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const parent = parentContext(options.parent);
   const span = tracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, parent);
   try {

@@ -16,6 +16,7 @@ const UNTRACED_PATHS = /^\/(health|metrics)/;
 export class Tracing implements OnApplicationShutdown {
   private constructor(private readonly sdk: Sdk | undefined) {}
 
+  /** `processor` replaces the OTLP exporter's (tests keep spans in memory). */
   static start(service: string, config: BaseServiceConfig, processor?: SdkSettings['processor']): Tracing {
     if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return new Tracing(undefined);
     // Loaded here rather than imported: the SDK and the exporters take most of a second to load.

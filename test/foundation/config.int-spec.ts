@@ -37,4 +37,14 @@ describe('a service with a missing or wrong setting refuses to start and names i
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/PORT: PORT must be an integer number/);
   });
+
+  it('a tracing setting it cannot use is named, before any tracing starts', async () => {
+    const { code, stderr } = await runService('dispatcher', {
+      NATS_URL: 'nats://127.0.0.1:1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: OTEL_EXPORTER_OTLP_PROTOCOL must be one of/);
+  });
 });

@@ -371,6 +371,11 @@ export class DeliveryOutcome {
   @IsOptional() @IsString() messageId?: string;
   /** The delivered body, on `failed` outcomes only: kept by the registry for inspection and replay. */
   @IsOptional() @IsObject() @Opaque() payload?: Record<string, unknown>;
+  /**
+   * The W3C `traceparent` of the dispatcher's span for this outcome, when tracing is on: outcomes
+   * travel in batches, so each carries its own trace (the delivery log shows its trace id).
+   */
+  @IsOptional() @IsString() traceparent?: string;
 }
 
 /** Outcomes a batch holds at most. */

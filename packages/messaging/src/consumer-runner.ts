@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, JetStreamError, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { opaqueFieldsOf, STREAMS } from '@hookline/contracts';
+import { failSpan, tracingOn, type Span } from '@hookline/service-kit';
+import { context as otelContext } from '@opentelemetry/api';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Counter, Histogram } from 'prom-client';
@@ -10,6 +12,7 @@ import { Ack, type ConsumerHandler, type Disposition, type MessageContext } from
 import type { NatsClient } from './nats-client';
 import { compilePayloadCheck, type PayloadCheck } from './payload-check';
 import { isApiError, JetStreamApiCodes } from './streams';
+import { startProcessSpan } from './trace-headers';
 
 const DEFAULT_CONCURRENCY = 16;
 /**
@@ -206,14 +209,26 @@ export class ConsumerRunner {
       return;
     }
     this.slots.take();
-    const task = this.handle(msg).finally(() => {
+    const task = (tracingOn() ? this.handleTraced(msg) : this.handle(msg)).finally(() => {
       this.slots.release();
       this.inflight.delete(msg);
     });
     this.inflight.set(msg, task);
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  /** As handle, in a span continuing the message's trace context when it carries one. */
+  private async handleTraced(msg: JsMsg): Promise<void> {
+    const traced = startProcessSpan(msg, this.options.stream, this.options.durable);
+    if (!traced) return this.handle(msg);
+    try {
+      await otelContext.with(traced.context, () => this.handle(msg, traced.span));
+    } finally {
+      traced.span.end();
+    }
+  }
+
+  /** Validates the message, runs the handler and settles the message; `span` (tracing on) records how. */
+  private async handle(msg: JsMsg, span?: Span): Promise<void> {
     // A redelivery waited on purpose (a nak's delay, an ack wait) and would hide the queue's own wait.
     if (msg.info.deliveryCount === 1)
       this.metrics.waited.observe(
@@ -225,7 +240,7 @@ export class ConsumerRunner {
       payload = this.parse(msg);
     } catch (err) {
       this.logger.error({ subject: msg.subject, seq: msg.seq, err: String(err) }, 'poison message terminated');
-      this.settle(msg, { kind: 'term', reason: '' });
+      this.settle(msg, { kind: 'term', reason: '' }, span);
       return;
     }
     const context: MessageContext = {
@@ -236,11 +251,12 @@ export class ConsumerRunner {
       headers: msg.headers,
     };
     try {
-      this.settle(msg, (await this.handler(payload, context)) ?? Ack);
+      this.settle(msg, (await this.handler(payload, context)) ?? Ack, span);
     } catch (err) {
       const delayMs = errorBackoffMs(context.deliveryCount);
       this.logger.warn({ subject: msg.subject, seq: msg.seq, err: String(err), delayMs }, 'handler failed, will retry');
-      this.settle(msg, { kind: 'nak', delayMs });
+      if (span) failSpan(span, err);
+      this.settle(msg, { kind: 'nak', delayMs }, span);
     }
   }
 
@@ -256,9 +272,10 @@ export class ConsumerRunner {
     return instance;
   }
 
-  private settle(msg: JsMsg, disposition: Disposition): void {
+  private settle(msg: JsMsg, disposition: Disposition, span?: Span): void {
     const labels = { stream: this.options.stream, durable: this.options.durable, result: disposition.kind };
     this.metrics.handled.inc(labels);
+    span?.setAttribute('hookline.disposition', disposition.kind);
     switch (disposition.kind) {
       case 'ack':
         msg.ack();
@@ -267,6 +284,7 @@ export class ConsumerRunner {
         msg.nak(disposition.delayMs);
         return;
       case 'term':
+        if (span) failSpan(span, disposition.reason || 'message terminated');
         if (disposition.reason)
           this.logger.warn({ subject: msg.subject, seq: msg.seq, reason: disposition.reason }, 'message terminated');
         // A bare term, the reason in the log line: nats-server before 2.10 (Debian's is 2.9)

@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { PubAck } from '@nats-io/jetstream';
+import { tracingOn } from '@hookline/service-kit';
 import { NatsClient } from './nats-client';
+import { activeContextHeaders, endPublishSpan, startPublishSpan } from './trace-headers';
 
 export interface PublishOptions {
   /** Sets `Nats-Msg-Id`: the stream drops a second publish with the same id inside its duplicate window. */
   msgId: string;
   headers?: Record<string, string>;
+  /**
+   * False for a message that gathers the work of many traces (a batch): it carries no trace
+   * context, its items carry their own. Traced otherwise, while tracing is on.
+   */
+  traced?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -27,6 +34,10 @@ export class JetStreamPublisher {
 
   /** As publish, for a payload already encoded (e.g. a delivery job's own framing). */
   async publishBytes(subject: string, data: Uint8Array, options: PublishOptions): Promise<PubAck> {
+    if (tracingOn() && options.traced !== false) {
+      const { span, headers } = startPublishSpan(subject, options.msgId, options.headers);
+      return endPublishSpan(span, this.nats.js.publish(subject, data, { msgID: options.msgId, headers }));
+    }
     const hdrs = options.headers ? natsHeaders() : undefined;
     for (const [name, value] of Object.entries(options.headers ?? {})) hdrs?.set(name, value);
     return this.nats.js.publish(subject, data, {
@@ -44,6 +55,7 @@ export class JetStreamPublisher {
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), {
       timeout: timeoutMs,
+      headers: tracingOn() ? activeContextHeaders() : undefined,
     });
     return reply.json();
   }

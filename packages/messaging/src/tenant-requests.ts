@@ -1,7 +1,9 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Subscription } from '@nats-io/nats-core';
-import { ErrorCode, HooklineError } from '@hookline/service-kit';
+import type { MsgHdrs, Subscription } from '@nats-io/nats-core';
+import { ErrorCode, HooklineError, tracingOn } from '@hookline/service-kit';
+import { context as otelContext } from '@opentelemetry/api';
 import type { NatsClient } from './nats-client';
+import { startRequestSpan } from './trace-headers';
 
 /** Who asked: the subscription whose id is the last token of the request's subject. */
 export interface RequestTenant {
@@ -43,7 +45,10 @@ export abstract class TenantRequestResponder implements OnApplicationBootstrap, 
       queue: this.queue,
       callback: (err, msg) => {
         if (err) return;
-        const task = this.reply(msg.subject, msg.data)
+        const replied = tracingOn()
+          ? this.replyTraced(msg.subject, msg.data, msg.headers)
+          : this.reply(msg.subject, msg.data);
+        const task = replied
           .then((reply) => msg.respond(JSON.stringify(reply)))
           .then(() => undefined)
           .finally(() => this.inflight.delete(task));
@@ -55,6 +60,16 @@ export abstract class TenantRequestResponder implements OnApplicationBootstrap, 
   async onApplicationShutdown(): Promise<void> {
     this.subscription?.unsubscribe();
     await Promise.all([...this.inflight]);
+  }
+
+  /** As reply, in a span continuing the requester's trace context when it sends one. */
+  private async replyTraced(subject: string, data: Uint8Array, headers: MsgHdrs | undefined): Promise<unknown> {
+    const { span, context } = startRequestSpan(subject, headers, `${this.subject} request`);
+    try {
+      return await otelContext.with(context, () => this.reply(subject, data));
+    } finally {
+      span.end();
+    }
   }
 
   private async reply(subject: string, data: Uint8Array): Promise<unknown> {

@@ -9,6 +9,7 @@ import { ReadinessRegistry } from './health/readiness.registry';
 import { checkJsonBody, isJsonMediaType, requireJsonContentType, verifyUtf8 } from './http/request-body';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { Tracing, traceHttpRequests } from './tracing/tracing';
 
 /** A PEM certificate chain and its private key. */
 export interface TlsPair {
@@ -41,6 +42,8 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     ...(httpsOptions && { httpsOptions }),
   });
   app.useLogger(app.get(Logger));
+  // First, so that the request's span covers the body parser and everything after it.
+  if (app.get(Tracing).enabled) app.use(traceHttpRequests);
   const httpMetrics = new HttpMetricsMiddleware(app.get(MetricsService));
   app.use(httpMetrics.use.bind(httpMetrics));
   const config = app.get(BaseServiceConfig);

@@ -11,3 +11,4 @@ export * from './health/readiness.registry';
 export * from './http/request-body';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
+export * from './tracing';

@@ -8,6 +8,8 @@ import { HealthController } from './health/health.controller';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { traceLogFields } from './tracing/trace-context';
+import { Tracing } from './tracing/tracing';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 
@@ -34,6 +36,7 @@ export class ServiceKitModule {
               level: config.LOG_LEVEL,
               base: { service: options.service },
               autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+              ...(config.OTEL_EXPORTER_OTLP_ENDPOINT && { mixin: traceLogFields }),
               // Request headers carry API keys and signatures: logs get the method and path only.
               serializers: {
                 req: (req: { id: unknown; method: string; url: string }) => ({
@@ -52,11 +55,16 @@ export class ServiceKitModule {
         { provide: BaseServiceConfig, useExisting: options.config },
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: MetricsService, useFactory: () => new MetricsService(options.service) },
+        {
+          provide: Tracing,
+          inject: [options.config],
+          useFactory: (config: BaseServiceConfig) => Tracing.start(options.service, config),
+        },
         ReadinessRegistry,
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [options.config, BaseServiceConfig, SERVICE_NAME, MetricsService, ReadinessRegistry],
+      exports: [options.config, BaseServiceConfig, SERVICE_NAME, MetricsService, ReadinessRegistry, Tracing],
     };
   }
 }

@@ -3,7 +3,7 @@ import { SecretBox } from '@hookline/auth';
 import { isTestDelivery, type DeliveryErrorKind, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
 import { holdDelayMs, nextDelayMs, requestHeaders } from '@hookline/delivery';
 import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
-import { BoundedSet, MetricsService } from '@hookline/service-kit';
+import { BoundedSet, MetricsService, tracingOn } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
 import { BlocklistService } from '../blocklist/blocklist.service';
 import { OriginGuard, type Guarded } from '../breaker/origin-guard.service';
@@ -13,6 +13,7 @@ import { TargetGuard } from '../outbound/target-guard.service';
 import { ParkedJobs } from '../parking/parked-jobs.service';
 import { TunnelClient } from '../tunnel/tunnel.client';
 import { AttemptCountRepository } from './attempt-count.repository';
+import { inAttemptSpan } from './attempt-span';
 import { applyRetryOnStatus, countsAgainstOrigin, notSent, retryPolicyOf, type AttemptReport } from './attempt-report';
 import { HttpSender } from './http-sender.service';
 import { OutcomePublisher } from './outcome.publisher';
@@ -172,7 +173,12 @@ export class DeliveryService {
       if (!check.ok) return notSent(check.retryable ? 'connection' : 'refused', check.reason, check.retryable);
       return this.http.send(job.deliveryId, prepared, check.target);
     };
-    const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
+    const guarded = await this.origins.run(
+      origin,
+      job.tenant,
+      this.traced(job, attempt, origin, send),
+      countsAgainstOrigin,
+    );
     if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, delivery);
     const report = guarded.value;
     if (report.errorKind !== 'refused') {
@@ -221,9 +227,24 @@ export class DeliveryService {
       return this.http.signedIn(prepared, viaListener);
     };
     const origin = `tunnel:${job.tenant}/${space}`;
-    const guarded = await this.origins.run(origin, job.tenant, send, countsAgainstOrigin);
+    const guarded = await this.origins.run(
+      origin,
+      job.tenant,
+      this.traced(job, attempt, origin, send),
+      countsAgainstOrigin,
+    );
     if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, delivery);
     return this.settle(job, spec, await attempt(), guarded.value);
+  }
+
+  /** The attempt in its own span while tracing is on; as it is otherwise. */
+  private traced(
+    job: DeliveryJob,
+    attempt: () => Promise<number>,
+    target: string,
+    send: () => Promise<AttemptReport>,
+  ): () => Promise<AttemptReport> {
+    return tracingOn() ? async () => inAttemptSpan(job, await attempt(), target, send) : send;
   }
 
   /**

@@ -10,7 +10,7 @@ import {
   type OutcomeKind,
 } from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
-import { GroupCommit } from '@hookline/service-kit';
+import { activeTraceparent, GroupCommit, tracingOn } from '@hookline/service-kit';
 import type { AttemptReport } from './attempt-report';
 
 export interface OutcomeFields extends Omit<AttemptReport, 'kind' | 'retryAfter'> {
@@ -83,6 +83,10 @@ export class OutcomePublisher {
       // The registry keeps a failed delivery's body for inspection and replay.
       ...(fields.kind === 'failed' && { payload: savedPayload(job) }),
     };
+    if (tracingOn()) {
+      const traceparent = activeTraceparent();
+      if (traceparent) outcome.traceparent = traceparent;
+    }
     // A hold is not an attempt: its own id keeps it from replacing the attempt's outcome.
     const msgId =
       fields.kind === 'held' ? `${job.deliveryId}:${attempt}:held:${fields.errorKind}` : `${job.deliveryId}:${attempt}`;
@@ -124,7 +128,7 @@ export class OutcomePublisher {
         settle(members, async () => {
           const msgId = `${this.producer}:${++this.batchSequence}`;
           const json = `{"outcomes":[${parts.join(',')}]}`;
-          await this.publisher.publishSerialized(SUBJECTS.outcomeBatch(this.producer), json, { msgId });
+          await this.publisher.publishSerialized(SUBJECTS.outcomeBatch(this.producer), json, { msgId, traced: false });
         }),
       ),
       ...alone.map((i) => settle([i], () => this.publishAlone(items[i]))),

@@ -8,7 +8,7 @@ import {
   type DeliverySpec,
 } from '@hookline/contracts';
 import { signatureHeaders } from '@hookline/delivery';
-import { BoundedMap } from '@hookline/service-kit';
+import { BoundedMap, injectActiveTraceHeaders, tracingOn } from '@hookline/service-kit';
 import type { SignInCredentials } from '../sign-in/sign-in-flows';
 
 /**
@@ -148,8 +148,8 @@ function authenticationOf(spec: DeliverySpec, box: Opener): Pick<PreparedDeliver
 
 /**
  * The headers of one attempt. The webhook's own headers come first so that Hookline's (signature,
- * Security, Authorization) win on a clash; `webhook-id` is the delivery id on every attempt, so
- * receivers can drop repeats.
+ * Security, Authorization, trace context) win on a clash; `webhook-id` is the delivery id on every
+ * attempt, so receivers can drop repeats.
  */
 export function attemptHeaders(
   deliveryId: string,
@@ -167,5 +167,7 @@ export function attemptHeaders(
   if (prepared.security !== null) headers[SECURITY_HEADER] = prepared.security;
   const authorization = signedIn ?? prepared.authorization;
   if (authorization !== null) headers.authorization = authorization;
+  // The attempt's span (tracing on) goes on at the receiver: `traceparent`, `tracestate`.
+  if (tracingOn()) injectActiveTraceHeaders(headers);
   return headers;
 }

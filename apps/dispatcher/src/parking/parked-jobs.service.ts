@@ -13,6 +13,8 @@ import {
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
 import { OriginGuard } from '../breaker/origin-guard.service';
 
+/** W3C trace context headers, copied from a parked job to its release. */
+const TRACE_HEADERS = ['traceparent', 'tracestate'];
 /** How often the instance looks for parked jobs it may release. */
 const SWEEP_MS = 1_000;
 /** Jobs of one origin released per sweep: a recovered origin's backlog returns at most this fast. */
@@ -157,6 +159,11 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private async republish(msg: JsMsg): Promise<void> {
     const headers = natsHeaders();
     headers.set(PRIOR_ATTEMPTS_HEADER, msg.headers?.get(PRIOR_ATTEMPTS_HEADER) || '0');
+    // The job's trace (from when it was parked) goes on after its release.
+    for (const name of TRACE_HEADERS) {
+      const value = msg.headers?.get(name);
+      if (value) headers.set(name, value);
+    }
     // Released twice (an ack lost, or a crash before it), the job is stored once. The parking's own
     // id (delivery id and DELIVERIES sequence) keeps a recreated stream's sequences from colliding.
     const parkedAs = msg.headers?.get('Nats-Msg-Id') ?? '';

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
 import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
-import { OutcomeService } from './outcome.service';
+import { SpanKind, tracingOn, withSpan } from '@hookline/service-kit';
+import { OutcomeService, type OutcomeResult } from './outcome.service';
 
 /** The subscription an outcome's tenant names; null when the tenant is not a subscription id. */
 function subscriptionOf(outcome: DeliveryOutcome): number | null {
@@ -26,7 +27,7 @@ export class OutcomeConsumer {
     const subscriptionId = subscriptionOf(outcome);
     // The runner logs the reason: one line per dropped message.
     if (subscriptionId === null) return term(`tenant ${outcome.tenant} is not a subscription id`);
-    await this.outcomes.apply(subscriptionId, outcome);
+    await this.apply(subscriptionId, outcome);
   }
 
   @JetStreamConsumer({
@@ -39,7 +40,7 @@ export class OutcomeConsumer {
     const applied = await Promise.allSettled(
       batch.outcomes.map((outcome) => {
         const subscriptionId = subscriptionOf(outcome);
-        if (subscriptionId !== null) return this.outcomes.apply(subscriptionId, outcome);
+        if (subscriptionId !== null) return this.apply(subscriptionId, outcome);
         // Dropped alone, as a single message with it would be: it cannot become valid later.
         this.logger.error(
           { tenant: outcome.tenant, deliveryId: outcome.deliveryId },
@@ -50,5 +51,19 @@ export class OutcomeConsumer {
     );
     const failure = applied.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
+  }
+
+  /** While tracing is on, in a span of the outcome's own trace: a batch holds outcomes of many traces. */
+  private apply(subscriptionId: number, outcome: DeliveryOutcome): Promise<OutcomeResult> {
+    if (!tracingOn() || !outcome.traceparent) return this.outcomes.apply(subscriptionId, outcome);
+    const attributes = {
+      'hookline.delivery.id': outcome.deliveryId,
+      'hookline.webhook.id': outcome.webhookId,
+      'hookline.attempt': outcome.attempt,
+      'hookline.outcome': outcome.kind,
+    };
+    return withSpan('record attempt', { kind: SpanKind.CONSUMER, parent: outcome.traceparent, attributes }, () =>
+      this.outcomes.apply(subscriptionId, outcome),
+    );
   }
 }

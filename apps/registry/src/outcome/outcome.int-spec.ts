@@ -81,7 +81,16 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       _objectVersion: 1,
     });
 
-    await publishOutcome(outcome(w.ObjectUUID, { status: 200, latencyMs: 77, at: '2024-01-01T00:00:05.000Z' }));
+    // Traced, as the dispatcher sends it while tracing is on: the log shows the trace id.
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await publishOutcome(
+      outcome(w.ObjectUUID, {
+        status: 200,
+        latencyMs: 77,
+        at: '2024-01-01T00:00:05.000Z',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      }),
+    );
     const afterSuccess = await waitFor(async () => {
       const got = (await h.request('GET', path, { key })).body;
       return got.FireCount === 3 && got;
@@ -108,8 +117,14 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       Status: 200,
       LatencyMs: 77,
       Error: null,
+      TraceID: traceId,
     });
-    expect(log.body.Results[1]).toMatchObject({ DeliveryID: failedAttempt.deliveryId, Attempt: 2, Status: 502 });
+    expect(log.body.Results[1]).toMatchObject({
+      DeliveryID: failedAttempt.deliveryId,
+      Attempt: 2,
+      Status: 502,
+      TraceID: null,
+    });
   });
 
   it('stores batched outcomes once each, also when an outcome came alone before, and drops only a bad one', async () => {

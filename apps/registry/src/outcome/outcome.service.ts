@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
-import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
+import { BoundedMap, BoundedSet, GroupCommit, traceIdOf } from '@hookline/service-kit';
 import type { AttemptRecord } from '../webhook/delivery-log.schema';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
 import type { Dialect } from '../webhook/webhook.rules';
@@ -151,6 +151,7 @@ export class OutcomeService {
         LatencyMs: outcome.latencyMs,
         Error: outcome.error ?? null,
         At: new Date(outcome.at),
+        TraceID: traceIdOf(outcome.traceparent),
       };
     });
     const { created, foreign } = await this.log.recordAttempts(records);

@@ -16,6 +16,8 @@ export interface AttemptRecord {
   LatencyMs: number;
   Error: string | null;
   At: Date;
+  /** The trace the attempt belongs to, when tracing was on (absent on entries from before it existed). */
+  TraceID?: string | null;
 }
 
 /**
@@ -63,6 +65,7 @@ export const AttemptSchema = new Schema<AttemptRecord>(
     LatencyMs: { type: Number, required: true },
     Error: { type: String, default: null },
     At: { type: Date, required: true },
+    TraceID: { type: String, default: null },
   },
   { collection: 'delivery_attempts', versionKey: false },
 );

@@ -61,4 +61,38 @@ describe('loadConfig', () => {
     expect(message).toContain('ALLOW_HTTP: ALLOW_HTTP must be a boolean value');
     expect(message).toContain('PORT: PORT must not be greater than 65535');
   });
+
+  it('reads the tracing settings: off by default, a wrong one named', () => {
+    const base = { NATS_URL: 'n', FEATURE_FLAG: 'true' };
+    expect(load(base)).toMatchObject({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_BSP_SCHEDULE_DELAY: 5000,
+      OTEL_TRACES_SAMPLER_ARG: 1,
+    });
+    expect(load(base).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(
+      load({
+        ...base,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      }),
+    ).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: 100,
+      OTEL_TRACES_SAMPLER_ARG: 0.25,
+    });
+    const wrong = () =>
+      load({
+        ...base,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+      });
+    expect(wrong).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: OTEL_EXPORTER_OTLP_ENDPOINT must be a URL address/);
+    expect(wrong).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: OTEL_EXPORTER_OTLP_PROTOCOL must be one of/);
+    expect(wrong).toThrow(/OTEL_TRACES_SAMPLER_ARG: OTEL_TRACES_SAMPLER_ARG must not be greater than 1/);
+  });
 });

@@ -5,8 +5,10 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsNumber,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
@@ -63,6 +65,28 @@ export class BaseServiceConfig {
   @IsOptional()
   @IsString()
   SERVICE_VERSION?: string;
+
+  /**
+   * The OTLP/HTTP collector's base URL (spans go to `<url>/v1/traces`), e.g. http://127.0.0.1:4318.
+   * Unset: tracing is off, and the OpenTelemetry SDK is not even loaded.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsIn(['http/protobuf', 'http/json'])
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' | 'http/json' = 'http/protobuf';
+
+  /** Milliseconds between two exports of finished spans. */
+  @IsInt()
+  @Min(1)
+  OTEL_BSP_SCHEDULE_DELAY = 5_000;
+
+  /** The share of traces started here that are recorded (0 to 1); a trace continued from a caller keeps its decision. */
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG = 1;
 }
 
 /** A service on NATS with JetStream (every Hookline service). */

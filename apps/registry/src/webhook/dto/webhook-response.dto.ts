@@ -99,6 +99,8 @@ export function attemptResponse(attempt: AttemptRecord) {
     Status: attempt.Status,
     LatencyMs: attempt.LatencyMs,
     Error: attempt.Error,
+    /** Null when tracing was off. */
+    TraceID: attempt.TraceID ?? null,
   };
 }
 

@@ -1,0 +1,21 @@
+export {
+  activeTraceparent,
+  extractTraceContext,
+  failSpan,
+  injectActiveTraceHeaders,
+  injectTraceContext,
+  SpanKind,
+  SpanStatusCode,
+  traceIdOf,
+  traceLogFields,
+  tracer,
+  tracingOn,
+  withSpan,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+  type WithSpanOptions,
+} from './trace-context';
+export { Tracing, traceHttpRequests } from './tracing';

@@ -1,7 +1,7 @@
 import { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { BaseServiceConfig, ConfigError } from './config/config';
 import { ReadinessRegistry } from './health/readiness.registry';
@@ -42,18 +42,38 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   const httpMetrics = new HttpMetricsMiddleware(app.get(MetricsService));
   app.use(httpMetrics.use.bind(httpMetrics));
   if (options.openapi) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(options.openapi.title)
-        .setDescription(options.openapi.description)
-        .addBearerAuth()
-        .addCookieAuth('ZSESSIONID')
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document);
+    SwaggerModule.setup('docs', app, openapiDocument(app, options.openapi));
   }
   return app;
+}
+
+/** A service's OpenAPI document, the same whether served at `/docs` or printed by `--openapi`. */
+function openapiDocument(app: NestExpressApplication, openapi: NonNullable<ServiceAppOptions['openapi']>): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(openapi.title)
+      .setDescription(openapi.description)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`hk_...`) or a session token.' })
+      .addCookieAuth('ZSESSIONID', { type: 'apiKey', in: 'cookie', description: 'Rally-style session cookie holding an API key.' })
+      .build(),
+  );
+}
+
+/**
+ * The service's OpenAPI document without starting it: Nest's preview mode builds the module graph
+ * without instantiating providers, so no configuration, database or NATS is needed.
+ */
+export async function describeService(options: ServiceAppOptions): Promise<OpenAPIObject> {
+  if (!options.openapi) throw new Error(`${options.service} has no REST API to describe`);
+  const app = await NestFactory.create<NestExpressApplication>(options.module as never, {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
+  const document = openapiDocument(app, options.openapi);
+  await app.close();
+  return document;
 }
 
 /**
@@ -62,6 +82,11 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
  * A configuration problem ends the process with exit code 1 and a message naming the setting.
  */
 export async function bootstrapService(options: ServiceAppOptions): Promise<void> {
+  // `main.js --openapi` prints the document for the front door's merged one (packages/front-door).
+  if (process.argv.includes('--openapi')) {
+    process.stdout.write(`${JSON.stringify(await describeService(options), null, 2)}\n`);
+    return;
+  }
   let app: NestExpressApplication;
   try {
     app = await createServiceApp(options);

@@ -1,0 +1,5 @@
+export * from './routes';
+export * from './caddy';
+export * from './openapi';
+export * from './generate';
+export * from './site';

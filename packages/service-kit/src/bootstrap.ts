@@ -7,6 +7,8 @@ import { BaseServiceConfig, ConfigError } from './config/config';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { withErrorResponses } from './openapi/document';
+import { ErrorResponseDto } from './openapi/error-response.dto';
 
 /** A PEM certificate chain and its private key. */
 export interface TlsPair {
@@ -49,15 +51,18 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
 
 /** A service's OpenAPI document, the same whether served at `/docs` or printed by `--openapi`. */
 function openapiDocument(app: NestExpressApplication, openapi: NonNullable<ServiceAppOptions['openapi']>): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(openapi.title)
-      .setDescription(openapi.description)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`hk_...`) or a session token.' })
-      .addCookieAuth('ZSESSIONID', { type: 'apiKey', in: 'cookie', description: 'Rally-style session cookie holding an API key.' })
-      .build(),
-  );
+  const config = new DocumentBuilder()
+    .setTitle(openapi.title)
+    .setDescription(openapi.description)
+    .setVersion('2.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`hk_...`) or a session token.' })
+    .addCookieAuth('ZSESSIONID', {
+      type: 'apiKey',
+      in: 'cookie',
+      description: 'Rally-style session cookie holding an API key.',
+    })
+    .build();
+  return withErrorResponses(SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] }));
 }
 
 /**

@@ -10,3 +10,5 @@ export * from './errors/validation';
 export * from './health/readiness.registry';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
+export * from './openapi/document';
+export * from './openapi/error-response.dto';

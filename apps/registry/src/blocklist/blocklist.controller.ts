@@ -1,10 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import { HooklineError } from '@hookline/service-kit';
 import { PageQueryDto } from '../webhook/dto/webhook-query.dto';
 import type { PageResponse } from '../webhook/dto/webhook-response.dto';
 import { parsePaging } from '../webhook/webhook.query';
+import { BlockedUrlPageDto } from './blocklist-response.dto';
 import { BlocklistRepository } from './blocklist.repository';
 import { toBlockedUrlResponse, type BlockedUrlResponse } from '@hookline/blocklist';
 
@@ -19,6 +20,8 @@ export class BlocklistController {
   constructor(private readonly blocklist: BlocklistRepository) {}
 
   @Get()
+  @ApiOperation({ summary: 'List blocked URLs' })
+  @ApiOkResponse({ type: BlockedUrlPageDto })
   async list(
     @Principal() principal: Principal,
     @Query() query: PageQueryDto,
@@ -36,6 +39,8 @@ export class BlocklistController {
   /** Unblocks the URL: the dispatcher delivers to it again. */
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Unblock a URL', description: 'The dispatcher delivers to it again.' })
+  @ApiNoContentResponse({ description: 'Unblocked.' })
   async unblock(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
     if (!(await this.blocklist.remove(principal.subscriptionId, id))) throw HooklineError.notFound('Blocked URL');
   }

@@ -1,8 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import type { Response } from 'express';
 import { BmcEnableDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
+import { BmcDataPageDto, BmcDefinitionViewDto, BmcRegisteredDto } from './bmc-response.dto';
 import { bmcViewOf, type BmcDefinitionView } from './bmc.mapping';
 import { BmcService } from './bmc.service';
 
@@ -24,6 +33,8 @@ export class BmcController {
   /** 201 with Location; the answer also holds Hookline's signing secret, shown this once. */
   @Post('webhook/webhookdefinition')
   @Roles('admin')
+  @ApiOperation({ summary: 'Register a webhook definition (BMC)', description: '201 with Location.' })
+  @ApiCreatedResponse({ type: BmcRegisteredDto })
   async register(
     @Principal() principal: Principal,
     @Body() body: BmcWebhookDefinitionDto,
@@ -35,12 +46,16 @@ export class BmcController {
   }
 
   @Get('webhook/webhookdefinition/:name')
+  @ApiOperation({ summary: 'Get a webhook definition (BMC)' })
+  @ApiOkResponse({ type: BmcDefinitionViewDto })
   async get(@Principal() principal: Principal, @Param('name') name: string): Promise<BmcDefinitionView> {
     return bmcViewOf(await this.bmc.get(principal, name));
   }
 
   @Put('webhook/webhookdefinition/:name')
   @Roles('admin')
+  @ApiOperation({ summary: 'Enable or disable a webhook definition (BMC)' })
+  @ApiOkResponse({ type: BmcDefinitionViewDto })
   async setEnabled(
     @Principal() principal: Principal,
     @Param('name') name: string,
@@ -52,11 +67,15 @@ export class BmcController {
   @Delete('webhook/webhookdefinition/:name')
   @HttpCode(204)
   @Roles('admin')
+  @ApiOperation({ summary: 'Deregister a webhook definition (BMC)' })
+  @ApiNoContentResponse({ description: 'Deregistered.' })
   async deregister(@Principal() principal: Principal, @Param('name') name: string): Promise<void> {
     await this.bmc.deregister(principal, name);
   }
 
   @Get('datapage')
+  @ApiOperation({ summary: 'Query webhook definitions (BMC data page)' })
+  @ApiOkResponse({ type: BmcDataPageDto })
   async page(
     @Principal() principal: Principal,
     @Query() query: BmcPageQueryDto,

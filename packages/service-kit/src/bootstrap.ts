@@ -56,11 +56,11 @@ function openapiDocument(app: NestExpressApplication, openapi: NonNullable<Servi
     .setDescription(openapi.description)
     .setVersion('2.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`hk_...`) or a session token.' })
-    .addCookieAuth('ZSESSIONID', {
-      type: 'apiKey',
-      in: 'cookie',
-      description: 'Rally-style session cookie holding an API key.',
-    })
+    .addCookieAuth(
+      'ZSESSIONID',
+      { type: 'apiKey', in: 'cookie', description: 'Rally-style session cookie holding an API key.' },
+      'ZSESSIONID',
+    )
     .build();
   return withErrorResponses(SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] }));
 }

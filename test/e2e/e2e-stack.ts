@@ -1,4 +1,16 @@
-import { ApiClient, ProcessStack, Receiver, waitFor, type ProcessStackOptions } from '@hookline/testing';
+import { readFileSync } from 'node:fs';
+import { OPENAPI_FILE, ResponseChecker, type OpenApiDocument } from '@hookline/front-door';
+import { ApiClient, ProcessStack, Receiver, waitFor, type ApiReply, type ProcessStackOptions } from '@hookline/testing';
+
+/** The committed OpenAPI document, which every answer through the front door must match. */
+const checker = new ResponseChecker(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument);
+
+function checkAgainstDocument(method: string, url: string, reply: ApiReply): void {
+  const problems = checker.problems(method, url, reply.status, reply.headers.get('content-type'), reply.body);
+  if (problems.length > 0) {
+    throw new Error(`the answer does not match the OpenAPI document:\n${problems.join('\n')}\n${JSON.stringify(reply.body)}`);
+  }
+}
 
 /**
  * A tenant of the running stack: its key and clients speaking as that key. All three reach the
@@ -50,9 +62,9 @@ export class E2eStack {
     return this.public(this.stack.adminKey);
   }
 
-  /** The one public origin, speaking as `key`. */
+  /** The one public origin, speaking as `key`; every answer is checked against the OpenAPI document. */
   public(key?: string): ApiClient {
-    return new ApiClient(this.stack.publicUrl, key);
+    return new ApiClient(this.stack.publicUrl, key, checkAgainstDocument);
   }
 
   client(service: string, key?: string): ApiClient {

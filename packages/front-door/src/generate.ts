@@ -11,19 +11,32 @@ export const OPENAPI_FILE = join(REPO_ROOT, 'packages', 'front-door', 'src', 'op
 /** The compose stack's proxy configuration, committed because the proxy image has no Node to make it. */
 export const COMPOSE_CADDY_FILE = join(REPO_ROOT, 'infra', 'front-door', 'caddy.json');
 
-/** Asks each built service for its document (`main.js --openapi`) and merges them. */
+const SERVICES = [...new Set(ROUTES.map((route) => route.service))];
+
+/** What a built service prints with `main.js --openapi` or `--routes`. */
+async function ask<T>(service: ServiceName, flag: '--openapi' | '--routes'): Promise<T> {
+  const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'apps', service, 'dist', 'main.js'), flag], {
+    cwd: join(REPO_ROOT, 'apps', service),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as T;
+}
+
+/** Asks each built service for its document and merges them. */
 export async function generateDocument(): Promise<OpenApiDocument> {
-  const services = [...new Set(ROUTES.map((route) => route.service))];
-  const documents = await Promise.all(
-    services.map(async (service) => {
-      const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'apps', service, 'dist', 'main.js'), '--openapi'], {
-        cwd: join(REPO_ROOT, 'apps', service),
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      return [service, JSON.parse(stdout) as OpenApiDocument] as const;
+  const documents = await Promise.all(SERVICES.map(async (service) => [service, await ask(service, '--openapi')] as const));
+  return mergeDocuments(Object.fromEntries(documents) as Record<ServiceName, OpenApiDocument>);
+}
+
+/** Every HTTP route each built service registers, as `METHOD /path/{param}`. */
+export async function serviceRoutes(): Promise<Record<ServiceName, string[]>> {
+  const routes = await Promise.all(
+    SERVICES.map(async (service) => {
+      const listed = await ask<{ method: string; path: string }[]>(service, '--routes');
+      return [service, listed.map((route) => `${route.method} ${route.path}`)] as const;
     }),
   );
-  return mergeDocuments(Object.fromEntries(documents) as Record<ServiceName, OpenApiDocument>);
+  return Object.fromEntries(routes) as Record<ServiceName, string[]>;
 }
 
 export function formatDocument(document: OpenApiDocument | Record<string, unknown>): string {

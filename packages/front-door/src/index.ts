@@ -3,3 +3,4 @@ export * from './caddy';
 export * from './openapi';
 export * from './generate';
 export * from './site';
+export * from './response-check';

@@ -1,5 +1,7 @@
 import { Server as TlsServer } from 'node:tls';
-import { NestFactory } from '@nestjs/core';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -66,19 +68,67 @@ function openapiDocument(app: NestExpressApplication, openapi: NonNullable<Servi
 }
 
 /**
- * The service's OpenAPI document without starting it: Nest's preview mode builds the module graph
- * without instantiating providers, so no configuration, database or NATS is needed.
+ * Nest's preview mode builds the module graph without instantiating providers, so a service can be
+ * described without its configuration, database or NATS.
  */
-export async function describeService(options: ServiceAppOptions): Promise<OpenAPIObject> {
-  if (!options.openapi) throw new Error(`${options.service} has no REST API to describe`);
+async function previewApp<T>(options: ServiceAppOptions, use: (app: NestExpressApplication) => T): Promise<T> {
   const app = await NestFactory.create<NestExpressApplication>(options.module as never, {
     preview: true,
     logger: false,
     abortOnError: false,
   });
-  const document = openapiDocument(app, options.openapi);
-  await app.close();
-  return document;
+  try {
+    return use(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The service's OpenAPI document, without starting it. */
+export async function describeService(options: ServiceAppOptions): Promise<OpenAPIObject> {
+  const { openapi } = options;
+  if (!openapi) throw new Error(`${options.service} has no REST API to describe`);
+  return previewApp(options, (app) => openapiDocument(app, openapi));
+}
+
+/** One HTTP route a service registers, its path in OpenAPI's template form (`/webhook/{id}`). */
+export interface ServiceRoute {
+  method: string;
+  path: string;
+}
+
+function joinPath(base: string, path: string): string {
+  const joined = `/${[base, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/**
+ * Every route the service's controllers register, read from the same decorators Nest routes by,
+ * so a test can hold them against the OpenAPI document (which leaves excluded controllers out).
+ */
+export async function describeRoutes(options: ServiceAppOptions): Promise<ServiceRoute[]> {
+  return previewApp(options, (app) => {
+    const routes: ServiceRoute[] = [];
+    for (const module of app.get(ModulesContainer).values()) {
+      for (const controller of module.controllers.values()) {
+        const type = controller.metatype as (new (...args: never[]) => unknown) | null;
+        if (!type) continue;
+        const base = Reflect.getMetadata(PATH_METADATA, type) as string | string[] | undefined;
+        const prototype = type.prototype as Record<string, unknown>;
+        for (const name of Object.getOwnPropertyNames(prototype)) {
+          const handler = prototype[name];
+          if (name === 'constructor' || typeof handler !== 'function') continue;
+          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+          if (path === undefined) continue;
+          const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+          for (const prefix of [base ?? ''].flat()) {
+            for (const suffix of [path].flat()) routes.push({ method, path: joinPath(prefix, suffix) });
+          }
+        }
+      }
+    }
+    return routes;
+  });
 }
 
 /**
@@ -87,9 +137,13 @@ export async function describeService(options: ServiceAppOptions): Promise<OpenA
  * A configuration problem ends the process with exit code 1 and a message naming the setting.
  */
 export async function bootstrapService(options: ServiceAppOptions): Promise<void> {
-  // `main.js --openapi` prints the document for the front door's merged one (packages/front-door).
+  // `main.js --openapi` and `--routes` describe the service for the front door (packages/front-door).
   if (process.argv.includes('--openapi')) {
     process.stdout.write(`${JSON.stringify(await describeService(options), null, 2)}\n`);
+    return;
+  }
+  if (process.argv.includes('--routes')) {
+    process.stdout.write(`${JSON.stringify(await describeRoutes(options))}\n`);
     return;
   }
   let app: NestExpressApplication;

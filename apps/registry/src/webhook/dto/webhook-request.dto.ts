@@ -62,6 +62,7 @@ export class ExpressionDto {
   Operator: Operator;
 
   @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: {} }],
     description: 'A string, number or boolean; a list for `in`/`!in`/`between`; none for `exists`/`!exists`.',
   })
   @Check((value, object) => expressionValueProblem(object.Operator, value))

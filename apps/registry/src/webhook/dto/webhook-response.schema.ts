@@ -19,7 +19,11 @@ export class ExpressionResponseDto {
   @ApiProperty({ enum: OPERATORS, description: 'One of the 13 Rally operators.' })
   Operator!: string;
 
-  @ApiPropertyOptional({ description: 'The value compared with: a string, number, boolean, null or a list.' })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: {} }],
+    nullable: true,
+    description: 'The value compared with: a string, number, boolean or a list; null for exists/!exists.',
+  })
   Value?: unknown;
 }
 
@@ -123,7 +127,8 @@ export class WebhookPageDto {
 }
 
 export class AttemptResponseDto {
-  @ApiProperty({ format: 'uuid' }) DeliveryID!: string;
+  @ApiProperty({ description: 'The delivery, the same on every attempt (webhook-id header).', example: 'msg_2b0e…' })
+  DeliveryID!: string;
   @ApiProperty({ type: 'integer', description: '1 for the first try.' }) Attempt!: number;
   @ApiProperty({ format: 'date-time' }) Time!: string;
   @ApiProperty({ enum: OUTCOMES }) Outcome!: OutcomeKind;
@@ -140,7 +145,8 @@ export class AttemptPageDto {
 }
 
 export class FailedDeliveryResponseDto {
-  @ApiProperty({ format: 'uuid' }) DeliveryID!: string;
+  @ApiProperty({ description: 'The delivery, the same on every attempt (webhook-id header).', example: 'msg_2b0e…' })
+  DeliveryID!: string;
   @ApiProperty({ type: String, nullable: true }) MessageID!: string | null;
   @ApiProperty({ format: 'date-time' }) FailedAt!: string;
   @ApiProperty({ type: 'integer', nullable: true }) LastStatus!: number | null;
@@ -160,7 +166,8 @@ export class FailedDeliveryPageDto {
 }
 
 export class TestDeliveryResponseDto {
-  @ApiProperty({ format: 'uuid' }) DeliveryID!: string;
+  @ApiProperty({ description: 'The delivery, the same on every attempt (webhook-id header).', example: 'msg_2b0e…' })
+  DeliveryID!: string;
   @ApiProperty({ enum: OUTCOMES }) Outcome!: string;
   @ApiProperty({ type: 'integer', nullable: true }) Status!: number | null;
   @ApiProperty({ type: 'integer' }) LatencyMs!: number;
@@ -170,5 +177,5 @@ export class TestDeliveryResponseDto {
 }
 
 export class ReplayResponseDto {
-  @ApiProperty({ format: 'uuid', description: 'The new delivery.' }) DeliveryID!: string;
+  @ApiProperty({ description: 'The new delivery.' }) DeliveryID!: string;
 }

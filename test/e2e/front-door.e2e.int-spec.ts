@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies, checked field by field */
+import { createHooklineClient } from '@hookline/client';
 import { waitFor } from '@hookline/testing';
 import { E2eStack } from './e2e-stack';
 
@@ -49,6 +50,27 @@ describe('the front door: one origin for the whole API', () => {
     const fetched = await fetch(created.body._ref, { headers: { authorization: `Bearer ${key}` } });
     expect(fetched.status).toBe(200);
     expect(((await fetched.json()) as any).Name).toBe('through the front door');
+  });
+
+  it('is driven by the generated client: typed bodies in, typed answers and errors out', async () => {
+    const client = createHooklineClient({ baseUrl: e2e.stack.publicUrl, token: await e2e.admin.createKey(4343) });
+    const created = await client.POST('/api/v2/webhook', {
+      body: {
+        AppName: 'client',
+        AppUrl: 'www.example.com',
+        Name: 'made by @hookline/client',
+        TargetUrl: 'https://receiver.example.com/hook',
+        Events: ['Created'],
+      },
+    });
+    expect(created.response.status).toBe(200);
+    const id = created.data!.ObjectUUID;
+    const fetched = await client.GET('/api/v2/webhook/{id}', { params: { path: { id } } });
+    expect(fetched.data).toMatchObject({ Name: 'made by @hookline/client', Events: ['Created'] });
+
+    const missing = await client.GET('/api/v2/webhook/{id}', { params: { path: { id: 'no-such-webhook' } } });
+    expect(missing.response.status).toBe(404);
+    expect(missing.error).toMatchObject({ error: 'NOT_FOUND', details: [] });
   });
 
   it('routes each area to its service: match, breakers, blocklist, sessions, pipelines', async () => {

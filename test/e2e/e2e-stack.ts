@@ -8,7 +8,9 @@ const checker = new ResponseChecker(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'
 function checkAgainstDocument(method: string, url: string, reply: ApiReply): void {
   const problems = checker.problems(method, url, reply.status, reply.headers.get('content-type'), reply.body);
   if (problems.length > 0) {
-    throw new Error(`the answer does not match the OpenAPI document:\n${problems.join('\n')}\n${JSON.stringify(reply.body)}`);
+    throw new Error(
+      `the answer does not match the OpenAPI document:\n${problems.join('\n')}\n${JSON.stringify(reply.body)}`,
+    );
   }
 }
 

@@ -14,7 +14,8 @@ const swaggerUi = dirname(require.resolve('swagger-ui-dist/package.json'));
 rmSync(SITE, { recursive: true, force: true });
 mkdirSync(join(SITE, DOCS_PATH), { recursive: true });
 copyFileSync(OPENAPI_FILE, join(SITE, OPENAPI_PATH));
-for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js']) copyFileSync(join(swaggerUi, file), join(SITE, DOCS_PATH, file));
+for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js'])
+  copyFileSync(join(swaggerUi, file), join(SITE, DOCS_PATH, file));
 writeFileSync(
   join(SITE, DOCS_PATH, 'index.html'),
   `<!doctype html>

@@ -88,7 +88,10 @@ export function caddyConfig(options: CaddyOptions): Json {
                   handle: [
                     jsonResponse(
                       '{http.error.status_code}',
-                      errorBody('front_door', 'The front door could not complete this request: {http.error.status_text}'),
+                      errorBody(
+                        'front_door',
+                        'The front door could not complete this request: {http.error.status_text}',
+                      ),
                     ),
                   ],
                 },

@@ -24,7 +24,9 @@ async function ask<T>(service: ServiceName, flag: '--openapi' | '--routes'): Pro
 
 /** Asks each built service for its document and merges them. */
 export async function generateDocument(): Promise<OpenApiDocument> {
-  const documents = await Promise.all(SERVICES.map(async (service) => [service, await ask(service, '--openapi')] as const));
+  const documents = await Promise.all(
+    SERVICES.map(async (service) => [service, await ask(service, '--openapi')] as const),
+  );
   return mergeDocuments(Object.fromEntries(documents) as Record<ServiceName, OpenApiDocument>);
 }
 

@@ -60,7 +60,9 @@ export function mergeDocuments(documents: Partial<Record<ServiceName, OpenApiDoc
   }
   merged.tags = [...tags].sort().map((name) => ({ name }));
   for (const kind of ['schemas', 'securitySchemes'] as const) {
-    merged.components![kind] = Object.fromEntries(Object.entries(merged.components![kind]!).sort(([a], [b]) => a.localeCompare(b)));
+    merged.components![kind] = Object.fromEntries(
+      Object.entries(merged.components![kind]!).sort(([a], [b]) => a.localeCompare(b)),
+    );
   }
   return merged;
 }

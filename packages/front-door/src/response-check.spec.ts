@@ -20,7 +20,9 @@ describe('checking answers against the OpenAPI document', () => {
   };
 
   it('accepts an answer the document describes', () => {
-    expect(checker.problems('GET', '/api/v2/apikey', 200, JSON_TYPE, { Results: [key], TotalResultCount: 1 })).toEqual([]);
+    expect(checker.problems('GET', '/api/v2/apikey', 200, JSON_TYPE, { Results: [key], TotalResultCount: 1 })).toEqual(
+      [],
+    );
   });
 
   it('names a missing field, a wrong type and a value outside the enum', () => {
@@ -38,7 +40,9 @@ describe('checking answers against the OpenAPI document', () => {
     expect(checker.problems('PUT', '/api/v2/apikey', 200, JSON_TYPE, {})).toEqual([
       'PUT /api/v2/apikey -> 200: the document has no such operation',
     ]);
-    expect(checker.problems('GET', '/api/v2/apikey', 201, JSON_TYPE, { Results: [], TotalResultCount: 0 })).not.toEqual([]);
+    expect(checker.problems('GET', '/api/v2/apikey', 201, JSON_TYPE, { Results: [], TotalResultCount: 0 })).not.toEqual(
+      [],
+    );
   });
 
   it('holds errors to the {error, message, details} body', () => {

@@ -53,7 +53,10 @@ export class ResponseChecker {
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     this.ajv.addFormat('password', true);
-    this.ajv.addSchema({ components: jsonSchemaOf(document.components), paths: jsonSchemaOf(document.paths) }, DOCUMENT_ID);
+    this.ajv.addSchema(
+      { components: jsonSchemaOf(document.components), paths: jsonSchemaOf(document.paths) },
+      DOCUMENT_ID,
+    );
     this.operations = Object.entries(document.paths).flatMap(([template, item]) =>
       Object.keys(item).map((method) => ({
         template,
@@ -76,8 +79,9 @@ export class ResponseChecker {
       .sort((a, b) => a.params - b.params)[0];
     const name = `${method.toUpperCase()} ${path} -> ${status}`;
     if (!operation) return [`${name}: the document has no such operation`];
-    const responses = (this.document.paths[operation.template]![operation.method] as { responses: Record<string, unknown> })
-      .responses;
+    const responses = (
+      this.document.paths[operation.template]![operation.method] as { responses: Record<string, unknown> }
+    ).responses;
     const key = String(status) in responses ? String(status) : 'default';
     const response = responses[key] as { content?: Record<string, unknown> } | undefined;
     if (!response) return [`${name}: status ${status} is not documented for ${operation.template}`];
@@ -85,7 +89,8 @@ export class ResponseChecker {
       return response.content?.['application/json'] ? [`${name}: documented with a body, answered none`] : [];
     }
     if (!contentType?.includes('application/json')) return [];
-    if (!response.content?.['application/json']) return [`${name}: answered a JSON body the document does not describe`];
+    if (!response.content?.['application/json'])
+      return [`${name}: answered a JSON body the document does not describe`];
     const ref = `${DOCUMENT_ID}#/paths/${pointer(operation.template)}/${operation.method}/responses/${key}/content/${pointer('application/json')}/schema`;
     let validate = this.validators.get(ref);
     if (!validate) {

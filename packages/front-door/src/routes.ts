@@ -23,10 +23,22 @@ export const ROUTES: readonly Route[] = [
   // The dispatcher serves this path too today; the registry owns it until one service does.
   { service: 'registry', paths: ['/api/v2/blocklist'], what: 'URL blocklist' },
   { service: 'registry', paths: ['/users'], what: 'users and sign-in' },
-  { service: 'change-ingest', paths: ['/api/v2/changes', '/apps/pigeon/api/v2/changes'], what: 'changes from producers' },
+  {
+    service: 'change-ingest',
+    paths: ['/api/v2/changes', '/apps/pigeon/api/v2/changes'],
+    what: 'changes from producers',
+  },
   { service: 'matcher', paths: ['/api/v2/match', '/api/v2/index'], what: 'match dry-run and the webhook index' },
-  { service: 'dispatcher', paths: ['/api/v2/breakers', '/api/v2/deliveries'], what: 'circuit breakers and delivery status' },
-  { service: 'incoming-hooks', paths: ['/pipelines', '/hooks/incoming'], what: 'pipelines, incoming hooks and runs, hook URLs' },
+  {
+    service: 'dispatcher',
+    paths: ['/api/v2/breakers', '/api/v2/deliveries'],
+    what: 'circuit breakers and delivery status',
+  },
+  {
+    service: 'incoming-hooks',
+    paths: ['/pipelines', '/hooks/incoming'],
+    what: 'pipelines, incoming hooks and runs, hook URLs',
+  },
   { service: 'tunnel-gateway', paths: ['/messaging/shared_spaces'], what: 'tunnel WebSockets for listeners' },
   { service: 'tunnel-gateway', paths: ['/api/v2/sessions'], what: 'live tunnel sessions' },
 ];

@@ -52,7 +52,10 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
 }
 
 /** A service's OpenAPI document, the same whether served at `/docs` or printed by `--openapi`. */
-function openapiDocument(app: NestExpressApplication, openapi: NonNullable<ServiceAppOptions['openapi']>): OpenAPIObject {
+function openapiDocument(
+  app: NestExpressApplication,
+  openapi: NonNullable<ServiceAppOptions['openapi']>,
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(openapi.title)
     .setDescription(openapi.description)
@@ -98,7 +101,10 @@ export interface ServiceRoute {
 }
 
 function joinPath(base: string, path: string): string {
-  const joined = `/${[base, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  const joined = `/${[base, path]
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
   return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 

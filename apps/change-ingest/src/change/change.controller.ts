@@ -13,7 +13,9 @@ import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
 import { ChangeService, type IngestResult } from './change.service';
 import { IngestResultDto, RallyChangeInputDto, SnapshotChangeInputDto } from './dto/change-docs.dto';
 
-const ONE_CHANGE = { oneOf: [{ $ref: getSchemaPath(RallyChangeInputDto) }, { $ref: getSchemaPath(SnapshotChangeInputDto) }] };
+const ONE_CHANGE = {
+  oneOf: [{ $ref: getSchemaPath(RallyChangeInputDto) }, { $ref: getSchemaPath(SnapshotChangeInputDto) }],
+};
 
 @ApiTags('changes')
 @ApiExtraModels(RallyChangeInputDto, SnapshotChangeInputDto)

@@ -1,7 +1,12 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
-import { BreakerListDto, WebhookDeliveriesListDto, type BreakerDto, type WebhookDeliveriesDto } from './dto/status-response.dto';
+import {
+  BreakerListDto,
+  WebhookDeliveriesListDto,
+  type BreakerDto,
+  type WebhookDeliveriesDto,
+} from './dto/status-response.dto';
 import { StatusService } from './status.service';
 
 /** Operators' view of this dispatcher instance, limited to the caller's subscription. */
@@ -16,7 +21,10 @@ export class StatusController {
 
   /** Circuit breaker per target origin this subscription delivers to (as seen by this instance), with its parked jobs. */
   @Get('breakers')
-  @ApiOperation({ summary: 'Circuit breakers per target origin', description: 'As this dispatcher instance sees them.' })
+  @ApiOperation({
+    summary: 'Circuit breakers per target origin',
+    description: 'As this dispatcher instance sees them.',
+  })
   @ApiOkResponse({ type: BreakerListDto })
   async breakers(@Principal() principal: Principal): Promise<BreakerListDto> {
     const Results: BreakerDto[] = (await this.status.breakers(tenantOf(principal))).map((o) => ({

@@ -1,5 +1,13 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { HOOK_URL_PATH } from '../hook/hook-url';
 import { HookReceiverService } from './hook-receiver.service';
@@ -16,7 +24,8 @@ export class HookCallAcceptedDto {
 }
 
 export class HookCallDuplicateDto {
-  @ApiProperty({ format: 'uuid', description: 'The run the first call with this delivery id started.' }) run_id!: string;
+  @ApiProperty({ format: 'uuid', description: 'The run the first call with this delivery id started.' })
+  run_id!: string;
   @ApiProperty({ enum: [true] }) duplicate!: true;
 }
 
@@ -29,8 +38,16 @@ export class HookReceiverController {
   @Post(':token')
   @HttpCode(202)
   @ApiOperation({ summary: 'Trigger the pipeline: 202 with the run id; 200 for a delivery id seen before' })
-  @ApiBody({ required: false, description: 'Any JSON; the hook’s variables are taken from it.', schema: { type: 'object' } })
-  @ApiHeader({ name: 'X-Hub-Signature-256', required: false, description: 'HMAC of the body, in the hook’s header and algorithm.' })
+  @ApiBody({
+    required: false,
+    description: 'Any JSON; the hook’s variables are taken from it.',
+    schema: { type: 'object' },
+  })
+  @ApiHeader({
+    name: 'X-Hub-Signature-256',
+    required: false,
+    description: 'HMAC of the body, in the hook’s header and algorithm.',
+  })
   @ApiAcceptedResponse({ type: HookCallAcceptedDto })
   @ApiOkResponse({ type: HookCallDuplicateDto })
   async receive(

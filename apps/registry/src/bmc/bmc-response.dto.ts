@@ -1,5 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { BMC_AUTHENTICATION_TYPES, BMC_RECORD_EVENT_TYPE, BMC_RECORD_EVENTS, type BmcRecordEvent } from './bmc-definition.dto';
+import {
+  BMC_AUTHENTICATION_TYPES,
+  BMC_RECORD_EVENT_TYPE,
+  BMC_RECORD_EVENTS,
+  type BmcRecordEvent,
+} from './bmc-definition.dto';
 import type { BmcDefinitionView } from './bmc.mapping';
 
 type View = BmcDefinitionView;
@@ -43,7 +48,8 @@ export class BmcDefinitionViewDto implements View {
 }
 
 export class BmcRegisteredDto extends BmcDefinitionViewDto {
-  @ApiProperty({ description: 'Hookline’s signing secret for the deliveries, shown this once.' }) signingSecret!: string;
+  @ApiProperty({ description: 'Hookline’s signing secret for the deliveries, shown this once.' })
+  signingSecret!: string;
 }
 
 export class BmcDataPageDto {

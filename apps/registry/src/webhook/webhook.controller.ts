@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import type { Request } from 'express';
 import { RegistryConfig } from '../config/registry.config';
@@ -50,7 +58,10 @@ export class WebhookController {
   @Post()
   @HttpCode(200)
   @Roles('admin', 'integration')
-  @ApiOperation({ summary: 'Create a webhook', description: 'Answers 200 (Rally) with the signing secret in clear, this once.' })
+  @ApiOperation({
+    summary: 'Create a webhook',
+    description: 'Answers 200 (Rally) with the signing secret in clear, this once.',
+  })
   @ApiOkResponse({ type: WebhookResponseDto })
   async create(
     @Principal() principal: Principal,
@@ -82,7 +93,10 @@ export class WebhookController {
 
   @Patch(':id')
   @Roles('admin', 'integration')
-  @ApiOperation({ summary: 'Change a webhook', description: 'Only the fields sent change; lists and objects are replaced whole.' })
+  @ApiOperation({
+    summary: 'Change a webhook',
+    description: 'Only the fields sent change; lists and objects are replaced whole.',
+  })
   @ApiOkResponse({ type: WebhookResponseDto })
   async update(
     @Principal() principal: Principal,
@@ -120,7 +134,10 @@ export class WebhookController {
   @Post(':id/test')
   @HttpCode(200)
   @Roles('admin', 'integration')
-  @ApiOperation({ summary: 'Test a webhook', description: 'Sends a sample payload now and shows what the receiver answered.' })
+  @ApiOperation({
+    summary: 'Test a webhook',
+    description: 'Sends a sample payload now and shows what the receiver answered.',
+  })
   @ApiOkResponse({ type: TestDeliveryResponseDto })
   async test(
     @Principal() principal: Principal,
@@ -146,7 +163,10 @@ export class WebhookController {
   }
 
   @Get(':id/failed')
-  @ApiOperation({ summary: 'List failed deliveries', description: 'Deliveries that exhausted their retries, kept for replay.' })
+  @ApiOperation({
+    summary: 'List failed deliveries',
+    description: 'Deliveries that exhausted their retries, kept for replay.',
+  })
   @ApiOkResponse({ type: FailedDeliveryPageDto })
   async failed(@Principal() principal: Principal, @Param('id') id: string, @Query() query: PageQueryDto) {
     return page(await this.webhooks.failedDeliveries(principal, id, query), failedDeliveryResponse);

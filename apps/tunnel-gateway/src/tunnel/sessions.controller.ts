@@ -15,7 +15,10 @@ export class SessionsController {
 
   /** Live listeners of the caller's subscription on this gateway instance, by shared space. */
   @Get()
-  @ApiOperation({ summary: 'List live listeners by shared space', description: 'Those connected to this gateway instance.' })
+  @ApiOperation({
+    summary: 'List live listeners by shared space',
+    description: 'Those connected to this gateway instance.',
+  })
   @ApiOkResponse({ type: SessionsResponse })
   list(@Principal() principal: Principal): SessionsResponse {
     return toSessionsResponse(this.registry.list(tenantOf(principal)));

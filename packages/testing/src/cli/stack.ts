@@ -91,7 +91,10 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  writeFileSync(join(STATE, 'stack.json'), JSON.stringify({ pid: process.pid, adminKey, url: stack.publicUrl, services }, null, 2));
+  writeFileSync(
+    join(STATE, 'stack.json'),
+    JSON.stringify({ pid: process.pid, adminKey, url: stack.publicUrl, services }, null, 2),
+  );
 }
 
 void main();

@@ -17,7 +17,8 @@ export async function startFrontDoor(options: StartFrontDoorOptions): Promise<Ru
   const binary = findExecutable('caddy');
   if (!binary) throw new Error('caddy is not installed: run `./hookline setup` or `apt-get install -y caddy`.');
   // Checked first: waiting for the port would otherwise take whatever holds it for the front door.
-  if (!(await isPortFree(options.port))) throw new Error(`the front door's port ${options.port} is in use (HOOKLINE_PORT)`);
+  if (!(await isPortFree(options.port)))
+    throw new Error(`the front door's port ${options.port} is in use (HOOKLINE_PORT)`);
   const config = caddyConfig({
     listen: `127.0.0.1:${options.port}`,
     upstream: (service) => `127.0.0.1:${options.servicePort(service)}`,

@@ -38,11 +38,19 @@ export class SnapshotChangeInputDto implements SnapshotChangeInput {
   @ApiProperty({ enum: CHANGE_ACTIONS }) action!: ChangeAction;
   @ApiProperty({ example: 'Defect' }) object_type!: string;
   @ApiProperty() object_id!: string;
-  @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: 'The record before.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'The record before.',
+  })
   before?: Record<string, unknown> | null;
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true, description: 'The record after.' })
   after?: Record<string, unknown> | null;
-  @ApiPropertyOptional({ description: 'Who made the change: a name or an object.', oneOf: [{ type: 'string' }, { type: 'object' }] })
+  @ApiPropertyOptional({
+    description: 'Who made the change: a name or an object.',
+    oneOf: [{ type: 'string' }, { type: 'object' }],
+  })
   user?: Record<string, unknown> | string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) project?: Record<string, unknown>;
   @ApiPropertyOptional() ref?: string;

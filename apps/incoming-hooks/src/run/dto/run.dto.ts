@@ -9,7 +9,10 @@ import type { RunRecord } from '../run.schema';
 export class RunStateDto extends PickType(PipelineRunStateReport, ['status', 'message'] as const) {}
 // Documented here, as the contracts package carries no OpenAPI metadata.
 ApiProperty({ enum: REPORTED_RUN_STATUSES })(RunStateDto.prototype, 'status');
-ApiPropertyOptional({ maxLength: 2_000, description: 'Shown with the run, e.g. why it failed.' })(RunStateDto.prototype, 'message');
+ApiPropertyOptional({ maxLength: 2_000, description: 'Shown with the run, e.g. why it failed.' })(
+  RunStateDto.prototype,
+  'message',
+);
 
 const RUN_STATUSES: PipelineRunStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 
@@ -46,7 +49,11 @@ export class RunResponse {
     description: 'The hook’s variables, taken from the payload.',
   })
   variables!: Record<string, VariableValue>;
-  @ApiProperty({ type: String, nullable: true, description: 'The sender’s delivery id, when the hook names its header.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The sender’s delivery id, when the hook names its header.',
+  })
   delivery_id!: string | null;
   @ApiProperty({ format: 'date-time' }) received_at!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) started_at!: string | null;

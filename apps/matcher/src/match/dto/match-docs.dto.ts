@@ -1,5 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CHANGE_ACTIONS, type AttributeChange, type AttributeValue, type ChangeAction, type ChangeMessage } from '@hookline/contracts';
+import {
+  CHANGE_ACTIONS,
+  type AttributeChange,
+  type AttributeValue,
+  type ChangeAction,
+  type ChangeMessage,
+} from '@hookline/contracts';
 import type { MatchClause } from '@hookline/matching';
 import type { DryRunResult } from '../match.service';
 

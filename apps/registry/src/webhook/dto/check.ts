@@ -11,9 +11,12 @@ export type Rule = ((value: unknown, object: Record<string, unknown>, property: 
 
 /** A rule with what it accepts written out for the OpenAPI document. */
 export function documented(rule: Rule, schema: ApiPropertyOptions): Rule {
-  return Object.assign((value: unknown, object: Record<string, unknown>, property: string) => rule(value, object, property), {
-    schema,
-  });
+  return Object.assign(
+    (value: unknown, object: Record<string, unknown>, property: string) => rule(value, object, property),
+    {
+      schema,
+    },
+  );
 }
 
 /** Fields a create body must carry, per DTO class, for `OptionalInDocument` to relax. */
@@ -69,7 +72,8 @@ export function Field(presence: Presence, rule: Rule, description?: string): Pro
   return (target: object, property: string | symbol) => {
     check(target, property);
     doc(target, property);
-    if (presence === 'required') REQUIRED_FIELDS.set(target, [...(REQUIRED_FIELDS.get(target) ?? []), String(property)]);
+    if (presence === 'required')
+      REQUIRED_FIELDS.set(target, [...(REQUIRED_FIELDS.get(target) ?? []), String(property)]);
   };
 }
 

@@ -13,7 +13,12 @@ export class WebhookQueryDto {
   @Check(parses(parseOrder))
   order?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, description: 'Page size, default 20, at most 200.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+    description: 'Page size, default 20, at most 200.',
+  })
   @Check(positiveInteger)
   pagesize?: string;
 
@@ -25,7 +30,10 @@ export class WebhookQueryDto {
   @Check(single)
   name?: string;
 
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: '`true`: enabled webhooks only; `false`: disabled ones.' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: '`true`: enabled webhooks only; `false`: disabled ones.',
+  })
   @Check(booleanText)
   isEnabled?: string;
 
@@ -42,7 +50,12 @@ export class WebhookQueryDto {
 
 /** Paging of the delivery log and failed deliveries. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, description: 'Page size, default 20, at most 200.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+    description: 'Page size, default 20, at most 200.',
+  })
   @Check(positiveInteger)
   pagesize?: string;
 

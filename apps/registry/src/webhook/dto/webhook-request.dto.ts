@@ -46,11 +46,20 @@ const attributeRef: Rule = (value, _object, property) =>
 
 /** One Rally expression: an attribute (by id or name), an operator, and a Value fitting the operator. */
 export class ExpressionDto {
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Attribute UUID (Rally); give it or AttributeName.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Attribute UUID (Rally); give it or AttributeName.',
+  })
   @Check(attributeRef)
   AttributeID?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 256, description: 'Attribute name, e.g. PlanEstimate.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 256,
+    description: 'Attribute name, e.g. PlanEstimate.',
+  })
   @Check(
     (value, object, property) =>
       attributeRef(value, object, property) ?? expressionAttributeProblem(object.AttributeID, value),
@@ -97,7 +106,11 @@ export class AuthenticationDto {
   @Check(forType(['Basic', 'SignIn'], text(256)))
   Username?: string;
 
-  @ApiPropertyOptional({ maxLength: 1_024, format: 'password', description: 'Basic and SignIn; stored encrypted, shown masked.' })
+  @ApiPropertyOptional({
+    maxLength: 1_024,
+    format: 'password',
+    description: 'Basic and SignIn; stored encrypted, shown masked.',
+  })
   @Check(forType(['Basic', 'SignIn'], text(1_024)))
   Password?: string;
 
@@ -125,7 +138,11 @@ export class AuthenticationDto {
   @Check(forType('OAuth2ClientCredentials', text(256)))
   ClientId?: string;
 
-  @ApiPropertyOptional({ maxLength: 1_024, format: 'password', description: 'OAuth2ClientCredentials; stored encrypted.' })
+  @ApiPropertyOptional({
+    maxLength: 1_024,
+    format: 'password',
+    description: 'OAuth2ClientCredentials; stored encrypted.',
+  })
   @Check(forType('OAuth2ClientCredentials', text(1_024)))
   ClientSecret?: string;
 
@@ -267,7 +284,10 @@ const triggers = documented(triggersRule, {
   items: {
     type: 'object',
     required: ['ObjectType', 'Event'],
-    properties: { ObjectType: { type: 'string', maxLength: 256 }, Event: { type: 'string', enum: [...WEBHOOK_EVENTS] } },
+    properties: {
+      ObjectType: { type: 'string', maxLength: 256 },
+      Event: { type: 'string', enum: [...WEBHOOK_EVENTS] },
+    },
   },
 });
 

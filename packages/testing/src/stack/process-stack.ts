@@ -47,8 +47,8 @@ export interface ProcessStackOptions {
   adminKey?: string;
   encryptionKey?: string;
   /**
-   * Run the front door (Caddy) before the services on this port, or on a free one with `true`; the
-   * services get its URL as PUBLIC_BASE_URL unless `env` gives another.
+   * Run the front door (Caddy) in front of the services on this port, or on a free one with `true`;
+   * the services get its URL as PUBLIC_BASE_URL unless the environment or `env` gives another.
    */
   frontDoor?: boolean | number;
   readyTimeoutMs?: number;
@@ -152,8 +152,9 @@ export class ProcessStack {
       cwd: join(ROOT, 'apps', spec.name),
       env: {
         LOG_LEVEL: 'warn',
-        ...process.env,
+        // The front door's URL unless the operator gives another (a domain in front of it, say).
         ...(this.frontDoorPort !== undefined && { PUBLIC_BASE_URL: this.publicUrl }),
+        ...process.env,
         ...this.options.env,
         ...this.options.serviceEnv?.[name],
         PORT: String(service.port),

@@ -1,6 +1,23 @@
-import { ApiClient, ProcessStack, Receiver, waitFor, type ProcessStackOptions } from '@hookline/testing';
+import { readFileSync } from 'node:fs';
+import { OPENAPI_FILE, ResponseChecker, type OpenApiDocument } from '@hookline/front-door';
+import { ApiClient, ProcessStack, Receiver, waitFor, type ApiReply, type ProcessStackOptions } from '@hookline/testing';
 
-/** A tenant of the running stack: its key and a client per public API speaking as that key. */
+/** The committed OpenAPI document, which every answer through the front door must match. */
+const checker = new ResponseChecker(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as OpenApiDocument);
+
+function checkAgainstDocument(method: string, url: string, reply: ApiReply): void {
+  const problems = checker.problems(method, url, reply.status, reply.headers.get('content-type'), reply.body);
+  if (problems.length > 0) {
+    throw new Error(
+      `the answer does not match the OpenAPI document:\n${problems.join('\n')}\n${JSON.stringify(reply.body)}`,
+    );
+  }
+}
+
+/**
+ * A tenant of the running stack: its key and clients speaking as that key. All three reach the
+ * one public origin (the front door), as users do; they keep their names for the API each test uses.
+ */
 export interface Tenant {
   key: string;
   registry: ApiClient;
@@ -9,8 +26,8 @@ export interface Tenant {
 }
 
 /**
- * The whole product as its users run it: six service processes on a real nats-server and
- * MongoDB-wire server, and a real HTTP receiver on 127.0.0.1 (the dispatcher is allowed plain
+ * The whole product as its users run it: six service processes behind the front door on a real
+ * nats-server and MongoDB-wire server, and a real HTTP receiver on 127.0.0.1 (the dispatcher is allowed plain
  * HTTP to loopback for it, as an operator would allow an internal network).
  */
 export class E2eStack {
@@ -23,6 +40,7 @@ export class E2eStack {
     const receiver = await Receiver.start();
     try {
       const stack = await ProcessStack.start({
+        frontDoor: true,
         ...options,
         serviceEnv: {
           ...options.serviceEnv,
@@ -41,9 +59,14 @@ export class E2eStack {
     }
   }
 
-  /** The registry as the bootstrap admin key. */
+  /** The public API as the bootstrap admin key. */
   get admin(): ApiClient {
-    return new ApiClient(this.stack.url('registry'), this.stack.adminKey);
+    return this.public(this.stack.adminKey);
+  }
+
+  /** The one public origin, speaking as `key`; every answer is checked against the OpenAPI document. */
+  public(key?: string): ApiClient {
+    return new ApiClient(this.stack.publicUrl, key, checkAgainstDocument);
   }
 
   client(service: string, key?: string): ApiClient {
@@ -54,9 +77,9 @@ export class E2eStack {
     const key = await this.admin.createKey(subscriptionId, roles, sharedSpaces);
     return {
       key,
-      registry: this.client('registry', key),
-      ingest: this.client('change-ingest', key),
-      incoming: this.client('incoming-hooks', key),
+      registry: this.public(key),
+      ingest: this.public(key),
+      incoming: this.public(key),
     };
   }
 

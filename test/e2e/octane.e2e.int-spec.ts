@@ -168,7 +168,7 @@ describe('seed: ALM Octane trigger webhooks on the whole stack', () => {
         '--forward',
         e2e.receiver.url('/behind-firewall'),
         '--url',
-        e2e.stack.url('tunnel-gateway').replace('http', 'ws'),
+        e2e.stack.publicUrl.replace('http', 'ws'),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -28,7 +28,8 @@ const APPS: Record<string, ConfigClass> = {
   'incoming-hooks': IncomingHooksConfig,
   'tunnel-gateway': TunnelGatewayConfig,
 };
-const INFRA = ['nats', 'mongo'];
+// Services that are not apps: the official nats and mongo images and the front door (Caddy).
+const INFRA = ['nats', 'mongo', 'proxy'];
 
 type EnvValue = string | number | boolean | null;
 interface ComposeService {

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
-import { NestFactory } from '@nestjs/core';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { BaseServiceConfig, ConfigError } from './config/config';
 import { ReadinessRegistry } from './health/readiness.registry';
@@ -10,6 +12,8 @@ import { checkJsonBody, isJsonMediaType, requireJsonContentType, verifyUtf8 } fr
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 import { Tracing, traceHttpRequests } from './tracing/tracing';
+import { withErrorResponses } from './openapi/document';
+import { ErrorResponseDto } from './openapi/error-response.dto';
 
 /** A PEM certificate chain and its private key. */
 export interface TlsPair {
@@ -57,18 +61,95 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   app.useBodyParser('json', jsonOptions as NestExpressBodyParserOptionsFor<'json'>);
   app.use(checkJsonBody(config.HTTP_BODY_MAX_DEPTH));
   if (options.openapi) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(options.openapi.title)
-        .setDescription(options.openapi.description)
-        .addBearerAuth()
-        .addCookieAuth('ZSESSIONID')
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document);
+    SwaggerModule.setup('docs', app, openapiDocument(app, options.openapi));
   }
   return app;
+}
+
+/** A service's OpenAPI document, the same whether served at `/docs` or printed by `--openapi`. */
+function openapiDocument(
+  app: NestExpressApplication,
+  openapi: NonNullable<ServiceAppOptions['openapi']>,
+): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(openapi.title)
+    .setDescription(openapi.description)
+    .setVersion('2.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (`hk_...`) or a session token.' })
+    .addCookieAuth(
+      'ZSESSIONID',
+      { type: 'apiKey', in: 'cookie', description: 'Rally-style session cookie holding an API key.' },
+      'ZSESSIONID',
+    )
+    .build();
+  return withErrorResponses(SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] }));
+}
+
+/**
+ * Nest's preview mode builds the module graph without instantiating providers, so a service can be
+ * described without its configuration, database or NATS.
+ */
+async function previewApp<T>(options: ServiceAppOptions, use: (app: NestExpressApplication) => T): Promise<T> {
+  const app = await NestFactory.create<NestExpressApplication>(options.module as never, {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
+  try {
+    return use(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** The service's OpenAPI document, without starting it. */
+export async function describeService(options: ServiceAppOptions): Promise<OpenAPIObject> {
+  const { openapi } = options;
+  if (!openapi) throw new Error(`${options.service} has no REST API to describe`);
+  return previewApp(options, (app) => openapiDocument(app, openapi));
+}
+
+/** One HTTP route a service registers, its path in OpenAPI's template form (`/webhook/{id}`). */
+export interface ServiceRoute {
+  method: string;
+  path: string;
+}
+
+function joinPath(base: string, path: string): string {
+  const joined = `/${[base, path]
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
+  return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+/**
+ * Every route the service's controllers register, read from the same decorators Nest routes by,
+ * so a test can hold them against the OpenAPI document (which leaves excluded controllers out).
+ */
+export async function describeRoutes(options: ServiceAppOptions): Promise<ServiceRoute[]> {
+  return previewApp(options, (app) => {
+    const routes: ServiceRoute[] = [];
+    for (const module of app.get(ModulesContainer).values()) {
+      for (const controller of module.controllers.values()) {
+        const type = controller.metatype as (new (...args: never[]) => unknown) | null;
+        if (!type) continue;
+        const base = Reflect.getMetadata(PATH_METADATA, type) as string | string[] | undefined;
+        const prototype = type.prototype as Record<string, unknown>;
+        for (const name of Object.getOwnPropertyNames(prototype)) {
+          const handler = prototype[name];
+          if (name === 'constructor' || typeof handler !== 'function') continue;
+          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+          if (path === undefined) continue;
+          const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+          for (const prefix of [base ?? ''].flat()) {
+            for (const suffix of [path].flat()) routes.push({ method, path: joinPath(prefix, suffix) });
+          }
+        }
+      }
+    }
+    return routes;
+  });
 }
 
 /**
@@ -77,6 +158,15 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
  * A configuration problem ends the process with exit code 1 and a message naming the setting.
  */
 export async function bootstrapService(options: ServiceAppOptions): Promise<void> {
+  // `main.js --openapi` and `--routes` describe the service for the front door (packages/front-door).
+  if (process.argv.includes('--openapi')) {
+    process.stdout.write(`${JSON.stringify(await describeService(options), null, 2)}\n`);
+    return;
+  }
+  if (process.argv.includes('--routes')) {
+    process.stdout.write(`${JSON.stringify(await describeRoutes(options))}\n`);
+    return;
+  }
   let app: NestExpressApplication;
   try {
     app = await createServiceApp(options);

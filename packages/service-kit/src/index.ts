@@ -12,3 +12,5 @@ export * from './http/request-body';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
 export * from './tracing';
+export * from './openapi/document';
+export * from './openapi/error-response.dto';

@@ -11,3 +11,4 @@ export * from './harness/api-client';
 export * from './harness/outcomes';
 export * from './harness/metrics';
 export * from './harness/delivery-jobs';
+export * from './infra/front-door';

@@ -1,9 +1,24 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiCookieAuth,
+  ApiExtraModels,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
 import { ChangeService, type IngestResult } from './change.service';
+import { IngestResultDto, RallyChangeInputDto, SnapshotChangeInputDto } from './dto/change-docs.dto';
+
+const ONE_CHANGE = {
+  oneOf: [{ $ref: getSchemaPath(RallyChangeInputDto) }, { $ref: getSchemaPath(SnapshotChangeInputDto) }],
+};
 
 @ApiTags('changes')
+@ApiExtraModels(RallyChangeInputDto, SnapshotChangeInputDto)
 @ApiBearerAuth()
 @ApiCookieAuth('ZSESSIONID')
 @UseGuards(ApiKeyGuard)
@@ -20,7 +35,8 @@ export class ChangeController {
       'Either full Rally change messages (message_id, action, object_id, object_type, state, changes, ...) or ' +
       'snapshot pairs {action, object_type, object_id, before, after, user, project}. 202 with the message ids.',
   })
-  @ApiBody({ schema: { oneOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } })
+  @ApiBody({ schema: { oneOf: [ONE_CHANGE, { type: 'array', maxItems: 1000, items: ONE_CHANGE }] } })
+  @ApiAcceptedResponse({ type: IngestResultDto })
   submit(@Body() body: unknown, @Principal() principal: Principal): Promise<IngestResult> {
     return this.changes.ingest(body, { tenant: tenantOf(principal), subscriptionId: principal.subscriptionId });
   }

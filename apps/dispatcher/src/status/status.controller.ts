@@ -1,6 +1,12 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
+import {
+  BreakerListDto,
+  WebhookDeliveriesListDto,
+  type BreakerDto,
+  type WebhookDeliveriesDto,
+} from './dto/status-response.dto';
 import { StatusService } from './status.service';
 
 /** Operators' view of this dispatcher instance, limited to the caller's subscription. */
@@ -15,8 +21,13 @@ export class StatusController {
 
   /** Circuit breaker per target origin this subscription delivers to (as seen by this instance), with its parked jobs. */
   @Get('breakers')
-  async breakers(@Principal() principal: Principal) {
-    const Results = (await this.status.breakers(tenantOf(principal))).map((o) => ({
+  @ApiOperation({
+    summary: 'Circuit breakers per target origin',
+    description: 'As this dispatcher instance sees them.',
+  })
+  @ApiOkResponse({ type: BreakerListDto })
+  async breakers(@Principal() principal: Principal): Promise<BreakerListDto> {
+    const Results: BreakerDto[] = (await this.status.breakers(tenantOf(principal))).map((o) => ({
       Origin: o.origin,
       State: o.state,
       InFlight: o.inFlight,
@@ -34,8 +45,10 @@ export class StatusController {
 
   /** Queued and parked (all instances) and in-flight (this instance) deliveries per webhook of the subscription. */
   @Get('deliveries/webhooks')
-  async webhooks(@Principal() principal: Principal) {
-    const Results = (await this.status.webhooks(tenantOf(principal))).map((w) => ({
+  @ApiOperation({ summary: 'Queued, parked and in-flight deliveries per webhook' })
+  @ApiOkResponse({ type: WebhookDeliveriesListDto })
+  async webhooks(@Principal() principal: Principal): Promise<WebhookDeliveriesListDto> {
+    const Results: WebhookDeliveriesDto[] = (await this.status.webhooks(tenantOf(principal))).map((w) => ({
       WebhookID: w.webhookId,
       Queued: w.queued,
       Parked: w.parked,

@@ -1,5 +1,13 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { HOOK_URL_PATH } from '../hook/hook-url';
 import { HookReceiverService } from './hook-receiver.service';
@@ -8,6 +16,18 @@ export type HookCallResponse =
   | { run_id: string; status: 'queued'; duplicate: false }
   /** The delivery id was seen before: no second run was started; `run_id` is the first one's. */
   | { run_id: string; duplicate: true };
+
+export class HookCallAcceptedDto {
+  @ApiProperty({ format: 'uuid' }) run_id!: string;
+  @ApiProperty({ enum: ['queued'] }) status!: 'queued';
+  @ApiProperty({ enum: [false] }) duplicate!: false;
+}
+
+export class HookCallDuplicateDto {
+  @ApiProperty({ format: 'uuid', description: 'The run the first call with this delivery id started.' })
+  run_id!: string;
+  @ApiProperty({ enum: [true] }) duplicate!: true;
+}
 
 /** The public hook URL: no API key, the token finds the hook and the HMAC signature authenticates the sender. */
 @ApiTags('hook URL')
@@ -18,6 +38,18 @@ export class HookReceiverController {
   @Post(':token')
   @HttpCode(202)
   @ApiOperation({ summary: 'Trigger the pipeline: 202 with the run id; 200 for a delivery id seen before' })
+  @ApiBody({
+    required: false,
+    description: 'Any JSON; the hook’s variables are taken from it.',
+    schema: { type: 'object' },
+  })
+  @ApiHeader({
+    name: 'X-Hub-Signature-256',
+    required: false,
+    description: 'HMAC of the body, in the hook’s header and algorithm.',
+  })
+  @ApiAcceptedResponse({ type: HookCallAcceptedDto })
+  @ApiOkResponse({ type: HookCallDuplicateDto })
   async receive(
     @Param('token') token: string,
     @Req() req: Request,

@@ -1,10 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import type { Request } from 'express';
 import { IncomingHooksConfig } from '../config/incoming-hooks.config';
 import { CreateHookDto, RotateSecretDto, UpdateHookDto } from './dto/hook-request.dto';
-import { toHookResponse, type HookResponse } from './dto/hook-response.dto';
+import { HookResponse, toHookResponse } from './dto/hook-response.dto';
 import { HookService } from './hook.service';
 
 /** The Devopness paths: `POST /pipelines/{id}/hooks/incoming`, `GET /pipelines/{id}/hooks`. */
@@ -22,6 +30,7 @@ export class HookController {
   @Post('incoming')
   @Roles('admin')
   @ApiOperation({ summary: 'Create an incoming hook; the answer holds its url and, this once, its secret' })
+  @ApiCreatedResponse({ type: HookResponse })
   async create(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -33,6 +42,8 @@ export class HookController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List a pipeline’s incoming hooks', description: 'Secrets masked.' })
+  @ApiOkResponse({ type: [HookResponse] })
   async list(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -43,6 +54,8 @@ export class HookController {
   }
 
   @Get(':hook_id')
+  @ApiOperation({ summary: 'Get an incoming hook' })
+  @ApiOkResponse({ type: HookResponse })
   async get(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -55,6 +68,8 @@ export class HookController {
   /** Disables or re-enables the hook: a disabled hook's URL answers 404. */
   @Patch(':hook_id')
   @Roles('admin')
+  @ApiOperation({ summary: 'Disable or re-enable an incoming hook', description: 'A disabled hook’s URL answers 404.' })
+  @ApiOkResponse({ type: HookResponse })
   async update(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -68,6 +83,8 @@ export class HookController {
   @Delete(':hook_id')
   @Roles('admin')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an incoming hook' })
+  @ApiNoContentResponse({ description: 'Deleted; its URL answers 404.' })
   async delete(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -80,6 +97,7 @@ export class HookController {
   @Roles('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'New secret, shown this once; the old one verifies until previous_secret_expires_at' })
+  @ApiOkResponse({ type: HookResponse })
   async rotate(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,

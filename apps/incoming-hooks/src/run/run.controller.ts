@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
-import { RunListQueryDto, RunStateDto, toRunResponse, type RunResponse } from './dto/run.dto';
+import { RunListQueryDto, RunResponse, RunStateDto, toRunResponse } from './dto/run.dto';
 import { RunService } from './run.service';
 
 @ApiTags('runs')
@@ -13,6 +13,8 @@ export class RunController {
   constructor(private readonly runs: RunService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List a pipeline’s runs', description: 'Newest first.' })
+  @ApiOkResponse({ type: [RunResponse] })
   async list(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -22,6 +24,8 @@ export class RunController {
   }
 
   @Get(':run_id')
+  @ApiOperation({ summary: 'Get a run, with its history' })
+  @ApiOkResponse({ type: RunResponse })
   async get(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,
@@ -40,6 +44,7 @@ export class RunController {
       'Runners on the internal network can report the same as a NATS request on `runs.state.<subscription id>` ' +
       'with `{pipelineId, runId, status, message?}`.',
   })
+  @ApiOkResponse({ type: RunResponse })
   async report(
     @Principal() principal: Principal,
     @Param('pipeline_id') pipelineId: string,

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChangeMessage } from '@hookline/contracts';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { AdminKeyGuard } from './admin-key.guard';
+import { ChangeMessageDto, DryRunResponseDto, IndexStatusDto, TenantIndexDto } from './dto/match-docs.dto';
 import { MatchService, type DryRunResult } from './match.service';
 
 @ApiTags('matcher (internal)')
+@ApiExtraModels(TenantIndexDto)
 @ApiBearerAuth()
 @UseGuards(AdminKeyGuard)
 @Controller('api/v2')
@@ -18,6 +20,8 @@ export class MatchController {
   @Post('match')
   @HttpCode(200)
   @ApiOperation({ summary: 'Dry run: which webhooks a change would fire, and for the others the clause that failed' })
+  @ApiBody({ type: ChangeMessageDto })
+  @ApiOkResponse({ type: DryRunResponseDto })
   async dryRun(@Body() message: ChangeMessage): Promise<{ results: DryRunResult[] }> {
     await this.webhooks.loaded;
     return { results: this.matches.dryRun(message) };
@@ -25,6 +29,7 @@ export class MatchController {
 
   @Get('index')
   @ApiOperation({ summary: 'Index size per tenant and lag (events not yet applied) behind the registry' })
+  @ApiOkResponse({ type: IndexStatusDto })
   index(): ReturnType<WebhookIndexService['status']> {
     return this.webhooks.status();
   }

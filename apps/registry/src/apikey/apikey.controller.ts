@@ -1,8 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import { ApiKeyService } from './apikey.service';
-import { CreateApiKeyDto, toApiKeyResponse, type ApiKeyResponse, type CreatedApiKeyResponse } from './dto/apikey.dto';
+import {
+  ApiKeyListDto,
+  CreateApiKeyDto,
+  CreatedApiKeyResponseDto,
+  toApiKeyResponse,
+  type ApiKeyResponse,
+  type CreatedApiKeyResponse,
+} from './dto/apikey.dto';
 
 @ApiTags('apikey')
 @ApiBearerAuth()
@@ -16,12 +30,16 @@ export class ApiKeyController {
   /** Answers 200 like webhook creation; `Key` is shown only here. */
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Create an API key', description: 'The key itself is in this answer only.' })
+  @ApiOkResponse({ type: CreatedApiKeyResponseDto })
   async create(@Principal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
     const { record, key } = await this.keys.create(principal, body);
     return { ...toApiKeyResponse(record), Key: key };
   }
 
   @Get()
+  @ApiOperation({ summary: 'List API keys', description: 'Never the keys themselves: a hint of each.' })
+  @ApiOkResponse({ type: ApiKeyListDto })
   async list(@Principal() principal: Principal): Promise<{ Results: ApiKeyResponse[]; TotalResultCount: number }> {
     const keys = await this.keys.list(principal);
     return { Results: keys.map(toApiKeyResponse), TotalResultCount: keys.length };
@@ -30,6 +48,8 @@ export class ApiKeyController {
   /** Revokes the key: it stops authenticating at once. */
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key', description: 'It stops authenticating at once; its tunnels close.' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
   async revoke(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.keys.revoke(principal, id);
   }

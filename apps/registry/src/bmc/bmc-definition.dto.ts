@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
 import type { ClientAuthMethod } from '@hookline/contracts';
@@ -63,34 +64,78 @@ const present: Rule = (value, _object, property) =>
   typeof value === 'object' && value !== null ? undefined : `${property} is required`;
 
 export class BmcHttpHeaderDto {
-  @Check(text(256)) key: string;
+  @ApiProperty({ maxLength: 256 })
+  @Check(text(256))
+  key: string;
   @Check((value, _object, property) => (typeof value === 'string' ? undefined : `${property} must be a string`))
+  @ApiProperty()
   value: string;
 }
 
 /** `callback.authentication`: the seed's five shapes, checked further when mapped. */
 export class BmcAuthenticationDto {
-  @Check(oneOf(BMC_AUTHENTICATION_TYPES)) resourceType: string;
+  @ApiProperty({ enum: BMC_AUTHENTICATION_TYPES, description: 'Which of the seed’s five sign-ins.' })
+  @Check(oneOf(BMC_AUTHENTICATION_TYPES))
+  resourceType: string;
+  @ApiPropertyOptional({ type: () => [BmcHttpHeaderDto], description: 'Headers sent with the sign-in.' })
   @ValidateIf((_object, value) => value !== undefined)
   @Check((value, _object, property) => (Array.isArray(value) ? undefined : `${property} must be an array`))
   @ValidateNested({ each: true })
   @Type(() => BmcHttpHeaderDto)
   httpHeaders?: BmcHttpHeaderDto[];
-  @Check(optional(text(256))) username?: string;
-  @Check(optional(text(256))) loginName?: string;
-  @Check(optional(text(1_024))) credentials?: string;
-  @Check(optional(text(2_048))) loginPath?: string;
-  @Check(optional(text(2_048))) tokenPath?: string;
-  @Check(optional(text(2_048))) authServerEndpoint?: string;
-  @Check(optional(text(2_048))) redirectUri?: string;
-  @Check(optional(tokenFetchMechanism)) tokenFetchMechanism?: 0 | 1 | '0' | '1' | null;
-  @Check(optional(text(4_096))) accessToken?: string;
+  @ApiPropertyOptional({ maxLength: 256 })
+  @Check(optional(text(256)))
+  username?: string;
+  @ApiPropertyOptional({ maxLength: 256, description: 'RSSO.' })
+  @Check(optional(text(256)))
+  loginName?: string;
+  @ApiPropertyOptional({
+    maxLength: 1_024,
+    format: 'password',
+    description: 'Password or client secret; stored encrypted.',
+  })
+  @Check(optional(text(1_024)))
+  credentials?: string;
+  @ApiPropertyOptional({ maxLength: 2_048 })
+  @Check(optional(text(2_048)))
+  loginPath?: string;
+  @ApiPropertyOptional({ maxLength: 2_048, description: 'Absolute, or under authServerEndpoint.' })
+  @Check(optional(text(2_048)))
+  tokenPath?: string;
+  @ApiPropertyOptional({ maxLength: 2_048 })
+  @Check(optional(text(2_048)))
+  authServerEndpoint?: string;
+  @ApiPropertyOptional({ maxLength: 2_048 })
+  @Check(optional(text(2_048)))
+  redirectUri?: string;
+  @ApiPropertyOptional({ enum: [0, 1], nullable: true, description: 'OAuth2: 0 basic auth, 1 form post.' })
+  @Check(optional(tokenFetchMechanism))
+  tokenFetchMechanism?: 0 | 1 | '0' | '1' | null;
+  @ApiPropertyOptional({ maxLength: 4_096, format: 'password', description: 'A fixed token; stored encrypted.' })
+  @Check(optional(text(4_096)))
+  accessToken?: string;
 }
 
 export class BmcCallbackDto {
-  @Check(httpUrl) url: string;
-  @Check(optional(stringMap)) headers?: Record<string, string>;
-  @Check(optional(payloadFieldIds)) payloadFieldIds?: (string | number)[];
+  @ApiProperty({ format: 'uri', maxLength: 2_048, description: 'Where deliveries are POSTed.' })
+  @Check(httpUrl)
+  url: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Sent with each delivery.',
+  })
+  @Check(optional(stringMap))
+  headers?: Record<string, string>;
+  @ApiPropertyOptional({
+    type: 'array',
+    maxItems: 500,
+    items: { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+    description: 'Field ids sent in the payload.',
+  })
+  @Check(optional(payloadFieldIds))
+  payloadFieldIds?: (string | number)[];
+  @ApiPropertyOptional({ type: () => BmcAuthenticationDto, nullable: true })
   @ValidateIf((_object, value) => value !== undefined && value !== null)
   @ValidateNested()
   @Type(() => BmcAuthenticationDto)
@@ -98,22 +143,39 @@ export class BmcCallbackDto {
 }
 
 export class BmcEventDto {
-  @Check(optional(oneOf([BMC_RECORD_EVENT_TYPE]))) resourceType?: string;
-  @Check(text(256)) recordDefinitionName: string;
-  /** Blank means none, as BMC's condition is optional. */
+  @ApiPropertyOptional({ enum: [BMC_RECORD_EVENT_TYPE] })
+  @Check(optional(oneOf([BMC_RECORD_EVENT_TYPE])))
+  resourceType?: string;
+  @ApiProperty({ maxLength: 256, description: 'The record definition, e.g. com.example.taskmanager:Task.' })
+  @Check(text(256))
+  recordDefinitionName: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 4_096,
+    description: 'BMC condition; blank means none.',
+  })
   @Check(optional((value, object, property) => (value === '' ? undefined : condition(value, object, property))))
   condition?: string | null;
-  @Check(recordEvents) recordEvents: BmcRecordEvent[];
+  @ApiProperty({ enum: BMC_RECORD_EVENTS, isArray: true, minItems: 1 })
+  @Check(recordEvents)
+  recordEvents: BmcRecordEvent[];
 }
 
 /** `POST .../webhook/webhookdefinition`: the seed's registration body. */
 export class BmcWebhookDefinitionDto {
-  @Check(text(256)) name: string;
+  @ApiProperty({ maxLength: 256, description: 'Unique per tenant; the definition’s id in the paths.' })
+  @Check(text(256))
+  name: string;
+  @ApiProperty({ type: () => BmcEventDto })
   @Check(present)
   @ValidateNested()
   @Type(() => BmcEventDto)
   event: BmcEventDto;
-  @Check(optional(boolean)) includeAllFields?: boolean;
+  @ApiPropertyOptional({ description: 'Send every field of the record.' })
+  @Check(optional(boolean))
+  includeAllFields?: boolean;
+  @ApiProperty({ type: () => BmcCallbackDto })
   @Check(present)
   @ValidateNested()
   @Type(() => BmcCallbackDto)
@@ -122,7 +184,9 @@ export class BmcWebhookDefinitionDto {
 
 /** `PUT .../webhookdefinition/{name}`: BMC's enable/disable, the one change it allows. */
 export class BmcEnableDto {
-  @Check(boolean) enabled: boolean;
+  @ApiProperty()
+  @Check(boolean)
+  enabled: boolean;
 }
 
 /** The data page type BMC's query names for webhook definitions: the only one served here. */
@@ -148,15 +212,24 @@ export class BmcPageQueryDto {
   @Check((value, _object, property) =>
     value === BMC_DEFINITION_PAGE_TYPE ? undefined : `${property} must be ${BMC_DEFINITION_PAGE_TYPE}`,
   )
+  @ApiProperty({ enum: [BMC_DEFINITION_PAGE_TYPE] })
   dataPageType: string;
-  /** Default 50, at most 200. */
-  @Check(whole(1)) pageSize?: string;
-  /** 0-based. */
-  @Check(whole(0)) startIndex?: string;
-  /** Comma-separated definition names. */
-  @Check(single) name?: string;
-  @Check(booleanText) isEnabled?: string;
-  /** Comma-separated record events: create, update, delete. */
-  @Check(parses(parseEvents)) recordEvent?: string;
-  @Check(single) recordDefinitionName?: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, description: 'Default 50, at most 200.' })
+  @Check(whole(1))
+  pageSize?: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: '0-based.' })
+  @Check(whole(0))
+  startIndex?: string;
+  @ApiPropertyOptional({ description: 'Comma-separated definition names.' })
+  @Check(single)
+  name?: string;
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @Check(booleanText)
+  isEnabled?: string;
+  @ApiPropertyOptional({ description: 'Comma-separated record events: create, update, delete.' })
+  @Check(parses(parseEvents))
+  recordEvent?: string;
+  @ApiPropertyOptional({ description: 'Only definitions of this record definition.' })
+  @Check(single)
+  recordDefinitionName?: string;
 }

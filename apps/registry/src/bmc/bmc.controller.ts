@@ -1,10 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import type { Request, Response } from 'express';
 import { RegistryConfig } from '../config/registry.config';
 import { webhookCollectionUrl } from '../webhook/webhook.controller';
 import { BmcEnableDto, BmcFailDataQueryDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
+import { BmcDataPageDto, BmcDefinitionViewDto, BmcRegisteredDto } from './bmc-response.dto';
 import { bmcFailDataOf, bmcViewOf, type BmcDefinitionView, type BmcFailData } from './bmc.mapping';
 import { BmcService } from './bmc.service';
 
@@ -29,6 +38,8 @@ export class BmcController {
   /** 201 with Location; the answer also holds Hookline's signing secret, shown this once. */
   @Post('webhook/webhookdefinition')
   @Roles('admin')
+  @ApiOperation({ summary: 'Register a webhook definition (BMC)', description: '201 with Location.' })
+  @ApiCreatedResponse({ type: BmcRegisteredDto })
   async register(
     @Principal() principal: Principal,
     @Body() body: BmcWebhookDefinitionDto,
@@ -45,12 +56,16 @@ export class BmcController {
   }
 
   @Get('webhook/webhookdefinition/:name')
+  @ApiOperation({ summary: 'Get a webhook definition (BMC)' })
+  @ApiOkResponse({ type: BmcDefinitionViewDto })
   async get(@Principal() principal: Principal, @Param('name') name: string): Promise<BmcDefinitionView> {
     return bmcViewOf(await this.bmc.get(principal, name));
   }
 
   @Put('webhook/webhookdefinition/:name')
   @Roles('admin')
+  @ApiOperation({ summary: 'Enable or disable a webhook definition (BMC)' })
+  @ApiOkResponse({ type: BmcDefinitionViewDto })
   async setEnabled(
     @Principal() principal: Principal,
     @Param('name') name: string,
@@ -78,11 +93,15 @@ export class BmcController {
   @Delete('webhook/webhookdefinition/:name')
   @HttpCode(204)
   @Roles('admin')
+  @ApiOperation({ summary: 'Deregister a webhook definition (BMC)' })
+  @ApiNoContentResponse({ description: 'Deregistered.' })
   async deregister(@Principal() principal: Principal, @Param('name') name: string): Promise<void> {
     await this.bmc.deregister(principal, name);
   }
 
   @Get('datapage')
+  @ApiOperation({ summary: 'Query webhook definitions (BMC data page)' })
+  @ApiOkResponse({ type: BmcDataPageDto })
   async page(
     @Principal() principal: Principal,
     @Query() query: BmcPageQueryDto,

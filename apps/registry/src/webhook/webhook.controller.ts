@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import type { Request } from 'express';
 import { RegistryConfig } from '../config/registry.config';
@@ -13,6 +21,14 @@ import {
   type TestDeliveryResponse,
   type WebhookResponse,
 } from './dto/webhook-response.dto';
+import {
+  AttemptPageDto,
+  FailedDeliveryPageDto,
+  ReplayResponseDto,
+  TestDeliveryResponseDto,
+  WebhookPageDto,
+  WebhookResponseDto,
+} from './dto/webhook-response.schema';
 import { WebhookService, type Paged } from './webhook.service';
 
 /** Rally serves the API under `/apps/pigeon/api/v2`; Hookline also under the shorter `/api/v2`. */
@@ -52,6 +68,11 @@ export class WebhookController {
   @Post()
   @HttpCode(200)
   @Roles('admin', 'integration')
+  @ApiOperation({
+    summary: 'Create a webhook',
+    description: 'Answers 200 (Rally) with the signing secret in clear, this once.',
+  })
+  @ApiOkResponse({ type: WebhookResponseDto })
   async create(
     @Principal() principal: Principal,
     @Body() body: CreateWebhookDto,
@@ -63,6 +84,8 @@ export class WebhookController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List webhooks', description: 'Rally paging and ordering, and the BMC data-page filters.' })
+  @ApiOkResponse({ type: WebhookPageDto })
   async list(
     @Principal() principal: Principal,
     @Query() query: WebhookQueryDto,
@@ -73,12 +96,19 @@ export class WebhookController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a webhook' })
+  @ApiOkResponse({ type: WebhookResponseDto })
   async get(@Principal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<WebhookResponse> {
     return toResponse(await this.webhooks.get(principal, id), this.refBase(req));
   }
 
   @Patch(':id')
   @Roles('admin', 'integration')
+  @ApiOperation({
+    summary: 'Change a webhook',
+    description: 'Only the fields sent change; lists and objects are replaced whole.',
+  })
+  @ApiOkResponse({ type: WebhookResponseDto })
   async update(
     @Principal() principal: Principal,
     @Param('id') id: string,
@@ -92,6 +122,8 @@ export class WebhookController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('admin', 'integration')
+  @ApiOperation({ summary: 'Delete a webhook' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
   async remove(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.webhooks.remove(principal, id);
   }
@@ -100,6 +132,8 @@ export class WebhookController {
   @Post(':id/signing-secret')
   @HttpCode(200)
   @Roles('admin', 'integration')
+  @ApiOperation({ summary: 'Rotate the signing secret', description: 'The new secret is shown in clear, this once.' })
+  @ApiOkResponse({ type: WebhookResponseDto })
   async rotateSigningSecret(
     @Principal() principal: Principal,
     @Param('id') id: string,
@@ -112,6 +146,11 @@ export class WebhookController {
   @Post(':id/test')
   @HttpCode(200)
   @Roles('admin', 'integration')
+  @ApiOperation({
+    summary: 'Test a webhook',
+    description: 'Sends a sample payload now and shows what the receiver answered.',
+  })
+  @ApiOkResponse({ type: TestDeliveryResponseDto })
   async test(
     @Principal() principal: Principal,
     @Param('id') id: string,
@@ -129,11 +168,18 @@ export class WebhookController {
   }
 
   @Get(':id/attempts')
+  @ApiOperation({ summary: 'List delivery attempts', description: 'Newest first.' })
+  @ApiOkResponse({ type: AttemptPageDto })
   async attempts(@Principal() principal: Principal, @Param('id') id: string, @Query() query: PageQueryDto) {
     return page(await this.webhooks.attempts(principal, id, query), attemptResponse);
   }
 
   @Get(':id/failed')
+  @ApiOperation({
+    summary: 'List failed deliveries',
+    description: 'Deliveries that exhausted their retries, kept for replay.',
+  })
+  @ApiOkResponse({ type: FailedDeliveryPageDto })
   async failed(@Principal() principal: Principal, @Param('id') id: string, @Query() query: PageQueryDto) {
     return page(await this.webhooks.failedDeliveries(principal, id, query), failedDeliveryResponse);
   }
@@ -141,6 +187,8 @@ export class WebhookController {
   @Post(':id/failed/:deliveryId/replay')
   @HttpCode(202)
   @Roles('admin', 'integration')
+  @ApiOperation({ summary: 'Replay a failed delivery' })
+  @ApiAcceptedResponse({ type: ReplayResponseDto })
   async replay(
     @Principal() principal: Principal,
     @Param('id') id: string,

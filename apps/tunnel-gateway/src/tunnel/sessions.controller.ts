@@ -1,7 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
-import { toSessionsResponse, type SessionsResponse } from './dto/sessions.dto';
+import { SessionsResponse, toSessionsResponse } from './dto/sessions.dto';
 import { SessionRegistry } from './session.registry';
 
 @ApiTags('sessions')
@@ -15,6 +15,11 @@ export class SessionsController {
 
   /** Live listeners of the caller's subscription on this gateway instance, by shared space. */
   @Get()
+  @ApiOperation({
+    summary: 'List live listeners by shared space',
+    description: 'Those connected to this gateway instance.',
+  })
+  @ApiOkResponse({ type: SessionsResponse })
   list(@Principal() principal: Principal): SessionsResponse {
     return toSessionsResponse(this.registry.list(tenantOf(principal)));
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The local stack behind `./hookline up`: NATS with JetStream and a MongoDB-wire server (resolved
- * like the tests resolve them), then the six services, each on its port. Ctrl-C / SIGTERM stops
+ * like the tests resolve them), then the six services, each on its port, behind the front door
+ * (Caddy) on HOOKLINE_PORT (8080), the one URL users need. Ctrl-C / SIGTERM stops
  * everything in reverse order. State and logs live in `.hookline/` at the repository root.
  */
 import { randomBytes } from 'node:crypto';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   try {
     stack = await ProcessStack.start({
       defaultPorts: true,
+      frontDoor: Number(process.env.HOOKLINE_PORT ?? 8080),
       natsPort: 4222,
       natsStoreDir: join(STATE, 'data', 'nats'),
       mongoPort: 27017,
@@ -75,10 +77,12 @@ async function main(): Promise<void> {
   const services = stack.serviceNames().map((name) => ({ name, url: stack.url(name) }));
   process.stdout.write(
     [
+      `Hookline: ${stack.publicUrl}   (API reference: ${stack.publicUrl}/docs, document: ${stack.publicUrl}/openapi.json)`,
+      '',
       `NATS:    ${stack.natsUrl} (${sources.nats})`,
       `MongoDB: ${stack.databaseUrl} (${sources.mongo})`,
       '',
-      'Hookline is up:',
+      'Services (internal; health at /health/ready):',
       ...services.map((s) => `  ${s.name.padEnd(15)} ${s.url}   (docs: ${s.url}/docs)`),
       '',
       `Admin API key: ${adminKey}`,
@@ -87,7 +91,10 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  writeFileSync(join(STATE, 'stack.json'), JSON.stringify({ pid: process.pid, adminKey, services }, null, 2));
+  writeFileSync(
+    join(STATE, 'stack.json'),
+    JSON.stringify({ pid: process.pid, adminKey, url: stack.publicUrl, services }, null, 2),
+  );
 }
 
 void main();

@@ -4,15 +4,19 @@ export interface ApiReply<T = unknown> {
   body: T;
 }
 
+/** Sees every answer; the end-to-end tests check each against the OpenAPI document with it. */
+export type ReplyObserver = (method: string, url: string, reply: ApiReply) => void;
+
 /** A JSON HTTP client for one service that speaks as one API key (Bearer). */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     readonly key?: string,
+    private readonly observe?: ReplyObserver,
   ) {}
 
   as(key: string): ApiClient {
-    return new ApiClient(this.baseUrl, key);
+    return new ApiClient(this.baseUrl, key, this.observe);
   }
 
   async request<T = any>( // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON checked by the caller
@@ -36,7 +40,9 @@ export class ApiClient {
     } catch {
       // not JSON: the text itself
     }
-    return { status: response.status, headers: response.headers, body: parsed as T };
+    const reply = { status: response.status, headers: response.headers, body: parsed as T };
+    this.observe?.(method, `${this.baseUrl}${path}`, reply);
+    return reply;
   }
 
   /** A new API key of a subscription (this client must speak as an admin key). */

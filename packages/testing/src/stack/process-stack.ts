@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ServiceName as RoutedService } from '@hookline/front-door';
+import { startFrontDoor } from '../infra/front-door';
 import { mongoUrlFor, startMongo } from '../infra/mongo';
 import { startNats } from '../infra/nats';
 import { freePort, stopProcess, type RunningServer } from '../infra/process';
@@ -52,6 +54,11 @@ export interface ProcessStackOptions {
   logDir?: string;
   adminKey?: string;
   encryptionKey?: string;
+  /**
+   * Run the front door (Caddy) in front of the services on this port, or on a free one with `true`;
+   * the services get its URL as PUBLIC_BASE_URL unless the environment or `env` gives another.
+   */
+  frontDoor?: boolean | number;
   readyTimeoutMs?: number;
 }
 
@@ -75,6 +82,8 @@ export class ProcessStack {
   private readonly services = new Map<string, ServiceProcess>();
   private nats!: RunningServer;
   private mongo!: RunningServer;
+  private frontDoor?: RunningServer;
+  private frontDoorPort?: number;
   private natsPort!: number;
   private mongoPort!: number;
   private mongoUrl!: string;
@@ -99,7 +108,11 @@ export class ProcessStack {
         const port = options.defaultPorts ? servicePort(spec) : await freePort();
         stack.services.set(name, { spec, port, output: '' });
       }
+      if (options.frontDoor !== undefined && options.frontDoor !== false) {
+        stack.frontDoorPort = options.frontDoor === true ? await freePort() : options.frontDoor;
+      }
       await Promise.all(names.map((name) => stack.startService(name)));
+      await stack.startFrontDoor();
     } catch (err) {
       await stack.stop();
       throw err;
@@ -118,6 +131,12 @@ export class ProcessStack {
 
   get infraSources(): { nats: string; mongo: string } {
     return { nats: this.nats.source, mongo: this.mongo.source };
+  }
+
+  /** The one public origin (the front door), for a stack started with `frontDoor`. */
+  get publicUrl(): string {
+    if (this.frontDoorPort === undefined) throw new Error('this stack was started without a front door');
+    return `http://127.0.0.1:${this.frontDoorPort}`;
   }
 
   url(service: string): string {
@@ -141,6 +160,8 @@ export class ProcessStack {
       cwd: join(ROOT, 'apps', spec.name),
       env: {
         LOG_LEVEL: 'warn',
+        // The front door's URL unless the operator gives another (a domain in front of it, say).
+        ...(this.frontDoorPort !== undefined && { PUBLIC_BASE_URL: this.publicUrl }),
         ...process.env,
         ...this.options.env,
         ...(name === 'registry' && deliveryPolicyOf(this.options.serviceEnv?.dispatcher)),
@@ -212,11 +233,21 @@ export class ProcessStack {
 
   async stop(): Promise<void> {
     this.onUnexpectedExit = undefined;
+    await this.frontDoor?.stop();
     await Promise.all([...this.services.keys()].reverse().map((name) => this.stopService(name)));
     for (const service of this.services.values()) service.log?.end();
     await this.nats?.stop();
     await this.mongo?.stop();
     rmSync(this.scratch, { recursive: true, force: true });
+  }
+
+  private async startFrontDoor(): Promise<void> {
+    if (this.frontDoorPort === undefined) return;
+    this.frontDoor = await startFrontDoor({
+      port: this.frontDoorPort,
+      servicePort: (service: RoutedService) => this.service(service).port,
+      configDir: this.scratch,
+    });
   }
 
   private async startInfra(): Promise<void> {

@@ -1,26 +1,40 @@
-import type { SecretAlgorithm } from '../../hook-receiver/signature';
+import { ApiProperty } from '@nestjs/swagger';
+import { SECRET_ALGORITHMS, type SecretAlgorithm } from '../../hook-receiver/signature';
 import { hookUrl } from '../hook-url';
 import type { HookRecord } from '../hook.schema';
-import type { VariableDefinition } from '../variables';
+import { VARIABLE_TYPES, type VariableDefinition, type VariableType, type VariableValue } from '../variables';
 
-export interface HookResponse {
-  id: string;
-  pipeline_id: string;
-  name: string;
-  url: string;
-  requires_secret: boolean;
-  secret_algorithm: SecretAlgorithm | null;
-  secret_header_name: string | null;
-  /** In clear only in the answers to create and rotate; masked everywhere else. */
-  secret: string | null;
-  previous_secret_expires_at: string | null;
-  action_type: string;
-  settings: { variables: VariableDefinition[] };
-  rate_limit_per_minute: number | null;
-  delivery_id_header_name: string | null;
-  disabled: boolean;
-  created_at: string;
-  updated_at: string;
+export class VariableResponse implements VariableDefinition {
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: String, nullable: true }) path!: string | null;
+  @ApiProperty({ enum: VARIABLE_TYPES }) type!: VariableType;
+  @ApiProperty() required!: boolean;
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], nullable: true })
+  default_value!: VariableValue | null;
+}
+
+export class HookSettingsResponse {
+  @ApiProperty({ type: [VariableResponse] }) variables!: VariableResponse[];
+}
+
+export class HookResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) pipeline_id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ format: 'uri', description: 'The hook URL external systems call.' }) url!: string;
+  @ApiProperty() requires_secret!: boolean;
+  @ApiProperty({ enum: SECRET_ALGORITHMS, nullable: true }) secret_algorithm!: SecretAlgorithm | null;
+  @ApiProperty({ type: String, nullable: true }) secret_header_name!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'In clear only in the answers to create and rotate.' })
+  secret!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) previous_secret_expires_at!: string | null;
+  @ApiProperty() action_type!: string;
+  @ApiProperty({ type: HookSettingsResponse }) settings!: HookSettingsResponse;
+  @ApiProperty({ type: 'integer', nullable: true }) rate_limit_per_minute!: number | null;
+  @ApiProperty({ type: String, nullable: true }) delivery_id_header_name!: string | null;
+  @ApiProperty() disabled!: boolean;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
 }
 
 /** What leaves the service about a hook; `clearSecret` is given only right after it was made. */

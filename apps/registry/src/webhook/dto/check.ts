@@ -1,7 +1,26 @@
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { registerDecorator } from 'class-validator';
 
-/** A rule over one property: a full sentence saying what is wrong, or undefined when it is fine. */
-export type Rule = (value: unknown, object: Record<string, unknown>, property: string) => string | undefined;
+/**
+ * A rule over one property: a full sentence saying what is wrong, or undefined when it is fine.
+ * `schema` says the same for the OpenAPI document (type, format, enum, bounds), beside the check.
+ */
+export type Rule = ((value: unknown, object: Record<string, unknown>, property: string) => string | undefined) & {
+  schema?: ApiPropertyOptions;
+};
+
+/** A rule with what it accepts written out for the OpenAPI document. */
+export function documented(rule: Rule, schema: ApiPropertyOptions): Rule {
+  return Object.assign(
+    (value: unknown, object: Record<string, unknown>, property: string) => rule(value, object, property),
+    {
+      schema,
+    },
+  );
+}
+
+/** Fields a create body must carry, per DTO class, for `OptionalInDocument` to relax. */
+const REQUIRED_FIELDS = new WeakMap<object, string[]>();
 
 /**
  * Runs a plain rule function as a class-validator constraint, so rules stay testable functions and
@@ -31,9 +50,12 @@ export interface PresenceAware {
   requiresAll(): boolean;
 }
 
-/** A rule that first applies the property's presence, then `rule` to a present, non-null value. */
-export function Field(presence: Presence, rule: Rule): PropertyDecorator {
-  return Check((value, object, property) => {
+/**
+ * A rule that first applies the property's presence, then `rule` to a present, non-null value;
+ * it documents the property with the rule's schema and `description`.
+ */
+export function Field(presence: Presence, rule: Rule, description?: string): PropertyDecorator {
+  const check = Check((value, object, property) => {
     if (value === undefined) {
       const creating = (object as unknown as Partial<PresenceAware>).requiresAll?.() ?? true;
       return presence === 'required' && creating ? `${property} is required` : undefined;
@@ -41,33 +63,62 @@ export function Field(presence: Presence, rule: Rule): PropertyDecorator {
     if (value === null) return presence === 'nullable' ? undefined : `${property} must not be null`;
     return rule(value, object, property);
   });
+  const doc = ApiProperty({
+    ...rule.schema,
+    required: presence === 'required',
+    ...(presence === 'nullable' && { nullable: true }),
+    ...(description !== undefined && { description }),
+  } as ApiPropertyOptions);
+  return (target: object, property: string | symbol) => {
+    check(target, property);
+    doc(target, property);
+    if (presence === 'required')
+      REQUIRED_FIELDS.set(target, [...(REQUIRED_FIELDS.get(target) ?? []), String(property)]);
+  };
 }
 
-export const text =
-  (max: number): Rule =>
-  (value, _object, property) => {
-    if (typeof value !== 'string' || value.trim().length === 0) return `${property} must be a non-empty string`;
-    return value.length > max ? `${property} must be at most ${max} characters` : undefined;
+/** For a PATCH body sharing its fields with the create body: in the document, nothing is required. */
+export function OptionalInDocument(): ClassDecorator {
+  return (target) => {
+    for (let proto = Object.getPrototypeOf(target.prototype); proto; proto = Object.getPrototypeOf(proto)) {
+      for (const field of REQUIRED_FIELDS.get(proto) ?? []) ApiProperty({ required: false })(target.prototype, field);
+    }
   };
+}
 
-export const integer =
-  (min: number, max: number): Rule =>
-  (value, _object, property) =>
-    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
-      ? undefined
-      : `${property} must be an integer from ${min} to ${max}`;
+export const text = (max: number): Rule =>
+  documented(
+    (value, _object, property) => {
+      if (typeof value !== 'string' || value.trim().length === 0) return `${property} must be a non-empty string`;
+      return value.length > max ? `${property} must be at most ${max} characters` : undefined;
+    },
+    { type: String, minLength: 1, maxLength: max },
+  );
 
-export const boolean: Rule = (value, _object, property) =>
-  typeof value === 'boolean' ? undefined : `${property} must be true or false`;
+export const integer = (min: number, max: number): Rule =>
+  documented(
+    (value, _object, property) =>
+      Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+        ? undefined
+        : `${property} must be an integer from ${min} to ${max}`,
+    { type: 'integer', minimum: min, maximum: max },
+  );
 
-export const oneOf =
-  (allowed: readonly string[]): Rule =>
-  (value, _object, property) =>
-    typeof value === 'string' && allowed.includes(value)
-      ? undefined
-      : `${property} must be one of: ${allowed.join(', ')}`;
+export const boolean: Rule = documented(
+  (value, _object, property) => (typeof value === 'boolean' ? undefined : `${property} must be true or false`),
+  { type: Boolean },
+);
 
-export const httpUrl: Rule = (value, _object, property) => {
+export const oneOf = (allowed: readonly string[]): Rule =>
+  documented(
+    (value, _object, property) =>
+      typeof value === 'string' && allowed.includes(value)
+        ? undefined
+        : `${property} must be one of: ${allowed.join(', ')}`,
+    { enum: [...allowed] },
+  );
+
+const httpUrlRule: Rule = (value, _object, property) => {
   if (typeof value !== 'string' || value.length > 2_048)
     return `${property} must be an http(s) URL of at most 2048 characters`;
   let url: URL;
@@ -83,6 +134,7 @@ export const httpUrl: Rule = (value, _object, property) => {
     return `${property} must not contain user info (user:password@); put credentials in Authentication`;
   return undefined;
 };
+export const httpUrl: Rule = documented(httpUrlRule, { type: String, format: 'uri', maxLength: 2_048 });
 
 /** Text at most `max` long that `problem` (a rule over the text alone, e.g. header-safety) accepts. */
 export const safeText =
@@ -94,8 +146,20 @@ export const safeText =
     return reason ? `${property} ${reason}` : undefined;
   };
 
-export const stringList =
-  (maxItems: number, maxLength: number, options: { minItems?: number; allowed?: readonly string[] } = {}): Rule =>
+export const stringList = (
+  maxItems: number,
+  maxLength: number,
+  options: { minItems?: number; allowed?: readonly string[] } = {},
+): Rule =>
+  documented(stringListRule(maxItems, maxLength, options), {
+    ...(options.allowed ? { enum: [...options.allowed] } : { type: String }),
+    isArray: true,
+    maxItems,
+    ...(options.minItems !== undefined && { minItems: options.minItems }),
+  });
+
+const stringListRule =
+  (maxItems: number, maxLength: number, options: { minItems?: number; allowed?: readonly string[] }): Rule =>
   (value, _object, property) => {
     if (!Array.isArray(value)) return `${property} must be an array of strings`;
     const minItems = options.minItems ?? 0;

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { booleanText, Check, parses, single, type Rule } from './check';
 import { parseEvents, parseOrder } from '../webhook.query';
 
@@ -8,24 +9,57 @@ const positiveInteger: Rule = (value, _object, property) =>
 
 /** `GET /webhook` parameters: Rally's paging and ordering, plus the BMC data-page filters. */
 export class WebhookQueryDto {
-  /** `Name desc`, `Disabled desc,Name`; ascending by default. */
-  @Check(parses(parseOrder)) order?: string;
-  /** Page size, default 20, at most 200. */
-  @Check(positiveInteger) pagesize?: string;
-  /** 1-based index of the first result. */
-  @Check(positiveInteger) start?: string;
-  /** Comma-separated webhook names: only these. */
-  @Check(single) name?: string;
-  /** `true` for enabled webhooks only, `false` for disabled ones. */
-  @Check(booleanText) isEnabled?: string;
-  /** Comma-separated events (`Created,Deleted` or BMC's `create,delete`): webhooks firing on any of them. */
-  @Check(parses(parseEvents)) event?: string;
-  /** Only webhooks listing this object type in ObjectTypes. */
-  @Check(single) objectType?: string;
+  @ApiPropertyOptional({ description: 'Ordering: `Name desc`, `Disabled desc,Name`; ascending by default.' })
+  @Check(parses(parseOrder))
+  order?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+    description: 'Page size, default 20, at most 200.',
+  })
+  @Check(positiveInteger)
+  pagesize?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: '1-based index of the first result.' })
+  @Check(positiveInteger)
+  start?: string;
+
+  @ApiPropertyOptional({ description: 'Comma-separated webhook names: only these.' })
+  @Check(single)
+  name?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: '`true`: enabled webhooks only; `false`: disabled ones.',
+  })
+  @Check(booleanText)
+  isEnabled?: string;
+
+  @ApiPropertyOptional({
+    description: 'Comma-separated events (`Created,Deleted` or BMC’s `create,delete`): webhooks firing on any of them.',
+  })
+  @Check(parses(parseEvents))
+  event?: string;
+
+  @ApiPropertyOptional({ description: 'Only webhooks listing this object type in ObjectTypes.' })
+  @Check(single)
+  objectType?: string;
 }
 
 /** Paging of the delivery log and failed deliveries. */
 export class PageQueryDto {
-  @Check(positiveInteger) pagesize?: string;
-  @Check(positiveInteger) start?: string;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+    description: 'Page size, default 20, at most 200.',
+  })
+  @Check(positiveInteger)
+  pagesize?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: '1-based index of the first result.' })
+  @Check(positiveInteger)
+  start?: string;
 }

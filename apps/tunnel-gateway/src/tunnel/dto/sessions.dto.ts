@@ -1,23 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { SpaceSessions } from '../session.registry';
 
-export interface ListenerResponse {
-  Id: string;
-  KeyId: string;
-  RemoteAddress: string;
-  ConnectedAt: string;
-  InFlight: number;
-  Answered: number;
-  Failed: number;
+export class ListenerResponse {
+  @ApiProperty({ description: 'The session id.' }) Id!: string;
+  @ApiProperty({ description: 'The API key the listener connected with.' }) KeyId!: string;
+  @ApiProperty() RemoteAddress!: string;
+  @ApiProperty({ format: 'date-time' }) ConnectedAt!: string;
+  @ApiProperty({ type: 'integer', description: 'Deliveries sent and not yet answered.' }) InFlight!: number;
+  @ApiProperty({ type: 'integer' }) Answered!: number;
+  @ApiProperty({ type: 'integer' }) Failed!: number;
 }
 
-export interface SpaceSessionsResponse {
-  SharedSpace: string;
-  Listeners: ListenerResponse[];
+export class SpaceSessionsResponse {
+  @ApiProperty() SharedSpace!: string;
+  @ApiProperty({ type: [ListenerResponse] }) Listeners!: ListenerResponse[];
 }
 
-export interface SessionsResponse {
-  Results: SpaceSessionsResponse[];
-  TotalResultCount: number;
+export class SessionsResponse {
+  @ApiProperty({ type: [SpaceSessionsResponse] }) Results!: SpaceSessionsResponse[];
+  @ApiProperty({ type: 'integer' }) TotalResultCount!: number;
 }
 
 export function toSessionsResponse(spaces: SpaceSessions[]): SessionsResponse {

@@ -1,0 +1,125 @@
+import { DOCS_PATH, OPENAPI_PATH, ROUTES, type ServiceName } from './routes';
+
+export interface CaddyOptions {
+  /** Where Caddy listens, e.g. `127.0.0.1:8080` or `:8080`. */
+  listen: string;
+  /** `host:port` of each service. */
+  upstream: (service: ServiceName) => string;
+  /** The front door's own files: `openapi.json` and `docs/` (from `pnpm build` of this package). */
+  siteDir: string;
+  /** The console's single-page app, served at `/` with `index.html` for every unknown path. */
+  consoleDir: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** The error body of every Hookline service, so a client sees one shape wherever a request ends. */
+function errorBody(error: string, message: string): string {
+  return JSON.stringify({ error, message, details: [] });
+}
+
+function under(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => [p, `${p}/*`]);
+}
+
+function jsonResponse(status: number | string, body: string): Json {
+  return {
+    handler: 'static_response',
+    status_code: status,
+    headers: { 'Content-Type': ['application/json'] },
+    body,
+  };
+}
+
+/**
+ * Caddy's JSON configuration for the front door, made from the route table. JSON rather than a
+ * Caddyfile, so there is no template to escape and `caddy validate` checks exactly what runs.
+ */
+export function caddyConfig(options: CaddyOptions): Json {
+  const proxies = ROUTES.map((route) => ({
+    match: [{ path: under(route.paths) }],
+    handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: options.upstream(route.service) }] }],
+    terminal: true,
+  }));
+  return {
+    // No admin endpoint: the configuration is a file, reloaded by restarting the process.
+    admin: { disabled: true },
+    logging: { logs: { default: { level: 'WARN' } } },
+    apps: {
+      http: {
+        servers: {
+          hookline: {
+            listen: [options.listen],
+            automatic_https: { disable: true },
+            routes: [
+              ...proxies,
+              {
+                match: [{ path: [OPENAPI_PATH] }],
+                handle: [
+                  { handler: 'headers', response: { set: { 'Cache-Control': ['no-cache'] } } },
+                  { handler: 'file_server', root: options.siteDir },
+                ],
+                terminal: true,
+              },
+              {
+                match: [{ path: under([DOCS_PATH]) }],
+                handle: [{ handler: 'file_server', root: options.siteDir }],
+                terminal: true,
+              },
+              {
+                // An API path no service serves is a JSON 404, not the console's page.
+                match: [{ path: ['/api/*', '/apps/*'] }],
+                handle: [jsonResponse(404, errorBody('not_found', 'No Hookline API serves this path.'))],
+                terminal: true,
+              },
+              {
+                match: [{ file: { root: options.consoleDir, try_files: ['{http.request.uri.path}', '/index.html'] } }],
+                handle: [
+                  { handler: 'rewrite', uri: '{http.matchers.file.relative}' },
+                  { handler: 'file_server', root: options.consoleDir },
+                ],
+                terminal: true,
+              },
+            ],
+            errors: {
+              // A service that is down or restarting answers 502 in the services' own error shape.
+              routes: [
+                {
+                  handle: [
+                    jsonResponse(
+                      '{http.error.status_code}',
+                      errorBody(
+                        'front_door',
+                        'The front door could not complete this request: {http.error.status_text}',
+                      ),
+                    ),
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The compose stack's service ports (docker-compose.yml), reached by service name on its network. */
+const COMPOSE_PORTS: Record<ServiceName, number> = {
+  registry: 8081,
+  'change-ingest': 8082,
+  matcher: 8083,
+  dispatcher: 8084,
+  'incoming-hooks': 8085,
+  'tunnel-gateway': 8086,
+};
+
+/** The configuration the compose stack's proxy runs (infra/front-door/caddy.json, kept equal by a test). */
+export function composeCaddyConfig(): Json {
+  return caddyConfig({
+    listen: ':8080',
+    upstream: (service) => `${service}:${COMPOSE_PORTS[service]}`,
+    siteDir: '/srv/site',
+    consoleDir: '/srv/site/console',
+  });
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * `pnpm --filter @hookline/front-door generate`: rewrites the committed openapi.json from the built
+ * services and infra/front-door/caddy.json from the route table.
+ */
+import { writeFileSync } from 'node:fs';
+import { composeCaddyConfig } from '../caddy';
+import { COMPOSE_CADDY_FILE, formatDocument, generateDocument, OPENAPI_FILE } from '../generate';
+
+writeFileSync(COMPOSE_CADDY_FILE, formatDocument(composeCaddyConfig()));
+
+generateDocument().then(
+  (document) => {
+    writeFileSync(OPENAPI_FILE, formatDocument(document));
+    process.stdout.write(`${OPENAPI_FILE}: ${Object.keys(document.paths).length} paths\n`);
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,6 @@
+export * from './routes';
+export * from './caddy';
+export * from './openapi';
+export * from './generate';
+export * from './site';
+export * from './response-check';

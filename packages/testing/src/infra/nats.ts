@@ -71,5 +71,5 @@ export async function startedServer(
     await stop();
     throw new Error(`${(err as Error).message}\n${server.output()}`, { cause: err });
   }
-  return { url, source: `${what} (pid ${server.child.pid})`, stop };
+  return { url, source: `${what} (pid ${server.child.pid})`, pid: server.child.pid, stop };
 }

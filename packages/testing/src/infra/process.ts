@@ -8,6 +8,8 @@ export interface RunningServer {
   url: string;
   /** How it was obtained, for the log line that says what is being used. */
   source: string;
+  /** The server's process when this run started it (not for MONGO_URL, NATS_URL or a container). */
+  pid?: number;
   stop(): Promise<void>;
 }
 

@@ -22,6 +22,16 @@ const PORT_ENVS = [
   'MONGO_PORT',
 ];
 
+/** Each service and the setting of its (first instance's) port. */
+const SERVICE_PORTS = [
+  ['registry', 'REGISTRY_PORT'],
+  ['change-ingest', 'CHANGE_INGEST_PORT'],
+  ['matcher', 'MATCHER_PORT'],
+  ['dispatcher', 'DISPATCHER_PORT'],
+  ['incoming-hooks', 'INCOMING_HOOKS_PORT'],
+  ['tunnel-gateway', 'TUNNEL_GATEWAY_PORT'],
+] as const;
+
 interface Row {
   program: string;
   state: string;
@@ -104,7 +114,7 @@ describe('./hookline up under supervisord', () => {
     for (const state of states) rmSync(state, { recursive: true, force: true });
   });
 
-  it('repairs a kill -9 within seconds, restarts and shows logs, runs two dispatchers, stops on Ctrl-C', async () => {
+  it('repairs a kill -9 of each service within seconds, restarts and shows logs, runs two dispatchers, stops on Ctrl-C', async () => {
     const env = await newStack();
     const { child, output } = await upInForeground(env, '--instances', 'dispatcher=2');
     const dispatcher2Port = Number(env.DISPATCHER_PORT) + 10;
@@ -129,44 +139,53 @@ describe('./hookline up under supervisord', () => {
     ]);
     expect([...before.values()].filter((row) => row.ready !== 'ready' || !(row.pid > 0))).toEqual([]);
 
-    const killed = before.get('dispatcher')!;
-    process.kill(killed.pid, 'SIGKILL');
-    const killedAt = Date.now();
-    await waitFor(
-      async () => {
-        const ready = await fetch(`http://127.0.0.1:${env.DISPATCHER_PORT}/health/ready`).catch(() => undefined);
-        return ready?.status === 200;
-      },
-      30_000,
-      100,
-    );
-    const backMs = Date.now() - killedAt;
-    process.stdout.write(`dispatcher ready again ${(backMs / 1000).toFixed(1)} s after kill -9\n`);
-    expect(backMs).toBeLessThan(15_000);
-    const after = status(env);
-    expect(after.get('dispatcher')).toMatchObject({ restarts: 1, ready: 'ready' });
-    expect(after.get('dispatcher')!.pid).not.toBe(killed.pid);
-    for (const name of before.keys())
-      if (name !== 'dispatcher')
-        expect({ name, pid: after.get(name)!.pid }).toEqual({ name, pid: before.get(name)!.pid });
+    // Each service in turn: back and ready within seconds, every other program's process untouched.
+    const backMs: Record<string, number> = {};
+    let pids = new Map([...before].map(([name, row]) => [name, row.pid]));
+    for (const [service, portEnv] of SERVICE_PORTS) {
+      const victim = pids.get(service)!;
+      process.kill(victim, 'SIGKILL');
+      const killedAt = Date.now();
+      await waitFor(() => Promise.resolve(!alive(victim)), 5_000, 10);
+      await waitFor(
+        async () => {
+          const ready = await fetch(`http://127.0.0.1:${env[portEnv]}/health/ready`).catch(() => undefined);
+          return ready?.status === 200;
+        },
+        30_000,
+        100,
+      );
+      backMs[service] = Date.now() - killedAt;
+      const now = status(env);
+      expect(now.get(service)).toMatchObject({ restarts: 1, ready: 'ready' });
+      expect(now.get(service)!.pid).not.toBe(pids.get(service));
+      const others = (rows: Map<string, number>) => [...rows].filter(([name]) => name !== service);
+      const nowPids = new Map([...now].map(([name, row]) => [name, row.pid]));
+      expect(others(nowPids)).toEqual(others(pids));
+      pids = nowPids;
+    }
+    const times = Object.entries(backMs).map(([s, ms]) => `${s} ${(ms / 1000).toFixed(1)} s`);
+    process.stdout.write(`ready again after kill -9: ${times.join(', ')}\n`);
+    // About 1 s to the new process and 3-6 s of start; up to 16 s when the two cores run ~30 processes.
+    expect(Object.values(backMs).filter((ms) => ms > 25_000)).toEqual([]);
 
     const restarted = cli(env, 'restart', 'matcher');
     expect(restarted.status).toBe(0);
     const afterRestart = status(env);
-    expect(afterRestart.get('matcher')).toMatchObject({ ready: 'ready', restarts: 1 });
-    expect(afterRestart.get('matcher')!.pid).not.toBe(before.get('matcher')!.pid);
-    expect(afterRestart.get('registry')!.pid).toBe(before.get('registry')!.pid);
+    expect(afterRestart.get('matcher')).toMatchObject({ ready: 'ready', restarts: 2 });
+    expect(afterRestart.get('matcher')!.pid).not.toBe(pids.get('matcher'));
+    expect(afterRestart.get('registry')!.pid).toBe(pids.get('registry'));
 
     const logs = cli(env, 'logs', 'dispatcher');
     expect(logs.status).toBe(0);
     expect(logs.stdout).toContain(`dispatcher listening on http://0.0.0.0:${env.DISPATCHER_PORT}`);
     expect(logs.stdout).toContain(`dispatcher listening on http://0.0.0.0:${dispatcher2Port}`);
 
-    const pids = [...status(env).values()].map((row) => row.pid);
+    const running = [...status(env).values()].map((row) => row.pid);
     child.kill('SIGINT');
     await new Promise((done) => child.once('exit', done));
     expect(output()).toContain('Stopped.');
-    expect(pids.filter(alive)).toEqual([]);
+    expect(running.filter(alive)).toEqual([]);
     expect(cli(env, 'status')).toMatchObject({ status: 2, stderr: expect.stringContaining('Hookline is not running') });
   }, 300_000);
 

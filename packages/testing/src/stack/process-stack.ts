@@ -202,6 +202,12 @@ export class ProcessStack {
     process.kill(this.mongo.pid, signal);
   }
 
+  /** SIGSTOP or SIGCONT to the stack's nats-server (always its own): a stalled NATS, as signalMongo. */
+  signalNats(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (this.nats.pid === undefined) throw new Error('nats-server was not started by this stack');
+    process.kill(this.nats.pid, signal);
+  }
+
   async startMongo(): Promise<void> {
     this.mongo = await startMongo({ private: true, port: this.mongoPort, dataDir: this.mongoDataDir() });
   }

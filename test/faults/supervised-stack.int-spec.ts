@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, isPortFree, waitFor } from '@hookline/testing';
+import { BOOTSTRAP_KEY_ID } from '../../apps/registry/src/apikey/apikey.service';
 
 /**
  * `./hookline up` as an operator runs it (the built CLI, supervisord, its own state directory and
@@ -188,6 +189,32 @@ describe('./hookline up under supervisord', () => {
     expect(running.filter(alive)).toEqual([]);
     expect(cli(env, 'status')).toMatchObject({ status: 2, stderr: expect.stringContaining('Hookline is not running') });
   }, 300_000);
+
+  it('prints the admin key only when the stack accepts it, and a changed key replaces the old', async () => {
+    const env = await newStack();
+    const keyOf = (output: string) => /Admin API key: (hk_admin_\S+)/.exec(output)?.[1];
+    const registry = `http://127.0.0.1:${env.REGISTRY_PORT}/api/v2/apikey`;
+    const answer = async (key: string | undefined, method = 'GET', path = '') =>
+      (await fetch(`${registry}${path}`, { method, headers: { authorization: `Bearer ${key}` } })).status;
+
+    const first = cli(env, 'up', '--detach');
+    expect(first.status).toBe(0);
+    const generated = keyOf(first.stdout);
+    expect(generated).toMatch(/^hk_admin_/);
+    expect(await answer(generated, 'DELETE', `/${BOOTSTRAP_KEY_ID}`)).toBe(204);
+    expect(cli(env, 'down').status).toBe(0);
+
+    const revoked = cli(env, 'up', '--detach');
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).not.toContain(generated);
+    expect(revoked.stdout).toContain('Admin API key: the registry refuses the configured key');
+    expect(cli(env, 'down').status).toBe(0);
+
+    const rotated = cli({ ...env, HOOKLINE_ADMIN_KEY: 'hk_admin_rotated_for_the_test' }, 'up', '--detach');
+    expect(keyOf(rotated.stdout)).toBe('hk_admin_rotated_for_the_test');
+    expect([await answer('hk_admin_rotated_for_the_test'), await answer(generated)]).toEqual([200, 401]);
+    expect(cli(env, 'down').status).toBe(0);
+  }, 600_000);
 
   it('reports a service that cannot start as FATAL, and up fails and stops the rest', async () => {
     const env = await newStack({ WEBHOOK_REQUEST_TIMEOUT: 'soon' });

@@ -4,6 +4,7 @@
  * supervisor's config from the program list (supervise/programs.ts), starts it and waits until
  * every program is ready; the stack then runs on its own, and a foreground `up` stops it on Ctrl-C.
  */
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SERVICES } from '../stack/services';
 import {
@@ -25,7 +26,6 @@ import {
 } from '../supervise/control';
 import type { Program } from '../supervise/programs';
 import { supervisorctl } from '../supervise/supervisord';
-import { mkdirSync } from 'node:fs';
 
 const ROOT = resolve(__dirname, '../../../..');
 const STATE = stateDir(ROOT);
@@ -84,9 +84,10 @@ async function up(args: string[]): Promise<number> {
   const keyAccepted = await adminKeyWorks(programs, adminKey);
   printUp(programs, keyAccepted ? adminKey : undefined, detach);
   if (detach) return 0;
-  // In the foreground until Ctrl-C; should supervisord go away meanwhile, so does this.
+  // In the foreground until Ctrl-C; should supervisord go away meanwhile (./hookline down), so does this.
   while (supervisordPid(STATE) !== undefined) await new Promise((r) => setTimeout(r, 1_000));
-  return stopping ? 0 : 1;
+  if (!stopping) out('Hookline was stopped.');
+  return 0;
 }
 
 /** The registry accepts the key: `up` prints no key the stack refuses. */

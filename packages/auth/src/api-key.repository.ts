@@ -76,6 +76,14 @@ export class ApiKeyRepository {
     }
   }
 
+  /** Gives the key a new value unless it has that one already (a new value is a new, active key). */
+  async replaceIfChanged(id: string, hash: string, hint: string): Promise<boolean> {
+    const result = await this.model
+      .updateOne({ _id: id, hash: { $ne: hash } }, { $set: { hash, hint, createdAt: new Date(), revokedAt: null } })
+      .exec();
+    return result.modifiedCount > 0;
+  }
+
   async list(subscriptionId: number): Promise<ApiKeyRecord[]> {
     return this.model.find({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<ApiKeyRecord[]>().exec();
   }

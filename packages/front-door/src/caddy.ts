@@ -3,8 +3,8 @@ import { DOCS_PATH, OPENAPI_PATH, ROUTES, type ServiceName } from './routes';
 export interface CaddyOptions {
   /** Where Caddy listens, e.g. `127.0.0.1:8080` or `:8080`. */
   listen: string;
-  /** `host:port` of each service. */
-  upstream: (service: ServiceName) => string;
+  /** `host:port` of each service, or of each of its instances (Caddy balances between them). */
+  upstream: (service: ServiceName) => string | readonly string[];
   /** The front door's own files: `openapi.json` and `docs/` (from `pnpm build` of this package). */
   siteDir: string;
   /** The console's single-page app, served at `/` with `index.html` for every unknown path. */
@@ -38,7 +38,12 @@ function jsonResponse(status: number | string, body: string): Json {
 export function caddyConfig(options: CaddyOptions): Json {
   const proxies = ROUTES.map((route) => ({
     match: [{ path: under(route.paths) }],
-    handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: options.upstream(route.service) }] }],
+    handle: [
+      {
+        handler: 'reverse_proxy',
+        upstreams: [options.upstream(route.service)].flat().map((dial) => ({ dial })),
+      },
+    ],
     terminal: true,
   }));
   return {

@@ -15,8 +15,8 @@ import {
   MetricsService,
   ReadinessRegistry,
   SERVICE_NAME,
-  type BaseServiceConfig,
   type ConfigClass,
+  type NatsServiceConfig,
 } from '@hookline/service-kit';
 import { ConsumerRunner, type ConsumerMetrics } from './consumer-runner';
 import { JETSTREAM_CONSUMER, type ConsumerOptions } from './consumer.decorator';
@@ -25,7 +25,7 @@ import { NatsClient } from './nats-client';
 import { JetStreamPublisher } from './publisher';
 import { declareStream } from './streams';
 
-export interface MessagingOptions<C extends BaseServiceConfig = BaseServiceConfig> {
+export interface MessagingOptions<C extends NatsServiceConfig = NatsServiceConfig> {
   /** The service's config class; `url` picks the NATS URL out of it. */
   config: ConfigClass<C>;
   url: (config: C) => string;
@@ -55,8 +55,8 @@ class MessagingLifecycle
 
   async onModuleInit(): Promise<void> {
     for (const name of this.options.streams) await declareStream(this.nats.jsm, STREAMS[name]);
-    this.readiness.register('nats', () =>
-      Promise.resolve({ ok: this.nats.isConnected, detail: this.nats.isConnected ? undefined : 'disconnected' }),
+    this.readiness.register('nats', async () =>
+      (await this.nats.answers()) ? { ok: true } : { ok: false, detail: 'disconnected' },
     );
     this.readiness.register('jetstream', async () => {
       for (const name of this.options.streams) await this.nats.jsm.streams.info(STREAMS[name].name);
@@ -107,7 +107,7 @@ class MessagingLifecycle
 
 @Module({})
 export class MessagingModule {
-  static forRoot<C extends BaseServiceConfig>(options: MessagingOptions<C>): DynamicModule {
+  static forRoot<C extends NatsServiceConfig>(options: MessagingOptions<C>): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
@@ -117,7 +117,11 @@ export class MessagingModule {
         {
           provide: NatsClient,
           inject: [options.config, SERVICE_NAME],
-          useFactory: (config: C, service: string) => NatsClient.connect(options.url(config), service),
+          useFactory: (config: C, service: string) =>
+            NatsClient.connect(options.url(config), service, {
+              requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+              pingIntervalMs: config.NATS_PING_INTERVAL_MS,
+            }),
         },
         JetStreamPublisher,
         MessagingLifecycle,

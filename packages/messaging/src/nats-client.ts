@@ -16,7 +16,15 @@ export class NatsClient {
     void this.watchStatus();
   }
 
-  static async connect(url: string, name: string): Promise<NatsClient> {
+  /**
+   * `requestTimeoutMs` bounds every JetStream publish and API call; `pingIntervalMs` how soon a
+   * server that stopped answering is noticed (two unanswered pings) and reconnected to.
+   */
+  static async connect(
+    url: string,
+    name: string,
+    { requestTimeoutMs = 5_000, pingIntervalMs = 10_000 }: { requestTimeoutMs?: number; pingIntervalMs?: number } = {},
+  ): Promise<NatsClient> {
     const connection = await connect({
       servers: url.split(',').map((s) => s.trim()),
       name,
@@ -24,17 +32,26 @@ export class NatsClient {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       waitOnFirstConnect: true,
+      pingInterval: pingIntervalMs,
+      maxPingOut: 2,
       // Otherwise every request (and so every JetStream publish) creates two Error objects up front
       // to carry its caller's stack, in case it times out: 6-11% of the dispatcher's and the
       // matcher's CPU per delivery. Our logs show the error message, not that stack.
       noAsyncTraces: true,
     });
-    const jsm = await jetstreamManager(connection, { timeout: 10_000 });
-    return new NatsClient(connection, jetstream(connection, { timeout: 10_000 }), jsm);
+    const jsm = await jetstreamManager(connection, { timeout: requestTimeoutMs });
+    return new NatsClient(connection, jetstream(connection, { timeout: requestTimeoutMs }), jsm);
   }
 
   get isConnected(): boolean {
     return this.connected && !this.connection.isClosed();
+  }
+
+  /** Connected, and the server answers a ping now (a stopped server keeps the socket open). */
+  async answers(): Promise<boolean> {
+    if (!this.isConnected) return false;
+    await this.connection.flush();
+    return true;
   }
 
   async close(): Promise<void> {

@@ -1,18 +1,13 @@
 import { IsEncryptionKey } from '@hookline/auth';
-import { NatsServiceConfig } from '@hookline/service-kit';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { NatsMongoServiceConfig } from '@hookline/service-kit';
+import { IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
 
 /** Settings of the incoming-hooks service, read from the environment once at start. */
-export class IncomingHooksConfig extends NatsServiceConfig {
+export class IncomingHooksConfig extends NatsMongoServiceConfig {
   override PORT = 8085;
 
   /** Management requests (pipelines, hooks, run states) are small. */
   override HTTP_BODY_LIMIT = '256kb';
-
-  /** MongoDB connection string, database included (e.g. mongodb://127.0.0.1:27017/hookline). */
-  @IsString()
-  @IsNotEmpty()
-  MONGO_URL: string;
 
   /**
    * AES-256-GCM key for hook secrets at rest (they must be readable to verify signatures): 32 bytes

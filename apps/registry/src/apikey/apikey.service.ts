@@ -29,21 +29,31 @@ export class ApiKeyService implements OnApplicationBootstrap {
     private readonly publisher: JetStreamPublisher,
   ) {}
 
-  /** Creates the bootstrap admin key on first start; a later start leaves it (even revoked) alone. */
+  /**
+   * Creates the bootstrap admin key on first start. A later start with another HOOKLINE_ADMIN_KEY
+   * replaces it (the old value stops authenticating on every instance, which all read the one
+   * record); with the same value it is left alone, revoked or not.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const key = this.config.HOOKLINE_ADMIN_KEY;
     if (!key) return;
-    const created = await this.keys.createIfAbsent(this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID, {
+    const subscriptionId = this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID;
+    const hash = hashApiKey(key);
+    const hint = apiKeyHint(key);
+    const created = await this.keys.createIfAbsent(subscriptionId, {
       id: BOOTSTRAP_KEY_ID,
       name: 'bootstrap admin (HOOKLINE_ADMIN_KEY)',
-      hash: hashApiKey(key),
-      hint: apiKeyHint(key),
+      hash,
+      hint,
       roles: ['admin'],
       sharedSpaces: [],
       createdBy: null,
     });
-    if (created)
-      this.logger.log(`bootstrap admin key created for subscription ${this.config.HOOKLINE_ADMIN_SUBSCRIPTION_ID}`);
+    if (created) {
+      this.logger.log(`bootstrap admin key created for subscription ${subscriptionId}`);
+    } else if (await this.keys.replaceIfChanged(BOOTSTRAP_KEY_ID, hash, hint)) {
+      this.logger.log(`bootstrap admin key of subscription ${subscriptionId} replaced by a new HOOKLINE_ADMIN_KEY`);
+    }
   }
 
   async create(principal: Principal, body: CreateApiKeyDto): Promise<{ record: ApiKeyRecord; key: string }> {

@@ -27,12 +27,10 @@ describe('hookline user add: finding the running stack', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'hookline-state-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('takes the registry URL and admin key from stack.json, and the environment over it', () => {
-    writeFileSync(
-      join(dir, 'stack.json'),
-      JSON.stringify({ adminKey: 'hk_state', services: [{ name: 'registry', url: 'http://127.0.0.1:8081' }] }),
-    );
-    expect(stackTarget({}, dir)).toEqual({ url: 'http://127.0.0.1:8081', adminKey: 'hk_state' });
+  it("takes the front door's URL from stack.json, the admin key from its file, and the environment over both", () => {
+    writeFileSync(join(dir, 'stack.json'), JSON.stringify({ url: 'http://127.0.0.1:8080', programs: [] }));
+    writeFileSync(join(dir, 'admin-key'), 'hk_state\n');
+    expect(stackTarget({}, dir)).toEqual({ url: 'http://127.0.0.1:8080', adminKey: 'hk_state' });
     expect(stackTarget({ HOOKLINE_REGISTRY_URL: 'http://h:1', HOOKLINE_ADMIN_KEY: 'hk_env' }, dir)).toEqual({
       url: 'http://h:1',
       adminKey: 'hk_env',

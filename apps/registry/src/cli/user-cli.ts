@@ -42,13 +42,13 @@ export function parseUserCommand(argv: string[]): AddUser {
 export function stackTarget(env: NodeJS.ProcessEnv, stateDir: string): { url: string; adminKey: string } {
   const statePath = join(stateDir, 'stack.json');
   const state = existsSync(statePath)
-    ? (JSON.parse(readFileSync(statePath, 'utf8')) as { adminKey?: string; services?: { name: string; url: string }[] })
+    ? (JSON.parse(readFileSync(statePath, 'utf8')) as { url?: string })
     : {};
-  const url = env.HOOKLINE_REGISTRY_URL ?? state.services?.find((s) => s.name === 'registry')?.url;
+  // The front door routes /api/v2/users to the registry.
+  const url = env.HOOKLINE_REGISTRY_URL ?? state.url;
   const keyPath = join(stateDir, 'admin-key');
   const adminKey =
     env.HOOKLINE_ADMIN_KEY ??
-    state.adminKey ??
     (existsSync(keyPath) ? readFileSync(keyPath, 'utf8').trim() : undefined);
   if (!url || !adminKey) {
     throw new Error(

@@ -1,19 +1,14 @@
 import { IsEncryptionKey } from '@hookline/auth';
 import { httpPolicyFromEnv, parseCidrList, type DeliveryPolicy } from '@hookline/delivery';
-import { EnvBoolean, NatsServiceConfig, Parses } from '@hookline/service-kit';
+import { EnvBoolean, NatsMongoServiceConfig, Parses } from '@hookline/service-kit';
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 /** Settings of the registry service, read from the environment once at start. */
-export class RegistryConfig extends NatsServiceConfig {
+export class RegistryConfig extends NatsMongoServiceConfig {
   override PORT = 8081;
 
   /** Webhook definitions are small; a bigger body is a mistake or abuse and is answered 413. */
   override HTTP_BODY_LIMIT = '256kb';
-
-  /** MongoDB connection string, database included (e.g. mongodb://127.0.0.1:27017/hookline). */
-  @IsString()
-  @IsNotEmpty()
-  MONGO_URL: string;
 
   /**
    * AES-256-GCM key for secrets at rest (webhook passwords, client secrets, signing secrets, header

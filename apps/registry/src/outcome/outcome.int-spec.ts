@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { SUBJECTS, type DeliveryOutcome, type NewDeliveryJob } from '@hookline/contracts';
 import { readDeliveryJob } from '@hookline/testing';
 import { RegistryHarness, SEED_EXAMPLE, waitFor } from '../../test/registry-harness';
+import { WebhookRepository } from '../webhook/webhook.repository';
 
 describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', () => {
   let h: RegistryHarness;
@@ -188,6 +189,43 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 2);
     await new Promise((r) => setTimeout(r, 300));
     expect((await h.request('GET', path, { key })).body.FireCount).toBe(2);
+  });
+
+  it('counts an attempt once when its count timed out on a stalled database but was stored', async () => {
+    const w = await newWebhook();
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const fireCount = async () => (await h.request('GET', path, { key })).body.FireCount as number;
+    await publishOutcome(outcome(w.ObjectUUID, { at: '2024-03-01T00:00:00.000Z' }));
+    await waitFor(async () => (await fireCount()) === 1);
+
+    // The next count reaches the database, but its answer does not come back in time.
+    const repository = h.registry.app.get(WebhookRepository);
+    const store = repository.applyStatsMany.bind(repository);
+    let timedOut = false;
+    const spy = jest.spyOn(repository, 'applyStatsMany').mockImplementationOnce(async (updates) => {
+      await store(updates);
+      timedOut = true;
+      throw Object.assign(new Error('connection 3 to 127.0.0.1:27017 timed out'), { name: 'MongoNetworkTimeoutError' });
+    });
+    const stalled = outcome(w.ObjectUUID, { at: '2024-03-01T00:00:01.000Z' });
+    try {
+      await publishOutcome(stalled);
+      await waitFor(() => Promise.resolve(timedOut));
+    } finally {
+      spy.mockRestore();
+    }
+    // Another attempt is counted before the stalled one comes again (its nak waits a second).
+    await publishOutcome(outcome(w.ObjectUUID, { at: '2024-03-01T00:00:02.000Z' }));
+    const counted = h.registry.app
+      .get<Connection>(getConnectionToken())
+      .collection<{ _id: string }>('counted_attempts');
+    await waitFor(
+      async () => (await counted.findOne({ _id: `${stalled.at}|${stalled.deliveryId}#1` })) !== null,
+      10_000,
+    );
+    // The stalled attempt's redelivery (a nak of 1 s) has come and gone by then.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await fireCount()).toBe(3);
   });
 
   it('counts a batch whose webhooks are partly gone from the database: the stored ones once, the others not at all', async () => {

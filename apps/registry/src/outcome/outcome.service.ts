@@ -194,6 +194,9 @@ export class OutcomeService {
 
     const counts: (PlannedCount & { subscriptionId: number; webhookId: string; members: number[] })[] = [];
     const notCounted = (webhookId: string, members: number[], err: unknown) => {
+      // A count that failed may still have been stored (a write that timed out on a stalled server):
+      // its pending entry is then on the webhook unnoted, so the next count must read it first.
+      this.countedWebhooks.delete(webhookId);
       for (const i of members) results[i] = rejected(err);
       this.logger.warn({ webhookId, err: String(err) }, 'could not count outcomes; they will come again');
     };

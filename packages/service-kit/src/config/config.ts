@@ -95,6 +95,18 @@ export class NatsServiceConfig extends BaseServiceConfig {
   @IsString()
   @IsNotEmpty()
   NATS_URL: string;
+
+  /** Milliseconds a JetStream publish or API call waits for the server's answer before failing (HTTP 503). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  NATS_REQUEST_TIMEOUT_MS = 5_000;
+
+  /** Milliseconds between the client's pings: two unanswered ones end a connection to a server that stopped answering. */
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  NATS_PING_INTERVAL_MS = 10_000;
 }
 
 /** A service on NATS and MongoDB (the registry's data, API keys, its own collections). */
@@ -103,6 +115,28 @@ export class NatsMongoServiceConfig extends NatsServiceConfig {
   @IsString()
   @IsNotEmpty()
   MONGO_URL: string;
+
+  /** Milliseconds an operation waits for a server to send it to (none reachable: HTTP 503). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  MONGO_SERVER_SELECTION_TIMEOUT_MS = 5_000;
+
+  /** Milliseconds to open a connection, handshake included (also bounds each server check of the driver's monitor). */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  MONGO_CONNECT_TIMEOUT_MS = 5_000;
+
+  /**
+   * Milliseconds an operation waits for the server's answer on an open connection: a server that
+   * accepts connections but does not answer (stopped, stalled) fails requests with 503 after this
+   * rather than holding them. Longer than any query of ours takes.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  MONGO_SOCKET_TIMEOUT_MS = 5_000;
 }
 
 /**

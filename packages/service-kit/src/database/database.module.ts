@@ -1,11 +1,11 @@
 import { Logger, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import type { BaseServiceConfig, ConfigClass } from '../config/config';
+import type { ConfigClass, NatsMongoServiceConfig } from '../config/config';
 import { ReadinessRegistry } from '../health/readiness.registry';
 
-export interface DatabaseOptions<C extends BaseServiceConfig> {
-  /** The service's config class; `url` picks the MongoDB URL out of it. */
+export interface DatabaseOptions<C extends NatsMongoServiceConfig> {
+  /** The service's config class; `url` picks the MongoDB URL out of it, the deadlines are its MONGO_*_MS. */
   config: ConfigClass<C>;
   url: (config: C) => string;
 }
@@ -36,7 +36,7 @@ interface ServerMonitor {
  * comes, the monitor never checks again, and the server stays "Unknown", so every operation fails
  * with a server selection error long after the database is back. The fault tests hit it about one
  * time in two when the MongoDB-wire server stops under load. A check normally ends within
- * connectTimeoutMS (10 s here), failed or not.
+ * connectTimeoutMS (MONGO_CONNECT_TIMEOUT_MS), failed or not.
  */
 export class MonitorWatchdog {
   private readonly logger = new Logger('MongoMonitorWatchdog');
@@ -169,7 +169,7 @@ class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
 /** MongoDB through mongoose, with a readiness check. */
 @Module({})
 export class DatabaseModule {
-  static forRoot<C extends BaseServiceConfig>(options: DatabaseOptions<C>): DynamicModule {
+  static forRoot<C extends NatsMongoServiceConfig>(options: DatabaseOptions<C>): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
@@ -177,11 +177,16 @@ export class DatabaseModule {
           inject: [options.config],
           useFactory: (config: C) => ({
             uri: options.url(config),
-            serverSelectionTimeoutMS: 5_000,
-            // A server check gives up after this (the driver's default is 30 s); see MonitorWatchdog.
-            connectTimeoutMS: 10_000,
+            // Every operation has a deadline (the driver waits forever on a server that accepts but never
+            // answers): a stalled database fails requests with 503 and handlers with a nak, not a hang.
+            serverSelectionTimeoutMS: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+            // A server check gives up after this too (the driver's default is 30 s); see MonitorWatchdog.
+            connectTimeoutMS: config.MONGO_CONNECT_TIMEOUT_MS,
+            socketTimeoutMS: config.MONGO_SOCKET_TIMEOUT_MS,
             // FerretDB and single-node servers have no retryable writes.
             retryWrites: false,
+            // A read that timed out would wait its whole socket timeout again on the same server.
+            retryReads: false,
             // buildIndexes does it, leaving out what the server never uses.
             autoIndex: false,
           }),

@@ -3,7 +3,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startedServer } from './nats';
-import { commandSucceeds, findExecutable, freePort, isPortFree, spawnServer, type RunningServer } from './process';
+import {
+  commandSucceeds,
+  findExecutable,
+  freePort,
+  isPortFree,
+  spawnServer,
+  type RunningServer,
+  type ServerCommand,
+} from './process';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -32,15 +40,25 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<Runni
   const cleanup = async (): Promise<void> => {
     if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+  const server = mongoServerCommand(port, dataDir);
+  const spawned = spawnServer(server.command, server.args, server.env);
+  return startedServer(`mongodb://127.0.0.1:${port}`, port, spawned, server.source, cleanup);
+}
+
+/** `mongod` when on PATH, else FerretDB 1.x on SQLite (built on first use), on 127.0.0.1:`port` with data in `dataDir`. */
+export function mongoServerCommand(port: number, dataDir: string): ServerCommand {
   const mongod = findExecutable('mongod');
   if (mongod) {
-    const server = spawnServer(mongod, ['--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1']);
-    return startedServer(`mongodb://127.0.0.1:${port}`, port, server, 'mongod', cleanup);
+    return {
+      command: mongod,
+      args: ['--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1'],
+      env: {},
+      source: 'mongod',
+    };
   }
-  const ferretdb = ensureFerretDb();
-  const server = spawnServer(
-    ferretdb,
-    [
+  return {
+    command: ensureFerretDb(),
+    args: [
       '--handler=sqlite',
       // SQLite syncs its write-ahead log at checkpoints rather than at every commit: the durability
       // of MongoDB's own default (acknowledged writes reach its journal within 100 ms), and a process
@@ -52,9 +70,9 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<Runni
       '--telemetry=disable',
       '--log-level=warn',
     ],
-    FERRETDB_ENV,
-  );
-  return startedServer(`mongodb://127.0.0.1:${port}`, port, server, `FerretDB ${FERRETDB_VERSION} (SQLite)`, cleanup);
+    env: FERRETDB_ENV,
+    source: `FerretDB ${FERRETDB_VERSION} (SQLite)`,
+  };
 }
 
 /** The same server with a database of its own, e.g. one per test file. */

@@ -9,6 +9,7 @@ import {
   stopProcess,
   waitForPort,
   type RunningServer,
+  type ServerCommand,
 } from './process';
 
 export interface StartNatsOptions {
@@ -25,17 +26,28 @@ export async function startNats(options: StartNatsOptions = {}): Promise<Running
   if (process.env.NATS_URL && !options.private) {
     return { url: process.env.NATS_URL, source: 'NATS_URL', stop: async () => {} };
   }
+  const port = options.port && (await isPortFree(options.port)) ? options.port : await freePort();
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'hookline-nats-'));
+  mkdirSync(storeDir, { recursive: true });
+  const command = natsServerCommand(port, storeDir);
+  const server = spawnServer(command.command, command.args);
+  return startedServer(`nats://127.0.0.1:${port}`, port, server, command.source, async () => {
+    if (!options.storeDir) rmSync(storeDir, { recursive: true, force: true });
+  });
+}
+
+/** nats-server with JetStream on 127.0.0.1:`port`, its store in `storeDir`. */
+export function natsServerCommand(port: number, storeDir: string): ServerCommand {
   const binary = findExecutable('nats-server');
   if (!binary) {
     throw new Error('nats-server is not installed: run `apt-get install -y nats-server` (or set NATS_URL).');
   }
-  const port = options.port && (await isPortFree(options.port)) ? options.port : await freePort();
-  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'hookline-nats-'));
-  mkdirSync(storeDir, { recursive: true });
-  const server = spawnServer(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir]);
-  return startedServer(`nats://127.0.0.1:${port}`, port, server, 'nats-server', async () => {
-    if (!options.storeDir) rmSync(storeDir, { recursive: true, force: true });
-  });
+  return {
+    command: binary,
+    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir],
+    env: {},
+    source: 'nats-server',
+  };
 }
 
 /** Shared by the NATS and MongoDB starters: wait for the port, stop cleanly, explain failures. */
@@ -59,5 +71,5 @@ export async function startedServer(
     await stop();
     throw new Error(`${(err as Error).message}\n${server.output()}`, { cause: err });
   }
-  return { url, source: `${what} (pid ${server.child.pid})`, stop };
+  return { url, source: `${what} (pid ${server.child.pid})`, pid: server.child.pid, stop };
 }

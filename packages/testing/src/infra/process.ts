@@ -8,7 +8,18 @@ export interface RunningServer {
   url: string;
   /** How it was obtained, for the log line that says what is being used. */
   source: string;
+  /** The server's process when this run started it (not for MONGO_URL, NATS_URL or a container). */
+  pid?: number;
   stop(): Promise<void>;
+}
+
+/** A command line that runs a server, for a test to spawn or a supervisor to keep running. */
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** What it is, for the line that says what is being used. */
+  source: string;
 }
 
 /** Finds an executable on PATH (and the sbin directories Debian packages use). */
@@ -54,7 +65,8 @@ export async function waitForPort(port: number, child: ChildProcess, what: strin
   throw new Error(`${what} did not accept connections on port ${port} within ${timeoutMs} ms`);
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** True when something accepts TCP connections on 127.0.0.1:`port`. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     socket.once('connect', () => {

@@ -222,6 +222,22 @@ export class ProcessStack {
     await this.mongo.stop();
   }
 
+  /**
+   * SIGSTOP or SIGCONT to the stack's own MongoDB-wire server: stopped, it keeps its connections
+   * open and accepts new ones but answers nothing, the way a stalled database looks to a client.
+   */
+  signalMongo(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (!this.options.privateMongo || this.mongo.pid === undefined)
+      throw new Error('signalMongo needs a stack started with privateMongo');
+    process.kill(this.mongo.pid, signal);
+  }
+
+  /** SIGSTOP or SIGCONT to the stack's nats-server (always its own): a stalled NATS, as signalMongo. */
+  signalNats(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (this.nats.pid === undefined) throw new Error('nats-server was not started by this stack');
+    process.kill(this.nats.pid, signal);
+  }
+
   async startMongo(): Promise<void> {
     this.mongo = await startMongo({ private: true, port: this.mongoPort, dataDir: this.mongoDataDir() });
   }

@@ -35,7 +35,7 @@ describe('seed: Devopness incoming and outgoing webhooks on the whole stack', ()
 
   it('signs in, runs the pipeline from a signed GitHub call and tells an outgoing webhook when the deploy is done', async () => {
     // Step 1 of the seed: `POST /users/login` with the account's email and password; copy `access_token`.
-    const login = await fetch(`${e2e.stack.url('registry')}/users/login`, {
+    const login = await fetch(`${e2e.stack.publicUrl}/users/login`, {
       method: 'POST',
       headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
       body: JSON.stringify({ email: 'deployer@example.com', password: PASSWORD }),

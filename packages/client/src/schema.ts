@@ -60,6 +60,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/rx/application/webhook/webhookdefinition/{name}/callbackfaildata': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A definition's failed callbacks (BMC)
+     * @description Each saved payload and response code, and whether it has had its one last processing.
+     */
+    get: operations['BmcController_failData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v2/apikey': {
     parameters: {
       query?: never;
@@ -133,7 +153,7 @@ export interface paths {
     post?: never;
     /**
      * Unblock a URL
-     * @description The dispatcher delivers to it again.
+     * @description Every dispatcher instance delivers to it again from its next job.
      */
     delete: operations['BlocklistController_unblock'];
     options?: never;
@@ -247,6 +267,47 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v2/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the subscription's users */
+    get: operations['UserController_list'];
+    put?: never;
+    /**
+     * Add a user
+     * @description The bootstrap key may name another SubscriptionID.
+     */
+    post: operations['UserController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v2/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Disable a user
+     * @description Its access tokens stop working at once.
+     */
+    delete: operations['UserController_disable'];
     options?: never;
     head?: never;
     patch?: never;
@@ -743,6 +804,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/users/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign in with email and password (Devopness) */
+    post: operations['SessionController_login'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign out: revoke the access token the request carries */
+    post: operations['SessionController_logout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -868,7 +963,7 @@ export interface components {
       StartIndex: number;
     };
     BlockedUrlResponseDto: {
-      /** @description Id to unblock it with. */
+      /** @description Id to unblock it with (percent-encoded as one path segment). */
       ID: string;
       /** Format: uri */
       Url: string;
@@ -959,7 +1054,8 @@ export interface components {
       headers: {
         [key: string]: string;
       };
-      payloadFieldIds: string[];
+      /** @description As registered: field ids stay numbers. */
+      payloadFieldIds: (string | number)[];
       authentication: components['schemas']['BmcAuthenticationViewDto'] | null;
     };
     BmcDataPageDto: {
@@ -996,6 +1092,30 @@ export interface components {
       recordDefinitionName: string | null;
       condition: string | null;
       recordEvents: ('create' | 'update' | 'delete')[];
+    };
+    BmcFailDataDto: {
+      /** @description The delivery id, also under /api/v2/webhook/{id}/failed. */
+      id: string;
+      webhookDefinitionName: string;
+      recordDefinitionName: string | null;
+      /** @description The payload as sent. */
+      payload: {
+        [key: string]: unknown;
+      } | null;
+      /** @description Null when no answer came. */
+      responseCode: number | null;
+      error: string | null;
+      attempts: number;
+      /** Format: date-time */
+      failedAt: string;
+      /** @description Sent once more after the receiver answered again. */
+      processedOnceMore: boolean;
+      /** Format: date-time */
+      lastProcessedAt: string | null;
+    };
+    BmcFailDataPageDto: {
+      totalSize: number;
+      data: components['schemas']['BmcFailDataDto'][];
     };
     BmcHttpHeaderDto: {
       key: string;
@@ -1130,6 +1250,11 @@ export interface components {
       name: string;
       description?: string;
     };
+    CreateUserDto: {
+      Email: string;
+      Password: string;
+      Roles: ('admin' | 'integration' | 'read-only')[];
+    };
     CreateWebhookDto: {
       /** @description Name of the integrating application. */
       AppName: string;
@@ -1162,8 +1287,8 @@ export interface components {
       }[];
       /** @description BMC condition, e.g. `${webhookContext.536870913} = "High"`. */
       Condition?: string | null;
-      /** @description Extra fields to send in the payload. */
-      Fields?: string[];
+      /** @description Extra fields to send in the payload (names, or BMC field ids as numbers). */
+      Fields?: (string | number)[];
       /** @description Send every field of the record. */
       IncludeAllFields?: boolean;
       /**
@@ -1171,6 +1296,11 @@ export interface components {
        * @enum {string}
        */
       PayloadFormat?: 'rally' | 'record' | 'ticket';
+      /**
+       * @description The product whose defaults apply (PayloadFormat, IncludeAllFields): rally, octane, bmc or changegear.
+       * @enum {string|null}
+       */
+      Dialect?: 'rally' | 'octane' | 'bmc' | 'changegear' | null;
       /** @description Headers sent with each delivery; stored encrypted, shown masked. */
       Headers?: {
         [key: string]: string;
@@ -1367,6 +1497,18 @@ export interface components {
       InFlight: number;
       Answered: number;
       Failed: number;
+    };
+    LoginDto: {
+      email: string;
+      password: string;
+    };
+    LoginResponseDto: {
+      /** @description Send as `Authorization: Bearer <token>`. */
+      access_token: string;
+      /** @enum {string} */
+      token_type: 'Bearer';
+      /** @description Seconds until the token expires. */
+      expires_in: number;
     };
     PipelineResponse: {
       /** Format: uuid */
@@ -1570,8 +1712,8 @@ export interface components {
       }[];
       /** @description BMC condition, e.g. `${webhookContext.536870913} = "High"`. */
       Condition?: string | null;
-      /** @description Extra fields to send in the payload. */
-      Fields?: string[];
+      /** @description Extra fields to send in the payload (names, or BMC field ids as numbers). */
+      Fields?: (string | number)[];
       /** @description Send every field of the record. */
       IncludeAllFields?: boolean;
       /**
@@ -1579,6 +1721,11 @@ export interface components {
        * @enum {string}
        */
       PayloadFormat?: 'rally' | 'record' | 'ticket';
+      /**
+       * @description The product whose defaults apply (PayloadFormat, IncludeAllFields): rally, octane, bmc or changegear.
+       * @enum {string|null}
+       */
+      Dialect?: 'rally' | 'octane' | 'bmc' | 'changegear' | null;
       /** @description Headers sent with each delivery; stored encrypted, shown masked. */
       Headers?: {
         [key: string]: string;
@@ -1594,6 +1741,22 @@ export interface components {
       SharedSpace?: string | null;
       /** @description Retries after a failed attempt; defaults per field. */
       RetryPolicy?: components['schemas']['RetryPolicyDto'];
+    };
+    UserListDto: {
+      Results: components['schemas']['UserResponseDto'][];
+      TotalResultCount: number;
+    };
+    UserResponseDto: {
+      UserID: string;
+      /** Format: email */
+      Email: string;
+      Roles: ('admin' | 'integration' | 'read-only')[];
+      SubscriptionID: number;
+      /** Format: date-time */
+      CreationDate: string;
+      CreatedBy: string | null;
+      /** @description A disabled user cannot sign in; its tokens stopped working. */
+      Disabled: boolean;
     };
     VariableDto: {
       /** @description The variable’s name in the run. */
@@ -2027,6 +2190,63 @@ export interface operations {
       };
     };
   };
+  BmcController_failData: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BmcFailDataPageDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Nothing of the caller’s tenant has this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   ApiKeyController_list: {
     parameters: {
       query?: never;
@@ -2190,12 +2410,7 @@ export interface operations {
   };
   BlocklistController_list: {
     parameters: {
-      query?: {
-        /** @description Page size, default 20, at most 200. */
-        pagesize?: number;
-        /** @description 1-based index of the first result. */
-        start?: number;
-      };
+      query?: never;
       header?: never;
       path?: never;
       cookie?: never;
@@ -2208,15 +2423,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['BlockedUrlPageDto'];
-        };
-      };
-      /** @description The request is invalid; `details` names each bad field. */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
       /** @description No credentials, or an unknown, expired or revoked key or token. */
@@ -2590,6 +2796,167 @@ export interface operations {
       };
       /** @description The credentials lack the role this operation needs. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserListDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateUserDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Disabled. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Nothing of the caller’s tenant has this id. */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -4713,6 +5080,92 @@ export interface operations {
       };
       /** @description Nothing of the caller’s tenant has this id. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  SessionController_login: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LoginDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LoginResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  SessionController_logout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Signed out. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -51,6 +51,7 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   const httpMetrics = new HttpMetricsMiddleware(app.get(MetricsService));
   app.use(httpMetrics.use.bind(httpMetrics));
   const config = app.get(BaseServiceConfig);
+  app.set('trust proxy', config.HTTP_TRUST_PROXY === 'false' ? false : config.HTTP_TRUST_PROXY);
   app.use(requireJsonContentType);
   // Nest's types reserve `verify` for its own rawBody option, which is left off: verifyUtf8 keeps the raw body.
   const jsonOptions = {

@@ -1,7 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles, tenantOf } from '@hookline/auth';
-import { toBlockedUrlResponse, type BlockedUrlResponse } from './dto/blocked-url.response';
+import { BlockedUrlPageDto, toBlockedUrlResponse, type BlockedUrlResponse } from './dto/blocked-url.response';
 import { HooklineError } from '@hookline/service-kit';
 import { BlocklistService } from './blocklist.service';
 import { BlocklistQueryDto, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './dto/blocklist-query.dto';
@@ -24,6 +31,8 @@ export class BlocklistController {
   constructor(private readonly blocklist: BlocklistService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List blocked URLs' })
+  @ApiOkResponse({ type: BlockedUrlPageDto })
   async list(@Principal() principal: Principal, @Query() query: BlocklistQueryDto): Promise<BlocklistPage> {
     const pageSize = Math.min(MAX_PAGE_SIZE, query.pagesize ? Number(query.pagesize) : DEFAULT_PAGE_SIZE);
     const start = query.start ? Number(query.start) : 1;
@@ -42,6 +51,11 @@ export class BlocklistController {
    */
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({
+    summary: 'Unblock a URL',
+    description: 'Every dispatcher instance delivers to it again from its next job.',
+  })
+  @ApiNoContentResponse({ description: 'Unblocked.' })
   async unblock(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
     if (!(await this.blocklist.unblock(tenantOf(principal), id))) throw HooklineError.notFound('Blocked URL');
   }

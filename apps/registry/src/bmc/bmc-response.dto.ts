@@ -5,7 +5,7 @@ import {
   BMC_RECORD_EVENTS,
   type BmcRecordEvent,
 } from './bmc-definition.dto';
-import type { BmcDefinitionView } from './bmc.mapping';
+import type { BmcDefinitionView, BmcFailData } from './bmc.mapping';
 
 type View = BmcDefinitionView;
 type EventView = View['event'];
@@ -33,7 +33,12 @@ export class BmcCallbackViewDto implements CallbackView {
   @ApiProperty({ format: 'uri' }) url!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Values masked.' })
   headers!: Record<string, string>;
-  @ApiProperty({ type: [String] }) payloadFieldIds!: string[];
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+    description: 'As registered: field ids stay numbers.',
+  })
+  payloadFieldIds!: (string | number)[];
   @ApiProperty({ type: BmcAuthenticationViewDto, nullable: true }) authentication!: BmcAuthenticationViewDto | null;
 }
 
@@ -55,4 +60,25 @@ export class BmcRegisteredDto extends BmcDefinitionViewDto {
 export class BmcDataPageDto {
   @ApiProperty({ type: 'integer' }) totalSize!: number;
   @ApiProperty({ type: [BmcDefinitionViewDto] }) data!: BmcDefinitionViewDto[];
+}
+
+/** One failed callback, as BMC's "Webhook Callback Fail Data" record has it. */
+export class BmcFailDataDto implements BmcFailData {
+  @ApiProperty({ description: 'The delivery id, also under /api/v2/webhook/{id}/failed.' }) id!: string;
+  @ApiProperty() webhookDefinitionName!: string;
+  @ApiProperty({ type: String, nullable: true }) recordDefinitionName!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The payload as sent.' })
+  payload!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Null when no answer came.' })
+  responseCode!: number | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty({ type: 'integer' }) attempts!: number;
+  @ApiProperty({ format: 'date-time' }) failedAt!: string;
+  @ApiProperty({ description: 'Sent once more after the receiver answered again.' }) processedOnceMore!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastProcessedAt!: string | null;
+}
+
+export class BmcFailDataPageDto {
+  @ApiProperty({ type: 'integer' }) totalSize!: number;
+  @ApiProperty({ type: [BmcFailDataDto] }) data!: BmcFailDataDto[];
 }

@@ -13,7 +13,7 @@ import type { Request, Response } from 'express';
 import { RegistryConfig } from '../config/registry.config';
 import { webhookCollectionUrl } from '../webhook/webhook.controller';
 import { BmcEnableDto, BmcFailDataQueryDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';
-import { BmcDataPageDto, BmcDefinitionViewDto, BmcRegisteredDto } from './bmc-response.dto';
+import { BmcDataPageDto, BmcDefinitionViewDto, BmcFailDataPageDto, BmcRegisteredDto } from './bmc-response.dto';
 import { bmcFailDataOf, bmcViewOf, type BmcDefinitionView, type BmcFailData } from './bmc.mapping';
 import { BmcService } from './bmc.service';
 
@@ -81,6 +81,11 @@ export class BmcController {
    * saved payload and response code, and whether it has had its one last processing.
    */
   @Get('webhook/webhookdefinition/:name/callbackfaildata')
+  @ApiOperation({
+    summary: "A definition's failed callbacks (BMC)",
+    description: 'Each saved payload and response code, and whether it has had its one last processing.',
+  })
+  @ApiOkResponse({ type: BmcFailDataPageDto })
   async failData(
     @Principal() principal: Principal,
     @Param('name') name: string,

@@ -1,7 +1,7 @@
 import { IsEncryptionKey } from '@hookline/auth';
 import { httpPolicyFromEnv, parseCidrList, type DeliveryPolicy } from '@hookline/delivery';
 import { EnvBoolean, NatsMongoServiceConfig, Parses } from '@hookline/service-kit';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 /** Settings of the registry service, read from the environment once at start. */
 export class RegistryConfig extends NatsMongoServiceConfig {

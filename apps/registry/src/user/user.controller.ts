@@ -1,7 +1,24 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Ip, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
-import { CreateUserDto, LoginDto, toUserResponse, type LoginResponse, type UserResponse } from './dto/user.dto';
+import {
+  CreateUserDto,
+  LoginDto,
+  LoginResponseDto,
+  toUserResponse,
+  UserListDto,
+  UserResponseDto,
+  type LoginResponse,
+  type UserResponse,
+} from './dto/user.dto';
 import { UserService } from './user.service';
 
 /** Admins manage the users of their subscription. */
@@ -16,11 +33,15 @@ export class UserController {
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Add a user', description: 'The bootstrap key may name another SubscriptionID.' })
+  @ApiCreatedResponse({ type: UserResponseDto })
   async create(@Principal() principal: Principal, @Body() body: CreateUserDto): Promise<UserResponse> {
     return toUserResponse(await this.users.create(principal, body));
   }
 
   @Get()
+  @ApiOperation({ summary: "List the subscription's users" })
+  @ApiOkResponse({ type: UserListDto })
   async list(@Principal() principal: Principal): Promise<{ Results: UserResponse[]; TotalResultCount: number }> {
     const users = await this.users.list(principal);
     return { Results: users.map(toUserResponse), TotalResultCount: users.length };
@@ -29,6 +50,8 @@ export class UserController {
   /** Disables the user: it cannot sign in again, and its access tokens stop working at once. */
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Disable a user', description: 'Its access tokens stop working at once.' })
+  @ApiNoContentResponse({ description: 'Disabled.' })
   async disable(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.users.disable(principal, id);
   }
@@ -44,6 +67,8 @@ export class SessionController {
   @HttpCode(200)
   // A token response must not be kept by caches along the way (RFC 6749, 5.1).
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Sign in with email and password (Devopness)' })
+  @ApiOkResponse({ type: LoginResponseDto })
   async login(@Body() body: LoginDto, @Ip() address: string | undefined): Promise<LoginResponse> {
     return this.users.login(body, address ?? 'unknown');
   }
@@ -51,6 +76,8 @@ export class SessionController {
   /** Revokes the access token the request carries. */
   @Post('logout')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out: revoke the access token the request carries' })
+  @ApiNoContentResponse({ description: 'Signed out.' })
   @ApiBearerAuth()
   @UseGuards(ApiKeyGuard)
   async logout(@Principal() principal: Principal): Promise<void> {

@@ -57,6 +57,13 @@ export class BaseServiceConfig {
   @Max(256)
   HTTP_BODY_MAX_DEPTH = 32;
 
+  /**
+   * Which peers' X-Forwarded-For to believe (Express's `trust proxy`): the front door's address, so
+   * a client's own address reaches per-address limits. `loopback` fits the local stack.
+   */
+  @Matches(/^(false|(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+))*)$/)
+  HTTP_TRUST_PROXY = 'loopback';
+
   /** Milliseconds a shutdown may take to finish in-flight work before the process exits anyway. */
   @IsInt()
   @Min(0)

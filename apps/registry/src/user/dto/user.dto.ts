@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '@hookline/auth';
 import { Check, Field, integer, stringList, type Rule } from '../../webhook/dto/check';
 import type { UserRecord } from '../user.schema';
@@ -54,6 +55,27 @@ export interface UserResponse {
   CreationDate: string;
   CreatedBy: string | null;
   Disabled: boolean;
+}
+
+export class LoginResponseDto implements LoginResponse {
+  @ApiProperty({ description: 'Send as `Authorization: Bearer <token>`.' }) access_token!: string;
+  @ApiProperty({ enum: ['Bearer'] }) token_type!: 'Bearer';
+  @ApiProperty({ type: 'integer', description: 'Seconds until the token expires.' }) expires_in!: number;
+}
+
+export class UserResponseDto implements UserResponse {
+  @ApiProperty() UserID!: string;
+  @ApiProperty({ format: 'email' }) Email!: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) Roles!: Role[];
+  @ApiProperty({ type: 'integer' }) SubscriptionID!: number;
+  @ApiProperty({ format: 'date-time' }) CreationDate!: string;
+  @ApiProperty({ type: String, nullable: true }) CreatedBy!: string | null;
+  @ApiProperty({ description: 'A disabled user cannot sign in; its tokens stopped working.' }) Disabled!: boolean;
+}
+
+export class UserListDto {
+  @ApiProperty({ type: [UserResponseDto] }) Results!: UserResponseDto[];
+  @ApiProperty({ type: 'integer' }) TotalResultCount!: number;
 }
 
 /** The password hash never leaves the service. */

@@ -63,7 +63,7 @@ describe('seed: Rally webhooks on the whole stack', () => {
       // "in the same format as is returned by the webhooks HTTP API": its absolute _ref too.
       _ref: rule._ref,
     });
-    expect(rule._ref).toBe(`${e2e.stack.url('registry')}${pigeon}/webhook/${rule.ObjectUUID}`);
+    expect(rule._ref).toBe(`${e2e.stack.publicUrl}${pigeon}/webhook/${rule.ObjectUUID}`);
     expect(payload.message).toMatchObject({
       message_id: matchingId,
       subscription_id: 209,

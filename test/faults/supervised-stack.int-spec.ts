@@ -21,6 +21,7 @@ const PORT_ENVS = [
   'TUNNEL_GATEWAY_PORT',
   'NATS_PORT',
   'MONGO_PORT',
+  'HOOKLINE_PORT',
 ];
 
 /** Each service and the setting of its (first instance's) port. */
@@ -121,7 +122,9 @@ describe('./hookline up under supervisord', () => {
     const dispatcher2Port = Number(env.DISPATCHER_PORT) + 10;
     expect(output()).toContain(`dispatcher-2      http://127.0.0.1:${dispatcher2Port}`);
     const adminKey = /Admin API key: (hk_admin_\S+)/.exec(output())?.[1];
-    const keys = await fetch(`http://127.0.0.1:${env.REGISTRY_PORT}/api/v2/apikey`, {
+    // The one URL, printed first, reaches the registry through the supervised front door.
+    expect(output()).toContain(`Hookline: http://127.0.0.1:${env.HOOKLINE_PORT}`);
+    const keys = await fetch(`http://127.0.0.1:${env.HOOKLINE_PORT}/api/v2/apikey`, {
       headers: { authorization: `Bearer ${adminKey}` },
     });
     expect(keys.status).toBe(200);
@@ -137,6 +140,7 @@ describe('./hookline up under supervisord', () => {
       'dispatcher-2',
       'incoming-hooks',
       'tunnel-gateway',
+      'front-door',
     ]);
     expect([...before.values()].filter((row) => row.ready !== 'ready' || !(row.pid > 0))).toEqual([]);
 

@@ -882,6 +882,8 @@ export interface components {
       Status: number | null;
       LatencyMs: number;
       Error: string | null;
+      /** @description The OpenTelemetry trace id; null when tracing was off. */
+      TraceID: string | null;
     };
     AuthenticationDto: {
       /**
@@ -1853,11 +1855,16 @@ export interface components {
       Triggers?: components['schemas']['TriggerResponseDto'][];
       /** @description BMC condition expression. */
       Condition: string | null;
-      /** @description Extra fields sent in the payload. */
-      Fields: string[];
+      /** @description Extra fields sent in the payload, as registered (BMC field ids stay numbers). */
+      Fields: (string | number)[];
       IncludeAllFields: boolean;
       /** @enum {string} */
       PayloadFormat?: 'rally' | 'record' | 'ticket';
+      /**
+       * @description The product whose defaults it took; null for webhooks stored before dialects.
+       * @enum {string|null}
+       */
+      Dialect: 'rally' | 'octane' | 'bmc' | 'changegear' | null;
       /** @description Headers sent with each delivery; values masked. */
       Headers: {
         [key: string]: string;

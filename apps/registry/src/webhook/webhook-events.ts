@@ -32,13 +32,15 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
 }
 
 /**
- * The webhook collection's URL in the `_ref` events carry (and so payloads' `rule`): under
- * PUBLIC_BASE_URL when set, else as the creating request reached the registry, absolute. Webhooks
- * stored before that was kept have the relative path they always had.
+ * The webhook collection's URL in the `_ref` events carry (and so payloads' `rule`): the path the
+ * creating request used (Rally's `/apps/pigeon/api/v2` or `/api/v2`), under PUBLIC_BASE_URL when
+ * set, else as the request reached the registry. Webhooks stored before that was kept have the
+ * relative path they always had.
  */
 export function eventRefBase(record: Pick<WebhookRecord, 'RefBase'>, publicBaseUrl: string | undefined): string {
-  if (publicBaseUrl !== undefined) return `${publicBaseUrl.replace(/\/+$/, '')}/api/v2/webhook`;
-  return record.RefBase ?? '/api/v2/webhook';
+  const path = record.RefBase ? new URL(record.RefBase, 'http://localhost').pathname : '/api/v2/webhook';
+  if (publicBaseUrl !== undefined) return `${publicBaseUrl.replace(/\/+$/, '')}${path}`;
+  return record.RefBase ?? path;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { eventRefBase } from './webhook-events';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { fieldProblems } from '@hookline/service-kit';
@@ -311,5 +312,22 @@ describe('read-only fields sent back', () => {
       { field: 'FireCount', reason: 'FireCount is read-only' },
     ]);
     expect(problems(UpdateWebhookDto, { FireCount: 0 })).toEqual([]);
+  });
+});
+
+describe("eventRefBase: the rule's _ref in payloads", () => {
+  it('keeps the prefix the creating request used, under PUBLIC_BASE_URL when set', () => {
+    const pigeon = { RefBase: 'http://10.0.0.5:8081/apps/pigeon/api/v2/webhook' };
+    expect(eventRefBase(pigeon, 'https://hooks.example.com/')).toBe(
+      'https://hooks.example.com/apps/pigeon/api/v2/webhook',
+    );
+    expect(eventRefBase(pigeon, undefined)).toBe(pigeon.RefBase);
+  });
+
+  it('gives webhooks stored before RefBase the /api/v2 path, absolute only under PUBLIC_BASE_URL', () => {
+    expect(eventRefBase({ RefBase: null }, 'https://hooks.example.com')).toBe(
+      'https://hooks.example.com/api/v2/webhook',
+    );
+    expect(eventRefBase({ RefBase: null }, undefined)).toBe('/api/v2/webhook');
   });
 });

@@ -13,7 +13,14 @@ export interface RunningApp {
  * builds it. Settings are read from the environment at creation, so they are set just for that.
  */
 export async function startApp(options: ServiceAppOptions, env: Record<string, string>): Promise<RunningApp> {
-  const settings: Record<string, string> = { LOG_LEVEL: 'warn', PORT: '0', ...env };
+  const settings: Record<string, string> = {
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    // The run's one MongoDB-wire server queues the writes of every test file at once; a deadline
+    // sized for one stack's own database would fire on that queue, not on a stalled server.
+    MONGO_SOCKET_TIMEOUT_MS: '20000',
+    ...env,
+  };
   const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
   Object.assign(process.env, settings);
   let app: NestExpressApplication;

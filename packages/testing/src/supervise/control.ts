@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { canConnect, isPortFree } from '../infra/process';
 import { SERVICES } from '../stack/services';
 import { publicUrl, stackPrograms, type Program, type StackSettings } from './programs';
@@ -102,6 +102,10 @@ export async function startSupervised(settings: StackSettings): Promise<Program[
   }
   const paths = supervisorPaths(state);
   mkdirSync(paths.logs, { recursive: true });
+  for (const { path, content } of programs.flatMap((program) => program.files ?? [])) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
   writeFileSync(paths.config, renderSupervisordConfig(state, programs), { mode: 0o600 });
   const file: StackFile = {
     url: publicUrl(settings.env),

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { caddyConfig, consoleDir, SITE_DIR } from '@hookline/front-door';
 import { findExecutable } from '../infra/process';
@@ -40,6 +39,8 @@ export interface Program {
   priority: number;
   /** Seconds from SIGTERM to SIGKILL on stop: a service finishes its in-flight work meanwhile. */
   stopWaitSecs: number;
+  /** Files `up` writes before starting it (its configuration). */
+  files?: { path: string; content: string }[];
 }
 
 /** Adds programs to the stack from its settings; none when the operator points at a server of their own. */
@@ -146,7 +147,6 @@ const hooklineServices: ProgramSource = (settings, urls) =>
 const frontDoor: ProgramSource = (settings) => {
   const p = port(settings.env, 'HOOKLINE_PORT', 8080);
   const dir = join(settings.state, 'front-door');
-  mkdirSync(dir, { recursive: true });
   const config = caddyConfig({
     listen: `127.0.0.1:${p}`,
     upstream: (service) => {
@@ -158,7 +158,6 @@ const frontDoor: ProgramSource = (settings) => {
     consoleDir: consoleDir(),
   });
   const file = join(dir, 'caddy.json');
-  writeFileSync(file, JSON.stringify(config, null, 2));
   return [
     {
       name: 'front-door',
@@ -171,6 +170,7 @@ const frontDoor: ProgramSource = (settings) => {
       url: `${publicUrl(settings.env)}   (API reference: ${publicUrl(settings.env)}/docs)`,
       priority: 200,
       stopWaitSecs: 10,
+      files: [{ path: file, content: JSON.stringify(config, null, 2) }],
     },
   ];
 };

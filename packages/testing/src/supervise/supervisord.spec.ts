@@ -23,6 +23,7 @@ describe('the programs of ./hookline up', () => {
       'dispatcher-3',
       'incoming-hooks',
       'tunnel-gateway',
+      'front-door',
     ]);
     const dispatchers = programs.filter((p) => p.service === 'dispatcher');
     expect(dispatchers.map((p) => p.env.PORT)).toEqual(['9184', '9194', '9204']);
@@ -30,6 +31,19 @@ describe('the programs of ./hookline up', () => {
       NATS_URL: 'nats://10.0.0.1:4222',
       MONGO_URL: 'mongodb://10.0.0.2:27017/hookline',
     });
+  });
+
+  it('puts the front door on HOOKLINE_PORT, balancing over every instance of a service', () => {
+    const programs = stackPrograms({
+      ...settings({ dispatcher: 2 }),
+      env: { ...settings().env, HOOKLINE_PORT: '9180' },
+    });
+    const frontDoor = programs.find((p) => p.name === 'front-door')!;
+    expect(frontDoor.ready).toEqual({ kind: 'tcp', port: 9180 });
+    const caddy = JSON.stringify(JSON.parse(frontDoor.files![0].content));
+    expect(caddy).toContain('"listen":["127.0.0.1:9180"]');
+    expect(caddy).toContain('"upstreams":[{"dial":"127.0.0.1:9184"},{"dial":"127.0.0.1:9194"}]');
+    expect(programs.find((p) => p.name === 'registry')!.env.PUBLIC_BASE_URL).toBe('http://127.0.0.1:9180');
   });
 
   it('parses --instances and refuses unknown services and counts out of range', () => {

@@ -302,7 +302,16 @@ const fieldIds: Rule = documented(
     const texts = Array.isArray(value) ? value.map((id) => (Number.isInteger(id) && id >= 0 ? String(id) : id)) : value;
     return stringList(500, 256)(texts, object, property);
   },
-  { type: 'array', maxItems: 500, items: { oneOf: [{ type: 'string', maxLength: 256 }, { type: 'integer', minimum: 0 }] } },
+  {
+    type: 'array',
+    maxItems: 500,
+    items: {
+      oneOf: [
+        { type: 'string', maxLength: 256 },
+        { type: 'integer', minimum: 0 },
+      ],
+    },
+  },
 );
 
 const headers: Rule = documented(
@@ -370,7 +379,7 @@ export abstract class WebhookBodyDto implements PresenceAware {
   @Field(
     'nullable',
     oneOf(DIALECTS),
-    "The product whose defaults apply (PayloadFormat, IncludeAllFields): rally, octane, bmc or changegear.",
+    'The product whose defaults apply (PayloadFormat, IncludeAllFields): rally, octane, bmc or changegear.',
   )
   Dialect?: Dialect | null;
   @Field('optional', headers, 'Headers sent with each delivery; stored encrypted, shown masked.')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { OutcomeKind, WebhookRetryPolicyView, WebhookView } from '@hookline/contracts';
-import { COMMUNICATION_METHODS, OPERATORS, PAYLOAD_FORMATS, WEBHOOK_EVENTS } from '../webhook.rules';
+import { COMMUNICATION_METHODS, DIALECTS, OPERATORS, PAYLOAD_FORMATS, WEBHOOK_EVENTS } from '../webhook.rules';
 
 /**
  * The documented shapes of the webhook API's answers. Each class implements the type its
@@ -101,9 +101,20 @@ export class WebhookResponseDto implements WebhookView {
   @ApiProperty({ enum: EVENTS, isArray: true }) Events!: ('Created' | 'Updated' | 'Deleted')[];
   @ApiPropertyOptional({ type: [TriggerResponseDto] }) Triggers?: TriggerResponseDto[];
   @ApiProperty({ type: String, nullable: true, description: 'BMC condition expression.' }) Condition!: string | null;
-  @ApiProperty({ type: [String], description: 'Extra fields sent in the payload.' }) Fields!: string[];
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+    description: 'Extra fields sent in the payload, as registered (BMC field ids stay numbers).',
+  })
+  Fields!: (string | number)[];
   @ApiProperty() IncludeAllFields!: boolean;
   @ApiPropertyOptional({ enum: PAYLOAD_FORMATS }) PayloadFormat?: 'rally' | 'record' | 'ticket';
+  @ApiProperty({
+    enum: DIALECTS,
+    nullable: true,
+    description: 'The product whose defaults it took; null for webhooks stored before dialects.',
+  })
+  Dialect!: (typeof DIALECTS)[number] | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
@@ -135,6 +146,8 @@ export class AttemptResponseDto {
   @ApiProperty({ type: 'integer', nullable: true, description: 'The receiver’s HTTP status.' }) Status!: number | null;
   @ApiProperty({ type: 'integer' }) LatencyMs!: number;
   @ApiProperty({ type: String, nullable: true }) Error!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The OpenTelemetry trace id; null when tracing was off.' })
+  TraceID!: string | null;
 }
 
 export class AttemptPageDto {

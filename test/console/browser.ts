@@ -1,0 +1,28 @@
+import { findExecutable } from '@hookline/testing';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+/**
+ * Debian's chromium (the Playwright runners' own browser downloads are not reachable here);
+ * CHROMIUM_PATH overrides. `./hookline setup` installs it.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? findExecutable('chromium') ?? findExecutable('chromium-browser');
+  if (!executablePath) throw new Error('chromium is not installed: run `./hookline setup` or `apt-get install -y chromium`');
+  // No sandbox: CI and these machines run as root, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/**
+ * Errors the page logs or throws. Chromium itself logs every answer of 400 and above as "Failed to
+ * load resource"; those the test provokes on purpose (a refused key, a field error) are expected.
+ */
+export function collectErrors(page: Page, expectedStatuses: number[] = []): string[] {
+  const errors: string[] = [];
+  const expected = (message: ConsoleMessage) =>
+    expectedStatuses.some((status) => message.text().includes(`Failed to load resource: the server responded with a status of ${status}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected(message)) errors.push(`${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}

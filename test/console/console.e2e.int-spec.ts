@@ -1,0 +1,174 @@
+import { expect as expectPage } from './expect-page';
+import { waitFor } from '@hookline/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { E2eStack } from '../e2e/e2e-stack';
+import { collectErrors, launchChromium } from './browser';
+
+/**
+ * The console in a real browser, served by the front door of the real stack: what a user sees
+ * when signing in, creating a webhook, and watching and replaying its deliveries.
+ */
+describe('the console in a browser', () => {
+  let e2e: E2eStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  let key: string;
+
+  beforeAll(async () => {
+    [e2e, browser] = await Promise.all([E2eStack.start(), launchChromium()]);
+    key = await e2e.admin.createKey(7001);
+  }, 180_000);
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    // 400: the field error the API gives on purpose; 401: the refused and the expired key.
+    errors = collectErrors(page, [400, 401]);
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    expect(errors).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await e2e?.stop();
+  });
+
+  /** How many webhooks the matcher's index holds, so a test waits for exactly one more. */
+  async function indexTotal(): Promise<number> {
+    return (await e2e.client('matcher', e2e.stack.adminKey).request<{ total: number }>('GET', '/api/v2/index')).body.total;
+  }
+
+  async function signIn(withKey = key): Promise<void> {
+    await page.getByRole('textbox', { name: 'API key' }).fill(withKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('signs in on the page asked for, shows tenant and role, and returns there after the session ends', async () => {
+    await page.goto(`${e2e.stack.publicUrl}/webhooks?sort=Name`);
+    await signIn('hk_not_a_key');
+    await expectPage(page.getByText('This key was refused')).toBeVisible();
+
+    await signIn();
+    await expectPage(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
+    await expectPage(page.getByTestId('tenant')).toHaveText('Tenant 7001');
+    await expectPage(page.getByTestId('role')).toHaveText('admin');
+    await expectPage(page.getByRole('link', { name: 'Operations' })).toBeVisible();
+
+    // The session's key stops working (as an expired one does): the next request goes back to sign-in.
+    await page.evaluate(() => sessionStorage.setItem('hookline.credential', 'hk_expired'));
+    await page.reload();
+    await expectPage(page.getByText('Your session has ended')).toBeVisible();
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/webhooks?sort=Name');
+    await signIn();
+    await expectPage(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
+  });
+
+  it('hides admin pages from a read-only key', async () => {
+    const reader = await e2e.admin.createKey(7001, ['read-only']);
+    await page.goto(e2e.stack.publicUrl);
+    await signIn(reader);
+    await expectPage(page.getByTestId('role')).toHaveText('read-only');
+    await expectPage(page.getByRole('link', { name: 'Webhooks' })).toBeVisible();
+    await expectPage(page.getByRole('link', { name: 'Operations' })).toHaveCount(0);
+  });
+
+  it('creates a webhook after fixing the field the API refused, lists it, and shows the attempt of a change', async () => {
+    const indexed = await indexTotal();
+    await page.goto(`${e2e.stack.publicUrl}/webhooks`);
+    await signIn();
+    await page.getByRole('link', { name: 'New webhook' }).click();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Console hook');
+    await page.getByLabel('Target URL').fill('ftp://receiver.example/hook');
+    await page.getByRole('button', { name: 'Add expression' }).click();
+    await page.getByLabel('Attribute 1').fill('Priority');
+    await page.getByLabel('Value 1').fill('High');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+
+    const target = page.getByLabel('Target URL');
+    await expectPage(target).toHaveAttribute('aria-invalid', 'true');
+    await expectPage(page.getByText(/TargetUrl must be/)).toBeVisible();
+
+    await target.fill(e2e.receiver.url('/console'));
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    await expectPage(page.getByRole('heading', { name: 'Webhook “Console hook” created' })).toBeVisible();
+    await expectPage(page.getByTestId('secret')).toHaveText(/\S{16,}/);
+
+    await page.getByRole('link', { name: 'Back to webhooks' }).click();
+    const table = page.getByRole('table', { name: 'Webhooks' });
+    await expectPage(table.getByRole('link', { name: 'Console hook' })).toBeVisible();
+
+    await e2e.indexed(indexed + 1);
+    const sent = await fetch(`${e2e.stack.publicUrl}/api/v2/changes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'Created', object_type: 'Defect', object_id: 'c-1', after: { Priority: 'High' } }),
+    });
+    expect(sent.status).toBe(202);
+
+    await table.getByRole('link', { name: 'Console hook' }).click();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    // The log refreshes by itself: no reload between the change and the attempt showing.
+    await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(1, { timeout: 30_000 });
+    await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toContainText('200');
+    expect(e2e.receiver.at('/console')).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await expectPage(page.getByTestId('test-result')).toContainText('Receiver answered 200');
+  });
+
+  it('replays a failed delivery once the receiver is back', async () => {
+    e2e.receiver.behave('/failing', 500);
+    const indexed = await indexTotal();
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'console',
+      AppUrl: 'http://console',
+      Name: 'Failing hook',
+      TargetUrl: e2e.receiver.url('/failing'),
+      ObjectTypes: ['Story'],
+      Events: ['Created'],
+      RetryPolicy: { MaxRetries: 0 },
+    });
+    expect(created.status).toBe(200);
+    await e2e.indexed(indexed + 1);
+    await e2e.public(key).request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Story', object_id: 's-1', after: {} });
+
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}`);
+    await signIn();
+    const failed = page.getByRole('table', { name: 'Failed deliveries' });
+    await expectPage(failed.getByRole('row')).toHaveCount(2, { timeout: 30_000 });
+    await expectPage(failed).toContainText('500');
+
+    e2e.receiver.behave('/failing', 200);
+    await failed.getByRole('button', { name: /^Replay delivery/ }).click();
+    await expectPage(page.getByText('Replay queued as delivery')).toBeVisible();
+    await waitFor(() => e2e.receiver.at('/failing').some((r) => r.status === 200), 20_000);
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(1, { timeout: 30_000 });
+  });
+
+  it('works at 390 px wide and in dark mode', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const small = await phone.newPage();
+    const phoneErrors = collectErrors(small);
+    try {
+      await small.goto(e2e.stack.publicUrl);
+      await small.getByRole('textbox', { name: 'API key' }).fill(key);
+      await small.getByRole('button', { name: 'Sign in' }).click();
+      await expectPage(small.getByRole('heading', { name: 'Overview' })).toBeVisible();
+      expect(await small.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
+      await small.getByRole('button', { name: 'Toggle navigation' }).click();
+      await small.getByRole('link', { name: 'Webhooks' }).click();
+      await expectPage(small.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
+      // The page itself never scrolls sideways; wide tables scroll inside their own container.
+      expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(phoneErrors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+});

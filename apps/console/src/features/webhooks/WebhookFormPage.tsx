@@ -264,7 +264,7 @@ function WebhookForm({
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
               <NumberInput label="Retries" description="Default 3" min={0} max={10} allowDecimal={false} {...form.getInputProps('RetryPolicy.MaxRetries')} />
-              <NumberInput label="First retry after (ms)" min={100} allowDecimal={false} {...form.getInputProps('RetryPolicy.InitialDelayMs')} />
+              <NumberInput label="First retry after (ms)" description="Default 10 s, then 1 min, 5 min" min={100} allowDecimal={false} {...form.getInputProps('RetryPolicy.InitialDelayMs')} />
               <NumberInput label="Backoff multiplier" min={1} max={10} decimalScale={2} {...form.getInputProps('RetryPolicy.BackoffMultiplier')} />
             </SimpleGrid>
           </Stack>

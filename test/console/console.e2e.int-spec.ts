@@ -1,5 +1,6 @@
 import { expect as expectPage } from './expect-page';
 import { waitFor } from '@hookline/testing';
+import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { E2eStack } from '../e2e/e2e-stack';
 import { collectErrors, launchChromium } from './browser';
@@ -119,6 +120,67 @@ describe('the console in a browser', () => {
 
     await page.getByRole('button', { name: 'Send a test' }).click();
     await expectPage(page.getByTestId('test-result')).toContainText('Receiver answered 200');
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Console hook, edited');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectPage(page.getByRole('heading', { name: 'Console hook, edited' })).toBeVisible();
+  });
+
+  it('searches, sorts and pages the webhook table on the server', async () => {
+    const api = e2e.public(key);
+    const indexed = await indexTotal();
+    for (let i = 0; i < 21; i++)
+      await api.request('POST', '/api/v2/webhook', {
+        AppName: 'bulk',
+        AppUrl: 'http://bulk',
+        Name: `Bulk ${String(i).padStart(2, '0')}`,
+        TargetUrl: e2e.receiver.url('/bulk'),
+        Events: ['Deleted'],
+      });
+    // The tests after this one count the index from here.
+    await e2e.indexed(indexed + 21);
+    await page.goto(`${e2e.stack.publicUrl}/webhooks`);
+    await signIn();
+    const table = page.getByRole('table', { name: 'Webhooks' });
+    await page.getByRole('textbox', { name: 'Search' }).fill('bulk');
+    await expectPage(page.getByText('21 webhooks')).toBeVisible();
+    await expectPage(table.getByRole('link')).toHaveCount(20);
+    await page.getByRole('button', { name: 'Page 2' }).click();
+    await expectPage(table.getByRole('link')).toHaveCount(1);
+    await expectPage(table.getByRole('link')).toHaveText('Bulk 20');
+
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await expectPage(table.getByRole('columnheader', { name: /^Name/ })).toHaveAttribute('aria-sort', 'descending');
+    await expectPage(table.getByRole('link').first()).toHaveText('Bulk 20');
+
+    await page.getByRole('textbox', { name: 'Search' }).fill('no such hook');
+    await expectPage(page.getByText('No webhook matches “no such hook”.')).toBeVisible();
+  });
+
+  it('creates an incoming hook, shows its URL and secret once, and lists the run a call starts', async () => {
+    await page.goto(`${e2e.stack.publicUrl}/incoming`);
+    await signIn();
+    await page.getByRole('textbox', { name: 'New pipeline' }).fill('deploy-web');
+    await page.getByRole('button', { name: 'Create pipeline' }).click();
+    await expectPage(page.getByRole('textbox', { name: 'Pipeline', exact: true })).toHaveValue('deploy-web');
+
+    await page.getByRole('textbox', { name: 'Hook name' }).fill('from CI');
+    await page.getByRole('button', { name: 'Create hook' }).click();
+    await expectPage(page.getByTestId('secret')).toHaveText(/\S{16,}/);
+    const url = (await page.getByTestId('hook-url').textContent()) ?? '';
+    expect(url).toMatch(new RegExp(`^${e2e.stack.publicUrl}/hooks/incoming/`));
+    await expectPage(page.getByRole('table', { name: 'Incoming hooks' }).getByRole('row')).toHaveCount(2);
+
+    const secret = (await page.getByTestId('secret').textContent()) ?? '';
+    const body = JSON.stringify({ ref: 'main' });
+    const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const header = (await page.getByTestId('hook-secret-header').textContent()) ?? '';
+    const called = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [header]: signature }, body });
+    expect(called.status).toBe(202);
+    const runs = page.getByRole('table', { name: 'Pipeline runs' });
+    await expectPage(runs.getByRole('row')).toHaveCount(2, { timeout: 15_000 });
+    await expectPage(runs).toContainText('deploy');
   });
 
   it('replays a failed delivery once the receiver is back', async () => {

@@ -48,6 +48,11 @@ export function expect(locator: Locator) {
         const count = await locator.count();
         return { pass: count === expected, actual: count };
       }),
+    toHaveValue: (expected: string, { timeout = DEFAULT_TIMEOUT_MS }: Options = {}) =>
+      eventually(`${locator} to have the value ${expected}`, timeout, async () => {
+        const value = await locator.inputValue({ timeout: 1_000 });
+        return { pass: value === expected, actual: value };
+      }),
     toHaveAttribute: (name: string, expected: string, { timeout = DEFAULT_TIMEOUT_MS }: Options = {}) =>
       eventually(`${locator} to have ${name}="${expected}"`, timeout, async () => {
         const value = await locator.getAttribute(name, { timeout: 1_000 });

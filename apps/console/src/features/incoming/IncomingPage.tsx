@@ -76,10 +76,15 @@ function NewHook({ pipelineId }: { pipelineId: string }) {
       {created && (
         <Stack gap="xs">
           <Text size="sm">
-            Hook URL: <Code>{created.url}</Code>
+            Hook URL: <Code data-testid="hook-url">{created.url}</Code>
           </Text>
+          {created.secret_header_name && (
+            <Text size="sm">
+              Senders sign the body with HMAC in the header <Code data-testid="hook-secret-header">{created.secret_header_name}</Code>
+            </Text>
+          )}
           {created.secret && (
-            <SecretOnce title={`Secret of ${created.name} (${created.secret_header_name ?? 'signature header'})`} secret={created.secret} onDismiss={() => setCreated(null)} />
+            <SecretOnce title={`Secret of ${created.name}`} secret={created.secret} onDismiss={() => setCreated(null)} />
           )}
         </Stack>
       )}

@@ -32,7 +32,7 @@ import {
   TOKEN_SCHEMES,
   type Webhook,
 } from '../../lib/api';
-import { emptyForm, fromWebhook, LISTED, OPERATOR_LABELS, splitProblems, toBody, VALUELESS, type WebhookFormValues } from './model';
+import { emptyForm, fromWebhook, LISTED, maskedLeft, OPERATOR_LABELS, splitProblems, toBody, VALUELESS, type WebhookFormValues } from './model';
 import { useCreateWebhook, useUpdateWebhook, useWebhook } from './queries';
 
 const AUTHENTICATION_LABELS = {
@@ -77,9 +77,12 @@ function WebhookForm({
   const submit = form.onSubmit(
     async (submitted) => {
       setProblems([]);
+      const changed = (path: 'Headers' | 'Authentication') => form.isDirty(path);
+      const masked = maskedLeft(submitted, changed);
+      if (Object.keys(masked).length > 0) return form.setErrors(masked);
       setBusy(true);
       try {
-        await onSubmit(submitted, (path) => form.isDirty(path));
+        await onSubmit(submitted, changed);
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
         const { fields, other } = splitProblems(err.details, (field) => hasPath(submitted, field));

@@ -1,4 +1,4 @@
-import { emptyForm, fromWebhook, parseValue, splitProblems, toBody, valueText } from './model';
+import { emptyForm, fromWebhook, maskedLeft, parseValue, splitProblems, toBody, valueText } from './model';
 import type { Webhook } from '../../lib/api';
 
 describe('the webhook form model', () => {
@@ -46,6 +46,19 @@ describe('the webhook form model', () => {
     expect(form.Headers).toEqual([{ name: 'X-Team', value: '****' }]);
     expect(form.Authentication).toMatchObject({ Type: 'Token', Token: '****' });
     expect(form.RetryPolicy).toEqual({ MaxRetries: 3, InitialDelayMs: '', BackoffMultiplier: '' });
+  });
+
+  it('asks again for masked secrets in a part that was changed, since it is saved whole', () => {
+    const values = {
+      ...emptyForm(),
+      Headers: [
+        { name: 'X-Old', value: 'abcd********wxyz' },
+        { name: 'X-New', value: 'fresh' },
+      ],
+      Authentication: { ...emptyForm().Authentication, Type: 'Basic' as const, Username: 'u', Password: '********' },
+    };
+    expect(maskedLeft(values, () => false)).toEqual({});
+    expect(Object.keys(maskedLeft(values, () => true))).toEqual(['Headers.0.value', 'Authentication.Password']);
   });
 
   it('puts each API problem at its field, the others at the top', () => {

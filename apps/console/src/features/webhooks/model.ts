@@ -203,6 +203,29 @@ export function fromWebhook(webhook: Webhook): WebhookFormValues {
   };
 }
 
+/** What the API shows instead of a stored secret (`********`, with a hint around it for long ones). */
+const MASK = '********';
+const AGAIN = 'Enter it again: the stored value is never shown, and this part is saved whole';
+
+/**
+ * Masked values left in a part the user changed: saving them would store the mask, because the API
+ * replaces headers and credentials whole. Keyed by form path, like the API's field problems.
+ */
+export function maskedLeft(
+  values: WebhookFormValues,
+  changed: (path: 'Headers' | 'Authentication') => boolean,
+): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (changed('Headers'))
+    values.Headers.forEach((header, i) => {
+      if (header.value.includes(MASK)) problems[`Headers.${i}.value`] = AGAIN;
+    });
+  if (changed('Authentication') && values.Authentication.Type !== 'None')
+    for (const field of ['Password', 'Token', 'ClientSecret'] as const)
+      if (values.Authentication[field].includes(MASK)) problems[`Authentication.${field}`] = AGAIN;
+  return problems;
+}
+
 /** The API names nested fields `Expressions.0.Value`, as the form does; the rest go to the form's top. */
 export function splitProblems(
   problems: { field: string; reason: string }[],

@@ -7,7 +7,8 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
  */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? findExecutable('chromium') ?? findExecutable('chromium-browser');
-  if (!executablePath) throw new Error('chromium is not installed: run `./hookline setup` or `apt-get install -y chromium`');
+  if (!executablePath)
+    throw new Error('chromium is not installed: run `./hookline setup` or `apt-get install -y chromium`');
   // No sandbox: CI and these machines run as root, where Chromium's sandbox cannot start.
   return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
@@ -19,7 +20,9 @@ export async function launchChromium(): Promise<Browser> {
 export function collectErrors(page: Page, expectedStatuses: number[] = []): string[] {
   const errors: string[] = [];
   const expected = (message: ConsoleMessage) =>
-    expectedStatuses.some((status) => message.text().includes(`Failed to load resource: the server responded with a status of ${status}`));
+    expectedStatuses.some((status) =>
+      message.text().includes(`Failed to load resource: the server responded with a status of ${status}`),
+    );
   page.on('console', (message) => {
     if (message.type() === 'error' && !expected(message)) errors.push(`${message.text()} (${message.location().url})`);
   });

@@ -41,7 +41,8 @@ describe('the console in a browser', () => {
 
   /** How many webhooks the matcher's index holds, so a test waits for exactly one more. */
   async function indexTotal(): Promise<number> {
-    return (await e2e.client('matcher', e2e.stack.adminKey).request<{ total: number }>('GET', '/api/v2/index')).body.total;
+    return (await e2e.client('matcher', e2e.stack.adminKey).request<{ total: number }>('GET', '/api/v2/index')).body
+      .total;
   }
 
   async function signIn(withKey = key): Promise<void> {
@@ -176,7 +177,11 @@ describe('the console in a browser', () => {
     const body = JSON.stringify({ ref: 'main' });
     const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
     const header = (await page.getByTestId('hook-secret-header').textContent()) ?? '';
-    const called = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [header]: signature }, body });
+    const called = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [header]: signature },
+      body,
+    });
     expect(called.status).toBe(202);
     const runs = page.getByRole('table', { name: 'Pipeline runs' });
     await expectPage(runs.getByRole('row')).toHaveCount(2, { timeout: 15_000 });
@@ -197,7 +202,9 @@ describe('the console in a browser', () => {
     });
     expect(created.status).toBe(200);
     await e2e.indexed(indexed + 1);
-    await e2e.public(key).request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Story', object_id: 's-1', after: {} });
+    await e2e
+      .public(key)
+      .request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Story', object_id: 's-1', after: {} });
 
     await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}`);
     await signIn();

@@ -3,7 +3,11 @@ import type { Locator } from 'playwright-core';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Retries `check` until it passes or the time is up, then fails with what it last saw. */
-async function eventually(what: string, timeoutMs: number, check: () => Promise<{ pass: boolean; actual: unknown }>): Promise<void> {
+async function eventually(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<{ pass: boolean; actual: unknown }>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let actual: unknown;
   for (;;) {
@@ -14,7 +18,8 @@ async function eventually(what: string, timeoutMs: number, check: () => Promise<
     } catch (err) {
       actual = (err as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`expected ${what} within ${timeoutMs} ms; last saw ${JSON.stringify(actual)}`);
+    if (Date.now() > deadline)
+      throw new Error(`expected ${what} within ${timeoutMs} ms; last saw ${JSON.stringify(actual)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -32,7 +37,10 @@ export function expect(locator: Locator) {
     typeof expected === 'string' ? text?.trim() === expected : expected.test(text ?? '');
   return {
     toBeVisible: ({ timeout = DEFAULT_TIMEOUT_MS }: Options = {}) =>
-      eventually(`${locator} to be visible`, timeout, async () => ({ pass: await locator.isVisible(), actual: 'hidden or absent' })),
+      eventually(`${locator} to be visible`, timeout, async () => ({
+        pass: await locator.isVisible(),
+        actual: 'hidden or absent',
+      })),
     toHaveText: (expected: string | RegExp, { timeout = DEFAULT_TIMEOUT_MS }: Options = {}) =>
       eventually(`${locator} to have text ${String(expected)}`, timeout, async () => {
         const text = await locator.textContent({ timeout: 1_000 });

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const { ProcessStack, Receiver, ApiClient, findExecutable, waitFor } = createRequire(import.meta.url)(join(root, 'packages', 'testing', 'dist'));
+const { ProcessStack, Receiver, ApiClient, findExecutable, waitFor } = createRequire(import.meta.url)(
+  join(root, 'packages', 'testing', 'dist'),
+);
 const out = join(root, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
 
@@ -15,7 +17,9 @@ const receiver = await Receiver.start();
 receiver.behave('/flaky', 503);
 const stack = await ProcessStack.start({
   frontDoor: true,
-  serviceEnv: { dispatcher: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8' } },
+  serviceEnv: {
+    dispatcher: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8' },
+  },
 });
 const executablePath = process.env.CHROMIUM_PATH ?? findExecutable('chromium') ?? findExecutable('chromium-browser');
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -40,12 +44,21 @@ try {
   // The disabled webhook is not in the matcher's index.
   await waitFor(async () => (await matcher.request('GET', '/api/v2/index')).body.total === 3, 20_000);
   for (let i = 0; i < 3; i++)
-    await api.request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Defect', object_id: `d-${i}`, after: { Priority: 'High' } });
+    await api.request('POST', '/api/v2/changes', {
+      action: 'Created',
+      object_type: 'Defect',
+      object_id: `d-${i}`,
+      after: { Priority: 'High' },
+    });
   await waitFor(() => receiver.at('/oncall').length === 3 && receiver.at('/flaky').length >= 3, 30_000).catch((err) => {
     throw new Error(`${err.message}: the receiver got ${receiver.requests.map((r) => r.path).join(', ')}`);
   });
   const pipeline = (await api.request('POST', '/pipelines', { name: 'deploy-web' })).body;
-  await api.request('POST', `/pipelines/${pipeline.id}/hooks/incoming`, { name: 'from GitHub', action_type: 'deploy', requires_secret: false });
+  await api.request('POST', `/pipelines/${pipeline.id}/hooks/incoming`, {
+    name: 'from GitHub',
+    action_type: 'deploy',
+    requires_secret: false,
+  });
 
   const shoot = async (name, path, { width = 1280, height = 860, scheme = 'light', signIn = true } = {}) => {
     const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });

@@ -6,7 +6,11 @@ export function NotFound() {
     <Stack>
       <Title order={2}>Not found</Title>
       <Text>
-        Nothing lives at this address. <Anchor component={Link} to="/">Go to the overview</Anchor>.
+        Nothing lives at this address.{' '}
+        <Anchor component={Link} to="/">
+          Go to the overview
+        </Anchor>
+        .
       </Text>
     </Stack>
   );

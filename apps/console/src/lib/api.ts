@@ -250,13 +250,20 @@ async function call<T>(method: string, path: string, body?: unknown, key: string
   if (!response.ok) {
     const error = (parsed ?? {}) as { error?: string; message?: string; details?: FieldProblem[] };
     if (response.status === 401 && key === credential) onUnauthenticated();
-    throw new ApiError(response.status, error.error ?? 'error', error.message ?? response.statusText, error.details ?? []);
+    throw new ApiError(
+      response.status,
+      error.error ?? 'error',
+      error.message ?? response.statusText,
+      error.details ?? [],
+    );
   }
   return parsed as T;
 }
 
 function search(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
+  const entries = Object.entries(params).filter(
+    (e): e is [string, string | number] => e[1] !== undefined && e[1] !== '',
+  );
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
 }
 

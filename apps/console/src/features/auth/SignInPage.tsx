@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form';
 import { useState, type ComponentType } from 'react';
 import { api, ApiError, type Principal } from '../../lib/api';
 import { useSessionState } from '../../lib/session';
+import { usePageTitle } from '../../lib/page-title';
 
 type SignedIn = (credential: string, principal: Principal) => void;
 
@@ -19,7 +20,9 @@ function ApiKeyForm({ onSignedIn }: { onSignedIn: SignedIn }) {
     } catch (err) {
       form.setFieldError(
         'key',
-        err instanceof ApiError && err.status === 401 ? 'This key was refused: check it, or ask an admin for a new one' : String(err),
+        err instanceof ApiError && err.status === 401
+          ? 'This key was refused: check it, or ask an admin for a new one'
+          : String(err),
       );
     } finally {
       setBusy(false);
@@ -49,6 +52,7 @@ const METHODS: { value: string; label: string; Form: ComponentType<{ onSignedIn:
 ];
 
 export function SignInPage() {
+  usePageTitle('Sign in');
   const { signIn, ended } = useSessionState();
   return (
     <Center mih="100vh" p="md">

@@ -1,4 +1,17 @@
-import { Badge, Button, Code, CopyButton, Group, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -8,9 +21,12 @@ import { SecretOnce } from '../../components/SecretOnce';
 import { api, ApiError, type IncomingHook } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
+import { usePageTitle } from '../../lib/page-title';
 
 function fieldErrors(err: unknown): Record<string, string> {
-  return err instanceof ApiError ? Object.fromEntries(err.details.map((d) => [d.field, d.reason])) : { name: String(err) };
+  return err instanceof ApiError
+    ? Object.fromEntries(err.details.map((d) => [d.field, d.reason]))
+    : { name: String(err) };
 }
 
 function NewPipeline({ onCreated }: { onCreated: (id: string) => void }) {
@@ -67,7 +83,11 @@ function NewHook({ pipelineId }: { pipelineId: string }) {
         <Group align="flex-end">
           <TextInput label="Hook name" {...form.getInputProps('name')} />
           <TextInput label="Action type" {...form.getInputProps('action_type')} />
-          <Switch label="Requires a signature" mb={8} {...form.getInputProps('requires_secret', { type: 'checkbox' })} />
+          <Switch
+            label="Requires a signature"
+            mb={8}
+            {...form.getInputProps('requires_secret', { type: 'checkbox' })}
+          />
           <Button type="submit" loading={create.isPending}>
             Create hook
           </Button>
@@ -80,11 +100,16 @@ function NewHook({ pipelineId }: { pipelineId: string }) {
           </Text>
           {created.secret_header_name && (
             <Text size="sm">
-              Senders sign the body with HMAC in the header <Code data-testid="hook-secret-header">{created.secret_header_name}</Code>
+              Senders sign the body with HMAC in the header{' '}
+              <Code data-testid="hook-secret-header">{created.secret_header_name}</Code>
             </Text>
           )}
           {created.secret && (
-            <SecretOnce title={`Secret of ${created.name}`} secret={created.secret} onDismiss={() => setCreated(null)} />
+            <SecretOnce
+              title={`Secret of ${created.name}`}
+              secret={created.secret}
+              onDismiss={() => setCreated(null)}
+            />
           )}
         </Stack>
       )}
@@ -119,7 +144,12 @@ function Hooks({ pipelineId }: { pipelineId: string }) {
                         <Code style={{ overflowWrap: 'anywhere' }}>{h.url}</Code>
                         <CopyButton value={h.url}>
                           {({ copied, copy }) => (
-                            <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy URL of ${h.name}`}>
+                            <Button
+                              size="compact-xs"
+                              variant="subtle"
+                              onClick={copy}
+                              aria-label={`Copy URL of ${h.name}`}
+                            >
                               {copied ? 'Copied' : 'Copy'}
                             </Button>
                           )}
@@ -142,7 +172,11 @@ function Hooks({ pipelineId }: { pipelineId: string }) {
 }
 
 function Runs({ pipelineId }: { pipelineId: string }) {
-  const runs = useQuery({ queryKey: ['runs', pipelineId], queryFn: () => api.runs(pipelineId), refetchInterval: 5_000 });
+  const runs = useQuery({
+    queryKey: ['runs', pipelineId],
+    queryFn: () => api.runs(pipelineId),
+    refetchInterval: 5_000,
+  });
   return (
     <QueryState query={runs} label="runs">
       {(data) =>
@@ -165,7 +199,9 @@ function Runs({ pipelineId }: { pipelineId: string }) {
                     <Table.Td>{formatTime(r.received_at)}</Table.Td>
                     <Table.Td>{r.action_type}</Table.Td>
                     <Table.Td>
-                      <Badge color={r.status === 'succeeded' ? 'green' : r.status === 'failed' ? 'red' : 'blue'}>{r.status}</Badge>
+                      <Badge color={r.status === 'succeeded' ? 'green' : r.status === 'failed' ? 'red' : 'blue'}>
+                        {r.status}
+                      </Badge>
                     </Table.Td>
                     <Table.Td>
                       <Code>{JSON.stringify(r.variables)}</Code>
@@ -182,6 +218,7 @@ function Runs({ pipelineId }: { pipelineId: string }) {
 }
 
 export function IncomingPage() {
+  usePageTitle('Incoming hooks');
   const { can } = useSession();
   const admin = can('admin');
   const [params, setParams] = useSearchParams();

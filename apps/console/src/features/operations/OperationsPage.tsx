@@ -4,6 +4,7 @@ import { QueryState } from '../../components/QueryState';
 import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
+import { usePageTitle } from '../../lib/page-title';
 
 function Breakers() {
   const breakers = useQuery({ queryKey: ['ops', 'breakers'], queryFn: api.breakers, refetchInterval: 5_000 });
@@ -48,7 +49,10 @@ function Breakers() {
 function Blocklist() {
   const client = useQueryClient();
   const blocked = useQuery({ queryKey: ['ops', 'blocklist'], queryFn: api.blocklist });
-  const unblock = useMutation({ mutationFn: api.unblock, onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'blocklist'] }) });
+  const unblock = useMutation({
+    mutationFn: api.unblock,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'blocklist'] }),
+  });
   return (
     <QueryState query={blocked} label="the blocklist">
       {(data) =>
@@ -76,7 +80,12 @@ function Blocklist() {
                     <Table.Td>{formatTime(b.BlockedAt)}</Table.Td>
                     <Table.Td>{b.Until ? formatTime(b.Until) : 'until unblocked'}</Table.Td>
                     <Table.Td>
-                      <Button size="compact-sm" variant="light" onClick={() => unblock.mutate(b.ID)} aria-label={`Unblock ${b.Url}`}>
+                      <Button
+                        size="compact-sm"
+                        variant="light"
+                        onClick={() => unblock.mutate(b.ID)}
+                        aria-label={`Unblock ${b.Url}`}
+                      >
                         Unblock
                       </Button>
                     </Table.Td>
@@ -133,7 +142,10 @@ function ApiKeys() {
   const client = useQueryClient();
   const { principal } = useSession();
   const keys = useQuery({ queryKey: ['ops', 'keys'], queryFn: api.apiKeys });
-  const revoke = useMutation({ mutationFn: api.revokeApiKey, onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'keys'] }) });
+  const revoke = useMutation({
+    mutationFn: api.revokeApiKey,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'keys'] }),
+  });
   return (
     <QueryState query={keys} label="API keys">
       {(data) => (
@@ -164,7 +176,13 @@ function ApiKeys() {
                       <Badge color="gray">revoked</Badge>
                     ) : (
                       k.KeyID !== principal.KeyID && (
-                        <Button size="compact-sm" color="red" variant="subtle" onClick={() => revoke.mutate(k.KeyID)} aria-label={`Revoke ${k.Name}`}>
+                        <Button
+                          size="compact-sm"
+                          color="red"
+                          variant="subtle"
+                          onClick={() => revoke.mutate(k.KeyID)}
+                          aria-label={`Revoke ${k.Name}`}
+                        >
                           Revoke
                         </Button>
                       )
@@ -181,6 +199,7 @@ function ApiKeys() {
 }
 
 export function OperationsPage() {
+  usePageTitle('Operations');
   const { can } = useSession();
   if (!can('admin')) return <Text role="alert">Operations are for admins.</Text>;
   return (

@@ -6,21 +6,37 @@ import { Stat } from '../../components/Stat';
 import { api } from '../../lib/api';
 import { failureRate, formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
+import { usePageTitle } from '../../lib/page-title';
 
 const REFRESH_MS = 5_000;
 
 /** The figures today's APIs give; admin-only ones (breakers, blocklist) only for admins. */
 export function OverviewPage() {
+  usePageTitle('Overview');
   const { can } = useSession();
   const admin = can('admin');
-  const total = useQuery({ queryKey: ['overview', 'count'], queryFn: () => api.webhooks({ pagesize: 1, start: 1 }), refetchInterval: REFRESH_MS });
+  const total = useQuery({
+    queryKey: ['overview', 'count'],
+    queryFn: () => api.webhooks({ pagesize: 1, start: 1 }),
+    refetchInterval: REFRESH_MS,
+  });
   const busiest = useQuery({
     queryKey: ['overview', 'busiest'],
     queryFn: () => api.webhooks({ pagesize: 10, start: 1, order: 'LastWebhookResponseTime desc,FireCount desc' }),
     refetchInterval: REFRESH_MS,
   });
-  const breakers = useQuery({ queryKey: ['overview', 'breakers'], queryFn: api.breakers, enabled: admin, refetchInterval: REFRESH_MS });
-  const blocked = useQuery({ queryKey: ['overview', 'blocked'], queryFn: api.blocklist, enabled: admin, refetchInterval: REFRESH_MS });
+  const breakers = useQuery({
+    queryKey: ['overview', 'breakers'],
+    queryFn: api.breakers,
+    enabled: admin,
+    refetchInterval: REFRESH_MS,
+  });
+  const blocked = useQuery({
+    queryKey: ['overview', 'blocked'],
+    queryFn: api.blocklist,
+    enabled: admin,
+    refetchInterval: REFRESH_MS,
+  });
   const open = breakers.data?.Results.filter((b) => b.State !== 'closed').length;
   const parked = breakers.data?.Results.reduce((sum, b) => sum + b.Parked, 0);
   return (
@@ -37,7 +53,11 @@ export function OverviewPage() {
         {(data) =>
           data.Results.length === 0 ? (
             <Text c="dimmed">
-              No webhooks yet. <Anchor component={Link} to="/webhooks/new">Create the first one</Anchor>.
+              No webhooks yet.{' '}
+              <Anchor component={Link} to="/webhooks/new">
+                Create the first one
+              </Anchor>
+              .
             </Text>
           ) : (
             <Table.ScrollContainer minWidth={600}>
@@ -63,7 +83,11 @@ export function OverviewPage() {
                       <Table.Td>{w.FireCount ?? 0}</Table.Td>
                       <Table.Td>{failureRate(w.FireCount, w.ErrorCount)}</Table.Td>
                       <Table.Td>
-                        {w.LastStatus === null ? '—' : <Badge color={w.LastStatus < 300 ? 'green' : 'red'}>{w.LastStatus}</Badge>}
+                        {w.LastStatus === null ? (
+                          '—'
+                        ) : (
+                          <Badge color={w.LastStatus < 300 ? 'green' : 'red'}>{w.LastStatus}</Badge>
+                        )}
                       </Table.Td>
                       <Table.Td>{formatTime(w.LastSuccess)}</Table.Td>
                       <Table.Td>{formatTime(w.LastFailure)}</Table.Td>

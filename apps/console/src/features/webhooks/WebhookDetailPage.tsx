@@ -8,7 +8,16 @@ import type { Webhook } from '../../lib/api';
 import { failureRate, formatLatency, formatTime, pageCount, startOf } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { DeleteWebhook } from './DeleteWebhook';
-import { useAttempts, useFailed, useReplay, useRotateSecret, useSetDisabled, useTestWebhook, useWebhook } from './queries';
+import {
+  useAttempts,
+  useFailed,
+  useReplay,
+  useRotateSecret,
+  useSetDisabled,
+  useTestWebhook,
+  useWebhook,
+} from './queries';
+import { usePageTitle } from '../../lib/page-title';
 
 const ATTEMPTS_PAGE = 20;
 
@@ -39,7 +48,11 @@ function Actions({ webhook }: { webhook: Webhook }) {
         >
           {webhook.Disabled ? 'Enable' : 'Disable'}
         </Button>
-        <Button variant="default" loading={rotate.isPending} onClick={() => rotate.mutate(undefined, { onSuccess: (w) => setSecret(w.SigningSecret) })}>
+        <Button
+          variant="default"
+          loading={rotate.isPending}
+          onClick={() => rotate.mutate(undefined, { onSuccess: (w) => setSecret(w.SigningSecret) })}
+        >
           Rotate signing secret
         </Button>
         <DeleteWebhook id={id} name={webhook.Name} onDeleted={() => void navigate('/webhooks')} />
@@ -196,6 +209,7 @@ function FailedDeliveries({ id, canReplay }: { id: string; canReplay: boolean })
 }
 
 export function WebhookDetailPage() {
+  usePageTitle('Webhook');
   const { id = '' } = useParams();
   const webhook = useWebhook(id);
   const { can } = useSession();

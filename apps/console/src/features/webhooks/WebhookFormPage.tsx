@@ -32,8 +32,19 @@ import {
   TOKEN_SCHEMES,
   type Webhook,
 } from '../../lib/api';
-import { emptyForm, fromWebhook, LISTED, maskedLeft, OPERATOR_LABELS, splitProblems, toBody, VALUELESS, type WebhookFormValues } from './model';
+import {
+  emptyForm,
+  fromWebhook,
+  LISTED,
+  maskedLeft,
+  OPERATOR_LABELS,
+  splitProblems,
+  toBody,
+  VALUELESS,
+  type WebhookFormValues,
+} from './model';
 import { useCreateWebhook, useUpdateWebhook, useWebhook } from './queries';
+import { usePageTitle } from '../../lib/page-title';
 
 const AUTHENTICATION_LABELS = {
   None: 'None',
@@ -110,11 +121,20 @@ function WebhookForm({
         <Fieldset legend="Receiver">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label="Name" withAsterisk {...form.getInputProps('Name')} />
-            <TextInput label="Target URL" withAsterisk placeholder="https://receiver.example/hook" {...form.getInputProps('TargetUrl')} />
+            <TextInput
+              label="Target URL"
+              withAsterisk
+              placeholder="https://receiver.example/hook"
+              {...form.getInputProps('TargetUrl')}
+            />
             <TextInput label="Application name" {...form.getInputProps('AppName')} />
             <TextInput label="Application URL" {...form.getInputProps('AppUrl')} />
           </SimpleGrid>
-          <Switch mt="md" label="Disabled: kept, but never fires" {...form.getInputProps('Disabled', { type: 'checkbox' })} />
+          <Switch
+            mt="md"
+            label="Disabled: kept, but never fires"
+            {...form.getInputProps('Disabled', { type: 'checkbox' })}
+          />
         </Fieldset>
 
         <Fieldset legend="When it fires">
@@ -125,7 +145,11 @@ function WebhookForm({
               placeholder="Defect"
               {...form.getInputProps('ObjectTypes')}
             />
-            <Checkbox.Group label="Events" description="None ticked: expressions decide" {...form.getInputProps('Events')}>
+            <Checkbox.Group
+              label="Events"
+              description="None ticked: expressions decide"
+              {...form.getInputProps('Events')}
+            >
               <Group mt="xs">
                 {EVENTS.map((e) => (
                   <Checkbox key={e} value={e} label={e} />
@@ -199,11 +223,18 @@ function WebhookForm({
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <Select
               label="Payload format"
-              data={PAYLOAD_FORMATS.map((f) => ({ value: f, label: { rally: 'Rally {rule, message}', record: 'Flat record', ticket: 'Ticket' }[f] }))}
+              data={PAYLOAD_FORMATS.map((f) => ({
+                value: f,
+                label: { rally: 'Rally {rule, message}', record: 'Flat record', ticket: 'Ticket' }[f],
+              }))}
               allowDeselect={false}
               {...form.getInputProps('PayloadFormat')}
             />
-            <TagsInput label="Extra fields" description="Sent in the payload besides the changed ones" {...form.getInputProps('Fields')} />
+            <TagsInput
+              label="Extra fields"
+              description="Sent in the payload besides the changed ones"
+              {...form.getInputProps('Fields')}
+            />
           </SimpleGrid>
         </Fieldset>
 
@@ -215,9 +246,23 @@ function WebhookForm({
               </Text>
               {values.Headers.map((_h, i) => (
                 <Group key={form.key(`Headers.${i}`)} gap="xs" align="flex-end">
-                  <TextInput label={`Header name ${i + 1}`} {...form.getInputProps(`Headers.${i}.name`)} key={form.key(`Headers.${i}.name`)} />
-                  <TextInput label={`Header value ${i + 1}`} {...form.getInputProps(`Headers.${i}.value`)} key={form.key(`Headers.${i}.value`)} />
-                  <ActionIcon variant="subtle" color="red" mb={4} aria-label={`Remove header ${i + 1}`} onClick={() => form.removeListItem('Headers', i)}>
+                  <TextInput
+                    label={`Header name ${i + 1}`}
+                    {...form.getInputProps(`Headers.${i}.name`)}
+                    key={form.key(`Headers.${i}.name`)}
+                  />
+                  <TextInput
+                    label={`Header value ${i + 1}`}
+                    {...form.getInputProps(`Headers.${i}.value`)}
+                    key={form.key(`Headers.${i}.value`)}
+                  />
+                  <ActionIcon
+                    variant="subtle"
+                    color="red"
+                    mb={4}
+                    aria-label={`Remove header ${i + 1}`}
+                    onClick={() => form.removeListItem('Headers', i)}
+                  >
                     ✕
                   </ActionIcon>
                 </Group>
@@ -227,13 +272,21 @@ function WebhookForm({
                   {form.errors.Headers}
                 </Text>
               )}
-              <Button variant="light" size="compact-sm" w="fit-content" onClick={() => form.insertListItem('Headers', { name: '', value: '' })}>
+              <Button
+                variant="light"
+                size="compact-sm"
+                w="fit-content"
+                onClick={() => form.insertListItem('Headers', { name: '', value: '' })}
+              >
                 Add header
               </Button>
             </Stack>
             <Select
               label="Authentication"
-              data={(['None', ...AUTHENTICATION_TYPES] as const).map((t) => ({ value: t, label: AUTHENTICATION_LABELS[t] }))}
+              data={(['None', ...AUTHENTICATION_TYPES] as const).map((t) => ({
+                value: t,
+                label: AUTHENTICATION_LABELS[t],
+              }))}
               allowDeselect={false}
               maw={320}
               {...form.getInputProps('Authentication.Type')}
@@ -241,19 +294,33 @@ function WebhookForm({
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               {auth === 'SignIn' && (
                 <>
-                  <Select label="Sign-in flow" data={[...SIGN_IN_FLOWS]} allowDeselect={false} {...form.getInputProps('Authentication.Flow')} />
+                  <Select
+                    label="Sign-in flow"
+                    data={[...SIGN_IN_FLOWS]}
+                    allowDeselect={false}
+                    {...form.getInputProps('Authentication.Flow')}
+                  />
                   <TextInput label="Sign-in URL" {...form.getInputProps('Authentication.SignInUrl')} />
                 </>
               )}
               {(auth === 'Basic' || auth === 'SignIn') && (
                 <>
                   <TextInput label="Username" autoComplete="off" {...form.getInputProps('Authentication.Username')} />
-                  <PasswordInput label="Password" autoComplete="new-password" {...form.getInputProps('Authentication.Password')} />
+                  <PasswordInput
+                    label="Password"
+                    autoComplete="new-password"
+                    {...form.getInputProps('Authentication.Password')}
+                  />
                 </>
               )}
               {auth === 'Token' && (
                 <>
-                  <Select label="Scheme" data={[...TOKEN_SCHEMES]} allowDeselect={false} {...form.getInputProps('Authentication.Scheme')} />
+                  <Select
+                    label="Scheme"
+                    data={[...TOKEN_SCHEMES]}
+                    allowDeselect={false}
+                    {...form.getInputProps('Authentication.Scheme')}
+                  />
                   <PasswordInput label="Token" autoComplete="off" {...form.getInputProps('Authentication.Token')} />
                 </>
               )}
@@ -261,14 +328,37 @@ function WebhookForm({
                 <>
                   <TextInput label="Token URL" {...form.getInputProps('Authentication.TokenUrl')} />
                   <TextInput label="Client id" {...form.getInputProps('Authentication.ClientId')} />
-                  <PasswordInput label="Client secret" autoComplete="off" {...form.getInputProps('Authentication.ClientSecret')} />
+                  <PasswordInput
+                    label="Client secret"
+                    autoComplete="off"
+                    {...form.getInputProps('Authentication.ClientSecret')}
+                  />
                 </>
               )}
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, sm: 3 }}>
-              <NumberInput label="Retries" description="Default 3" min={0} max={10} allowDecimal={false} {...form.getInputProps('RetryPolicy.MaxRetries')} />
-              <NumberInput label="First retry after (ms)" description="Default 10 s, then 1 min, 5 min" min={100} allowDecimal={false} {...form.getInputProps('RetryPolicy.InitialDelayMs')} />
-              <NumberInput label="Backoff multiplier" min={1} max={10} decimalScale={2} {...form.getInputProps('RetryPolicy.BackoffMultiplier')} />
+              <NumberInput
+                label="Retries"
+                description="Default 3"
+                min={0}
+                max={10}
+                allowDecimal={false}
+                {...form.getInputProps('RetryPolicy.MaxRetries')}
+              />
+              <NumberInput
+                label="First retry after (ms)"
+                description="Default 10 s, then 1 min, 5 min"
+                min={100}
+                allowDecimal={false}
+                {...form.getInputProps('RetryPolicy.InitialDelayMs')}
+              />
+              <NumberInput
+                label="Backoff multiplier"
+                min={1}
+                max={10}
+                decimalScale={2}
+                {...form.getInputProps('RetryPolicy.BackoffMultiplier')}
+              />
             </SimpleGrid>
           </Stack>
         </Fieldset>
@@ -286,6 +376,7 @@ function WebhookForm({
 }
 
 export function WebhookNewPage() {
+  usePageTitle('New webhook');
   const create = useCreateWebhook();
   const navigate = useNavigate();
   const [created, setCreated] = useState<Webhook | null>(null);
@@ -311,12 +402,17 @@ export function WebhookNewPage() {
   return (
     <Stack maw={960}>
       <Title order={2}>New webhook</Title>
-      <WebhookForm initial={emptyForm()} submitLabel="Create webhook" onSubmit={async (values) => setCreated(await create.mutateAsync(toBody(values)))} />
+      <WebhookForm
+        initial={emptyForm()}
+        submitLabel="Create webhook"
+        onSubmit={async (values) => setCreated(await create.mutateAsync(toBody(values)))}
+      />
     </Stack>
   );
 }
 
 export function WebhookEditPage() {
+  usePageTitle('Edit webhook');
   const { id = '' } = useParams();
   const webhook = useWebhook(id);
   const update = useUpdateWebhook(id);

@@ -1,4 +1,18 @@
-import { Anchor, Badge, Button, Group, Pagination, Stack, Switch, Table, Text, TextInput, Title, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Pagination,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -7,6 +21,7 @@ import { formatTime, orderParam, pageCount, startOf } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { DeleteWebhook } from './DeleteWebhook';
 import { useSetDisabled, useWebhooks } from './queries';
+import { usePageTitle } from '../../lib/page-title';
 
 const PAGE_SIZE = 20;
 const COLUMNS = [
@@ -21,6 +36,7 @@ const COLUMNS = [
 
 /** Paging, order and search live in the URL, so a page survives a reload or a new sign-in. */
 export function WebhooksPage() {
+  usePageTitle('Webhooks');
   const { can } = useSession();
   const writer = can('admin', 'integration');
   const [params, setParams] = useSearchParams();
@@ -33,7 +49,9 @@ export function WebhooksPage() {
   const update = (changes: Record<string, string | null>) =>
     setParams((current) => {
       const next = new URLSearchParams(current);
-      for (const [k, v] of Object.entries(changes)) if (v === null) next.delete(k); else next.set(k, v);
+      for (const [k, v] of Object.entries(changes))
+        if (v === null) next.delete(k);
+        else next.set(k, v);
       return next;
     });
 
@@ -50,7 +68,8 @@ export function WebhooksPage() {
   });
   const setDisabled = useSetDisabled();
 
-  const sortBy = (field: string) => update({ sort: field, desc: field === sort && !descending ? '1' : null, page: null });
+  const sortBy = (field: string) =>
+    update({ sort: field, desc: field === sort && !descending ? '1' : null, page: null });
 
   return (
     <Stack>
@@ -113,7 +132,9 @@ export function WebhooksPage() {
                             checked={!w.Disabled}
                             label={w.Disabled ? 'Disabled' : 'Enabled'}
                             aria-label={`${w.Name} enabled`}
-                            onChange={(e) => setDisabled.mutate({ id: w.ObjectUUID, disabled: !e.currentTarget.checked })}
+                            onChange={(e) =>
+                              setDisabled.mutate({ id: w.ObjectUUID, disabled: !e.currentTarget.checked })
+                            }
                           />
                         ) : (
                           <Badge color={w.Disabled ? 'gray' : 'green'}>{w.Disabled ? 'Disabled' : 'Enabled'}</Badge>

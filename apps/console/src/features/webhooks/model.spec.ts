@@ -17,7 +17,13 @@ describe('the webhook form model', () => {
 
   it('sends Expressions unless events say when it fires, and leaves untouched secrets out', () => {
     const values = { ...emptyForm(), Name: ' n ', TargetUrl: 'https://r.example/x' };
-    expect(toBody(values)).toMatchObject({ Name: 'n', Expressions: [], Headers: {}, Authentication: null, RetryPolicy: {} });
+    expect(toBody(values)).toMatchObject({
+      Name: 'n',
+      Expressions: [],
+      Headers: {},
+      Authentication: null,
+      RetryPolicy: {},
+    });
     const evented = toBody({ ...values, Events: ['Created'] }, () => false);
     expect(evented).not.toHaveProperty('Expressions');
     expect(evented).not.toHaveProperty('Headers');

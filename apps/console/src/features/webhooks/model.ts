@@ -142,7 +142,10 @@ function authenticationBody(auth: WebhookFormValues['Authentication']): Authenti
  * The body to send. `changed` says which parts the user touched: on an edit, untouched headers and
  * credentials are left out, because the API shows them masked and sending the mask back would store it.
  */
-export function toBody(values: WebhookFormValues, changed: (path: 'Headers' | 'Authentication') => boolean = () => true) {
+export function toBody(
+  values: WebhookFormValues,
+  changed: (path: 'Headers' | 'Authentication') => boolean = () => true,
+) {
   const retry = Object.fromEntries(Object.entries(values.RetryPolicy).filter(([, v]) => v !== ''));
   const body: WebhookBody = {
     Name: values.Name.trim(),

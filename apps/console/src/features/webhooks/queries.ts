@@ -43,7 +43,10 @@ export function useCreateWebhook() {
 
 export function useUpdateWebhook(id: string) {
   const invalidate = useInvalidate();
-  return useMutation({ mutationFn: (body: Partial<WebhookBody>) => api.updateWebhook(id, body), onSuccess: invalidate });
+  return useMutation({
+    mutationFn: (body: Partial<WebhookBody>) => api.updateWebhook(id, body),
+    onSuccess: invalidate,
+  });
 }
 
 export function useSetDisabled() {

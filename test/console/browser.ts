@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { findExecutable } from '@hookline/testing';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
@@ -28,4 +29,27 @@ export function collectErrors(page: Page, expectedStatuses: number[] = []): stri
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * Accessibility problems axe-core finds on the page as it is now (labels, roles, names, contrast),
+ * those of serious or critical impact, as `rule: help (elements)` lines.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } })
+      .axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }

@@ -3,7 +3,7 @@ import { waitFor } from '@hookline/testing';
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { E2eStack } from '../e2e/e2e-stack';
-import { collectErrors, launchChromium } from './browser';
+import { accessibilityProblems, collectErrors, launchChromium } from './browser';
 
 /**
  * The console in a real browser, served by the front door of the real stack: what a user sees
@@ -122,6 +122,10 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Send a test' }).click();
     await expectPage(page.getByTestId('test-result')).toContainText('Receiver answered 200');
 
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await expectPage(page.getByRole('table', { name: 'Recent attempts' })).toContainText('Console hook');
+    await page.goBack();
+
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('textbox', { name: /^Name/ }).fill('Console hook, edited');
     await page.getByRole('button', { name: 'Save changes' }).click();
@@ -218,6 +222,46 @@ describe('the console in a browser', () => {
     await waitFor(() => e2e.receiver.at('/failing').some((r) => r.status === 200), 20_000);
     const attempts = page.getByRole('table', { name: 'Attempts' });
     await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(1, { timeout: 30_000 });
+  });
+
+  it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {
+    const found: { page: string; problems: string[] }[] = [];
+    await page.goto(e2e.stack.publicUrl);
+    found.push({ page: 'sign-in', problems: await accessibilityProblems(page) });
+    await signIn();
+    await expectPage(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+
+    await page.keyboard.press('Tab');
+    await expectPage(page.getByRole('link', { name: 'Skip to content' })).toBeVisible();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    // Run after the tests above, the pages hold their webhooks, attempts, runs and badges.
+    const created = await e2e.public(key).request<{ ObjectUUID: string; Name: string }>('POST', '/api/v2/webhook', {
+      AppName: 'axe',
+      AppUrl: 'http://axe',
+      Name: 'Accessible hook',
+      TargetUrl: e2e.receiver.url('/axe'),
+      Events: ['Deleted'],
+    });
+    const webhook = created.body;
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [path, heading] of [
+        ['/', 'Overview'],
+        ['/webhooks', 'Webhooks'],
+        ['/webhooks/new', 'New webhook'],
+        [`/webhooks/${webhook.ObjectUUID}`, webhook.Name],
+        ['/incoming', 'Incoming hooks'],
+        ['/operations', 'Operations'],
+      ] as const) {
+        await page.goto(`${e2e.stack.publicUrl}${path}`);
+        await expectPage(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        found.push({ page: `${path} ${scheme}`, problems: await accessibilityProblems(page) });
+      }
+    }
+    expect(found.filter((f) => f.problems.length > 0)).toEqual([]);
   });
 
   it('works at 390 px wide and in dark mode', async () => {

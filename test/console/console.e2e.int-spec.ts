@@ -192,7 +192,7 @@ describe('the console in a browser', () => {
     await expectPage(runs).toContainText('deploy');
   });
 
-  it('replays a failed delivery once the receiver is back', async () => {
+  it('replays failed deliveries one by one and all at once, once the receiver is back', async () => {
     e2e.receiver.behave('/failing', 500);
     const indexed = await indexTotal();
     const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
@@ -206,22 +206,31 @@ describe('the console in a browser', () => {
     });
     expect(created.status).toBe(200);
     await e2e.indexed(indexed + 1);
-    await e2e
-      .public(key)
-      .request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Story', object_id: 's-1', after: {} });
+    for (const id of ['s-1', 's-2'])
+      await e2e
+        .public(key)
+        .request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Story', object_id: id, after: {} });
 
     await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}`);
     await signIn();
     const failed = page.getByRole('table', { name: 'Failed deliveries' });
-    await expectPage(failed.getByRole('row')).toHaveCount(2, { timeout: 30_000 });
+    await expectPage(failed.getByRole('row')).toHaveCount(3, { timeout: 30_000 });
     await expectPage(failed).toContainText('500');
 
     e2e.receiver.behave('/failing', 200);
-    await failed.getByRole('button', { name: /^Replay delivery/ }).click();
+    await failed
+      .getByRole('button', { name: /^Replay delivery/ })
+      .first()
+      .click();
     await expectPage(page.getByText('Replay queued as delivery')).toBeVisible();
-    await waitFor(() => e2e.receiver.at('/failing').some((r) => r.status === 200), 20_000);
+    await waitFor(() => e2e.receiver.at('/failing').filter((r) => r.status === 200).length === 1, 20_000);
     const attempts = page.getByRole('table', { name: 'Attempts' });
     await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(1, { timeout: 30_000 });
+
+    // A replayed delivery stays listed (with its replay count), so "all" sends both again.
+    await page.getByRole('button', { name: 'Replay all 2' }).click();
+    await expectPage(page.getByText('2 replays queued.')).toBeVisible();
+    await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(3, { timeout: 30_000 });
   });
 
   it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {

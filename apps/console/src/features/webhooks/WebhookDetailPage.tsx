@@ -12,6 +12,7 @@ import {
   useAttempts,
   useFailed,
   useReplay,
+  useReplayAll,
   useRotateSecret,
   useSetDisabled,
   useTestWebhook,
@@ -139,9 +140,23 @@ function Attempts({ id }: { id: string }) {
 function FailedDeliveries({ id, canReplay }: { id: string; canReplay: boolean }) {
   const failed = useFailed(id);
   const replay = useReplay(id);
+  const replayAll = useReplayAll(id);
+  const waiting = failed.data?.Results ?? [];
   return (
     <Stack gap="xs">
-      <Title order={3}>Failed deliveries</Title>
+      <Group justify="space-between">
+        <Title order={3}>Failed deliveries</Title>
+        {canReplay && waiting.length > 1 && (
+          <Button
+            size="compact-sm"
+            variant="light"
+            loading={replayAll.isPending}
+            onClick={() => replayAll.mutate(waiting.map((f) => f.DeliveryID))}
+          >
+            Replay all {waiting.length}
+          </Button>
+        )}
+      </Group>
       <QueryState query={failed} label="failed deliveries">
         {(data) =>
           data.Results.length === 0 ? (
@@ -197,6 +212,14 @@ function FailedDeliveries({ id, canReplay }: { id: string; canReplay: boolean })
       {replay.isSuccess && (
         <Text size="sm" role="status">
           Replay queued as delivery {replay.data.DeliveryID.slice(0, 12)}.
+        </Text>
+      )}
+      {replayAll.data && (
+        <Text size="sm" role="status">
+          {replayAll.data.queued} replays queued
+          {replayAll.data.refused.length > 0 &&
+            `; refused: ${replayAll.data.refused.map((d) => d.slice(0, 12)).join(', ')}`}
+          .
         </Text>
       )}
       {replay.isError && (

@@ -71,6 +71,19 @@ export function useTestWebhook(id: string) {
   return useMutation({ mutationFn: () => api.testWebhook(id), onSuccess: invalidate });
 }
 
+/** Replays each delivery in turn; the answer counts those queued and names those refused. */
+export function useReplayAll(id: string) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async (deliveryIds: string[]) => {
+      const refused: string[] = [];
+      for (const deliveryId of deliveryIds) await api.replay(id, deliveryId).catch(() => refused.push(deliveryId));
+      return { queued: deliveryIds.length - refused.length, refused };
+    },
+    onSuccess: invalidate,
+  });
+}
+
 export function useReplay(id: string) {
   const invalidate = useInvalidate();
   return useMutation({ mutationFn: (deliveryId: string) => api.replay(id, deliveryId), onSuccess: invalidate });

@@ -79,7 +79,7 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('link', { name: 'Operations' })).toHaveCount(0);
   });
 
-  it('creates a webhook after fixing the field the API refused, lists it, and shows the attempt of a change', async () => {
+  it('creates a webhook after fixing the field the API refused, lists it, shows the attempt of a change, tests, disables, rotates and edits it', async () => {
     const indexed = await indexTotal();
     await page.goto(`${e2e.stack.publicUrl}/webhooks`);
     await signIn();
@@ -122,6 +122,21 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Send a test' }).click();
     await expectPage(page.getByTestId('test-result')).toContainText('Receiver answered 200');
 
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await expectPage(page.getByRole('button', { name: 'Enable' })).toBeVisible();
+    expect(
+      (await e2e.public(key).request('GET', page.url().replace(/.*\/webhooks\//, '/api/v2/webhook/'))).body.Disabled,
+    ).toBe(true);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await expectPage(page.getByRole('button', { name: 'Disable' })).toBeVisible();
+
+    // The secret shown at creation is gone: the API only ever shows it masked again.
+    expect(await page.getByTestId('secret').count()).toBe(0);
+    await page.getByRole('button', { name: 'Rotate signing secret' }).click();
+    await expectPage(page.getByTestId('secret')).toHaveText(/\S{16,}/);
+    await page.getByRole('button', { name: 'Dismiss secret' }).click();
+    await expectPage(page.getByTestId('secret')).toHaveCount(0);
+
     await page.getByRole('link', { name: 'Overview' }).click();
     await expectPage(page.getByRole('table', { name: 'Recent attempts' })).toContainText('Console hook');
     await page.goBack();
@@ -132,7 +147,7 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('heading', { name: 'Console hook, edited' })).toBeVisible();
   });
 
-  it('searches, sorts and pages the webhook table on the server', async () => {
+  it('searches, sorts and pages the webhook table on the server, and deletes after confirmation', async () => {
     const api = e2e.public(key);
     const indexed = await indexTotal();
     for (let i = 0; i < 21; i++)
@@ -158,6 +173,16 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: /^Name/ }).click();
     await expectPage(table.getByRole('columnheader', { name: /^Name/ })).toHaveAttribute('aria-sort', 'descending');
     await expectPage(table.getByRole('link').first()).toHaveText('Bulk 20');
+
+    await table.getByRole('button', { name: 'Delete Bulk 20' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete “Bulk 20”?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expectPage(table.getByRole('link', { name: 'Bulk 20' })).toBeVisible();
+    await table.getByRole('button', { name: 'Delete Bulk 20' }).click();
+    await dialog.getByRole('button', { name: 'Delete webhook' }).click();
+    await expectPage(page.getByText('20 webhooks')).toBeVisible();
+    await expectPage(table.getByRole('link', { name: 'Bulk 20' })).toHaveCount(0);
+    await e2e.indexed(indexed + 20);
 
     await page.getByRole('textbox', { name: 'Search' }).fill('no such hook');
     await expectPage(page.getByText('No webhook matches “no such hook”.')).toBeVisible();

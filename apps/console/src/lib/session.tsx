@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, setCredential, type Principal, type Role } from './api';
+import { api, ApiError, setCredential, type Principal, type Role } from './api';
 
 /** Per tab, so closing the tab ends the session and another tab can sign in as another tenant. */
 const STORAGE_KEY = 'hookline.credential';
@@ -18,6 +18,8 @@ interface SessionState {
   restoring: boolean;
   signIn: (credential: string, principal: Principal) => void;
 }
+
+const ENDED = 'Your session has ended. Sign in again to continue where you were.';
 
 const SessionContext = createContext<SessionState | null>(null);
 
@@ -39,12 +41,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   // Set during render, so the first queries of a restored session already carry the credential.
-  setCredential(credential, () => end('Your session has ended. Sign in again to continue where you were.'));
+  setCredential(credential, () => end(ENDED));
 
   const restoring = credential !== null && principal === null;
   useEffect(() => {
     if (!restoring) return;
-    api.whoAmI().then(setPrincipal, () => end('Your session has ended. Sign in again to continue where you were.'));
+    api
+      .whoAmI()
+      .then(setPrincipal, (err: unknown) =>
+        end(
+          err instanceof ApiError && err.status === 401
+            ? ENDED
+            : `Hookline could not be reached (${err instanceof Error ? err.message : String(err)}). Sign in again.`,
+        ),
+      );
   }, [restoring, end]);
 
   const signIn = useCallback((key: string, who: Principal) => {

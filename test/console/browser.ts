@@ -1,6 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { findExecutable } from '@hookline/testing';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+
+/** The front door serves its placeholder page when the console is not built: say so, not a missing button. */
+export function assertConsoleBuilt(): void {
+  const index = join(__dirname, '..', '..', 'apps', 'console', 'dist', 'index.html');
+  if (!existsSync(index)) throw new Error(`${index} is missing: build the console first (pnpm build)`);
+}
 
 /**
  * Debian's chromium (the Playwright runners' own browser downloads are not reachable here);

@@ -3,12 +3,15 @@ import { waitFor } from '@hookline/testing';
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { E2eStack } from '../e2e/e2e-stack';
-import { accessibilityProblems, collectErrors, launchChromium } from './browser';
+import { accessibilityProblems, assertConsoleBuilt, collectErrors, launchChromium } from './browser';
 
 /**
  * The console in a real browser, served by the front door of the real stack: what a user sees
  * when signing in, creating a webhook, and watching and replaying its deliveries.
  */
+// A flow waits on deliveries through the whole stack, which a busy CI machine slows down.
+jest.setTimeout(120_000);
+
 describe('the console in a browser', () => {
   let e2e: E2eStack;
   let browser: Browser;
@@ -18,6 +21,7 @@ describe('the console in a browser', () => {
   let key: string;
 
   beforeAll(async () => {
+    assertConsoleBuilt();
     [e2e, browser] = await Promise.all([E2eStack.start(), launchChromium()]);
     key = await e2e.admin.createKey(7001);
   }, 180_000);

@@ -56,6 +56,8 @@ export const EVENTS = ['Created', 'Updated', 'Deleted'] as const;
 export type WebhookEvent = (typeof EVENTS)[number];
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+export const COMMUNICATION_METHODS = ['http', 'websocket'] as const;
+export type CommunicationMethod = (typeof COMMUNICATION_METHODS)[number];
 export const AUTHENTICATION_TYPES = ['Basic', 'OAuth2ClientCredentials', 'SignIn', 'Token'] as const;
 export type AuthenticationType = (typeof AUTHENTICATION_TYPES)[number];
 export const SIGN_IN_FLOWS = ['RemedyJwt', 'InnovationSuite', 'OAuth2Password'] as const;
@@ -106,11 +108,17 @@ export interface WebhookBody {
   Headers?: Record<string, string>;
   Authentication?: Authentication | null;
   RetryPolicy?: RetryPolicy;
+  IncludeAllFields?: boolean;
+  CommunicationMethod?: CommunicationMethod;
+  SharedSpace?: string | null;
   Disabled?: boolean;
 }
 
-export interface Webhook extends Required<Omit<WebhookBody, 'Authentication' | 'RetryPolicy' | 'Condition'>> {
+export interface Webhook extends Required<
+  Omit<WebhookBody, 'Authentication' | 'RetryPolicy' | 'Condition' | 'SharedSpace'>
+> {
   ObjectUUID: string;
+  SharedSpace: string | null;
   SubscriptionID: number;
   Condition: string | null;
   Authentication: Authentication | null;

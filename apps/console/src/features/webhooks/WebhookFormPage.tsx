@@ -235,6 +235,10 @@ function WebhookForm({
               description="Sent in the payload besides the changed ones"
               {...form.getInputProps('Fields')}
             />
+            <Switch
+              label="Send every field of the record"
+              {...form.getInputProps('IncludeAllFields', { type: 'checkbox' })}
+            />
           </SimpleGrid>
         </Fieldset>
 
@@ -281,6 +285,24 @@ function WebhookForm({
                 Add header
               </Button>
             </Stack>
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <Select
+                label="Communication method"
+                data={[
+                  { value: 'http', label: 'HTTP POST to the target URL' },
+                  { value: 'websocket', label: 'Through a listener’s tunnel' },
+                ]}
+                allowDeselect={false}
+                {...form.getInputProps('CommunicationMethod')}
+              />
+              {values.CommunicationMethod === 'websocket' && (
+                <TextInput
+                  label="Shared space"
+                  description="The tunnel’s shared space"
+                  {...form.getInputProps('SharedSpace')}
+                />
+              )}
+            </SimpleGrid>
             <Select
               label="Authentication"
               data={(['None', ...AUTHENTICATION_TYPES] as const).map((t) => ({

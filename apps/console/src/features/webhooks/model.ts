@@ -5,6 +5,7 @@
 import type {
   Authentication,
   AuthenticationType,
+  CommunicationMethod,
   Expression,
   Operator,
   PayloadFormat,
@@ -50,6 +51,9 @@ export interface WebhookFormValues {
   Condition: string;
   Fields: string[];
   PayloadFormat: PayloadFormat;
+  IncludeAllFields: boolean;
+  CommunicationMethod: CommunicationMethod;
+  SharedSpace: string;
   Headers: { name: string; value: string }[];
   Authentication: { Type: AuthenticationType | 'None' } & Required<
     Pick<Authentication, 'Username' | 'Password' | 'Token' | 'TokenUrl' | 'ClientId' | 'ClientSecret' | 'SignInUrl'>
@@ -70,6 +74,9 @@ export function emptyForm(): WebhookFormValues {
     Condition: '',
     Fields: [],
     PayloadFormat: 'rally',
+    IncludeAllFields: false,
+    CommunicationMethod: 'http',
+    SharedSpace: '',
     Headers: [],
     Authentication: {
       Type: 'None',
@@ -155,6 +162,9 @@ export function toBody(
     ObjectTypes: values.ObjectTypes,
     PayloadFormat: values.PayloadFormat,
     Fields: values.Fields,
+    IncludeAllFields: values.IncludeAllFields,
+    CommunicationMethod: values.CommunicationMethod,
+    SharedSpace: values.CommunicationMethod === 'websocket' ? values.SharedSpace.trim() : null,
     Disabled: values.Disabled,
     Condition: values.Condition.trim() || null,
     RetryPolicy: retry,
@@ -189,6 +199,9 @@ export function fromWebhook(webhook: Webhook): WebhookFormValues {
     Condition: webhook.Condition ?? '',
     Fields: webhook.Fields,
     PayloadFormat: webhook.PayloadFormat,
+    IncludeAllFields: webhook.IncludeAllFields,
+    CommunicationMethod: webhook.CommunicationMethod,
+    SharedSpace: webhook.SharedSpace ?? '',
     Headers: Object.entries(webhook.Headers).map(([name, value]) => ({ name, value })),
     Authentication: auth
       ? {

@@ -23,7 +23,10 @@ describe('the webhook form model', () => {
       Headers: {},
       Authentication: null,
       RetryPolicy: {},
+      CommunicationMethod: 'http',
+      SharedSpace: null,
     });
+    expect(toBody({ ...values, CommunicationMethod: 'websocket', SharedSpace: ' team-a ' }).SharedSpace).toBe('team-a');
     const evented = toBody({ ...values, Events: ['Created'] }, () => false);
     expect(evented).not.toHaveProperty('Expressions');
     expect(evented).not.toHaveProperty('Headers');

@@ -74,6 +74,16 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
   });
 
+  it('signs in with the admin key the stack prints', async () => {
+    await page.goto(e2e.stack.publicUrl);
+    await signIn(e2e.stack.adminKey);
+    await expectPage(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+    await expectPage(page.getByTestId('tenant')).toHaveText(/^Tenant \d+$/);
+    await expectPage(page.getByTestId('role')).toHaveText('admin');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectPage(page.getByRole('heading', { name: 'Sign in to Hookline' })).toBeVisible();
+  });
+
   it('hides admin pages from a read-only key', async () => {
     const reader = await e2e.admin.createKey(7001, ['read-only']);
     await page.goto(e2e.stack.publicUrl);

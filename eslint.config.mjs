@@ -14,7 +14,7 @@ export default defineConfig(
   eslint.configs.recommended,
   tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: {
         // Every .ts file belongs to a tsconfig: a package's own, or test/tsconfig.json for the cross-service tests.

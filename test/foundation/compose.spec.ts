@@ -30,6 +30,8 @@ const APPS: Record<string, ConfigClass> = {
 };
 // Services that are not apps: the official nats and mongo images and the front door (Caddy).
 const INFRA = ['nats', 'mongo', 'proxy'];
+// Apps that are not services: the console is static files inside the front door's image.
+const STATIC_APPS = ['console'];
 
 type EnvValue = string | number | boolean | null;
 interface ComposeService {
@@ -204,9 +206,15 @@ function readCompose(): ComposeFile {
 describe('docker-compose.yml', () => {
   it('covers exactly the directories in apps/', () => {
     const dirs = readdirSync(join(ROOT, 'apps'), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
+      .filter((entry) => entry.isDirectory() && !STATIC_APPS.includes(entry.name))
       .map((entry) => entry.name);
     expect(dirs.sort()).toEqual(Object.keys(APPS).sort());
+  });
+
+  it("serves the console from the front door's image", () => {
+    const dockerfile = readFileSync(join(ROOT, 'infra', 'front-door', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('--filter "@hookline/console"');
+    expect(dockerfile).toContain('COPY --from=build /repo/apps/console/dist /srv/site/console');
   });
 
   it("agrees with every app's config class", () => {

@@ -11,12 +11,33 @@ import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
 import { ApiKeyService } from './apikey.service';
 import {
   ApiKeyListDto,
+  CurrentPrincipalDto,
   CreateApiKeyDto,
   CreatedApiKeyResponseDto,
   toApiKeyResponse,
   type ApiKeyResponse,
   type CreatedApiKeyResponse,
 } from './dto/apikey.dto';
+
+/** Any caller may ask who it is: the console shows the tenant and roles and hides what they cannot do. */
+@ApiTags('apikey')
+@ApiBearerAuth()
+@ApiCookieAuth('ZSESSIONID')
+@Controller('api/v2/apikey/current')
+@UseGuards(ApiKeyGuard)
+export class CurrentPrincipalController {
+  @Get()
+  @ApiOperation({ summary: 'The caller: tenant, roles and shared spaces of the key used' })
+  @ApiOkResponse({ type: CurrentPrincipalDto })
+  current(@Principal() principal: Principal): CurrentPrincipalDto {
+    return {
+      SubscriptionID: principal.subscriptionId,
+      KeyID: principal.keyId,
+      Roles: principal.roles,
+      SharedSpaces: principal.sharedSpaces,
+    };
+  }
+}
 
 @ApiTags('apikey')
 @ApiBearerAuth()

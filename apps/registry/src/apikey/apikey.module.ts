@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyController } from './apikey.controller';
+import { ApiKeyController, CurrentPrincipalController } from './apikey.controller';
 import { ApiKeyService } from './apikey.service';
 
 /** Key storage and the guard come from the shared AuthModule; this adds the management API. */
 @Module({
-  controllers: [ApiKeyController],
+  // CurrentPrincipalController first, so `current` is not taken for a key id.
+  controllers: [CurrentPrincipalController, ApiKeyController],
   providers: [ApiKeyService],
 })
 export class ApiKeyModule {}

@@ -102,6 +102,15 @@ describe('registry webhook query: paging, order and filters over 450 webhooks', 
     expect(defects).toHaveLength(150);
   });
 
+  it('searches Name, AppName and TargetUrl for the query text, ignoring case, literally', async () => {
+    const hook = await all(`query=${encodeURIComponent('hOOk 12')}`);
+    expect(hook.map((w) => w.Name).sort()).toEqual(names.filter((n) => n.startsWith('Hook 12')).sort());
+    expect(await all(`query=${encodeURIComponent(SEED_EXAMPLE.TargetUrl.slice(8, 20).toUpperCase())}`)).toHaveLength(
+      TOTAL,
+    );
+    expect(await all(`query=${encodeURIComponent('Hook .*')}`)).toHaveLength(0);
+  });
+
   it('refuses bad query parameters with 400 naming each', async () => {
     const reply = await h.request(
       'GET',

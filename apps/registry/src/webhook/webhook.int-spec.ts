@@ -612,6 +612,14 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
     expect((await h.request('GET', '/api/v2/webhook', { key: reader })).status).toBe(200);
     expect((await create(SEED_EXAMPLE, reader)).status).toBe(403);
     expect((await h.request('GET', '/api/v2/apikey', { key: integration })).status).toBe(403);
+    // Any key may ask who it is.
+    expect((await h.request('GET', '/api/v2/apikey/current', { key: integration })).body).toEqual({
+      SubscriptionID: 100,
+      KeyID: expect.any(String),
+      Roles: ['integration'],
+      SharedSpaces: ['space-1'],
+    });
+    expect((await h.request('GET', '/api/v2/apikey/current')).status).toBe(401);
     expect(
       (
         await h.request('POST', '/api/v2/apikey', {

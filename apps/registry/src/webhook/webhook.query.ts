@@ -68,6 +68,7 @@ export function parseEvents(value: string): WebhookEventName[] {
 
 export interface WebhookQueryInput {
   order?: string;
+  query?: string;
   pagesize?: string;
   start?: string;
   name?: string;
@@ -94,6 +95,7 @@ export function parsePaging(input: { pagesize?: string; start?: string }): { pag
 /** Turns validated query parameters into a repository query; pagesize above 200 is served as 200. */
 export function parseWebhookQuery(input: WebhookQueryInput): ParsedWebhookQuery {
   const filter: WebhookFilter = {};
+  if (input.query !== undefined && input.query.trim().length > 0) filter.text = input.query.trim();
   if (input.name !== undefined) filter.names = csv(input.name);
   if (input.isEnabled !== undefined) filter.disabled = input.isEnabled.toLowerCase() === 'false';
   if (input.event !== undefined) filter.events = parseEvents(input.event);

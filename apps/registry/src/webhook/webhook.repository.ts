@@ -5,6 +5,8 @@ import type { WebhookEventName } from './webhook.rules';
 import { WEBHOOK_MODEL, type PendingEvent, type PendingStatsCount, type WebhookRecord } from './webhook.schema';
 
 export interface WebhookFilter {
+  /** Contained in Name, AppName or TargetUrl, ignoring case. */
+  text?: string;
   names?: string[];
   disabled?: boolean;
   events?: WebhookEventName[];
@@ -79,6 +81,11 @@ export class WebhookRepository {
     limit: number,
   ): Promise<Page<WebhookRecord>> {
     const conditions: QueryFilter<WebhookRecord> = {};
+    if (filter.text) {
+      // Escaped, so the search text is matched literally and cannot be a costly pattern.
+      const contains = { $regex: filter.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+      conditions.$or = [{ Name: contains }, { AppName: contains }, { TargetUrl: contains }];
+    }
     if (filter.names) conditions.Name = { $in: filter.names };
     if (filter.disabled !== undefined) conditions.Disabled = filter.disabled;
     if (filter.events) conditions.Events = { $in: filter.events };

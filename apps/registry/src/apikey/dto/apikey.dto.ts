@@ -57,6 +57,14 @@ export class ApiKeyListDto {
   @ApiProperty({ type: 'integer' }) TotalResultCount!: number;
 }
 
+/** `GET /apikey/current`: who the caller is, so a client (the console) can show its tenant and roles. */
+export class CurrentPrincipalDto {
+  @ApiProperty({ type: 'integer', description: 'The caller’s tenant.' }) SubscriptionID!: number;
+  @ApiProperty({ description: 'The key (or session) the caller used.' }) KeyID!: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) Roles!: Role[];
+  @ApiProperty({ type: [String] }) SharedSpaces!: string[];
+}
+
 /** Fields a record may lack (bootstrap keys stored by older registries) read as the key authenticates them: not revoked. */
 export function toApiKeyResponse(record: ApiKeyRecord): ApiKeyResponse {
   return {

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { booleanText, Check, parses, single, type Rule } from './check';
+import { booleanText, Check, parses, single, text, type Rule } from './check';
 import { parseEvents, parseOrder } from '../webhook.query';
 
 const positiveInteger: Rule = (value, _object, property) =>
@@ -25,6 +25,13 @@ export class WebhookQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, description: '1-based index of the first result.' })
   @Check(positiveInteger)
   start?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 256,
+    description: 'Search: webhooks whose Name, AppName or TargetUrl contains this text, ignoring case.',
+  })
+  @Check((value, object, property) => (value === undefined ? undefined : text(256)(value, object, property)))
+  query?: string;
 
   @ApiPropertyOptional({ description: 'Comma-separated webhook names: only these.' })
   @Check(single)

@@ -1,0 +1,95 @@
+import {
+  ActionIcon,
+  Anchor,
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Text,
+  Title,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'react-router';
+import { useSession } from '../lib/session';
+import './shell.css';
+
+const NAV = [
+  { to: '/', label: 'Overview', admin: false },
+  { to: '/webhooks', label: 'Webhooks', admin: false },
+  { to: '/incoming', label: 'Incoming hooks', admin: false },
+  { to: '/operations', label: 'Operations', admin: true },
+];
+
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const next = scheme === 'dark' ? 'light' : 'dark';
+  return (
+    <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} mode`} onClick={() => setColorScheme(next)}>
+      <span aria-hidden>{scheme === 'dark' ? '☀' : '☾'}</span>
+    </ActionIcon>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const { principal, can, signOut } = useSession();
+  const { pathname } = useLocation();
+  const active = (to: string) => (to === '/' ? pathname === '/' : pathname.startsWith(to));
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <Anchor href="#main" className="skip-link">
+        Skip to content
+      </Anchor>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Title order={1} size="h4">
+              Hookline
+            </Title>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <Text size="sm" visibleFrom="xs" data-testid="tenant">
+              Tenant {principal.SubscriptionID}
+            </Text>
+            {principal.Roles.map((role) => (
+              <Badge key={role} variant="light" data-testid="role">
+                {role}
+              </Badge>
+            ))}
+            <ColorSchemeToggle />
+            <Button variant="subtle" size="compact-sm" onClick={signOut}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {NAV.filter((item) => !item.admin || can('admin')).map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            active={active(item.to)}
+            aria-current={active(item.to) ? 'page' : undefined}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        {children}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

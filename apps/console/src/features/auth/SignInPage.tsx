@@ -1,0 +1,90 @@
+import { Alert, Button, Center, Paper, PasswordInput, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState, type ComponentType } from 'react';
+import { api, ApiError, type Principal } from '../../lib/api';
+import { useSessionState } from '../../lib/session';
+import { usePageTitle } from '../../lib/page-title';
+
+type SignedIn = (credential: string, principal: Principal) => void;
+
+function ApiKeyForm({ onSignedIn }: { onSignedIn: SignedIn }) {
+  const [busy, setBusy] = useState(false);
+  const form = useForm({
+    initialValues: { key: '' },
+    validate: { key: (value) => (value.trim() ? null : 'Enter an API key') },
+  });
+  const submit = form.onSubmit(async ({ key }) => {
+    setBusy(true);
+    try {
+      onSignedIn(key.trim(), await api.whoAmI(key.trim()));
+    } catch (err) {
+      form.setFieldError(
+        'key',
+        err instanceof ApiError && err.status === 401
+          ? 'This key was refused: check it, or ask an admin for a new one'
+          : String(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  });
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        <PasswordInput
+          label="API key"
+          description="The admin key ./hookline up prints, or a key an admin created for you"
+          autoComplete="off"
+          data-autofocus
+          {...form.getInputProps('key')}
+        />
+        <Button type="submit" loading={busy}>
+          Sign in
+        </Button>
+      </Stack>
+    </form>
+  );
+}
+
+/** Each way of signing in is one tab; email and password joins this list as a second entry. */
+const METHODS: { value: string; label: string; Form: ComponentType<{ onSignedIn: SignedIn }> }[] = [
+  { value: 'api-key', label: 'API key', Form: ApiKeyForm },
+];
+
+export function SignInPage() {
+  usePageTitle('Sign in');
+  const { signIn, ended } = useSessionState();
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder shadow="sm" p="xl" w="100%" maw={420} component="main">
+        <Stack>
+          <Title order={1} size="h2">
+            Sign in to Hookline
+          </Title>
+          {ended && (
+            <Alert color="orange" role="alert">
+              {ended}
+            </Alert>
+          )}
+          <Tabs defaultValue={METHODS[0]!.value}>
+            <Tabs.List aria-label="How to sign in">
+              {METHODS.map((m) => (
+                <Tabs.Tab key={m.value} value={m.value}>
+                  {m.label}
+                </Tabs.Tab>
+              ))}
+            </Tabs.List>
+            {METHODS.map(({ value, Form }) => (
+              <Tabs.Panel key={value} value={value} pt="md">
+                <Form onSignedIn={signIn} />
+              </Tabs.Panel>
+            ))}
+          </Tabs>
+          <Text size="xs" c="dimmed">
+            Your key stays in this browser tab only and is sent to this origin&apos;s API.
+          </Text>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}

@@ -124,6 +124,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v2/apikey/current': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller: tenant, roles and shared spaces of the key used */
+    get: operations['CurrentPrincipalController_current'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v2/blocklist': {
     parameters: {
       query?: never;
@@ -1319,6 +1336,14 @@ export interface components {
       /** @description Retries after a failed attempt; defaults per field. */
       RetryPolicy?: components['schemas']['RetryPolicyDto'];
     };
+    CurrentPrincipalDto: {
+      /** @description The caller’s tenant. */
+      SubscriptionID: number;
+      /** @description The key (or session) the caller used. */
+      KeyID: string;
+      Roles: ('admin' | 'integration' | 'read-only')[];
+      SharedSpaces: string[];
+    };
     DryRunResponseDto: {
       results: components['schemas']['DryRunResultDto'][];
     };
@@ -2415,6 +2440,52 @@ export interface operations {
       };
     };
   };
+  CurrentPrincipalController_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CurrentPrincipalDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   BlocklistController_list: {
     parameters: {
       query?: never;
@@ -2991,6 +3062,8 @@ export interface operations {
         pagesize?: number;
         /** @description 1-based index of the first result. */
         start?: number;
+        /** @description Search: webhooks whose Name, AppName or TargetUrl contains this text, ignoring case. */
+        query?: string;
         /** @description Comma-separated webhook names: only these. */
         name?: string;
         /** @description `true`: enabled webhooks only; `false`: disabled ones. */
@@ -3678,6 +3751,8 @@ export interface operations {
         pagesize?: number;
         /** @description 1-based index of the first result. */
         start?: number;
+        /** @description Search: webhooks whose Name, AppName or TargetUrl contains this text, ignoring case. */
+        query?: string;
         /** @description Comma-separated webhook names: only these. */
         name?: string;
         /** @description `true`: enabled webhooks only; `false`: disabled ones. */

@@ -51,7 +51,9 @@ export function describeError(err: unknown): { text: string; code: number } {
 }
 
 function describeApiError(err: ApiError): string {
-  const head = err.body ? `${err.status} ${err.body.error}: ${err.body.message}` : `${err.status} from ${err.url}`;
+  const head = err.body
+    ? `${err.body.error}: ${err.body.message} (${err.status})`
+    : `HTTP ${err.status} from ${err.url}`;
   const lines = [head, ...(err.body?.details ?? []).map((d) => `  ${d.field}: ${d.reason}`)];
   if (err.body?.correlationId) lines.push(`  correlation id: ${err.body.correlationId}`);
   if (err.status === 401)

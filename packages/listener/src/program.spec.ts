@@ -60,6 +60,7 @@ async function hookline(
   argv: string[],
   env: Record<string, string>,
   stdin = '',
+  askSecret?: (question: string) => Promise<string>,
 ): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -70,6 +71,7 @@ async function hookline(
     err: (t) => (err += t),
     interrupted: new Promise(() => undefined),
     readStdin: () => Promise.resolve(stdin),
+    ...(askSecret !== undefined && { askSecret }),
   });
   return { code, out, err };
 }
@@ -174,6 +176,37 @@ describe('hookline against an API', () => {
       headers: { authorization: 'Bearer hlu_tok' },
     });
     expect(existsSync(configFile)).toBe(false);
+  });
+
+  it('asks for the password on a terminal when none is given', async () => {
+    const asked: string[] = [];
+    const login = await hookline(['login', '--email', 'ada@example.com'], env, '', (question) => {
+      asked.push(question);
+      return Promise.resolve('typed-password');
+    });
+    expect(login.code).toBe(0);
+    expect(asked).toEqual(['Password: ']);
+    expect(api.seen[0].body).toEqual({ email: 'ada@example.com', password: 'typed-password' });
+
+    const noTerminal = await hookline(['login', '--email', 'ada@example.com'], env);
+    expect(noTerminal).toMatchObject({ code: 64, err: expect.stringContaining('--password-stdin') });
+  });
+
+  it('passes the list filters as the API query', async () => {
+    const list = await hookline(
+      ['webhooks', 'list', '--disabled', '--object-type', 'Defect', '--event', 'Created,Deleted', '--pagesize', '5'],
+      { ...env, HOOKLINE_TOKEN: 'hk_1' },
+    );
+    expect(list.code).toBe(0);
+    const query = new URL(api.seen[0].path, api.url).searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      isEnabled: 'false',
+      objectType: 'Defect',
+      event: 'Created,Deleted',
+      pagesize: '5',
+    });
+    const bad = await hookline(['webhooks', 'list', '--pagesize', 'many'], { ...env, HOOKLINE_TOKEN: 'hk_1' });
+    expect(bad).toMatchObject({ code: 64, err: 'hookline: --pagesize takes a positive whole number, not "many"\n' });
   });
 
   it('prints the raw answer with --json', async () => {

@@ -12,6 +12,8 @@ export interface ProgramIo {
   err: (text: string) => void;
   /** Reads all of stdin (`--password-stdin`). */
   readStdin: () => Promise<string>;
+  /** Asks on the terminal without echoing; absent when stdin is not a terminal. */
+  askSecret?: (question: string) => Promise<string>;
   fetch?: typeof fetch;
 }
 
@@ -114,7 +116,7 @@ type Act = <A extends unknown[]>(
 function addLogin(program: Command, apiCommand: ApiCommand, act: Act): void {
   apiCommand(program, 'login', 'sign in with email and password (or keep an API key) for the next commands')
     .option('--email <email>', 'your email (or HOOKLINE_EMAIL)')
-    .option('--password-stdin', 'read the password from stdin (else HOOKLINE_PASSWORD)')
+    .option('--password-stdin', 'read the password from stdin (else HOOKLINE_PASSWORD, else asked on a terminal)')
     .option('--api-key <key>', 'use this API key instead of signing in')
     .action(
       act(async (ctx) => {
@@ -139,7 +141,7 @@ function addLogin(program: Command, apiCommand: ApiCommand, act: Act): void {
         if (email === undefined) throw new InputError('login needs --email (or HOOKLINE_EMAIL), or --api-key');
         const password = opts.passwordStdin
           ? (await ctx.io.readStdin()).replace(/\r?\n$/, '')
-          : ctx.io.env.HOOKLINE_PASSWORD;
+          : (ctx.io.env.HOOKLINE_PASSWORD ?? (await ctx.io.askSecret?.('Password: ')));
         if (!password)
           throw new InputError('give the password on stdin with --password-stdin, or in HOOKLINE_PASSWORD');
         const client = clientFor(unsigned, ctx.io.fetch);
@@ -220,15 +222,32 @@ function addWebhooks(program: Command, apiCommand: ApiCommand, act: Act): void {
     .description('list, show, create, change, delete, test and replay webhooks');
 
   apiCommand(webhooks, 'list', 'list webhooks (a page of them)')
-    .option('--name <name>', 'only webhooks with this name')
-    .option('--pagesize <n>', 'how many (default 20, at most 2000)')
+    .option('--name <names>', 'only webhooks with these names (comma-separated)')
+    .option('--object-type <type>', 'only webhooks listing this object type')
+    .option('--event <events>', 'only webhooks firing on any of these events (comma-separated)')
+    .addOption(new Option('--enabled', 'enabled webhooks only').conflicts('disabled'))
+    .option('--disabled', 'disabled webhooks only')
+    .option('--pagesize <n>', 'how many (default 20, at most 200)')
     .option('--start <n>', '1-based index of the first')
     .option('--order <order>', 'e.g. "Name desc"')
     .action(
       act(async (ctx) => {
-        const o = ctx.flags as CommonFlags & { name?: string; pagesize?: string; start?: string; order?: string };
+        const o = ctx.flags as CommonFlags & {
+          name?: string;
+          objectType?: string;
+          event?: string;
+          enabled?: boolean;
+          disabled?: boolean;
+          pagesize?: string;
+          start?: string;
+          order?: string;
+        };
+        const isEnabled = o.enabled ? ('true' as const) : o.disabled ? ('false' as const) : undefined;
         const query = {
           ...(o.name !== undefined && { name: o.name }),
+          ...(o.objectType !== undefined && { objectType: o.objectType }),
+          ...(o.event !== undefined && { event: o.event }),
+          ...(isEnabled !== undefined && { isEnabled }),
           ...(o.pagesize !== undefined && { pagesize: positive('--pagesize', o.pagesize) }),
           ...(o.start !== undefined && { start: positive('--start', o.start) }),
           ...(o.order !== undefined && { order: o.order }),

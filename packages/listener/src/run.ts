@@ -1,19 +1,13 @@
 import { parseListenArgs, USAGE } from './args';
 import { printTo, routeDeliveries } from './deliveries';
 import { formatEvent, Listener } from './listener';
-import { runProgram } from './program';
+import { runProgram, type ProgramIo } from './program';
 
-export interface CliIo {
+/** `out` takes answers, delivery lines and printed payloads; `err` connection status and errors. */
+export interface CliIo extends ProgramIo {
   argv: string[];
-  env: Record<string, string | undefined>;
-  /** Answers, delivery lines and printed payloads. */
-  out: (text: string) => void;
-  /** Connection status and errors. */
-  err: (text: string) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   interrupted: Promise<void>;
-  /** All of stdin, for `login --password-stdin`. */
-  readStdin: () => Promise<string>;
 }
 
 /** The whole CLI with its I/O passed in, so tests drive exactly what `hookline` runs; resolves with the exit code. */

@@ -184,6 +184,52 @@ describe('the hookline CLI on the whole stack', () => {
     );
   });
 
+  it("manages API keys and a pipeline's incoming hooks", async () => {
+    const created = JSON.parse(
+      await ok(['keys', 'create', '--name', 'ci', '--role', 'integration', '--shared-space', 'plant-3', '--json']),
+    );
+    expect(created).toMatchObject({
+      Name: 'ci',
+      Roles: ['integration'],
+      SharedSpaces: ['plant-3'],
+      SubscriptionID: 812,
+    });
+    expect(created.Key).toEqual(expect.any(String));
+    const keys = rows(await ok(['keys', 'list']));
+    expect(keys[0]).toEqual(['ID', 'NAME', 'HINT', 'ROLES', 'SHARED SPACES', 'CREATED', 'REVOKED']);
+    expect(keys.find((k) => k[0] === created.KeyID)?.slice(1, 5)).toEqual([
+      'ci',
+      created.Hint,
+      'integration',
+      'plant-3',
+    ]);
+    expect(await ok(['keys', 'revoke', created.KeyID])).toBe(`Revoked key ${created.KeyID}.\n`);
+    expect(JSON.parse(await ok(['keys', 'list', '--json'])).Results).toEqual(
+      expect.arrayContaining([expect.objectContaining({ KeyID: created.KeyID, Revoked: true })]),
+    );
+
+    // Pipelines come from the API (the CLI manages their hooks); made in the user's tenant.
+    const pipeline = await e2e
+      .public(await e2e.admin.createKey(812))
+      .request('POST', '/pipelines', { name: 'Deploy shop' });
+    expect(pipeline.status).toBe(201);
+    const hook = JSON.parse(
+      await ok(['hooks', 'create', pipeline.body.id, '--name', 'github', '--action-type', 'deploy', '--json']),
+    );
+    expect(hook).toMatchObject({
+      name: 'github',
+      action_type: 'deploy',
+      requires_secret: true,
+      secret: expect.any(String),
+    });
+    expect(hook.url.startsWith(e2e.stack.publicUrl)).toBe(true);
+    const hooks = rows(await ok(['hooks', 'list']));
+    expect(hooks[0]).toEqual(['ID', 'PIPELINE', 'NAME', 'ACTION', 'SIGNED', 'ENABLED', 'URL']);
+    expect(hooks.slice(1)).toEqual([[hook.id, pipeline.body.id, 'github', 'deploy', 'sha256', 'yes', hook.url]]);
+    await ok(['hooks', 'delete', pipeline.body.id, hook.id]);
+    expect(await ok(['hooks', 'list', pipeline.body.id])).toBe('No incoming hooks.\n');
+  });
+
   it('shows the API error, a missing sign-in and an unreachable URL as the user should read them', async () => {
     // Still signed in from the walk-through above.
     const missing = await hookline(['webhooks', 'get', 'no-such-webhook']);

@@ -178,6 +178,20 @@ describe('hookline against an API', () => {
     expect(existsSync(configFile)).toBe(false);
   });
 
+  it('keeps an API key given to login once the API accepts it', async () => {
+    const login = await hookline(['login', '--api-key', 'hk_machine'], env);
+    expect(login).toMatchObject({ code: 0, out: `Using the API key for ${api.url} (saved in ${configFile}).\n` });
+    expect(api.seen[0]).toMatchObject({
+      path: '/api/v2/webhook?pagesize=1',
+      headers: { authorization: 'Bearer hk_machine' },
+    });
+    expect(JSON.parse(readFileSync(configFile, 'utf8'))).toEqual({
+      url: api.url,
+      token: 'hk_machine',
+      tokenKind: 'api-key',
+    });
+  });
+
   it('asks for the password on a terminal when none is given', async () => {
     const asked: string[] = [];
     const login = await hookline(['login', '--email', 'ada@example.com'], env, '', (question) => {

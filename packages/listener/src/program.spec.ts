@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { writeConfig } from './config';
 import { buildProgram } from './program';
 import { runCli } from './run';
 
@@ -253,6 +254,22 @@ describe('hookline against an API', () => {
       code: 77,
       err: `hookline: not signed in to ${api.url}: run \`hookline login\` (or set HOOKLINE_TOKEN to an API key)\n`,
     });
+  });
+
+  it('says an ended session has ended, without calling the API', async () => {
+    writeConfig(configFile, {
+      url: api.url,
+      token: 'hlu_old',
+      tokenKind: 'session',
+      email: 'ada@example.com',
+      expiresAt: '2020-01-01T00:00:00.000Z',
+    });
+    const list = await hookline(['webhooks', 'list'], env);
+    expect(list).toMatchObject({
+      code: 77,
+      err: `hookline: the session of ada@example.com at ${api.url} ended at 2020-01-01T00:00:00.000Z: run \`hookline login\`\n`,
+    });
+    expect(api.seen).toEqual([]);
   });
 
   it('says to run ./hookline up when nothing answers', async () => {

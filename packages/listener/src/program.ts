@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { HooklineClient, Schema } from '@hookline/client';
-import { call, clientFor, NotSignedInError } from './api';
+import { ApiError, call, clientFor, NotSignedInError } from './api';
 import { configPath, readConfig, removeConfig, resolveConnection, writeConfig, type Connection } from './config';
 import { describeError, EXIT, fields, table } from './format';
 import { changeBody, createWebhookBody, InputError, readJsonFile, webhookFields, type WebhookFlags } from './input';
@@ -63,10 +63,18 @@ export function buildProgram(
       const command = args[args.length - 1] as Command;
       const flags = command.opts<CommonFlags>();
       try {
-        const connection = resolveConnection(flags, io.env, readConfig(configPath(io.env)));
+        const stored = readConfig(configPath(io.env));
+        const connection = resolveConnection(flags, io.env, stored);
         if (needsToken && connection.token === undefined) {
           throw new NotSignedInError(
             `not signed in to ${connection.url}: run \`hookline login\` (or set HOOKLINE_TOKEN to an API key)`,
+          );
+        }
+        // Said before calling, so an ended session reads as such rather than as a bare 401.
+        const ended = stored.expiresAt !== undefined && Date.parse(stored.expiresAt) <= Date.now();
+        if (needsToken && ended && connection.token === stored.token) {
+          throw new NotSignedInError(
+            `the session of ${stored.email ?? 'your user'} at ${connection.url} ended at ${stored.expiresAt}: run \`hookline login\``,
           );
         }
         const ctx: Context = {
@@ -129,7 +137,7 @@ function addLogin(program: Command, apiCommand: ApiCommand, act: Act): void {
           await ctx
             .call(() => client.GET('/api/v2/webhook', { params: { query: { pagesize: 1 } } }))
             .catch((err) => {
-              if ((err as { status?: number }).status !== 403) throw err;
+              if (!(err instanceof ApiError && err.status === 403)) throw err;
             });
           writeConfig(file, { url: ctx.connection.url, token: opts.apiKey, tokenKind: 'api-key' });
           return ctx.show(
@@ -170,7 +178,7 @@ function addLogin(program: Command, apiCommand: ApiCommand, act: Act): void {
         await ctx
           .call(() => ctx.client.POST('/users/logout'))
           .catch((err) => {
-            if ((err as { status?: number }).status !== 401) throw err;
+            if (!(err instanceof ApiError && err.status === 401)) throw err;
           });
       }
       removeConfig(file);

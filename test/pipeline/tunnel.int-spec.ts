@@ -34,6 +34,7 @@ function listen(gatewayUrl: string, space: string, key: string, forward: string 
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     interrupted: new Promise<void>((resolve) => (interrupt = resolve)),
+    readStdin: () => Promise.resolve(''),
   });
   const readyCount = () => err.filter((line) => line.startsWith('listening')).length;
   return {

@@ -1,21 +1,23 @@
 import { parseListenArgs, USAGE } from './args';
 import { printTo, routeDeliveries } from './deliveries';
 import { formatEvent, Listener } from './listener';
+import { runProgram, type ProgramIo } from './program';
 
-export interface CliIo {
+/** `out` takes answers, delivery lines and printed payloads; `err` connection status and errors. */
+export interface CliIo extends ProgramIo {
   argv: string[];
-  env: Record<string, string | undefined>;
-  /** Delivery lines and printed payloads. */
-  out: (text: string) => void;
-  /** Connection status and errors. */
-  err: (text: string) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   interrupted: Promise<void>;
 }
 
 /** The whole CLI with its I/O passed in, so tests drive exactly what `hookline` runs; resolves with the exit code. */
 export async function runCli(io: CliIo): Promise<number> {
-  const parsed = parseListenArgs(io.argv, io.env);
+  return runProgram(io.argv, io, (argv) => runListen(argv, io));
+}
+
+/** `hookline listen`, as it was before the other commands: its own parser, help and exit codes. */
+async function runListen(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseListenArgs(argv, io.env);
   switch (parsed.kind) {
     case 'help':
       io.out(USAGE);

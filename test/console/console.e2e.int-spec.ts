@@ -84,6 +84,27 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('heading', { name: 'Sign in to Hookline' })).toBeVisible();
   });
 
+  it('signs in with email and password, and says so when they are wrong', async () => {
+    const created = await e2e.admin.request('POST', '/api/v2/users', {
+      Email: 'operator@example.com',
+      Password: 'correct horse battery staple',
+      Roles: ['read-only'],
+      SubscriptionID: 7001,
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${e2e.stack.publicUrl}/webhooks`);
+    await page.getByRole('tab', { name: 'Email and password' }).click();
+    await page.getByRole('textbox', { name: 'Email' }).fill('operator@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectPage(page.getByRole('alert')).toHaveText('Wrong email or password');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectPage(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
+    await expectPage(page.getByTestId('tenant')).toHaveText('Tenant 7001');
+    await expectPage(page.getByTestId('role')).toHaveText('read-only');
+  });
+
   it('hides admin pages from a read-only key', async () => {
     const reader = await e2e.admin.createKey(7001, ['read-only']);
     await page.goto(e2e.stack.publicUrl);

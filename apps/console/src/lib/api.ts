@@ -280,6 +280,14 @@ const webhookPath = (id: string): string => `/api/v2/webhook/${encodeURIComponen
 export const api = {
   /** Checks a key before it becomes the session's. */
   whoAmI: (key?: string) => call<Principal>('GET', '/api/v2/apikey/current', undefined, key ?? credential),
+  /** Devopness's sign-in; sent without a credential, so a refusal does not end another session. */
+  login: (email: string, password: string) =>
+    call<{ access_token: string; token_type: string; expires_in: number }>(
+      'POST',
+      '/users/login',
+      { email, password },
+      '',
+    ),
   webhooks: (q: WebhookListQuery) => call<Page<Webhook>>('GET', `/api/v2/webhook${search({ ...q })}`),
   webhook: (id: string) => call<Webhook>('GET', webhookPath(id)),
   createWebhook: (body: WebhookBody) => call<Webhook>('POST', '/api/v2/webhook', body),

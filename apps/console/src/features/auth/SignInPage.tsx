@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Paper, PasswordInput, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState, type ComponentType } from 'react';
 import { api, ApiError, type Principal } from '../../lib/api';
@@ -46,9 +46,58 @@ function ApiKeyForm({ onSignedIn }: { onSignedIn: SignedIn }) {
   );
 }
 
-/** Each way of signing in is one tab; email and password joins this list as a second entry. */
+function EmailForm({ onSignedIn }: { onSignedIn: SignedIn }) {
+  const [busy, setBusy] = useState(false);
+  const [refused, setRefused] = useState<string | null>(null);
+  const form = useForm({
+    initialValues: { email: '', password: '' },
+    validate: {
+      email: (value) => (value.trim() ? null : 'Enter your email'),
+      password: (value) => (value ? null : 'Enter your password'),
+    },
+  });
+  const submit = form.onSubmit(async ({ email, password }) => {
+    setBusy(true);
+    setRefused(null);
+    try {
+      const { access_token: token } = await api.login(email.trim(), password);
+      onSignedIn(token, await api.whoAmI(token));
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length > 0) form.setErrors(fieldErrors(err));
+      else if (err instanceof ApiError && err.status === 401) setRefused('Wrong email or password');
+      else if (err instanceof ApiError && err.status === 429) setRefused(`Too many failed sign-ins: ${err.message}`);
+      else setRefused(String(err));
+    } finally {
+      setBusy(false);
+    }
+  });
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        {refused && (
+          <Alert color="red" role="alert">
+            {refused}
+          </Alert>
+        )}
+        <TextInput label="Email" type="email" autoComplete="username" {...form.getInputProps('email')} />
+        <PasswordInput label="Password" autoComplete="current-password" {...form.getInputProps('password')} />
+        <Button type="submit" loading={busy}>
+          Sign in
+        </Button>
+      </Stack>
+    </form>
+  );
+}
+
+/** The API's `{field, reason}` problems keyed by the form's field names. */
+function fieldErrors(err: ApiError): Record<string, string> {
+  return Object.fromEntries(err.details.map((d) => [d.field, d.reason]));
+}
+
+/** Each way of signing in is one tab. */
 const METHODS: { value: string; label: string; Form: ComponentType<{ onSignedIn: SignedIn }> }[] = [
   { value: 'api-key', label: 'API key', Form: ApiKeyForm },
+  { value: 'email', label: 'Email and password', Form: EmailForm },
 ];
 
 export function SignInPage() {
@@ -81,7 +130,7 @@ export function SignInPage() {
             ))}
           </Tabs>
           <Text size="xs" c="dimmed">
-            Your key stays in this browser tab only and is sent to this origin&apos;s API.
+            Your key or session stays in this browser tab only and is sent to this origin&apos;s API.
           </Text>
         </Stack>
       </Paper>

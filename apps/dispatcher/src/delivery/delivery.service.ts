@@ -6,10 +6,10 @@ import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
 import { BoundedSet, MetricsService, tracingOn } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
 import { BlocklistService } from '../blocklist/blocklist.service';
-import { OriginGuard, type Guarded } from '../breaker/origin-guard.service';
+import { OriginBreaker, type OriginRun } from '../breaker/origin-breaker.service';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { GoneWebhooks } from '../gone/gone-webhooks.service';
-import { TargetGuard } from '../outbound/target-guard.service';
+import { TargetPolicy } from '../outbound/target-policy.service';
 import { ParkedJobs } from '../parking/parked-jobs.service';
 import { TunnelClient } from '../tunnel/tunnel.client';
 import { AttemptCountRepository } from './attempt-count.repository';
@@ -83,8 +83,8 @@ export class DeliveryService {
     private readonly outcomes: OutcomePublisher,
     private readonly gone: GoneWebhooks,
     private readonly blocklist: BlocklistService,
-    private readonly targets: TargetGuard,
-    private readonly origins: OriginGuard,
+    private readonly targets: TargetPolicy,
+    private readonly origins: OriginBreaker,
     private readonly parked: ParkedJobs,
     private readonly http: HttpSender,
     private readonly tunnel: TunnelClient,
@@ -190,21 +190,21 @@ export class DeliveryService {
       if (!check.ok) return notSent(check.retryable ? 'connection' : 'refused', check.reason, check.retryable);
       return this.http.send(job.deliveryId, prepared, check.target);
     };
-    const guarded = await this.origins.run(
+    const run = await this.origins.run(
       origin,
       job.tenant,
       this.traced(job, attempt, origin, send),
       countsAgainstOrigin,
     );
-    if (guarded.kind === 'ran' && guarded.value.errorKind !== 'refused') {
+    if (run.kind === 'ran' && run.value.errorKind !== 'refused') {
       try {
-        await this.blocklist.observe(job.tenant, job.webhookId, url, guarded.value);
+        await this.blocklist.observe(job.tenant, job.webhookId, url, run.value);
       } catch (err) {
         // The attempt happened and must be settled; the next slow answer will try the block again.
         this.logger.warn({ url, err: String(err) }, 'could not record a blocked URL');
       }
     }
-    return this.decide(job, spec, delivery, attempt, resultOf(guarded, origin));
+    return this.decide(job, spec, delivery, attempt, resultOf(run, origin));
   }
 
   private async viaTunnel(
@@ -239,13 +239,13 @@ export class DeliveryService {
       return this.http.signedIn(prepared, viaListener);
     };
     const origin = `tunnel:${job.tenant}/${space}`;
-    const guarded = await this.origins.run(
+    const run = await this.origins.run(
       origin,
       job.tenant,
       this.traced(job, attempt, origin, send),
       countsAgainstOrigin,
     );
-    return this.decide(job, spec, delivery, attempt, resultOf(guarded, origin));
+    return this.decide(job, spec, delivery, attempt, resultOf(run, origin));
   }
 
   /** The attempt in its own span while tracing is on; as it is otherwise. */
@@ -359,13 +359,13 @@ export class DeliveryService {
 }
 
 /** What running an attempt through the origin's breaker came to. */
-function resultOf(guarded: Guarded<AttemptReport>, origin: string): JobResult {
-  switch (guarded.kind) {
+function resultOf(run: OriginRun<AttemptReport>, origin: string): JobResult {
+  switch (run.kind) {
     case 'ran':
-      return { kind: 'attempted', report: guarded.value };
+      return { kind: 'attempted', report: run.value };
     case 'open':
-      return { kind: 'breaker-open', origin, retryInMs: guarded.retryInMs };
+      return { kind: 'breaker-open', origin, retryInMs: run.retryInMs };
     case 'busy':
-      return { kind: 'origin-busy', retryInMs: guarded.retryInMs };
+      return { kind: 'origin-busy', retryInMs: run.retryInMs };
   }
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OriginGuard } from './origin-guard.service';
+import { OriginBreaker } from './origin-breaker.service';
 
-@Module({ providers: [OriginGuard], exports: [OriginGuard] })
+@Module({ providers: [OriginBreaker], exports: [OriginBreaker] })
 export class BreakerModule {}

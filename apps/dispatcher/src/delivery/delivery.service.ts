@@ -1,22 +1,30 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SecretBox } from '@hookline/auth';
-import { isTestDelivery, type DeliveryErrorKind, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
-import { holdDelayMs, nextDelayMs, requestHeaders } from '@hookline/delivery';
+import { isTestDelivery, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
+import { requestHeaders } from '@hookline/delivery';
 import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
 import { BoundedSet, MetricsService, tracingOn } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
 import { BlocklistService } from '../blocklist/blocklist.service';
-import { OriginGuard, type Guarded } from '../breaker/origin-guard.service';
+import { OriginBreaker, type OriginRun } from '../breaker/origin-breaker.service';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { GoneWebhooks } from '../gone/gone-webhooks.service';
-import { TargetGuard } from '../outbound/target-guard.service';
+import { TargetPolicy } from '../outbound/target-policy.service';
 import { ParkedJobs } from '../parking/parked-jobs.service';
 import { TunnelClient } from '../tunnel/tunnel.client';
 import { AttemptCountRepository } from './attempt-count.repository';
 import { inAttemptSpan } from './attempt-span';
-import { applyRetryOnStatus, countsAgainstOrigin, notSent, retryPolicyOf, type AttemptReport } from './attempt-report';
+import { countsAgainstOrigin, notSent, type AttemptReport } from './attempt-report';
+import {
+  decideDelivery,
+  type DecisionSettings,
+  type DeliveryDecision,
+  type HeldNotice,
+  type JobHistory,
+  type JobResult,
+} from './delivery-decision';
 import { HttpSender } from './http-sender.service';
-import { OutcomePublisher } from './outcome.publisher';
+import { OutcomePublisher, type OutcomeFields } from './outcome.publisher';
 import {
   attemptHeaders,
   InvalidJobError,
@@ -54,9 +62,9 @@ const utf8 = new TextDecoder();
 
 /**
  * The life of one delivery job: checks (spec, gone webhook, blocklist, SSRF and HTTP policy), one
- * attempt through the origin's budget and breaker, an outcome per attempt, then ack, a retry by
- * nak-with-delay, or a hold that does not count as an attempt: parked while the origin's breaker is
- * open (ParkedJobs), redelivered by JetStream later while its URL is blocked.
+ * attempt through the origin's budget and breaker, then what decideDelivery says: ack, a retry by
+ * nak-with-delay, a hold or a park (neither counts as an attempt), or a term for a poison job. This
+ * class carries the decision out (outcomes, attempt counts, parking); docs/delivery-lifecycle.md maps it.
  */
 @Injectable()
 export class DeliveryService {
@@ -66,6 +74,7 @@ export class DeliveryService {
   private readonly attemptsTotal: Counter<'kind'>;
   private readonly latency: Histogram<'kind'>;
   private readonly secrets: SecretOpener;
+  private readonly settings: DecisionSettings;
 
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
@@ -74,14 +83,20 @@ export class DeliveryService {
     private readonly outcomes: OutcomePublisher,
     private readonly gone: GoneWebhooks,
     private readonly blocklist: BlocklistService,
-    private readonly targets: TargetGuard,
-    private readonly origins: OriginGuard,
+    private readonly targets: TargetPolicy,
+    private readonly origins: OriginBreaker,
     private readonly parked: ParkedJobs,
     private readonly http: HttpSender,
     private readonly tunnel: TunnelClient,
     metrics: MetricsService,
   ) {
     this.secrets = new SecretOpener(box);
+    this.settings = {
+      HOLD_RECHECK_MS: config.HOLD_RECHECK_MS,
+      HOLD_MAX_SPREAD_MS: config.HOLD_MAX_SPREAD_MS,
+      RETRY_MAX_DELAY_MS: config.RETRY_MAX_DELAY_MS,
+      random: Math.random,
+    };
     this.attemptsTotal = metrics.counter('hookline_delivery_attempts_total', 'Delivery attempts and holds by outcome', [
       'kind',
     ]);
@@ -98,16 +113,23 @@ export class DeliveryService {
     const spec = job.spec;
     // Validation lets an absent `spec` through (@ValidateNested skips undefined): record such a job
     // and term it here, as throwing would retry it forever.
-    if (!spec) return this.poison(job, await attempt(), 'job has no delivery spec');
+    if (!spec)
+      return this.carryOut(
+        job,
+        delivery,
+        attempt,
+        decideDelivery({ kind: 'undeliverable', reason: 'job has no delivery spec' }),
+      );
     if (this.gone.has(job.tenant, job.webhookId)) {
       this.logger.debug({ deliveryId: job.deliveryId, webhookId: job.webhookId }, 'dropped: webhook answered 410 Gone');
-      return Ack;
+      return this.carryOut(job, delivery, attempt, decideDelivery({ kind: 'webhook-gone' }));
     }
     let prepared: PreparedDelivery;
     try {
       prepared = prepareDelivery(job, spec, this.secrets);
     } catch (err) {
-      if (err instanceof InvalidJobError) return this.poison(job, await attempt(), err.message);
+      if (err instanceof InvalidJobError)
+        return this.carryOut(job, delivery, attempt, decideDelivery({ kind: 'undeliverable', reason: err.message }));
       throw err;
     }
     const key = `${job.tenant}\n${job.webhookId}`;
@@ -151,20 +173,15 @@ export class DeliveryService {
     const url = spec.TargetUrl;
     const block = this.blocklist.blockOf(job.tenant, url);
     if (block) {
-      const left = block.Until === null ? this.config.HOLD_RECHECK_MS : block.Until.getTime() - Date.now();
-      return this.hold(
-        job,
-        await attempt(),
-        'url-blocked',
-        `URL blocked: ${block.Reason}`,
-        Math.min(left, this.config.HOLD_RECHECK_MS),
-      );
+      const untilMs = block.Until === null ? null : block.Until.getTime();
+      return this.decide(job, spec, delivery, attempt, { kind: 'url-blocked', reason: block.Reason, untilMs });
     }
     let origin: string;
     try {
       origin = new URL(url).origin;
     } catch {
-      return this.settle(job, spec, await attempt(), notSent('refused', `"${url}" is not a valid URL`, false));
+      const report = notSent('refused', `"${url}" is not a valid URL`, false);
+      return this.decide(job, spec, delivery, attempt, { kind: 'attempted', report });
     }
     // Resolved and checked only once the origin has a slot, so a job turned away costs no DNS lookup.
     const send = async (): Promise<AttemptReport> => {
@@ -173,23 +190,21 @@ export class DeliveryService {
       if (!check.ok) return notSent(check.retryable ? 'connection' : 'refused', check.reason, check.retryable);
       return this.http.send(job.deliveryId, prepared, check.target);
     };
-    const guarded = await this.origins.run(
+    const run = await this.origins.run(
       origin,
       job.tenant,
       this.traced(job, attempt, origin, send),
       countsAgainstOrigin,
     );
-    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, delivery);
-    const report = guarded.value;
-    if (report.errorKind !== 'refused') {
+    if (run.kind === 'ran' && run.value.errorKind !== 'refused') {
       try {
-        await this.blocklist.observe(job.tenant, job.webhookId, url, report);
+        await this.blocklist.observe(job.tenant, job.webhookId, url, run.value);
       } catch (err) {
         // The attempt happened and must be settled; the next slow answer will try the block again.
         this.logger.warn({ url, err: String(err) }, 'could not record a blocked URL');
       }
     }
-    return this.settle(job, spec, await attempt(), report);
+    return this.decide(job, spec, delivery, attempt, resultOf(run, origin));
   }
 
   private async viaTunnel(
@@ -199,13 +214,10 @@ export class DeliveryService {
     attempt: () => Promise<number>,
     delivery: JobDelivery,
   ): Promise<Disposition> {
-    if (!spec.SharedSpace)
-      return this.settle(
-        job,
-        spec,
-        await attempt(),
-        notSent('invalid-job', 'websocket webhook without SharedSpace', false),
-      );
+    if (!spec.SharedSpace) {
+      const report = notSent('invalid-job', 'websocket webhook without SharedSpace', false);
+      return this.decide(job, spec, delivery, attempt, { kind: 'attempted', report });
+    }
     const space = spec.SharedSpace;
     const viaListener = async (authorization?: string): Promise<AttemptReport> => {
       let headers: Record<string, string>;
@@ -227,14 +239,13 @@ export class DeliveryService {
       return this.http.signedIn(prepared, viaListener);
     };
     const origin = `tunnel:${job.tenant}/${space}`;
-    const guarded = await this.origins.run(
+    const run = await this.origins.run(
       origin,
       job.tenant,
       this.traced(job, attempt, origin, send),
       countsAgainstOrigin,
     );
-    if (guarded.kind !== 'ran') return this.notRun(job, attempt, guarded, origin, delivery);
-    return this.settle(job, spec, await attempt(), guarded.value);
+    return this.decide(job, spec, delivery, attempt, resultOf(run, origin));
   }
 
   /** The attempt in its own span while tracing is on; as it is otherwise. */
@@ -247,72 +258,84 @@ export class DeliveryService {
     return tracingOn() ? async () => inAttemptSpan(job, await attempt(), target, send) : send;
   }
 
-  /**
-   * A job for an origin whose breaker is open is parked until the origin's probe. Should parking
-   * fail, JetStream holds it instead and it comes back spread out, less often the longer it fails
-   * (holdDelayMs).
-   */
-  private async notRun(
-    job: DeliveryJob,
-    attempt: () => Promise<number>,
-    guarded: Exclude<Guarded<unknown>, { kind: 'ran' }>,
-    origin: string,
-    delivery: JobDelivery,
-  ): Promise<Disposition> {
-    if (guarded.kind === 'open') {
-      const current = await attempt();
-      await this.noticeHeld(job, current, 'breaker-open', `circuit breaker open for ${origin}`);
-      try {
-        await this.parked.park(origin, job, current - 1, delivery.sequence);
-        return Ack;
-      } catch (err) {
-        this.logger.warn({ deliveryId: job.deliveryId, err: String(err) }, 'could not park a job, holding it instead');
-        return nakAfter(holdDelayMs(guarded.retryInMs, delivery.count, this.config.HOLD_MAX_SPREAD_MS));
-      }
-    }
-    // A busy origin is local back-pressure, not news for the registry: just come back shortly. (Not
-    // spread out: an origin that has not answered yet, as at the start of a backlog, would then
-    // drain at half the rate; one that hangs soon has its breaker open.)
-    this.attemptsTotal.inc({ kind: 'busy' });
-    return nakAfter(guarded.retryInMs);
-  }
-
-  /** Applies the retry policy to an attempt, publishes its outcome, and says what JetStream does next. */
-  private async settle(
+  /** Decides with the job's history; a busy origin's job is decided without reading its attempt count. */
+  private async decide(
     job: DeliveryJob,
     spec: DeliverySpec,
-    attempt: number,
-    raw: AttemptReport,
+    delivery: JobDelivery,
+    attempt: () => Promise<number>,
+    result: JobResult,
   ): Promise<Disposition> {
-    let report = applyRetryOnStatus(raw, spec.RetryPolicy.RetryOnStatus);
-    let delayMs: number | null = null;
-    if (report.kind === 'retry') {
-      delayMs = nextDelayMs(
-        retryPolicyOf(spec.RetryPolicy, this.config.RETRY_MAX_DELAY_MS),
-        attempt,
-        report.retryAfter,
-      );
-      if (delayMs === null)
-        report = { ...report, kind: 'failed', error: `${report.error ?? 'failed'} (after ${attempt} attempts)` };
-    }
-    const { retryAfter: _retryAfter, ...fields } = report;
-    await this.outcomes.publish(job, attempt, fields);
-    this.attemptsTotal.inc({ kind: report.kind });
-    if (report.latencyMs > 0) this.latency.observe({ kind: report.kind }, report.latencyMs / 1000);
-    switch (report.kind) {
-      case 'retry':
-        await this.attempts.record(job.deliveryId, attempt);
-        return nakAfter(delayMs ?? 0);
-      case 'gone':
-        // A test delivery is not a firing: its 410 goes back to whoever tested, the webhook stays.
-        if (!isTestDelivery(job.deliveryId)) await this.gone.markGone(job.tenant, job.webhookId);
-        await this.forgetAttempts(job, attempt);
+    if (result.kind === 'origin-busy') return this.carryOut(job, delivery, attempt, decideDelivery(result));
+    const history: JobHistory = {
+      attempt: await attempt(),
+      deliveryCount: delivery.count,
+      test: isTestDelivery(job.deliveryId),
+      retryPolicy: spec.RetryPolicy,
+      now: Date.now(),
+    };
+    return this.carryOut(job, delivery, attempt, decideDelivery(result, history, this.settings));
+  }
+
+  /** Publishes what the decision says to publish, keeps the attempt count, and tells JetStream what next. */
+  private async carryOut(
+    job: DeliveryJob,
+    delivery: JobDelivery,
+    attempt: () => Promise<number>,
+    decision: DeliveryDecision,
+  ): Promise<Disposition> {
+    switch (decision.kind) {
+      case 'ack': {
+        if (!decision.outcome) return Ack;
+        const current = await attempt();
+        await this.publishAttempt(job, current, decision.outcome);
+        if (decision.markGone) await this.gone.markGone(job.tenant, job.webhookId);
+        await this.forgetAttempts(job, current);
         return Ack;
-      case 'success':
-      case 'failed':
-        await this.forgetAttempts(job, attempt);
-        return Ack;
+      }
+      case 'retry': {
+        if (!decision.outcome) {
+          this.attemptsTotal.inc({ kind: 'busy' });
+          return nakAfter(decision.delayMs);
+        }
+        const current = await attempt();
+        await this.publishAttempt(job, current, decision.outcome);
+        await this.attempts.record(job.deliveryId, current);
+        return nakAfter(decision.delayMs);
+      }
+      case 'hold':
+        await this.noticeHeld(job, await attempt(), decision.notice);
+        return nakAfter(decision.delayMs);
+      case 'park': {
+        // Parking fails only when NATS refuses the write: JetStream then holds the job instead.
+        const current = await attempt();
+        await this.noticeHeld(job, current, decision.notice);
+        try {
+          await this.parked.park(decision.origin, job, current - 1, delivery.sequence);
+          return Ack;
+        } catch (err) {
+          this.logger.warn(
+            { deliveryId: job.deliveryId, err: String(err) },
+            'could not park a job, holding it instead',
+          );
+          return nakAfter(decision.fallbackDelayMs);
+        }
+      }
+      case 'terminate': {
+        const reason = decision.outcome.error;
+        this.logger.error({ deliveryId: job.deliveryId, webhookId: job.webhookId, reason }, 'undeliverable job');
+        await this.outcomes.publish(job, await attempt(), decision.outcome);
+        this.attemptsTotal.inc({ kind: 'failed' });
+        // The reason is in the log line above and in the outcome.
+        return term('');
+      }
     }
+  }
+
+  private async publishAttempt(job: DeliveryJob, attempt: number, outcome: OutcomeFields): Promise<void> {
+    await this.outcomes.publish(job, attempt, outcome);
+    this.attemptsTotal.inc({ kind: outcome.kind });
+    if (outcome.latencyMs > 0) this.latency.observe({ kind: outcome.kind }, outcome.latencyMs / 1000);
   }
 
   private async forgetAttempts(job: DeliveryJob, attempt: number): Promise<void> {
@@ -325,19 +348,7 @@ export class DeliveryService {
     }
   }
 
-  /** Not an attempt: JetStream keeps the job and offers it again after `delayMs`. */
-  private async hold(
-    job: DeliveryJob,
-    attempt: number,
-    errorKind: DeliveryErrorKind,
-    error: string,
-    delayMs: number,
-  ): Promise<Disposition> {
-    await this.noticeHeld(job, attempt, errorKind, error);
-    return nakAfter(Math.max(0, delayMs));
-  }
-
-  private async noticeHeld(job: DeliveryJob, attempt: number, errorKind: DeliveryErrorKind, error: string) {
+  private async noticeHeld(job: DeliveryJob, attempt: number, { errorKind, error }: HeldNotice): Promise<void> {
     const notice = `${job.deliveryId}:${attempt}:${errorKind}`;
     if (!this.heldNotices.has(notice)) {
       await this.outcomes.publish(job, attempt, { kind: 'held', errorKind, error, latencyMs: 0 });
@@ -345,18 +356,16 @@ export class DeliveryService {
     }
     this.attemptsTotal.inc({ kind: 'held' });
   }
+}
 
-  /** A job that can never be delivered: recorded as failed (the registry keeps it for replay), then terminated. */
-  private async poison(job: DeliveryJob, attempt: number, reason: string): Promise<Disposition> {
-    this.logger.error({ deliveryId: job.deliveryId, webhookId: job.webhookId, reason }, 'undeliverable job');
-    await this.outcomes.publish(job, attempt, {
-      kind: 'failed',
-      errorKind: 'invalid-job',
-      error: reason,
-      latencyMs: 0,
-    });
-    this.attemptsTotal.inc({ kind: 'failed' });
-    // The reason is in the log line above and in the outcome.
-    return term('');
+/** What running an attempt through the origin's breaker came to. */
+function resultOf(run: OriginRun<AttemptReport>, origin: string): JobResult {
+  switch (run.kind) {
+    case 'ran':
+      return { kind: 'attempted', report: run.value };
+    case 'open':
+      return { kind: 'breaker-open', origin, retryInMs: run.retryInMs };
+    case 'busy':
+      return { kind: 'origin-busy', retryInMs: run.retryInMs };
   }
 }

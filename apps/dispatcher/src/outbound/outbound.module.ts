@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '
 import { SecretBox } from '@hookline/auth';
 import { DispatcherPool } from '@hookline/delivery';
 import { DispatcherConfig } from '../config/dispatcher.config';
-import { TargetGuard } from './target-guard.service';
+import { TargetPolicy } from './target-policy.service';
 
 /** Closes the keep-alive pools once in-flight requests are done. */
 @Injectable()
@@ -18,7 +18,7 @@ class PoolCloser implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    TargetGuard,
+    TargetPolicy,
     {
       provide: DispatcherPool,
       inject: [DispatcherConfig],
@@ -37,6 +37,6 @@ class PoolCloser implements OnApplicationShutdown {
     },
     PoolCloser,
   ],
-  exports: [TargetGuard, DispatcherPool, SecretBox],
+  exports: [TargetPolicy, DispatcherPool, SecretBox],
 })
 export class OutboundModule {}

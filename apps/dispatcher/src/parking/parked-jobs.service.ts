@@ -11,7 +11,7 @@ import {
   type DeliveryJob,
 } from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
-import { OriginGuard } from '../breaker/origin-guard.service';
+import { OriginBreaker } from '../breaker/origin-breaker.service';
 
 /** W3C trace context headers, copied from a parked job to its release. */
 const TRACE_HEADERS = ['traceparent', 'tracestate'];
@@ -67,7 +67,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
-    private readonly origins: OriginGuard,
+    private readonly origins: OriginBreaker,
   ) {}
 
   onApplicationBootstrap(): void {

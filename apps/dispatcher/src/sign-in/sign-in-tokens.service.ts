@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DispatcherPool } from '@hookline/delivery';
 import { request } from 'undici';
 import { DispatcherConfig } from '../config/dispatcher.config';
-import { TargetGuard } from '../outbound/target-guard.service';
+import { TargetPolicy } from '../outbound/target-policy.service';
 import { signedInFrom, signInRequest, type SignedIn, type SignInCredentials } from './sign-in-flows';
 
 export type SignInResult = { ok: true; authorization: string } | { ok: false; error: string; retryable: boolean };
@@ -55,7 +55,7 @@ export class SignInTokens {
 
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
-    private readonly targets: TargetGuard,
+    private readonly targets: TargetPolicy,
     @Inject(DispatcherPool) private readonly pool: DispatcherPool,
   ) {}
 

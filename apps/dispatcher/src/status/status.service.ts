@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { STREAMS, SUBJECTS } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { OriginGuard, type OriginSnapshot } from '../breaker/origin-guard.service';
+import { OriginBreaker, type OriginSnapshot } from '../breaker/origin-breaker.service';
 import { DeliveryService } from '../delivery/delivery.service';
 import { originKey, ParkedJobs } from '../parking/parked-jobs.service';
 
@@ -23,7 +23,7 @@ const fromSubjectToken = (token: string): string =>
 @Injectable()
 export class StatusService {
   constructor(
-    private readonly origins: OriginGuard,
+    private readonly origins: OriginBreaker,
     private readonly deliveries: DeliveryService,
     private readonly parked: ParkedJobs,
     @Inject(NatsClient) private readonly nats: NatsClient,

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
 import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
 import { SpanKind, tracingOn, withSpan } from '@hookline/service-kit';
-import { OutcomeService, type OutcomeResult } from './outcome.service';
+import type { OutcomeResult } from './outcome-plan';
+import { OutcomeService } from './outcome.service';
 
 /** The subscription an outcome's tenant names; null when the tenant is not a subscription id. */
 function subscriptionOf(outcome: DeliveryOutcome): number | null {

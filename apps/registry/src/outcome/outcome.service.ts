@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
-import { BoundedMap, BoundedSet, GroupCommit, traceIdOf } from '@hookline/service-kit';
-import type { AttemptRecord } from '../webhook/delivery-log.schema';
+import type { DeliveryOutcome } from '@hookline/contracts';
+import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
-import type { Dialect } from '../webhook/webhook.rules';
 import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
-import {
-  WebhookRepository,
-  type StatsAttempt,
-  type StatsBatch,
-  type StatsState,
-  type StatsUpdate,
-} from '../webhook/webhook.repository';
+import { WebhookRepository, type StatsState, type StatsUpdate } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
-
-export type OutcomeResult = 'recorded' | 'test-ignored' | 'webhook-deleted';
+import {
+  attemptsToLookUp,
+  planEffects,
+  planFailedDeliveries,
+  planLastProcessing,
+  planLog,
+  planStatsCount,
+  uncounted,
+  type Countable,
+  type CountedWebhook,
+  type CountGroup,
+  type OutcomeItem,
+  type OutcomeResult,
+} from './outcome-plan';
 
 /** Outcomes stored together at most; a busy registry gathers this many per round of writes. */
 const MAX_BATCH = 500;
@@ -28,21 +32,8 @@ const BATCH_SPACING_MS = 100;
 /** Webhooks remembered (counted ones, and deleted or unknown ones), each kind. */
 const MAX_REMEMBERED_WEBHOOKS = 100_000;
 
-interface CountedWebhook {
-  subscriptionId: number;
-  /** The attempt time the Last* fields describe, as far as this instance knows. */
-  lastAttemptAt: Date | null;
-  /** Whose payload rules the webhook follows: BMC's also process failed callbacks once more. */
-  dialect: Dialect | null;
-}
-
 /** Failed deliveries sent once more per success of their webhook, at most (see processFailedOnceMore). */
 const LAST_PROCESSING_BATCH = 100;
-
-interface OutcomeItem {
-  subscriptionId: number;
-  outcome: DeliveryOutcome;
-}
 
 /** A webhook's stats update to make, and what this instance knows of the webhook. */
 interface PlannedCount {
@@ -50,43 +41,8 @@ interface PlannedCount {
   stats: StatsUpdate;
 }
 
-/** An attempt to count in its webhook's stats; `fresh` when this batch stored its log entry. */
-interface Countable extends StatsAttempt {
-  id: string;
-  fresh: boolean;
-}
-
 const fulfilled = (value: OutcomeResult): PromiseSettledResult<OutcomeResult> => ({ status: 'fulfilled', value });
 const rejected = (reason: unknown): PromiseSettledResult<OutcomeResult> => ({ status: 'rejected', reason });
-
-/**
- * The attempt's delivery-log key: what identifies the attempt (delivery, number, time), the time first
- * so that the log's `_id` index grows at its end. With a hashed key first every insert changed a
- * page anywhere in the index: on FerretDB 1.24 (SQLite) that was 25-30 µs of its CPU and 15 KB
- * written per entry, 16-18 µs and 2 KB time first (500-entry inserts into 40,000-250,000 entries).
- * A hold is logged beside the attempt it delayed, never in place of it, and once however often it
- * is reported (each report has its own time).
- */
-export function attemptIdOf(o: DeliveryOutcome): string {
-  if (o.kind === 'held') return `${o.deliveryId}#${o.attempt}#held`;
-  const at = new Date(o.at);
-  return `${Number.isNaN(at.getTime()) ? o.at : at.toISOString()}|${o.deliveryId}#${o.attempt}`;
-}
-
-/** What a set of attempts of one webhook changes in its stats (see StatsBatch). */
-export function summarize(attempts: StatsAttempt[]): StatsBatch {
-  const byTime = [...attempts].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const lastSuccessAt = byTime.findLastIndex((a) => a.success);
-  const latest = (success: boolean) => byTime.findLast((a) => a.success === success)?.at ?? null;
-  return {
-    fired: byTime.length,
-    failed: byTime.filter((a) => !a.success).length,
-    errorsSinceSuccess: lastSuccessAt < 0 ? null : byTime.length - 1 - lastSuccessAt,
-    lastSuccess: latest(true),
-    lastFailure: latest(false),
-    newest: byTime[byTime.length - 1],
-  };
-}
 
 /**
  * What delivery outcomes change: the delivery log, the webhooks' read-only stats, the failed
@@ -125,74 +81,54 @@ export class OutcomeService {
     return this.batches.submit({ subscriptionId, outcome });
   }
 
+  /** Writes what outcome-plan.ts plans, step by step; each step's plan depends on what the one before stored. */
   private async applyBatch(items: OutcomeItem[]): Promise<PromiseSettledResult<OutcomeResult>[]> {
     const results: PromiseSettledResult<OutcomeResult>[] = items.map(() => fulfilled('recorded'));
-    const ids = items.map(({ outcome }) => attemptIdOf(outcome));
-    // Copies of one attempt within the batch: the first one stands for all.
-    const firstCopy = new Map<string, number>();
-    const logged: number[] = [];
-    items.forEach(({ outcome }, i) => {
-      if (isTestDelivery(outcome.deliveryId)) results[i] = fulfilled('test-ignored');
-      else if (!firstCopy.has(ids[i])) {
-        firstCopy.set(ids[i], i);
-        logged.push(i);
-      }
-    });
-    const records = logged.map((i): AttemptRecord => {
+    const refused = (i: number) => results[i].status === 'rejected';
+    const log = planLog(items);
+    for (const i of log.testDeliveries) results[i] = fulfilled('test-ignored');
+    const effects = planEffects(items, log, await this.log.recordAttempts(log.records));
+    for (const i of effects.foreign)
+      results[i] = rejected(new Error(`attempt ${log.ids[i]} is logged under another subscription`));
+    for (const i of effects.gone) {
       const { subscriptionId, outcome } = items[i];
-      return {
-        _id: ids[i],
-        SubscriptionID: subscriptionId,
-        WebhookID: outcome.webhookId,
-        DeliveryID: outcome.deliveryId,
-        Attempt: outcome.attempt,
-        Kind: outcome.kind,
-        Status: outcome.status ?? null,
-        LatencyMs: outcome.latencyMs,
-        Error: outcome.error ?? null,
-        At: new Date(outcome.at),
-        TraceID: traceIdOf(outcome.traceparent),
-      };
-    });
-    const { created, foreign } = await this.log.recordAttempts(records);
-
-    const groups = new Map<string, { subscriptionId: number; webhookId: string; members: number[] }>();
-    const countable = new Map<number, Countable>();
-    for (const i of logged) {
-      const { subscriptionId, outcome } = items[i];
-      const id = ids[i];
-      if (foreign.has(id)) {
-        results[i] = rejected(new Error(`attempt ${id} is logged under another subscription`));
-        continue;
-      }
-      if (outcome.kind === 'gone') {
-        results[i] = await this.settled(() => this.removeGone(subscriptionId, outcome.webhookId));
-        continue;
-      }
-      // A held delivery (breaker open, URL blocked) never reached the receiver: nothing fired.
-      if (outcome.kind === 'held') continue;
-      const key = `${subscriptionId}\n${outcome.webhookId}`;
-      const group = groups.get(key) ?? { subscriptionId, webhookId: outcome.webhookId, members: [] };
-      group.members.push(i);
-      groups.set(key, group);
-      countable.set(i, {
-        id,
-        fresh: created.has(id),
-        success: outcome.kind === 'success',
-        status: outcome.status ?? null,
-        latencyMs: outcome.latencyMs,
-        at: new Date(outcome.at),
-      });
+      results[i] = await this.settled(() => this.removeGone(subscriptionId, outcome.webhookId));
     }
+    await this.count(effects.groups, results);
 
+    // The batch's failed deliveries kept for replay in one write; should it fail, they all come again.
+    const failed = planFailedDeliveries(items, log.logged, refused);
+    if (failed.members.length > 0) {
+      const saved = await this.settled(async () => {
+        await this.log.saveFailed(failed.saves);
+        return 'recorded';
+      });
+      for (const i of failed.members) results[i] = saved;
+    }
+    for (const i of failed.members) this.nothingOwed.delete(items[i].outcome.webhookId);
+    await this.processOwedOnceMore(
+      planLastProcessing(
+        items,
+        log.logged,
+        refused,
+        (id) => this.countedWebhooks.get(id),
+        (id) => this.nothingOwed.has(id),
+      ),
+    );
+    for (const { item, first } of log.copies) results[item] = results[first];
+    return results;
+  }
+
+  /** Counts the groups' attempts in their webhooks' stats: every webhook's count in one command. */
+  private async count(groups: CountGroup[], results: PromiseSettledResult<OutcomeResult>[]): Promise<void> {
     // Webhooks this instance has not seen yet, read in one query.
-    const unseen = [...new Set([...groups.values()].map((g) => g.webhookId))].filter(
+    const unseen = [...new Set(groups.map((g) => g.webhookId))].filter(
       (id) => !this.countedWebhooks.has(id) && !this.absentWebhooks.has(id),
     );
     const read = new Map((unseen.length > 0 ? await this.webhooks.statsStates(unseen) : []).map((s) => [s._id, s]));
     for (const id of unseen) if (!read.has(id)) this.absent(id);
 
-    const counts: (PlannedCount & { subscriptionId: number; webhookId: string; members: number[] })[] = [];
+    const counts: (PlannedCount & CountGroup)[] = [];
     const notCounted = (webhookId: string, members: number[], err: unknown) => {
       // A count that failed may still have been stored (a write that timed out on a stalled server):
       // its pending entry is then on the webhook unnoted, so the next count must read it first.
@@ -200,20 +136,14 @@ export class OutcomeService {
       for (const i of members) results[i] = rejected(err);
       this.logger.warn({ webhookId, err: String(err) }, 'could not count outcomes; they will come again');
     };
-    for (const { subscriptionId, webhookId, members } of groups.values()) {
+    for (const group of groups) {
       try {
-        const planned = await this.planCount(
-          subscriptionId,
-          webhookId,
-          members.map((i) => countable.get(i)!),
-          read.get(webhookId),
-        );
-        if (planned) counts.push({ ...planned, subscriptionId, webhookId, members });
+        const planned = await this.planCount(group, read.get(group.webhookId));
+        if (planned) counts.push({ ...planned, ...group });
       } catch (err) {
-        notCounted(webhookId, members, err);
+        notCounted(group.webhookId, group.members, err);
       }
     }
-    // Every webhook's count in one command (see applyStatsMany).
     let stored: PromiseSettledResult<boolean>[];
     try {
       stored = await this.webhooks.applyStatsMany(counts.map((c) => c.stats));
@@ -238,40 +168,6 @@ export class OutcomeService {
         for (const i of members) results[i] = rejected(err);
       }
     }
-
-    // The batch's failed deliveries kept for replay in one write; should it fail, they all come again.
-    const failed = logged.filter((i) => items[i].outcome.kind === 'failed' && results[i].status !== 'rejected');
-    if (failed.length > 0) {
-      const saved = await this.settled(async () => {
-        await this.log.saveFailed(
-          failed.map((i) => {
-            const { subscriptionId, outcome } = items[i];
-            return {
-              subscriptionId,
-              record: {
-                _id: outcome.deliveryId,
-                WebhookID: outcome.webhookId,
-                MessageID: outcome.messageId ?? null,
-                Payload: outcome.payload ?? null,
-                LastStatus: outcome.status ?? null,
-                Attempts: outcome.attempt,
-                Error: outcome.error ?? null,
-                FailedAt: new Date(outcome.at),
-              },
-            };
-          }),
-        );
-        return 'recorded';
-      });
-      for (const i of failed) results[i] = saved;
-    }
-    for (const i of failed) this.nothingOwed.delete(items[i].outcome.webhookId);
-    await this.processOwedOnceMore(items, logged, results);
-    items.forEach((_, i) => {
-      const first = firstCopy.get(ids[i]);
-      if (first !== undefined && first !== i) results[i] = results[first];
-    });
-    return results;
   }
 
   /**
@@ -280,19 +176,7 @@ export class OutcomeService {
    * again, so each saved payload is sent once more. Outcomes are stored whatever happens here; a
    * pass that fails is tried again at the webhook's next success.
    */
-  private async processOwedOnceMore(
-    items: OutcomeItem[],
-    logged: number[],
-    results: PromiseSettledResult<OutcomeResult>[],
-  ): Promise<void> {
-    const answered = new Map<string, number>();
-    for (const i of logged) {
-      const { subscriptionId, outcome } = items[i];
-      const known = this.countedWebhooks.get(outcome.webhookId);
-      if (outcome.kind !== 'success' || results[i].status === 'rejected' || known?.dialect !== 'bmc') continue;
-      if (known.subscriptionId === subscriptionId && !this.nothingOwed.has(outcome.webhookId))
-        answered.set(outcome.webhookId, subscriptionId);
-    }
+  private async processOwedOnceMore(answered: Map<string, number>): Promise<void> {
     for (const [webhookId, subscriptionId] of answered) {
       try {
         const taken = await this.webhookService.processFailedOnceMore(subscriptionId, webhookId, LAST_PROCESSING_BATCH);
@@ -320,7 +204,7 @@ export class OutcomeService {
   /**
    * Counts the attempts in the webhook's stats exactly once, even when the registry is killed at
    * any point and the outcomes come again. The count and a pending entry naming its attempts are
-   * one update of the webhook (made by applyBatch, with the other webhooks' in one command); noting
+   * one update of the webhook (made by count, with the other webhooks' in one command); noting
    * the attempts as counted (counted_attempts) comes after.
    * An attempt logged by this batch (`fresh`) cannot have been counted; one logged before was
    * counted if the webhook's pending entry or a note names it. Returns the update to make, or
@@ -335,34 +219,30 @@ export class OutcomeService {
    * Last* fields follow the attempts in the order each instance saw them.
    */
   private async planCount(
-    subscriptionId: number,
-    webhookId: string,
-    attempts: Countable[],
+    { subscriptionId, webhookId, attempts }: CountGroup,
     /** The webhook as this batch read it, if it did. */
     read: StatsState | undefined,
   ): Promise<PlannedCount | null> {
     if (this.absentWebhooks.has(webhookId)) return null;
     let known = this.countedWebhooks.get(webhookId);
-    let toCount = attempts;
+    let toCount: Countable[] = attempts;
     if (!known || attempts.some((a) => !a.fresh)) {
       const state = read ?? (await this.webhooks.statsState(webhookId));
       if (!state) return this.absent(webhookId);
       const pending = state.StatsPending;
       if (pending) await this.log.markCounted([{ subscriptionId: state.SubscriptionID, ids: pending.Attempts }]);
       const inPending = new Set(pending?.Attempts ?? []);
-      const counted = await this.log.countedAmong(
-        attempts.filter((a) => !a.fresh && !inPending.has(a.id)).map((a) => a.id),
-      );
-      toCount = attempts.filter((a) => a.fresh || (!inPending.has(a.id) && !counted.has(a.id)));
-      known = { subscriptionId: state.SubscriptionID, lastAttemptAt: state.LastAttemptAt, dialect: state.Dialect ?? null };
+      const counted = await this.log.countedAmong(attemptsToLookUp(attempts, inPending));
+      toCount = uncounted(attempts, inPending, counted);
+      known = {
+        subscriptionId: state.SubscriptionID,
+        lastAttemptAt: state.LastAttemptAt,
+        dialect: state.Dialect ?? null,
+      };
       this.countedWebhooks.set(webhookId, known);
     }
-    // Another subscription's webhook: its stats are not this tenant's to change.
-    if (known.subscriptionId !== subscriptionId || toCount.length === 0) return null;
-    const entry: PendingStatsCount = { Batch: randomUUID(), Attempts: toCount.map((a) => a.id) };
-    const update = summarize(toCount);
-    const newer = known.lastAttemptAt === null || known.lastAttemptAt <= update.newest.at;
-    return { known, stats: { id: webhookId, pending: entry, update, newer } };
+    const stats = planStatsCount(subscriptionId, webhookId, known, toCount, randomUUID());
+    return stats && { known, stats };
   }
 
   /** Remembers a deleted or unknown webhook: its outcomes then cost no lookup (ids are never reused). */

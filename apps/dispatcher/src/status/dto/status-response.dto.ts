@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { BreakerState } from '../../breaker/origin-guard.service';
+import type { BreakerState } from '../../breaker/origin-breaker.service';
 
 const STATES: BreakerState[] = ['closed', 'open', 'half-open'];
 

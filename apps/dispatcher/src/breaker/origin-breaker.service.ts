@@ -7,8 +7,8 @@ import { DISPATCH_CONCURRENCY, RESERVED_FOR_OTHER_ORIGINS } from '../config/limi
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** What happened to an action run through the guard. */
-export type Guarded<T> =
+/** What happened to an action run through the origin's budget and breaker. */
+export type OriginRun<T> =
   | { kind: 'ran'; value: T }
   /** The origin's breaker is open: try again after `retryInMs`, when a probe may go through. */
   | { kind: 'open'; retryInMs: number }
@@ -77,7 +77,7 @@ class Origin {
 
   /**
    * Open also while opossum is half-open ahead of the probe time: opossum waits the same
-   * BREAKER_RESET_MS every time, the guard waits longer after each failed probe.
+   * BREAKER_RESET_MS every time, OriginBreaker waits longer after each failed probe.
    */
   get state(): BreakerState {
     if (this.breaker.opened || this.waitingForProbe) return 'open';
@@ -106,7 +106,7 @@ class Origin {
  * its breaker opens its jobs are turned away at once, so healthy origins keep their latency.
  */
 @Injectable()
-export class OriginGuard implements OnApplicationShutdown {
+export class OriginBreaker implements OnApplicationShutdown {
   private readonly origins = new Map<string, Origin>();
   private readonly transitions: Counter<'to'>;
   /** Jobs in all origins' slots and queues. */
@@ -128,7 +128,7 @@ export class OriginGuard implements OnApplicationShutdown {
     tenant: string,
     action: () => Promise<T>,
     isFailure: (value: T) => boolean,
-  ): Promise<Guarded<T>> {
+  ): Promise<OriginRun<T>> {
     const entry = this.entry(origin);
     if (entry.tenants.size < MAX_TENANTS_PER_ORIGIN) entry.tenants.add(tenant);
     // Checked before queueing, so a job never waits for a slot of an origin that is turned away anyway.

@@ -34,7 +34,7 @@ const MAX_PASSED_URLS = 10_000;
  * guard, which resolves the host once so the caller can connect to exactly the address checked.
  */
 @Injectable()
-export class TargetGuard {
+export class TargetPolicy {
   private readonly policy: HttpPolicy;
   private readonly allowedCidrs: readonly Cidr[];
   private readonly passed = new BoundedMap<string, { until: number; target: ResolvedTarget }>(MAX_PASSED_URLS);

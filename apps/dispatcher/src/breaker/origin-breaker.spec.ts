@@ -1,11 +1,11 @@
 import { MetricsService } from '@hookline/service-kit';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { DISPATCH_CONCURRENCY, RESERVED_FOR_OTHER_ORIGINS } from '../config/limits';
-import { OriginGuard } from './origin-guard.service';
+import { OriginBreaker } from './origin-breaker.service';
 
-function guardWith(overrides: Partial<DispatcherConfig>): OriginGuard {
+function breakerWith(overrides: Partial<DispatcherConfig>): OriginBreaker {
   const config = Object.assign(new DispatcherConfig(), { WEBHOOK_REQUEST_TIMEOUT: 1000, ...overrides });
-  return new OriginGuard(config, new MetricsService('dispatcher-test'));
+  return new OriginBreaker(config, new MetricsService('dispatcher-test'));
 }
 
 /** An action that stays pending until released. */
@@ -15,16 +15,16 @@ function gate<T>(value: T) {
   return { promise, release };
 }
 
-describe('OriginGuard', () => {
-  let guard: OriginGuard;
-  afterEach(() => guard.onApplicationShutdown());
+describe('OriginBreaker', () => {
+  let breaker: OriginBreaker;
+  afterEach(() => breaker.onApplicationShutdown());
 
   it('runs at most ORIGIN_CONCURRENCY at once, lets the rest of an answering origin wait while handlers stay free for other origins, then turns jobs away', async () => {
-    guard = guardWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
+    breaker = breakerWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
     // The origin has just answered.
     expect(
       (
-        await guard.run(
+        await breaker.run(
           'https://busy.example',
           't',
           async () => 'done',
@@ -41,14 +41,14 @@ describe('OriginGuard', () => {
     };
     // Two run, the others wait until only the handlers reserved for other origins are left.
     const admitted = DISPATCH_CONCURRENCY - RESERVED_FOR_OTHER_ORIGINS;
-    const runs = Array.from({ length: admitted }, () => guard.run('https://busy.example', 't', action, () => false));
+    const runs = Array.from({ length: admitted }, () => breaker.run('https://busy.example', 't', action, () => false));
     await Promise.resolve();
     expect(started).toBe(2);
-    expect(guard.snapshot('t')[0]).toMatchObject({ inFlight: 2, waiting: admitted - 2 });
-    expect((await guard.run('https://busy.example', 't', action, () => false)).kind).toBe('busy');
+    expect(breaker.snapshot('t')[0]).toMatchObject({ inFlight: 2, waiting: admitted - 2 });
+    expect((await breaker.run('https://busy.example', 't', action, () => false)).kind).toBe('busy');
     // Another origin has its own budget and the reserved handlers.
     expect(
-      await guard.run(
+      await breaker.run(
         'https://other.example',
         't',
         async () => 'ok',
@@ -62,17 +62,17 @@ describe('OriginGuard', () => {
   });
 
   it('keeps a hanging origin to its own slots and queue, so it never holds the handlers of others', async () => {
-    guard = guardWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
+    breaker = breakerWith({ ORIGIN_CONCURRENCY: 2, ORIGIN_QUEUE_LIMIT: 1 });
     const hang = gate(undefined);
     const hanging = async () => {
       await hang.promise;
       return 'late';
     };
-    const runs = Array.from({ length: 3 }, () => guard.run('https://hangs.example', 't', hanging, () => false));
+    const runs = Array.from({ length: 3 }, () => breaker.run('https://hangs.example', 't', hanging, () => false));
     await Promise.resolve();
-    expect(guard.snapshot('t')[0]).toMatchObject({ inFlight: 2, waiting: 1 });
+    expect(breaker.snapshot('t')[0]).toMatchObject({ inFlight: 2, waiting: 1 });
     // Its extra jobs come back once requests could have timed out (WEBHOOK_REQUEST_TIMEOUT 1 s here), not every second.
-    const turnedAway = await guard.run('https://hangs.example', 't', hanging, () => false);
+    const turnedAway = await breaker.run('https://hangs.example', 't', hanging, () => false);
     expect(turnedAway.kind).toBe('busy');
     expect(turnedAway.kind === 'busy' && turnedAway.retryInMs).toBeGreaterThanOrEqual(500);
     expect(turnedAway.kind === 'busy' && turnedAway.retryInMs).toBeLessThan(1_000);
@@ -81,18 +81,18 @@ describe('OriginGuard', () => {
   });
 
   it('opens after failures, turns jobs away without running them, and closes after a successful probe', async () => {
-    guard = guardWith({ BREAKER_VOLUME_THRESHOLD: 3, BREAKER_ERROR_PERCENT: 50, BREAKER_RESET_MS: 200 });
+    breaker = breakerWith({ BREAKER_VOLUME_THRESHOLD: 3, BREAKER_ERROR_PERCENT: 50, BREAKER_RESET_MS: 200 });
     const failing = async () => ({ status: 503 });
     const isFailure = (r: { status: number }) => r.status >= 500;
     // Jobs parked for an origin this instance has never seen go back at once.
-    expect(guard.releaseOf('https://down.example')).toBe('all');
+    expect(breaker.releaseOf('https://down.example')).toBe('all');
     for (let i = 0; i < 3; i++)
-      expect(await guard.run('https://down.example', 't', failing, isFailure)).toEqual({
+      expect(await breaker.run('https://down.example', 't', failing, isFailure)).toEqual({
         kind: 'ran',
         value: { status: 503 },
       });
     let ran = false;
-    const held = await guard.run(
+    const held = await breaker.run(
       'https://down.example',
       't',
       async () => {
@@ -104,54 +104,54 @@ describe('OriginGuard', () => {
     expect(held.kind).toBe('open');
     expect(ran).toBe(false);
     expect(held.kind === 'open' && held.retryInMs).toBeGreaterThan(0);
-    expect(guard.snapshot('t')).toEqual([
+    expect(breaker.snapshot('t')).toEqual([
       expect.objectContaining({ origin: 'https://down.example', state: 'open', failures: 3 }),
     ]);
-    expect(guard.snapshot('another tenant')).toEqual([]);
-    expect(guard.releaseOf('https://down.example')).toBe('wait');
+    expect(breaker.snapshot('another tenant')).toEqual([]);
+    expect(breaker.releaseOf('https://down.example')).toBe('wait');
 
     await new Promise((r) => setTimeout(r, 250));
-    expect(guard.snapshot('t')[0].state).toBe('half-open');
-    expect(guard.releaseOf('https://down.example')).toBe('probe');
+    expect(breaker.snapshot('t')[0].state).toBe('half-open');
+    expect(breaker.releaseOf('https://down.example')).toBe('probe');
     const probe = gate({ status: 200 });
-    const probing = guard.run('https://down.example', 't', () => probe.promise, isFailure);
+    const probing = breaker.run('https://down.example', 't', () => probe.promise, isFailure);
     // One probe at a time: the parked jobs wait for its answer.
-    expect(guard.releaseOf('https://down.example')).toBe('wait');
+    expect(breaker.releaseOf('https://down.example')).toBe('wait');
     probe.release();
     expect(await probing).toEqual({ kind: 'ran', value: { status: 200 } });
-    expect(guard.snapshot('t')[0].state).toBe('closed');
-    expect(guard.releaseOf('https://down.example')).toBe('all');
+    expect(breaker.snapshot('t')[0].state).toBe('closed');
+    expect(breaker.releaseOf('https://down.example')).toBe('all');
   });
 
   it('opens after BREAKER_CONSECUTIVE_FAILURES failures in a row, however many successes the window holds', async () => {
-    guard = guardWith({ BREAKER_CONSECUTIVE_FAILURES: 3, BREAKER_VOLUME_THRESHOLD: 1, BREAKER_ERROR_PERCENT: 50 });
+    breaker = breakerWith({ BREAKER_CONSECUTIVE_FAILURES: 3, BREAKER_VOLUME_THRESHOLD: 1, BREAKER_ERROR_PERCENT: 50 });
     const isFailure = (r: { status: number }) => r.status >= 500;
-    const answer = (status: number) => guard.run('https://went.down', 't', async () => ({ status }), isFailure);
+    const answer = (status: number) => breaker.run('https://went.down', 't', async () => ({ status }), isFailure);
     for (let i = 0; i < 10; i++) expect((await answer(200)).kind).toBe('ran');
     // A success between failures starts the count again.
     for (const status of [503, 503, 200, 503, 503]) expect((await answer(status)).kind).toBe('ran');
-    expect(guard.snapshot('t')[0].state).toBe('closed');
+    expect(breaker.snapshot('t')[0].state).toBe('closed');
 
     expect((await answer(503)).kind).toBe('ran');
-    expect(guard.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'open', successes: 11, failures: 5 }));
+    expect(breaker.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'open', successes: 11, failures: 5 }));
     expect((await answer(200)).kind).toBe('open');
   });
 
   it('forgets idle closed origins beyond its limit, never an open one (its parked jobs would go back at once)', async () => {
-    guard = guardWith({ BREAKER_CONSECUTIVE_FAILURES: 1 });
+    breaker = breakerWith({ BREAKER_CONSECUTIVE_FAILURES: 1 });
     const isFailure = (r: { status: number }) => r.status >= 500;
-    await guard.run('https://down.example', 't', async () => ({ status: 503 }), isFailure);
-    await guard.run('https://first.example', 't', async () => ({ status: 200 }), isFailure);
+    await breaker.run('https://down.example', 't', async () => ({ status: 503 }), isFailure);
+    await breaker.run('https://first.example', 't', async () => ({ status: 200 }), isFailure);
     for (let i = 0; i < 1_000; i++)
-      await guard.run(`https://up${i}.example`, 't', async () => ({ status: 200 }), isFailure);
-    expect(guard.releaseOf('https://down.example')).toBe('wait');
-    const known = guard.snapshot('t').map((o) => o.origin);
+      await breaker.run(`https://up${i}.example`, 't', async () => ({ status: 200 }), isFailure);
+    expect(breaker.releaseOf('https://down.example')).toBe('wait');
+    const known = breaker.snapshot('t').map((o) => o.origin);
     expect(known).toHaveLength(1_000);
     expect(known).not.toContain('https://first.example');
   });
 
   it('waits twice as long after each failed probe, up to BREAKER_RESET_MAX_MS, and starts again once the origin answers', async () => {
-    guard = guardWith({
+    breaker = breakerWith({
       BREAKER_CONSECUTIVE_FAILURES: 1,
       BREAKER_RESET_MS: 100,
       BREAKER_RESET_MAX_MS: 300,
@@ -160,7 +160,7 @@ describe('OriginGuard', () => {
     let ran = 0;
     const isFailure = (r: { status: number }) => r.status >= 500;
     const answer = () =>
-      guard.run(
+      breaker.run(
         'https://flaky.example',
         't',
         async () => {
@@ -183,25 +183,25 @@ describe('OriginGuard', () => {
     };
 
     expect((await answer()).kind).toBe('ran');
-    expect(guard.snapshot('t')[0].state).toBe('open');
+    expect(breaker.snapshot('t')[0].state).toBe('open');
     // Probes after 100 ms, then 200, then 300 (the longest), each failing.
     for (const wait of [100, 200, 300, 300]) {
       const took = await untilProbed();
       expect(took).toBeGreaterThanOrEqual(wait - 20);
       // Loose: a busy test machine delays timers; the doubling itself is checked exactly below.
       expect(took).toBeLessThan(wait + 500);
-      const open = guard.snapshot('t')[0];
+      const open = breaker.snapshot('t')[0];
       expect(open.state).toBe('open');
       expect(open.probeAt!.getTime() - open.openedAt!.getTime()).toBe(Math.min(300, wait * 2));
     }
     status = 200;
     await untilProbed();
-    expect(guard.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'closed', probeAt: null }));
+    expect(breaker.snapshot('t')[0]).toEqual(expect.objectContaining({ state: 'closed', probeAt: null }));
 
     // Closed again, the next outage starts over at BREAKER_RESET_MS.
     status = 503;
     expect((await answer()).kind).toBe('ran');
-    const reopened = guard.snapshot('t')[0];
+    const reopened = breaker.snapshot('t')[0];
     expect(reopened.probeAt!.getTime() - reopened.openedAt!.getTime()).toBe(100);
   });
 });

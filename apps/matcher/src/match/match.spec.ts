@@ -1,0 +1,358 @@
+import { Logger } from '@nestjs/common';
+import {
+  decodeDeliveryJob,
+  payloadOfDeliveryJob,
+  SUBJECTS,
+  type ChangeMessage,
+  type DeliveryJob,
+  type WebhookEvent,
+  type WebhookView,
+} from '@hookline/contracts';
+import type { JetStreamPublisher, NatsClient } from '@hookline/messaging';
+import { MetricsService, ReadinessRegistry } from '@hookline/service-kit';
+import { WebhookIndexService } from '../index/webhook-index.service';
+import { ChangesConsumer } from './changes.consumer';
+import { deliveryIdOf, MatchService } from './match.service';
+
+/** One message of the WEBHOOKS stream as the ordered consumer hands it over. */
+interface StreamMessage {
+  seq: number;
+  json: () => WebhookEvent;
+  info: { pending: number };
+}
+
+/**
+ * The WEBHOOKS stream behind NatsClient: the events stored at start, then live ones, handed over
+ * one at a time when the test says so.
+ */
+class FakeWebhookStream {
+  private readonly queue: StreamMessage[] = [];
+  private wake?: () => void;
+  private closed = false;
+  private sequence = 0;
+  private lastSeq: number;
+
+  constructor(private readonly stored: number) {
+    this.lastSeq = stored;
+  }
+
+  /** Hands over the next event; `pending` counts the stored events still to come after it. */
+  deliver(event: WebhookEvent): void {
+    const seq = ++this.sequence;
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    this.queue.push({ seq, json: () => event, info: { pending: Math.max(0, this.stored - seq) } });
+    this.wake?.();
+  }
+
+  /** Events published that the matcher has not received yet. */
+  storeUnseen(count: number): void {
+    this.lastSeq += count;
+  }
+
+  readonly client = {
+    js: { consumers: { get: () => Promise.resolve({ consume: () => Promise.resolve(this.messages()) }) } },
+    jsm: {
+      streams: { info: () => Promise.resolve({ state: { messages: this.stored, last_seq: this.lastSeq } }) },
+    },
+  } as unknown as NatsClient;
+
+  private messages() {
+    const iterate = async function* (stream: FakeWebhookStream): AsyncGenerator<StreamMessage> {
+      while (!stream.closed) {
+        const next = stream.queue.shift();
+        if (next) yield next;
+        else await new Promise<void>((resolve) => (stream.wake = resolve));
+      }
+    };
+    const iterator = iterate(this);
+    return Object.assign(iterator, {
+      close: () => {
+        this.closed = true;
+        this.wake?.();
+        return Promise.resolve();
+      },
+    });
+  }
+}
+
+/** DELIVERIES behind JetStreamPublisher: what was published, or a failure to publish. */
+class FakeDeliveries {
+  readonly published: { subject: string; msgId: string; job: DeliveryJob }[] = [];
+  failure?: Error;
+  readonly publisher = {
+    publishBytes: (subject: string, data: Uint8Array, options: { msgId: string }) => {
+      if (this.failure) return Promise.reject(this.failure);
+      this.published.push({ subject, msgId: options.msgId, job: decodeDeliveryJob(data) });
+      return Promise.resolve();
+    },
+  } as unknown as JetStreamPublisher;
+}
+
+const TENANT = 'tenant-a';
+const SEALED = 'v1:sealed';
+
+function view(overrides: Partial<WebhookView> = {}): WebhookView {
+  return {
+    AppName: 'Hookline',
+    AppUrl: 'https://hookline.example',
+    Name: 'High defects',
+    TargetUrl: 'https://hooks.example.com/in',
+    ObjectTypes: ['Defect'],
+    Expressions: [{ AttributeID: null, AttributeName: 'Priority', Operator: '=', Value: 'High' }],
+    CreatedBy: null,
+    CreationDate: '2026-01-01T00:00:00.000Z',
+    Disabled: false,
+    Security: null,
+    LastUpdateDate: '2026-01-01T00:00:00.000Z',
+    ObjectUUID: 'wh-1',
+    OwnerID: 'owner',
+    SubscriptionID: 100,
+    _objectVersion: 1,
+    _ref: '/webhook/wh-1',
+    _type: 'webhook',
+    FireCount: null,
+    ErrorCount: null,
+    LastStatus: null,
+    LastWebhookResponseTime: null,
+    LastSuccess: null,
+    LastFailure: null,
+    Events: ['Created', 'Updated'],
+    Condition: null,
+    Fields: [],
+    IncludeAllFields: true,
+    Headers: {},
+    Authentication: null,
+    CommunicationMethod: 'http',
+    SharedSpace: null,
+    RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 4, RetryOnStatus: [503] },
+    SigningSecret: '****',
+    ...overrides,
+  };
+}
+
+function upserted(webhookId: string, objectVersion: number, overrides: Partial<WebhookView> = {}): WebhookEvent {
+  return {
+    kind: objectVersion === 1 ? 'created' : 'updated',
+    tenant: TENANT,
+    webhookId,
+    objectVersion,
+    webhook: view({ ObjectUUID: webhookId, _objectVersion: objectVersion, ...overrides }),
+    secrets: { SigningSecret: SEALED, Authentication: null, Headers: {} },
+  };
+}
+
+const deleted = (webhookId: string, objectVersion: number): WebhookEvent => ({
+  kind: 'deleted',
+  tenant: TENANT,
+  webhookId,
+  objectVersion,
+});
+
+function defect(priority: string, overrides: Partial<ChangeMessage> = {}): ChangeMessage {
+  const attribute = (name: string, value: unknown) => ({ value, type: 'String', name, display_name: name, ref: null });
+  return {
+    message_id: `change-${priority}`,
+    message_version: 2,
+    subscription_id: 100,
+    tenant: TENANT,
+    action: 'Created',
+    object_id: 'defect-1',
+    object_type: 'Defect',
+    state: { 'id-priority': attribute('Priority', priority), 'id-name': attribute('Name', 'Login fails') },
+    changes: {},
+    ingested_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Lets the index's feed loop take what was handed over. */
+const drained = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler', () => {
+  let stream: FakeWebhookStream;
+  let deliveries: FakeDeliveries;
+  let readiness: ReadinessRegistry;
+  let index: WebhookIndexService;
+  let consumer: ChangesConsumer;
+
+  async function start(stored: number): Promise<void> {
+    stream = new FakeWebhookStream(stored);
+    deliveries = new FakeDeliveries();
+    readiness = new ReadinessRegistry();
+    index = new WebhookIndexService(stream.client, readiness);
+    const matches = new MatchService(index, deliveries.publisher);
+    consumer = new ChangesConsumer(matches, index, new MetricsService('matcher-test'));
+    await index.onApplicationBootstrap();
+  }
+
+  afterEach(() => index.onApplicationShutdown());
+
+  // The index logs each load and each event it cannot apply; the tests check the effects instead.
+  beforeAll(() => Logger.overrideLogger(false));
+
+  const indexReady = async () => (await readiness.evaluate()).checks['webhook-index'];
+
+  describe('the index feed', () => {
+    it('is ready at once when the stream is empty', async () => {
+      await start(0);
+      expect(await indexReady()).toEqual({ ok: true });
+    });
+
+    it('holds changes back until the stream is read up to where it stood at start', async () => {
+      await start(2);
+      stream.deliver(upserted('wh-1', 1));
+      await drained();
+      expect(await indexReady()).toEqual({ ok: false, detail: 'loading webhooks' });
+      let handled = false;
+      const handling = consumer.onChange(defect('High')).then(() => (handled = true));
+      await drained();
+      expect(handled).toBe(false);
+
+      stream.deliver(upserted('wh-2', 1));
+      await handling;
+      expect(await indexReady()).toEqual({ ok: true });
+      // Both webhooks were in the index when the change was matched.
+      expect(deliveries.published.map((p) => p.job.webhookId).sort()).toEqual(['wh-1', 'wh-2']);
+    });
+
+    it('applies each version once: an older or repeated event changes nothing', async () => {
+      await start(0);
+      stream.deliver(upserted('wh-1', 2, { TargetUrl: 'https://v2.example.com/in' }));
+      stream.deliver(upserted('wh-1', 1, { TargetUrl: 'https://v1.example.com/in' }));
+      stream.deliver(upserted('wh-1', 2, { TargetUrl: 'https://replayed.example.com/in' }));
+      await drained();
+      expect(index.get(TENANT, 'wh-1')?.spec.TargetUrl).toBe('https://v2.example.com/in');
+    });
+
+    it('drops a deleted webhook, and one whose event carries no secrets', async () => {
+      await start(0);
+      stream.deliver(upserted('wh-1', 1));
+      stream.deliver(upserted('wh-2', 1));
+      stream.deliver(deleted('wh-1', 2));
+      stream.deliver({ ...upserted('wh-2', 2), secrets: undefined });
+      await drained();
+      expect(index.all(TENANT)).toEqual([]);
+      expect((await index.status()).tenants).toEqual({});
+    });
+
+    it('keeps the version it has when a newer one does not compile, and goes on with the next events', async () => {
+      await start(0);
+      stream.deliver(upserted('wh-1', 1));
+      stream.deliver(upserted('wh-1', 2, { Condition: '${webhookContext.F} = ' }));
+      stream.deliver(upserted('wh-2', 1));
+      await drained();
+      expect(index.get(TENANT, 'wh-1')?.objectVersion).toBe(1);
+      expect(index.get(TENANT, 'wh-2')).toBeDefined();
+    });
+
+    it('reports per-tenant counts, enabled ones apart, and how far behind the stream it is', async () => {
+      await start(0);
+      stream.deliver(upserted('wh-1', 1));
+      stream.deliver(upserted('wh-2', 1, { Disabled: true }));
+      await drained();
+      stream.storeUnseen(3);
+      expect(await index.status()).toEqual({
+        loaded: true,
+        total: 1,
+        tenants: { [TENANT]: { webhooks: 2, enabled: 1 } },
+        lag: 3,
+      });
+    });
+
+    it('turns the masked view and sealed secrets into the spec a job carries, with the OAuth2 default', async () => {
+      await start(0);
+      stream.deliver({
+        ...upserted('wh-1', 1, {
+          Authentication: {
+            Type: 'OAuth2ClientCredentials',
+            TokenUrl: 'https://auth.example.com/token',
+            ClientId: 'cid',
+            ClientSecret: '****',
+            Scope: null,
+          },
+        }),
+        secrets: {
+          SigningSecret: SEALED,
+          Authentication: { ClientSecret: 'v1:client' },
+          Headers: { 'X-Env': 'v1:env' },
+        },
+      });
+      await drained();
+      expect(index.get(TENANT, 'wh-1')?.spec).toEqual({
+        TargetUrl: 'https://hooks.example.com/in',
+        CommunicationMethod: 'http',
+        SharedSpace: null,
+        Security: null,
+        Headers: { 'X-Env': 'v1:env' },
+        Authentication: {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: 'https://auth.example.com/token',
+          ClientId: 'cid',
+          ClientSecret: 'v1:client',
+          Scope: null,
+          ClientAuthMethod: 'client_secret_basic',
+        },
+        SigningSecret: SEALED,
+        RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 4, RetryOnStatus: [503] },
+      });
+    });
+  });
+
+  describe('a change message', () => {
+    beforeEach(async () => {
+      await start(0);
+      stream.deliver(upserted('wh-1', 1));
+      stream.deliver(upserted('wh-off', 1, { Disabled: true }));
+      stream.deliver(upserted('wh-stories', 1, { ObjectTypes: ['HierarchicalRequirement'] }));
+      stream.deliver({ ...upserted('wh-elsewhere', 1), tenant: 'tenant-b' });
+      await drained();
+    });
+
+    it('becomes one job per enabled matching webhook of its tenant, on its subject, deduped by delivery id', async () => {
+      await consumer.onChange(defect('High'));
+      expect(deliveries.published).toHaveLength(1);
+      const [{ subject, msgId, job }] = deliveries.published;
+      const deliveryId = deliveryIdOf(TENANT, 'change-High', 'wh-1');
+      expect(subject).toBe(SUBJECTS.delivery(TENANT, 'wh-1'));
+      expect(msgId).toBe(deliveryId);
+      expect(job).toMatchObject({
+        deliveryId,
+        tenant: TENANT,
+        webhookId: 'wh-1',
+        messageId: 'change-High',
+        spec: { TargetUrl: 'https://hooks.example.com/in', SigningSecret: SEALED },
+      });
+      // Rally's payload: the rule that fired and the change message.
+      expect(payloadOfDeliveryJob(job)).toMatchObject({
+        rule: { Name: 'High defects' },
+        message: { message_id: 'change-High', object_type: 'Defect' },
+      });
+    });
+
+    it('gives a redelivered change the same delivery id, so JetStream keeps one job', async () => {
+      await consumer.onChange(defect('High'));
+      await consumer.onChange(defect('High'));
+      const [first, second] = deliveries.published;
+      expect(second.msgId).toBe(first.msgId);
+      await consumer.onChange(defect('High', { message_id: 'another-change' }));
+      expect(deliveries.published[2].msgId).not.toBe(first.msgId);
+    });
+
+    it('publishes nothing when no expression matches', async () => {
+      await consumer.onChange(defect('Low'));
+      expect(deliveries.published).toEqual([]);
+    });
+
+    it('fails when a job cannot be stored, so the change is not acked', async () => {
+      deliveries.failure = new Error('no responders');
+      await expect(consumer.onChange(defect('High'))).rejects.toThrow('no responders');
+    });
+
+    it('matches against the index as it is now: a webhook updated to another object type stops firing', async () => {
+      stream.deliver(upserted('wh-1', 2, { ObjectTypes: ['HierarchicalRequirement'] }));
+      await drained();
+      await consumer.onChange(defect('High'));
+      expect(deliveries.published).toEqual([]);
+    });
+  });
+});

@@ -41,15 +41,11 @@ export function parseUserCommand(argv: string[]): AddUser {
 /** Where the running stack's registry is and the admin key to speak as. */
 export function stackTarget(env: NodeJS.ProcessEnv, stateDir: string): { url: string; adminKey: string } {
   const statePath = join(stateDir, 'stack.json');
-  const state = existsSync(statePath)
-    ? (JSON.parse(readFileSync(statePath, 'utf8')) as { url?: string })
-    : {};
+  const state = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as { url?: string }) : {};
   // The front door routes /api/v2/users to the registry.
   const url = env.HOOKLINE_REGISTRY_URL ?? state.url;
   const keyPath = join(stateDir, 'admin-key');
-  const adminKey =
-    env.HOOKLINE_ADMIN_KEY ??
-    (existsSync(keyPath) ? readFileSync(keyPath, 'utf8').trim() : undefined);
+  const adminKey = env.HOOKLINE_ADMIN_KEY ?? (existsSync(keyPath) ? readFileSync(keyPath, 'utf8').trim() : undefined);
   if (!url || !adminKey) {
     throw new Error(
       'no running stack found: start it with ./hookline up, or set HOOKLINE_REGISTRY_URL and HOOKLINE_ADMIN_KEY',

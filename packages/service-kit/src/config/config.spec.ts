@@ -62,6 +62,16 @@ describe('loadConfig', () => {
     expect(message).toContain('PORT: PORT must not be greater than 65535');
   });
 
+  it('believes X-Forwarded-For from loopback by default, from the peers HTTP_TRUST_PROXY names, and refuses nonsense', () => {
+    const base = { NATS_URL: 'n', FEATURE_FLAG: 'true' };
+    expect(load(base).HTTP_TRUST_PROXY).toBe('loopback');
+    expect(load({ ...base, HTTP_TRUST_PROXY: 'loopback, uniquelocal, 10.0.0.0/8' }).HTTP_TRUST_PROXY).toBe(
+      'loopback, uniquelocal, 10.0.0.0/8',
+    );
+    expect(load({ ...base, HTTP_TRUST_PROXY: 'false' }).HTTP_TRUST_PROXY).toBe('false');
+    expect(() => load({ ...base, HTTP_TRUST_PROXY: 'everyone' })).toThrow(/HTTP_TRUST_PROXY/);
+  });
+
   it('reads the tracing settings: off by default, a wrong one named', () => {
     const base = { NATS_URL: 'n', FEATURE_FLAG: 'true' };
     expect(load(base)).toMatchObject({

@@ -61,7 +61,9 @@ export class BaseServiceConfig {
    * Which peers' X-Forwarded-For to believe (Express's `trust proxy`): the front door's address, so
    * a client's own address reaches per-address limits. `loopback` fits the local stack.
    */
-  @Matches(/^(false|(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+))*)$/)
+  @Matches(
+    /^(false|(loopback|linklocal|uniquelocal|[0-9a-fA-F:./]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:./]+))*)$/,
+  )
   HTTP_TRUST_PROXY = 'loopback';
 
   /** Milliseconds a shutdown may take to finish in-flight work before the process exits anyway. */

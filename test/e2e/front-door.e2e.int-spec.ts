@@ -104,14 +104,14 @@ describe('the front door: one origin for the whole API', () => {
 
     const missing = await e2e.public().request('GET', '/api/v2/no-such-thing');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ error: 'not_found', message: expect.any(String), details: [] });
+    expect(missing.body).toEqual({ error: 'NOT_FOUND', message: expect.any(String), details: [] });
   });
 
   it('answers 502 in the error shape while a service is down, and serves again once it is back', async () => {
     await e2e.stack.stopService('dispatcher');
     const down = await e2e.admin.request('GET', '/api/v2/breakers');
     expect(down.status).toBe(502);
-    expect(down.body).toMatchObject({ error: 'front_door', message: expect.any(String), details: [] });
+    expect(down.body).toMatchObject({ error: 'UNAVAILABLE', message: expect.any(String), details: [] });
     await e2e.stack.startService('dispatcher');
     expect((await e2e.admin.request('GET', '/api/v2/breakers')).status).toBe(200);
   });

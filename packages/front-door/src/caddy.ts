@@ -74,7 +74,7 @@ export function caddyConfig(options: CaddyOptions): Json {
               {
                 // An API path no service serves is a JSON 404, not the console's page.
                 match: [{ path: ['/api/*', '/apps/*'] }],
-                handle: [jsonResponse(404, errorBody('not_found', 'No Hookline API serves this path.'))],
+                handle: [jsonResponse(404, errorBody('NOT_FOUND', 'No Hookline API serves this path.'))],
                 terminal: true,
               },
               {
@@ -94,7 +94,7 @@ export function caddyConfig(options: CaddyOptions): Json {
                     jsonResponse(
                       '{http.error.status_code}',
                       errorBody(
-                        'front_door',
+                        'UNAVAILABLE',
                         'The front door could not complete this request: {http.error.status_text}',
                       ),
                     ),

@@ -1,41 +1,40 @@
 /**
- * Every call the console makes to Hookline, typed, on the same origin (the front door routes each
- * path to its service). One module, so that the generated client (packages/client) replaces it whole.
+ * Every call the console makes to Hookline, through the generated client (@hookline/client) on the
+ * same origin (the front door routes each path to its service). Paths, bodies and answers are typed
+ * from the merged OpenAPI document; this module only adds the session's key, the 401 that ends the
+ * session, and errors thrown as `ApiError`.
  */
+import { createHooklineClient, type HooklineClient, type paths, type Schema } from '@hookline/client';
 
-export type Role = 'admin' | 'integration' | 'read-only';
+export type Role = Schema<'CurrentPrincipalDto'>['Roles'][number];
+export type FieldProblem = Schema<'FieldProblemDto'>;
+export type Principal = Schema<'CurrentPrincipalDto'>;
+export type Expression = Schema<'ExpressionDto'>;
+export type Operator = Expression['Operator'];
+export type ScalarValue = Exclude<NonNullable<Expression['Value']>, unknown[]>;
+export type Authentication = Schema<'AuthenticationDto'>;
+export type AuthenticationType = Authentication['Type'];
+export type RetryPolicy = Schema<'RetryPolicyDto'>;
+/** What the console writes. */
+export type WebhookBody = Schema<'CreateWebhookDto'>;
+export type WebhookUpdate = Schema<'UpdateWebhookDto'>;
+export type WebhookEvent = NonNullable<WebhookBody['Events']>[number];
+export type PayloadFormat = NonNullable<WebhookBody['PayloadFormat']>;
+export type CommunicationMethod = NonNullable<WebhookBody['CommunicationMethod']>;
+export type Webhook = Schema<'WebhookResponseDto'>;
+export type Attempt = Schema<'AttemptResponseDto'>;
+export type FailedDelivery = Schema<'FailedDeliveryResponseDto'>;
+export type TestResult = Schema<'TestDeliveryResponseDto'>;
+export type Breaker = Schema<'BreakerDto'>;
+export type BlockedUrl = Schema<'BlockedUrlResponseDto'>;
+export type TunnelSpace = Schema<'SpaceSessionsResponse'>;
+export type ApiKey = Schema<'ApiKeyResponseDto'>;
+export type Pipeline = Schema<'PipelineResponse'>;
+export type IncomingHook = Schema<'HookResponse'>;
+export type PipelineRun = Schema<'RunResponse'>;
+export type WebhookListQuery = NonNullable<paths['/api/v2/webhook']['get']['parameters']['query']>;
 
-export interface FieldProblem {
-  field: string;
-  reason: string;
-}
-
-/** The services' error body `{error, message, details}` with the HTTP status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: FieldProblem[],
-  ) {
-    super(message);
-  }
-}
-
-export interface Page<T> {
-  Results: T[];
-  TotalResultCount: number;
-  PageSize?: number;
-  StartIndex?: number;
-}
-
-export interface Principal {
-  SubscriptionID: number;
-  KeyID: string;
-  Roles: Role[];
-  SharedSpaces: string[];
-}
-
+/** The choices the forms offer, checked against the document's enums. */
 export const OPERATORS = [
   '=',
   '!=',
@@ -50,193 +49,36 @@ export const OPERATORS = [
   'has',
   '!has',
   'changed',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
-export const EVENTS = ['Created', 'Updated', 'Deleted'] as const;
-export type WebhookEvent = (typeof EVENTS)[number];
-export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const;
-export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
-export const COMMUNICATION_METHODS = ['http', 'websocket'] as const;
-export type CommunicationMethod = (typeof COMMUNICATION_METHODS)[number];
-export const AUTHENTICATION_TYPES = ['Basic', 'OAuth2ClientCredentials', 'SignIn', 'Token'] as const;
-export type AuthenticationType = (typeof AUTHENTICATION_TYPES)[number];
-export const SIGN_IN_FLOWS = ['RemedyJwt', 'InnovationSuite', 'OAuth2Password'] as const;
-export const TOKEN_SCHEMES = ['Bearer', 'AR-JWT'] as const;
+] as const satisfies readonly Operator[];
+export const EVENTS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly WebhookEvent[];
+export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const satisfies readonly PayloadFormat[];
+export const COMMUNICATION_METHODS = ['http', 'websocket'] as const satisfies readonly CommunicationMethod[];
+export const AUTHENTICATION_TYPES = [
+  'Basic',
+  'OAuth2ClientCredentials',
+  'SignIn',
+  'Token',
+] as const satisfies readonly AuthenticationType[];
+export const SIGN_IN_FLOWS = ['RemedyJwt', 'InnovationSuite', 'OAuth2Password'] as const satisfies readonly NonNullable<
+  Authentication['Flow']
+>[];
+export const TOKEN_SCHEMES = ['Bearer', 'AR-JWT'] as const satisfies readonly NonNullable<Authentication['Scheme']>[];
 
-export type ScalarValue = string | number | boolean;
+/** The services' error body `{error, message, details}` with the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldProblem[],
+  ) {
+    super(message);
+  }
 
-export interface Expression {
-  AttributeID?: string | null;
-  AttributeName?: string | null;
-  Operator: Operator;
-  Value?: ScalarValue | ScalarValue[] | null;
-}
-
-export interface Authentication {
-  Type: AuthenticationType;
-  Username?: string;
-  Password?: string;
-  Flow?: (typeof SIGN_IN_FLOWS)[number];
-  SignInUrl?: string;
-  Scheme?: (typeof TOKEN_SCHEMES)[number];
-  Token?: string;
-  TokenUrl?: string;
-  ClientId?: string;
-  ClientSecret?: string;
-  Scope?: string | null;
-}
-
-export interface RetryPolicy {
-  MaxRetries?: number;
-  InitialDelayMs?: number;
-  BackoffMultiplier?: number;
-  RetryOnStatus?: number[];
-}
-
-/** What the console writes: the main fields of every dialect. */
-export interface WebhookBody {
-  AppName: string;
-  AppUrl: string;
-  Name: string;
-  TargetUrl: string;
-  ObjectTypes?: string[];
-  Events?: WebhookEvent[];
-  Expressions?: Expression[];
-  Condition?: string | null;
-  Fields?: string[];
-  PayloadFormat?: PayloadFormat;
-  Headers?: Record<string, string>;
-  Authentication?: Authentication | null;
-  RetryPolicy?: RetryPolicy;
-  IncludeAllFields?: boolean;
-  CommunicationMethod?: CommunicationMethod;
-  SharedSpace?: string | null;
-  Disabled?: boolean;
-}
-
-export interface Webhook extends Required<
-  Omit<WebhookBody, 'Authentication' | 'RetryPolicy' | 'Condition' | 'SharedSpace'>
-> {
-  ObjectUUID: string;
-  SharedSpace: string | null;
-  SubscriptionID: number;
-  Condition: string | null;
-  Authentication: Authentication | null;
-  RetryPolicy: RetryPolicy;
-  CreationDate: string;
-  LastUpdateDate: string;
-  FireCount: number | null;
-  ErrorCount: number | null;
-  LastStatus: number | null;
-  LastWebhookResponseTime: number | null;
-  LastSuccess: string | null;
-  LastFailure: string | null;
-  SigningSecret: string;
-}
-
-export interface Attempt {
-  DeliveryID: string;
-  Attempt: number;
-  Time: string;
-  Outcome: string;
-  Status: number | null;
-  LatencyMs: number;
-  Error: string | null;
-}
-
-export interface FailedDelivery {
-  DeliveryID: string;
-  MessageID: string;
-  FailedAt: string;
-  LastStatus: number | null;
-  Attempts: number;
-  Error: string | null;
-  ReplayCount: number;
-  LastReplayAt: string | null;
-}
-
-export interface TestResult {
-  DeliveryID: string;
-  Outcome: string;
-  Status: number | null;
-  LatencyMs: number;
-  ResponseExcerpt: string | null;
-  Error: string | null;
-}
-
-export interface Breaker {
-  Origin: string;
-  State: string;
-  InFlight: number;
-  Waiting: number;
-  Failures: number;
-  Successes: number;
-  OpenedAt: string | null;
-  NextProbeAt: string | null;
-  Parked: number;
-}
-
-export interface BlockedUrl {
-  ID: string;
-  Url: string;
-  WebhookID: string | null;
-  Reason: string;
-  BlockedAt: string;
-  Until: string | null;
-  Count: number;
-}
-
-export interface TunnelSpace {
-  SharedSpace: string;
-  Listeners: { Id: string; KeyId: string; RemoteAddress: string; ConnectedAt: string; InFlight: number }[];
-}
-
-export interface ApiKey {
-  KeyID: string;
-  Name: string;
-  Hint: string;
-  Roles: Role[];
-  SharedSpaces: string[];
-  CreationDate: string;
-  Revoked: boolean;
-}
-
-export interface Pipeline {
-  id: string;
-  name: string;
-  description: string | null;
-  created_at: string;
-}
-
-export interface IncomingHook {
-  id: string;
-  pipeline_id: string;
-  name: string;
-  url: string;
-  requires_secret: boolean;
-  secret_header_name: string | null;
-  secret: string | null;
-  action_type: string;
-  disabled: boolean;
-  created_at: string;
-}
-
-export interface PipelineRun {
-  id: string;
-  hook_id: string;
-  action_type: string;
-  status: string;
-  variables: Record<string, unknown>;
-  received_at: string;
-  finished_at: string | null;
-  history: { status: string; at: string; message: string | null }[];
-}
-
-export interface WebhookListQuery {
-  pagesize: number;
-  start: number;
-  order?: string;
-  query?: string;
+  /** The body's `error` field (the stable code). */
+  get error(): string {
+    return this.code;
+  }
 }
 
 /** Called on every 401, so the session ends and the sign-in page shows in place. */
@@ -248,68 +90,76 @@ export function setCredential(key: string | null, unauthenticated: () => void): 
   onUnauthenticated = unauthenticated;
 }
 
-async function call<T>(method: string, path: string, body?: unknown, key: string | null = credential): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
+/** The page's origin; a placeholder where there is none (unit tests), so URLs stay absolute. */
+function origin(): string {
+  return globalThis.location?.origin ?? 'http://localhost';
+}
+
+/** What openapi-fetch answers: the parsed body, or the parsed error body, and the response. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * Makes one call with a client for `key` (the session's by default, none when empty) and returns
+ * its answer's body, or throws the error body as an `ApiError`.
+ */
+async function call<T>(
+  send: (client: HooklineClient) => Promise<Answer<T>>,
+  key: string | null = credential,
+): Promise<T> {
+  const client = createHooklineClient({
+    baseUrl: origin(),
+    token: key || undefined,
+    fetch: (request) => globalThis.fetch(request),
+  });
+  const { data, error, response } = await send(client);
   if (!response.ok) {
-    const error = (parsed ?? {}) as { error?: string; message?: string; details?: FieldProblem[] };
+    const body = (typeof error === 'object' && error !== null ? error : {}) as Partial<Schema<'ErrorResponseDto'>>;
     if (response.status === 401 && key === credential) onUnauthenticated();
-    throw new ApiError(
-      response.status,
-      error.error ?? 'error',
-      error.message ?? response.statusText,
-      error.details ?? [],
-    );
+    throw new ApiError(response.status, body.error ?? 'error', body.message ?? response.statusText, body.details ?? []);
   }
-  return parsed as T;
+  return data as T;
 }
 
-function search(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter(
-    (e): e is [string, string | number] => e[1] !== undefined && e[1] !== '',
-  );
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+/** The list query without empty values, which the services would read as filters. */
+function present<Q extends object>(query: Q): Q {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && v !== '')) as Q;
 }
 
-const webhookPath = (id: string): string => `/api/v2/webhook/${encodeURIComponent(id)}`;
+const webhook = (id: string) => ({ params: { path: { id } } });
+const pipeline = (pipeline_id: string) => ({ params: { path: { pipeline_id } } });
 
 export const api = {
   /** Checks a key before it becomes the session's. */
-  whoAmI: (key?: string) => call<Principal>('GET', '/api/v2/apikey/current', undefined, key ?? credential),
+  whoAmI: (key?: string) => call((c) => c.GET('/api/v2/apikey/current'), key ?? credential),
   /** Devopness's sign-in; sent without a credential, so a refusal does not end another session. */
-  login: (email: string, password: string) =>
-    call<{ access_token: string; token_type: string; expires_in: number }>(
-      'POST',
-      '/users/login',
-      { email, password },
-      '',
-    ),
-  webhooks: (q: WebhookListQuery) => call<Page<Webhook>>('GET', `/api/v2/webhook${search({ ...q })}`),
-  webhook: (id: string) => call<Webhook>('GET', webhookPath(id)),
-  createWebhook: (body: WebhookBody) => call<Webhook>('POST', '/api/v2/webhook', body),
-  updateWebhook: (id: string, body: Partial<WebhookBody>) => call<Webhook>('PATCH', webhookPath(id), body),
-  deleteWebhook: (id: string) => call<void>('DELETE', webhookPath(id)),
-  rotateSigningSecret: (id: string) => call<Webhook>('POST', `${webhookPath(id)}/signing-secret`),
-  testWebhook: (id: string) => call<TestResult>('POST', `${webhookPath(id)}/test`),
+  login: (email: string, password: string) => call((c) => c.POST('/users/login', { body: { email, password } }), ''),
+  webhooks: (q: WebhookListQuery) => call((c) => c.GET('/api/v2/webhook', { params: { query: present(q) } })),
+  webhook: (id: string) => call((c) => c.GET('/api/v2/webhook/{id}', webhook(id))),
+  createWebhook: (body: WebhookBody) => call((c) => c.POST('/api/v2/webhook', { body })),
+  updateWebhook: (id: string, body: WebhookUpdate) =>
+    call((c) => c.PATCH('/api/v2/webhook/{id}', { ...webhook(id), body })),
+  deleteWebhook: (id: string) => call<void>((c) => c.DELETE('/api/v2/webhook/{id}', webhook(id))),
+  rotateSigningSecret: (id: string) => call((c) => c.POST('/api/v2/webhook/{id}/signing-secret', webhook(id))),
+  testWebhook: (id: string) => call((c) => c.POST('/api/v2/webhook/{id}/test', webhook(id))),
   attempts: (id: string, start = 1, pagesize = 20) =>
-    call<Page<Attempt>>('GET', `${webhookPath(id)}/attempts${search({ start, pagesize })}`),
-  failed: (id: string) => call<Page<FailedDelivery>>('GET', `${webhookPath(id)}/failed`),
+    call((c) => c.GET('/api/v2/webhook/{id}/attempts', { params: { path: { id }, query: { start, pagesize } } })),
+  failed: (id: string) => call((c) => c.GET('/api/v2/webhook/{id}/failed', webhook(id))),
   replay: (id: string, deliveryId: string) =>
-    call<{ DeliveryID: string }>('POST', `${webhookPath(id)}/failed/${encodeURIComponent(deliveryId)}/replay`),
-  pipelines: () => call<Pipeline[]>('GET', '/pipelines'),
-  createPipeline: (body: { name: string; description?: string }) => call<Pipeline>('POST', '/pipelines', body),
-  hooks: (pipelineId: string) => call<IncomingHook[]>('GET', `/pipelines/${encodeURIComponent(pipelineId)}/hooks`),
-  createHook: (pipelineId: string, body: { name: string; action_type: string; requires_secret: boolean }) =>
-    call<IncomingHook>('POST', `/pipelines/${encodeURIComponent(pipelineId)}/hooks/incoming`, body),
-  runs: (pipelineId: string) => call<PipelineRun[]>('GET', `/pipelines/${encodeURIComponent(pipelineId)}/runs`),
-  breakers: () => call<Page<Breaker>>('GET', '/api/v2/breakers'),
-  blocklist: () => call<Page<BlockedUrl>>('GET', '/api/v2/blocklist'),
-  unblock: (id: string) => call<void>('DELETE', `/api/v2/blocklist/${encodeURIComponent(id)}`),
-  sessions: () => call<Page<TunnelSpace>>('GET', '/api/v2/sessions'),
-  apiKeys: () => call<Page<ApiKey>>('GET', '/api/v2/apikey'),
-  revokeApiKey: (id: string) => call<void>('DELETE', `/api/v2/apikey/${encodeURIComponent(id)}`),
+    call((c) => c.POST('/api/v2/webhook/{id}/failed/{deliveryId}/replay', { params: { path: { id, deliveryId } } })),
+  pipelines: () => call((c) => c.GET('/pipelines')),
+  createPipeline: (body: Schema<'CreatePipelineDto'>) => call((c) => c.POST('/pipelines', { body })),
+  hooks: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/hooks', pipeline(pipelineId))),
+  createHook: (pipelineId: string, body: Schema<'CreateHookDto'>) =>
+    call((c) => c.POST('/pipelines/{pipeline_id}/hooks/incoming', { ...pipeline(pipelineId), body })),
+  runs: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/runs', pipeline(pipelineId))),
+  breakers: () => call((c) => c.GET('/api/v2/breakers')),
+  blocklist: () => call((c) => c.GET('/api/v2/blocklist')),
+  unblock: (id: string) => call<void>((c) => c.DELETE('/api/v2/blocklist/{id}', { params: { path: { id } } })),
+  sessions: () => call((c) => c.GET('/api/v2/sessions')),
+  apiKeys: () => call((c) => c.GET('/api/v2/apikey')),
+  revokeApiKey: (id: string) => call<void>((c) => c.DELETE('/api/v2/apikey/{id}', { params: { path: { id } } })),
 };

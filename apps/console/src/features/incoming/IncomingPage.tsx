@@ -64,7 +64,9 @@ function NewHook({ pipelineId }: { pipelineId: string }) {
   const client = useQueryClient();
   const [created, setCreated] = useState<IncomingHook | null>(null);
   const form = useForm({ initialValues: { name: '', action_type: 'deploy', requires_secret: true } });
-  const create = useMutation({ mutationFn: (body: typeof form.values) => api.createHook(pipelineId, body) });
+  const create = useMutation({
+    mutationFn: (body: typeof form.values) => api.createHook(pipelineId, { ...body, secret_algorithm: 'sha256' }),
+  });
   return (
     <Stack>
       <form

@@ -115,11 +115,11 @@ export function parseValue(operator: Operator, text: string): Expression['Value'
   return parseScalar(text);
 }
 
-function scalarText(value: ScalarValue): string {
+function scalarText(value: unknown): string {
   return typeof value === 'string' && parseScalar(value) !== value ? `"${value}"` : String(value);
 }
 
-export function valueText(value: Expression['Value']): string {
+export function valueText(value: Expression['Value'] | null): string {
   if (value === undefined || value === null) return '';
   return Array.isArray(value) ? value.map(scalarText).join(', ') : scalarText(value);
 }
@@ -197,8 +197,8 @@ export function fromWebhook(webhook: Webhook): WebhookFormValues {
       Value: valueText(e.Value),
     })),
     Condition: webhook.Condition ?? '',
-    Fields: webhook.Fields,
-    PayloadFormat: webhook.PayloadFormat,
+    Fields: webhook.Fields.map(String),
+    PayloadFormat: webhook.PayloadFormat ?? empty.PayloadFormat,
     IncludeAllFields: webhook.IncludeAllFields,
     CommunicationMethod: webhook.CommunicationMethod,
     SharedSpace: webhook.SharedSpace ?? '',

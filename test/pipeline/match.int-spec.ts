@@ -223,4 +223,77 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
       }),
     ]);
   });
+
+  it("lets any tenant's key dry-run its own webhooks only; the bootstrap key names the tenant", async () => {
+    const otherAdmin = await h.createKey(200);
+    const created = await h.request('POST', '/api/v2/webhook', {
+      key: otherAdmin,
+      body: {
+        Name: 'Defects of tenant 200',
+        AppName: 'App',
+        AppUrl: 'www.example.com',
+        TargetUrl: 'https://receiver.example.com/hook',
+        ObjectTypes: ['Defect'],
+        Expressions: [{ AttributeName: 'Priority', Operator: '=', Value: 'High' }],
+      },
+    });
+    expect(created.status).toBe(200);
+    const otherHook = created.body.ObjectUUID as string;
+    await waitFor(async () => {
+      const res = await fetch(`${matcher.baseUrl}/api/v2/index`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      return ((await res.json()) as { tenants: Record<string, { webhooks: number }> }).tenants['200']?.webhooks === 1;
+    });
+
+    const dryRun = async (credential: string | undefined, tenant: string) => {
+      const response = await fetch(`${matcher.baseUrl}/api/v2/match`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(credential !== undefined && { authorization: `Bearer ${credential}` }),
+        },
+        body: JSON.stringify({
+          message_id: `dry-${tenant}`,
+          message_version: 2,
+          subscription_id: Number(tenant),
+          tenant,
+          action: 'Created',
+          object_id: 'f-10',
+          object_type: 'PortfolioItem/Feature',
+          state: {},
+          changes: {},
+          ingested_at: new Date().toISOString(),
+        }),
+      });
+      return {
+        status: response.status,
+        ids: response.status === 200 ? ((await response.json()) as { results: DryRunResult[] }).results : [],
+      };
+    };
+    type DryRunResult = { webhookId: string; fires: boolean; failed?: { clause: string; reason: string } };
+    const mine = (results: DryRunResult[]) => results.map((r) => r.webhookId).sort();
+
+    const ownOf100 = mine((await dryRun(ADMIN_KEY, '100')).ids);
+    expect(ownOf100).not.toContain(otherHook);
+    // A tenant's read-only key: its own webhooks, even when it names another tenant.
+    const readOnly100 = await h.createKey(100, ['read-only']);
+    expect(mine((await dryRun(readOnly100, '100')).ids)).toEqual(ownOf100);
+    expect(mine((await dryRun(readOnly100, '200')).ids)).toEqual(ownOf100);
+    // Tenant 200's key sees only its webhook, with the clause that failed.
+    for (const named of ['200', '100']) {
+      const { status, ids } = await dryRun(otherAdmin, named);
+      expect(status).toBe(200);
+      expect(ids).toEqual([
+        {
+          webhookId: otherHook,
+          name: 'Defects of tenant 200',
+          fires: false,
+          failed: { clause: 'ObjectTypes', reason: expect.any(String) },
+        },
+      ]);
+    }
+    // The operator's bootstrap key tries the tenant it names.
+    expect(mine((await dryRun(ADMIN_KEY, '200')).ids)).toEqual([otherHook]);
+    expect((await dryRun(undefined, '100')).status).toBe(401);
+    expect((await dryRun('not-a-key', '100')).status).toBe(401);
+  });
 });

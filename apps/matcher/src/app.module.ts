@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@hookline/auth';
 import { MessagingModule } from '@hookline/messaging';
-import { ServiceKitModule } from '@hookline/service-kit';
+import { DatabaseModule, ServiceKitModule } from '@hookline/service-kit';
 import { MatcherConfig } from './config/matcher.config';
 import { MatchModule } from './match/match.module';
 
@@ -12,6 +13,9 @@ import { MatchModule } from './match/match.module';
       url: (config) => config.NATS_URL,
       streams: ['WEBHOOKS', 'CHANGES', 'DELIVERIES'],
     }),
+    // API keys and user sessions (the registry's), which authenticate dry runs.
+    DatabaseModule.forRoot({ config: MatcherConfig, url: (config) => config.MONGO_URL }),
+    AuthModule,
     MatchModule,
   ],
 })

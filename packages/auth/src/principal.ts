@@ -36,3 +36,11 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => Set
 export function tenantOf(principal: Pick<Principal, 'subscriptionId'>): string {
   return String(principal.subscriptionId);
 }
+
+/** Fixed id of the operator's bootstrap key (made by the registry from HOOKLINE_ADMIN_KEY). */
+export const BOOTSTRAP_KEY_ID = '00000000-0000-4000-8000-000000000000';
+
+/** True for the operator's bootstrap admin key, the one principal that may look beyond its own subscription. */
+export function isBootstrapKey(principal: Pick<Principal, 'keyId' | 'userId'>): boolean {
+  return principal.userId === undefined && principal.keyId === BOOTSTRAP_KEY_ID;
+}

@@ -261,7 +261,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Dry run: which webhooks a change would fire, and for the others the clause that failed */
+    /**
+     * Dry run: which webhooks a change would fire, and for the others the clause that failed
+     * @description Any API key or user token: the caller's own subscription's webhooks are tried, whatever `tenant` says. Only the operator's bootstrap admin key tries the webhooks of the `tenant` it names.
+     */
     post: operations['MatchController_dryRun'];
     delete?: never;
     options?: never;
@@ -1192,7 +1195,7 @@ export interface components {
       message_id: string;
       message_version: number;
       subscription_id: number;
-      /** @description The tenant whose webhooks are tried. */
+      /** @description The tenant whose webhooks are tried, for the operator's bootstrap key; any other caller's own subscription is tried instead. */
       tenant: string;
       /** @enum {string} */
       action: 'Created' | 'Updated' | 'Deleted' | 'Recycled';

@@ -78,9 +78,9 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
     expect(slow.received).toHaveLength(2);
     expect(h.outcomesOf(held.deliveryId)).toHaveLength(1);
 
-    // Held jobs stay queued in JetStream, visible per webhook.
+    // Held jobs are parked until the block is lifted, visible per webhook.
     const queues = await h.request('GET', '/api/v2/deliveries/webhooks', admin);
-    expect(queues.body.Results).toContainEqual({ WebhookID: held.webhookId, Queued: 1, Parked: 0, InFlight: 0 });
+    expect(queues.body.Results).toContainEqual({ WebhookID: held.webhookId, Queued: 0, Parked: 1, InFlight: 0 });
 
     const list = await h.request('GET', '/api/v2/blocklist', admin);
     expect(list.body).toEqual({
@@ -179,14 +179,15 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
   });
 });
 
-describe('an admin unblock takes effect on the next delivery on every dispatcher instance', () => {
+describe('an admin unblock takes effect at once on every dispatcher instance, held jobs included', () => {
   let h: DispatcherHarness;
   let admin: string;
   let receiver: Receiver;
 
   beforeAll(async () => {
-    // A re-read far beyond the test: only the unblock notice can lift the block on the other instance.
-    h = await DispatcherHarness.start({ ...LOCAL_ENV, BLOCKLIST_REFRESH_MS: '600000', HOLD_RECHECK_MS: '300' });
+    // A re-read and a recheck far beyond the test: only the unblock notice can lift the block on the
+    // other instance, and only the unblock can bring the held job back within the test.
+    h = await DispatcherHarness.start({ ...LOCAL_ENV, BLOCKLIST_REFRESH_MS: '600000', HOLD_RECHECK_MS: '600000' });
     admin = await h.createKey(100, ['admin']);
     receiver = await startReceiver((res) => res.end('ok'));
   });
@@ -196,7 +197,7 @@ describe('an admin unblock takes effect on the next delivery on every dispatcher
     await h?.stop();
   });
 
-  it('block, unblock on one instance, and the very next delivery through the other goes out', async () => {
+  it('block, unblock on one instance: the job held before and the very next one go out through the other', async () => {
     await h.dispatcher.app
       .get<Connection>(getConnectionToken())
       .collection('blocked_urls')
@@ -228,7 +229,10 @@ describe('an admin unblock takes effect on the next delivery on every dispatcher
     const next = job(spec(receiver.url));
     await h.publish(next);
     expect(await h.settled(next.deliveryId, 5_000)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
-    // The job held before comes back at its next recheck and goes out too.
+    // The job held before the unblock goes out within seconds too, once (not at a recheck minutes away).
     expect((await h.settled(held.deliveryId, 5_000)).at(-1)).toMatchObject({ kind: 'success', attempt: 1 });
+    await sleep(1_500);
+    expect(h.outcomesOf(held.deliveryId).filter((o) => o.kind === 'success')).toHaveLength(1);
+    expect(receiver.received).toHaveLength(2);
   });
 });

@@ -65,6 +65,12 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
     return record && isBlockActive(record) ? record : null;
   }
 
+  /** Ids of the blocks in force now (this instance's view): their parked jobs stay parked. */
+  activeIds(): Set<string> {
+    const now = new Date();
+    return new Set([...this.active.values()].filter((r) => isBlockActive(r, now)).map((r) => r._id));
+  }
+
   /** Counts a slow or invalid answer as a strike, a prompt valid one clears them; blocks on the last strike. */
   async observe(
     tenant: string,

@@ -172,7 +172,7 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(100)
   BLOCKLIST_REFRESH_MS = 5_000;
 
-  /** Longest a held job waits before it is looked at again (a block may be lifted by an admin). */
+  /** Longest a job held for a blocked URL waits in JetStream when it could not be parked (an admin may lift the block). */
   @IsInt()
   @Min(100)
   HOLD_RECHECK_MS = 60_000;

@@ -64,16 +64,30 @@ describe('delivery decision', () => {
   });
 
   describe('holds and parks (not attempts)', () => {
-    const blocked = (untilMs: number | null): JobResult => ({ kind: 'url-blocked', reason: 'slow answers', untilMs });
+    const blocked = (untilMs: number | null): JobResult => ({
+      kind: 'url-blocked',
+      blockId: '100:https://hooks.example.com/',
+      reason: 'slow answers',
+      untilMs,
+    });
     const notice = { errorKind: 'url-blocked', error: 'URL blocked: slow answers' };
 
     it.each<[string, JobResult, number]>([
-      ['a block until lifted: looked at again after HOLD_RECHECK_MS', blocked(null), 60_000],
-      ['a block ending sooner: held until it ends', blocked(NOW + 5_000), 5_000],
-      ['a block ending later: still looked at again after HOLD_RECHECK_MS', blocked(NOW + 3_600_000), 60_000],
-      ['a block that has just ended: offered again at once', blocked(NOW - 1), 0],
-    ])('%s', (_, result, delayMs) => {
-      expect(decideDelivery(result, history({ attempt: 2 }), SETTINGS)).toEqual({ kind: 'hold', delayMs, notice });
+      [
+        'a block until lifted: parked; should parking fail, looked at again after HOLD_RECHECK_MS',
+        blocked(null),
+        60_000,
+      ],
+      ['a block ending sooner: parked; should parking fail, held until it ends', blocked(NOW + 5_000), 5_000],
+      ['a block ending later: parked; should parking fail, held HOLD_RECHECK_MS', blocked(NOW + 3_600_000), 60_000],
+      ['a block that has just ended: parked; should parking fail, offered again at once', blocked(NOW - 1), 0],
+    ])('%s', (_, result, fallbackDelayMs) => {
+      expect(decideDelivery(result, history({ attempt: 2 }), SETTINGS)).toEqual({
+        kind: 'park-blocked',
+        blockId: '100:https://hooks.example.com/',
+        notice,
+        fallbackDelayMs,
+      });
     });
 
     it.each<[number, number]>([

@@ -11,7 +11,7 @@ export type JobResult =
   /** The webhook answered 410 Gone earlier and is being deleted. */
   | { kind: 'webhook-gone' }
   /** The URL is on the blocklist until `untilMs` (epoch ms; null: until an admin lifts it). */
-  | { kind: 'url-blocked'; reason: string; untilMs: number | null }
+  | { kind: 'url-blocked'; blockId: string; reason: string; untilMs: number | null }
   /** The origin's (or shared space's) breaker is open; a probe may go after `retryInMs`. */
   | { kind: 'breaker-open'; origin: string; retryInMs: number }
   /** The origin is at its concurrency budget: local back-pressure, nothing was sent. */
@@ -55,17 +55,20 @@ export type DeliveryDecision =
   | { kind: 'ack'; outcome: OutcomeFields | null; markGone: boolean }
   /** Offered again after `delayMs`; with an outcome the attempt counts, without one it does not. */
   | { kind: 'retry'; delayMs: number; outcome: OutcomeFields | null }
-  /** Not an attempt: JetStream offers the job again after `delayMs`. */
-  | { kind: 'hold'; delayMs: number; notice: HeldNotice }
   /** Kept aside until the origin's probe; held for `fallbackDelayMs` instead should parking fail. */
   | { kind: 'park'; origin: string; notice: HeldNotice; fallbackDelayMs: number }
+  /**
+   * Kept aside until the block `blockId` is lifted or ends (released on every instance at once);
+   * held for `fallbackDelayMs` instead should parking fail.
+   */
+  | { kind: 'park-blocked'; blockId: string; notice: HeldNotice; fallbackDelayMs: number }
   /** A poison job: its failure is recorded (kept for replay), then JetStream drops it. */
   | { kind: 'terminate'; outcome: OutcomeFields };
 
 /** A result that is decided without the job's history, so a busy origin's job stays cheap. */
 export type ResultWithoutHistory = Extract<JobResult, { kind: 'undeliverable' | 'webhook-gone' | 'origin-busy' }>;
 
-/** The one place that turns a job's result and history into ack, retry, hold, park or terminate. */
+/** The one place that turns a job's result and history into ack, retry, park or terminate. */
 export function decideDelivery(result: ResultWithoutHistory): DeliveryDecision;
 export function decideDelivery(result: JobResult, history: JobHistory, settings: DecisionSettings): DeliveryDecision;
 export function decideDelivery(result: JobResult, history?: JobHistory, settings?: DecisionSettings): DeliveryDecision {
@@ -82,12 +85,14 @@ export function decideDelivery(result: JobResult, history?: JobHistory, settings
   if (!history || !settings) throw new TypeError(`a ${result.kind} result is decided with the job's history`);
   switch (result.kind) {
     case 'url-blocked': {
-      // Looked at again by HOLD_RECHECK_MS at the latest, as an admin may lift the block.
+      // Parked until the block is lifted or ends; should parking fail, JetStream holds the job and
+      // offers it again by HOLD_RECHECK_MS at the latest, as an admin may lift the block.
       const left = result.untilMs === null ? settings.HOLD_RECHECK_MS : result.untilMs - history.now;
       return {
-        kind: 'hold',
-        delayMs: Math.max(0, Math.min(left, settings.HOLD_RECHECK_MS)),
+        kind: 'park-blocked',
+        blockId: result.blockId,
         notice: { errorKind: 'url-blocked', error: `URL blocked: ${result.reason}` },
+        fallbackDelayMs: Math.max(0, Math.min(left, settings.HOLD_RECHECK_MS)),
       };
     }
     case 'breaker-open':

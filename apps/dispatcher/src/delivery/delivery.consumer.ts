@@ -15,8 +15,8 @@ export class DeliveryConsumer {
     payload: DeliveryJob,
     decode: decodeDeliveryJob,
     concurrency: DISPATCH_CONCURRENCY,
-    // Jobs waiting for a retry or a blocked URL are nak'ed with a delay and stay pending on the
-    // server until they come back (those for an open breaker are parked instead). Under the
+    // Jobs waiting for a retry are nak'ed with a delay and stay pending on the server until they
+    // come back (those for an open breaker or a blocked URL are parked instead). Under the
     // default limit (1,024 here) a dead receiver's jobs filled it within seconds and the server
     // sent nothing else: every healthy receiver waited too. The handlers' slots, not this, bound
     // what the instance holds at once.

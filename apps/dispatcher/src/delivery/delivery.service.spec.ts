@@ -57,7 +57,7 @@ function dispatcher() {
   const state = {
     madeBefore: 0,
     gone: false,
-    block: null as { Reason: string; Until: Date | null } | null,
+    block: null as { _id: string; Reason: string; Until: Date | null } | null,
     report: { kind: 'success', status: 204, latencyMs: 20 } as AttemptReport,
     origin: 'ran' as 'ran' | 'open' | 'busy',
     parkingFails: false,
@@ -91,6 +91,10 @@ function dispatcher() {
     parked: {
       park: (...args: unknown[]) =>
         state.parkingFails ? Promise.reject(new Error('NATS refused')) : (calls.parked.push(args), Promise.resolve()),
+      parkBlocked: (...args: unknown[]) =>
+        state.parkingFails
+          ? Promise.reject(new Error('NATS refused'))
+          : (calls.parked.push(['blocked', ...args]), Promise.resolve()),
     } as unknown as ParkedJobs,
     http: { send: () => Promise.resolve(state.report) } as unknown as HttpSender,
   };
@@ -194,18 +198,32 @@ describe('DeliveryService carries out the decision', () => {
     expect(disposition.kind === 'nak' && disposition.delayMs).toBeLessThanOrEqual(2000);
   });
 
-  it('a blocked URL: held until the block ends, not sent, with a held notice', async () => {
+  it('a blocked URL: parked until the block is lifted or ends, not sent, with a held notice', async () => {
     const d = dispatcher();
-    d.state.block = { Reason: 'slow answers', Until: new Date(Date.now() + 30_000) };
-    const disposition = await d.service.handle(jobOf(), first);
-    expect(disposition.kind === 'nak' && disposition.delayMs).toBeGreaterThan(29_000);
-    expect(disposition.kind === 'nak' && disposition.delayMs).toBeLessThanOrEqual(30_000);
+    d.state.block = { _id: '100:https://hooks.example.com/in', Reason: 'slow answers', Until: null };
+    const job = jobOf();
+    expect(await d.service.handle(job, first)).toEqual(Ack);
+    expect(d.calls.parked).toEqual([['blocked', '100:https://hooks.example.com/in', job, 0, 7]]);
     expect(d.published).toEqual([
       {
         attempt: 1,
         fields: { kind: 'held', errorKind: 'url-blocked', error: 'URL blocked: slow answers', latencyMs: 0 },
       },
     ]);
+  });
+
+  it('a blocked URL and parking refused: JetStream holds the job until the block ends', async () => {
+    const d = dispatcher();
+    d.state.block = {
+      _id: '100:https://hooks.example.com/in',
+      Reason: 'slow answers',
+      Until: new Date(Date.now() + 30_000),
+    };
+    d.state.parkingFails = true;
+    const disposition = await d.service.handle(jobOf(), first);
+    expect(disposition.kind === 'nak' && disposition.delayMs).toBeGreaterThan(29_000);
+    expect(disposition.kind === 'nak' && disposition.delayMs).toBeLessThanOrEqual(30_000);
+    expect(d.calls.parked).toEqual([]);
   });
 
   it('a gone webhook: acked silently', async () => {

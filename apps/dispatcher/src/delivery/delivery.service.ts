@@ -174,7 +174,12 @@ export class DeliveryService {
     const block = this.blocklist.blockOf(job.tenant, url);
     if (block) {
       const untilMs = block.Until === null ? null : block.Until.getTime();
-      return this.decide(job, spec, delivery, attempt, { kind: 'url-blocked', reason: block.Reason, untilMs });
+      return this.decide(job, spec, delivery, attempt, {
+        kind: 'url-blocked',
+        blockId: block._id,
+        reason: block.Reason,
+        untilMs,
+      });
     }
     let origin: string;
     try {
@@ -303,15 +308,14 @@ export class DeliveryService {
         await this.attempts.record(job.deliveryId, current);
         return nakAfter(decision.delayMs);
       }
-      case 'hold':
-        await this.noticeHeld(job, await attempt(), decision.notice);
-        return nakAfter(decision.delayMs);
-      case 'park': {
+      case 'park':
+      case 'park-blocked': {
         // Parking fails only when NATS refuses the write: JetStream then holds the job instead.
         const current = await attempt();
         await this.noticeHeld(job, current, decision.notice);
         try {
-          await this.parked.park(decision.origin, job, current - 1, delivery.sequence);
+          if (decision.kind === 'park') await this.parked.park(decision.origin, job, current - 1, delivery.sequence);
+          else await this.parked.parkBlocked(decision.blockId, job, current - 1, delivery.sequence);
           return Ack;
         } catch (err) {
           this.logger.warn(

@@ -12,6 +12,7 @@ import {
 } from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
 import { OriginBreaker } from '../breaker/origin-breaker.service';
+import { BlocklistService } from '../blocklist/blocklist.service';
 
 /** W3C trace context headers, copied from a parked job to its release. */
 const TRACE_HEADERS = ['traceparent', 'tracestate'];
@@ -33,6 +34,12 @@ const FORGET_AFTER_MS = 10_000;
 export const originKey = (origin: string): string =>
   createHash('sha256').update(origin).digest('base64url').slice(0, 22);
 
+/**
+ * The subject token (and consumer name) of the jobs parked for a blocked URL: a key of its own, apart
+ * from the breaker's origin keys (an origin never starts with `blocked `).
+ */
+export const blockKey = (blockId: string): string => originKey(`blocked ${blockId}`);
+
 /** Parked jobs summed by one part of their subjects (a stream info's per-subject counts). */
 function countBy(
   subjects: Record<string, number> | undefined,
@@ -52,6 +59,10 @@ function countBy(
  * the probe, and once the breaker closes all of them do. Every instance sweeps: parked jobs of an
  * origin it does not know (parked by an instance that stopped) are released, and parked again by
  * whoever finds the origin still failing.
+ *
+ * Jobs for a blocked URL are parked the same way under their block's key (blockKey) and stay while
+ * the block is in force; once it is lifted (an admin's unblock reaches every instance at once) or
+ * ends, the next sweep of any instance releases them.
  */
 @Injectable()
 export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -68,6 +79,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
     private readonly origins: OriginBreaker,
+    private readonly blocklist: BlocklistService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -97,6 +109,15 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     });
   }
 
+  /** Stores the job until the block `blockId` is lifted or ends (see park for `sourceSequence`). */
+  async parkBlocked(blockId: string, job: DeliveryJob, priorAttempts: number, sourceSequence: number): Promise<void> {
+    await this.publisher.publishBytes(
+      SUBJECTS.parkedDelivery(blockKey(blockId), job.tenant, job.webhookId),
+      encodeDeliveryJob(job),
+      { msgId: `${job.deliveryId}:${sourceSequence}`, headers: { [PRIOR_ATTEMPTS_HEADER]: String(priorAttempts) } },
+    );
+  }
+
   /**
    * The tenant's parked jobs across all instances, per webhook (by its subject token) and per
    * origin (by originKey).
@@ -116,11 +137,13 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
       subjects_filter: SUBJECTS.parkedAll,
     });
     const parked = countBy(info.state.subjects, (p) => p.originKey);
+    const blocked = new Set([...this.blocklist.activeIds()].map(blockKey));
     // Not a key parked under a moment ago: its first job may be on its way to the stream.
     for (const [key, { parkedAt }] of this.originsByKey)
       if (!parked.has(key) && Date.now() - parkedAt > FORGET_AFTER_MS) this.forget(key);
     for (const [key, count] of parked) {
       if (this.stopped) return;
+      if (blocked.has(key)) continue;
       const origin = this.originsByKey.get(key)?.origin;
       const release = origin === undefined ? 'all' : this.origins.releaseOf(origin);
       if (release === 'wait') continue;

@@ -1,11 +1,14 @@
-import { NatsServiceConfig } from '@hookline/service-kit';
+import { NatsMongoServiceConfig } from '@hookline/service-kit';
 import { IsNotEmpty, IsOptional, IsString } from 'class-validator';
 
-/** Settings of the matcher service, read from the environment once at start. */
-export class MatcherConfig extends NatsServiceConfig {
+/**
+ * Settings of the matcher service, read from the environment once at start. MONGO_URL: the
+ * registry's API keys and user sessions, which authenticate dry runs.
+ */
+export class MatcherConfig extends NatsMongoServiceConfig {
   override PORT = 8083;
 
-  /** Guards the internal REST API (dry runs, index status): callers send it as a Bearer token. */
+  /** Guards the operators' index status: callers send it as a Bearer token. */
   @IsOptional()
   @IsString()
   @IsNotEmpty()

@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCookieAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiKeyGuard, isBootstrapKey, Principal, tenantOf } from '@hookline/auth';
 import { ChangeMessage } from '@hookline/contracts';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { AdminKeyGuard } from './admin-key.guard';
@@ -9,7 +18,6 @@ import { MatchService, type DryRunResult } from './match.service';
 @ApiTags('matcher (internal)')
 @ApiExtraModels(TenantIndexDto)
 @ApiBearerAuth()
-@UseGuards(AdminKeyGuard)
 @Controller('api/v2')
 export class MatchController {
   constructor(
@@ -19,15 +27,27 @@ export class MatchController {
 
   @Post('match')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Dry run: which webhooks a change would fire, and for the others the clause that failed' })
+  @UseGuards(ApiKeyGuard)
+  @ApiCookieAuth('ZSESSIONID')
+  @ApiOperation({
+    summary: 'Dry run: which webhooks a change would fire, and for the others the clause that failed',
+    description:
+      "Any API key or user token: the caller's own subscription's webhooks are tried, whatever `tenant` " +
+      "says. Only the operator's bootstrap admin key tries the webhooks of the `tenant` it names.",
+  })
   @ApiBody({ type: ChangeMessageDto })
   @ApiOkResponse({ type: DryRunResponseDto })
-  async dryRun(@Body() message: ChangeMessage): Promise<{ results: DryRunResult[] }> {
+  async dryRun(
+    @Principal() principal: Principal,
+    @Body() message: ChangeMessage,
+  ): Promise<{ results: DryRunResult[] }> {
     await this.webhooks.loaded;
-    return { results: this.matches.dryRun(message) };
+    const tenant = isBootstrapKey(principal) ? message.tenant : tenantOf(principal);
+    return { results: this.matches.dryRun(tenant, message) };
   }
 
   @Get('index')
+  @UseGuards(AdminKeyGuard)
   @ApiOperation({ summary: 'Index size per tenant and lag (events not yet applied) behind the registry' })
   @ApiOkResponse({ type: IndexStatusDto })
   index(): ReturnType<WebhookIndexService['status']> {

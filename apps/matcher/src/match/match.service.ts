@@ -50,9 +50,9 @@ export class MatchService {
     );
   }
 
-  /** Which webhooks of the tenant would fire for the change, and for the others the clause that failed. */
-  dryRun(message: ChangeMessage): DryRunResult[] {
-    return this.webhooks.all(message.tenant).map((webhook) => {
+  /** Which webhooks of `tenant` would fire for the change, and for the others the clause that failed. */
+  dryRun(tenant: string, message: ChangeMessage): DryRunResult[] {
+    return this.webhooks.all(tenant).map((webhook) => {
       const base = { webhookId: webhook.def.id, name: webhook.rule.Name };
       if (webhook.def.Disabled)
         return { ...base, fires: false, failed: { clause: 'Disabled' as const, reason: 'the webhook is disabled' } };

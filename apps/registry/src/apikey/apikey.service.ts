@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import {
   ApiKeyRepository,
   apiKeyHint,
+  BOOTSTRAP_KEY_ID,
   generateApiKey,
   hashApiKey,
   tenantOf,
@@ -16,7 +17,7 @@ import { RegistryConfig } from '../config/registry.config';
 import type { CreateApiKeyDto } from './dto/apikey.dto';
 
 /** Fixed id of the key made from HOOKLINE_ADMIN_KEY, so every start finds the one it made before. */
-export const BOOTSTRAP_KEY_ID = '00000000-0000-4000-8000-000000000000';
+export { BOOTSTRAP_KEY_ID } from '@hookline/auth';
 
 /** API keys: creation (shown once), listing, revocation, and the bootstrap admin key. */
 @Injectable()

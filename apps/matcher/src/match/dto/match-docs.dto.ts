@@ -14,7 +14,11 @@ export class ChangeMessageDto implements ChangeMessage {
   @ApiProperty() message_id!: string;
   @ApiProperty({ type: 'integer' }) message_version!: number;
   @ApiProperty({ type: 'integer' }) subscription_id!: number;
-  @ApiProperty({ description: 'The tenant whose webhooks are tried.' }) tenant!: string;
+  @ApiProperty({
+    description:
+      "The tenant whose webhooks are tried, for the operator's bootstrap key; any other caller's own subscription is tried instead.",
+  })
+  tenant!: string;
   @ApiProperty({ enum: CHANGE_ACTIONS }) action!: ChangeAction;
   @ApiProperty() object_id!: string;
   @ApiProperty() object_type!: string;

@@ -246,17 +246,12 @@ describe('docker-compose.yml', () => {
       ).toEqual(expect.arrayContaining(['matcher: environment lacks NATS_URL, which MatcherConfig requires']));
     });
 
-    it('notices MONGO_URL on a service that does not use MongoDB', () => {
+    it('notices a service that uses MongoDB without MONGO_URL', () => {
       expect(
         problemsAfter((s) => {
-          (s.matcher.environment as Record<string, EnvValue>).MONGO_URL = 'mongodb://mongo:27017/hookline';
+          delete (s.matcher.environment as Record<string, EnvValue>).MONGO_URL;
         }),
-      ).toEqual(
-        expect.arrayContaining([
-          'matcher: environment sets MONGO_URL, which MatcherConfig does not declare',
-          'matcher: MONGO_URL must be set exactly when MatcherConfig declares it',
-        ]),
-      );
+      ).toEqual(expect.arrayContaining(['matcher: MONGO_URL must be set exactly when MatcherConfig declares it']));
     });
 
     it('notices a dependency that only waits for the container to start', () => {
@@ -264,7 +259,7 @@ describe('docker-compose.yml', () => {
         problemsAfter((s) => {
           s.matcher.depends_on = ['nats'];
         }),
-      ).toEqual(['matcher: depends_on nats with service_started, expected service_healthy']);
+      ).toEqual(expect.arrayContaining(['matcher: depends_on nats with service_started, expected service_healthy']));
     });
 
     it('notices a secret without a default and a wrong build arg', () => {

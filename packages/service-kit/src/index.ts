@@ -4,6 +4,7 @@ export * from './database/database.module';
 export * from './collections/bounded';
 export * from './batching/group-commit';
 export * from './database/duplicate-key';
+export * from './database/window-counter';
 export * from './errors/global-exception.filter';
 export * from './errors/hookline-error';
 export * from './errors/validation';

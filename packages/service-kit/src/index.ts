@@ -1,5 +1,6 @@
 export * from './bootstrap';
 export * from './config/config';
+export * from './config/delivery-policy.config';
 export * from './database/database.module';
 export * from './collections/bounded';
 export * from './batching/group-commit';

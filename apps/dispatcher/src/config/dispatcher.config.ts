@@ -1,36 +1,7 @@
 import { IsEncryptionKey } from '@hookline/auth';
-import {
-  httpPolicyFromEnv,
-  parseCidrList,
-  parseNoProxy,
-  parseProxyUrl,
-  proxySettingsFrom,
-  type ProxySettings,
-} from '@hookline/delivery';
-import { NatsMongoServiceConfig, EnvBoolean } from '@hookline/service-kit';
-import { IsBoolean, IsInt, Max, Min, registerDecorator } from 'class-validator';
-
-/** Config validation: the value is a string that `parse` accepts without throwing. */
-function Parses(parse: (value: string) => unknown, message: string): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'parses',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message },
-      validator: {
-        validate: (value: unknown) => {
-          if (typeof value !== 'string') return false;
-          try {
-            parse(value);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-      },
-    });
-}
+import { parseNoProxy, parseProxyUrl, proxySettingsFrom, type ProxySettings } from '@hookline/delivery';
+import { DeliveryPolicyServiceConfig, Parses } from '@hookline/service-kit';
+import { IsInt, Max, Min } from 'class-validator';
 
 /** Proxy variables may be left unset (empty). */
 const optionalProxyUrl = (value: string) => (value.trim() === '' ? null : parseProxyUrl(value));
@@ -39,7 +10,7 @@ const optionalProxyUrl = (value: string) => (value.trim() === '' ? null : parseP
  * Settings of the dispatcher service, read from the environment once at start.
  * MongoDB holds the registry's API keys and the dispatcher's `blocked_urls` collection.
  */
-export class DispatcherConfig extends NatsMongoServiceConfig {
+export class DispatcherConfig extends DeliveryPolicyServiceConfig {
   override PORT = 8084;
 
   /** The registry's key for sealed webhook secrets (signing secret, passwords, header values). */
@@ -51,22 +22,6 @@ export class DispatcherConfig extends NatsMongoServiceConfig {
   @Min(100)
   @Max(120_000)
   WEBHOOK_REQUEST_TIMEOUT = 10_000;
-
-  /** Plain HTTP targets are refused unless this is on (Octane's WEBHOOK_ALLOW_HTTP). */
-  @EnvBoolean()
-  @IsBoolean()
-  WEBHOOK_ALLOW_HTTP = false;
-
-  /** Ports plain HTTP may use: `80` (default), a list such as `80,8080`, or `any`. */
-  @Parses(
-    (ports) => httpPolicyFromEnv({ WEBHOOK_HTTP_PORTS: ports }),
-    '$property must be "any" or comma-separated ports 1-65535',
-  )
-  WEBHOOK_HTTP_PORTS = '80';
-
-  /** Private ranges receivers may live in, e.g. `10.20.0.0/16` (the SSRF guard refuses them otherwise). */
-  @Parses(parseCidrList, '$property must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8')
-  WEBHOOK_ALLOWED_CIDRS = '';
 
   /**
    * The organisation's proxy for every outgoing request (deliveries and sign-ins), e.g.

@@ -1,13 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  checkHttpPolicy,
-  httpPolicyFromEnv,
-  parseCidrList,
-  resolveTarget,
-  type Cidr,
-  type HttpPolicy,
-  type ResolvedTarget,
-} from '@hookline/delivery';
+import { checkHttpPolicy, resolveTarget, type Cidr, type HttpPolicy, type ResolvedTarget } from '@hookline/delivery';
 import { BoundedMap } from '@hookline/service-kit';
 import { DispatcherConfig } from '../config/dispatcher.config';
 
@@ -40,11 +32,7 @@ export class TargetPolicy {
   private readonly passed = new BoundedMap<string, { until: number; target: ResolvedTarget }>(MAX_PASSED_URLS);
 
   constructor(@Inject(DispatcherConfig) config: DispatcherConfig) {
-    this.policy = httpPolicyFromEnv({
-      WEBHOOK_ALLOW_HTTP: String(config.WEBHOOK_ALLOW_HTTP),
-      WEBHOOK_HTTP_PORTS: config.WEBHOOK_HTTP_PORTS,
-    });
-    this.allowedCidrs = parseCidrList(config.WEBHOOK_ALLOWED_CIDRS);
+    ({ http: this.policy, allowedCidrs: this.allowedCidrs } = config.deliveryPolicy());
   }
 
   async check(url: string): Promise<TargetCheck> {

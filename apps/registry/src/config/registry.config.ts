@@ -1,10 +1,12 @@
 import { IsEncryptionKey } from '@hookline/auth';
-import { httpPolicyFromEnv, parseCidrList, type DeliveryPolicy } from '@hookline/delivery';
-import { EnvBoolean, NatsMongoServiceConfig, Parses } from '@hookline/service-kit';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { DeliveryPolicyServiceConfig } from '@hookline/service-kit';
+import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
-/** Settings of the registry service, read from the environment once at start. */
-export class RegistryConfig extends NatsMongoServiceConfig {
+/**
+ * Settings of the registry service, read from the environment once at start. It reads the
+ * dispatcher's delivery policy too, to refuse a webhook the dispatcher could never deliver to.
+ */
+export class RegistryConfig extends DeliveryPolicyServiceConfig {
   override PORT = 8081;
 
   /** Webhook definitions are small; a bigger body is a mistake or abuse and is answered 413. */
@@ -65,34 +67,4 @@ export class RegistryConfig extends NatsMongoServiceConfig {
   @IsInt()
   @Min(100)
   EVENT_OUTBOX_INTERVAL_MS: number = 5_000;
-
-  // The dispatcher's delivery policy, read here too: a webhook it could never deliver to is refused
-  // when it is written (422 naming the setting). Give both services the same values.
-
-  /** Plain HTTP targets are refused unless this is on (Octane's WEBHOOK_ALLOW_HTTP). */
-  @EnvBoolean()
-  @IsBoolean()
-  WEBHOOK_ALLOW_HTTP = false;
-
-  /** Ports plain HTTP may use: `80` (default), a list such as `80,8080`, or `any`. */
-  @Parses(
-    (ports) => httpPolicyFromEnv({ WEBHOOK_HTTP_PORTS: ports }),
-    '$property must be "any" or comma-separated ports 1-65535',
-  )
-  WEBHOOK_HTTP_PORTS = '80';
-
-  /** Private ranges receivers may live in, e.g. `10.20.0.0/16`. */
-  @Parses(parseCidrList, '$property must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8')
-  WEBHOOK_ALLOWED_CIDRS = '';
-
-  /** The three settings above as the policy the dispatcher applies. */
-  deliveryPolicy(): DeliveryPolicy {
-    return {
-      http: httpPolicyFromEnv({
-        WEBHOOK_ALLOW_HTTP: String(this.WEBHOOK_ALLOW_HTTP),
-        WEBHOOK_HTTP_PORTS: this.WEBHOOK_HTTP_PORTS,
-      }),
-      allowedCidrs: parseCidrList(this.WEBHOOK_ALLOWED_CIDRS),
-    };
-  }
 }

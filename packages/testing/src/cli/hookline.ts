@@ -58,14 +58,14 @@ async function up(args: string[]): Promise<number> {
     encryptionKey,
     instances,
   });
-  let stopping = false;
+  let stopping: Promise<void> | undefined;
   const stop = async (code: number): Promise<number> => {
-    if (!stopping) {
-      stopping = true;
+    stopping ??= (async () => {
       out('\nStopping Hookline...');
       await stopSupervised(STATE);
       out('Stopped.');
-    }
+    })();
+    await stopping;
     return code;
   };
   process.on('SIGINT', () => void stop(0).then((code) => process.exit(code)));
@@ -86,7 +86,9 @@ async function up(args: string[]): Promise<number> {
   if (detach) return 0;
   // In the foreground until Ctrl-C; should supervisord go away meanwhile (./hookline down), so does this.
   while (supervisordPid(STATE) !== undefined) await new Promise((r) => setTimeout(r, 1_000));
-  if (!stopping) out('Hookline was stopped.');
+  // A Ctrl-C stops supervisord first: finish that stop (and its "Stopped.") before exiting.
+  if (stopping) return stop(0);
+  out('Hookline was stopped.');
   return 0;
 }
 

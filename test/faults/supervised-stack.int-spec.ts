@@ -11,7 +11,7 @@ import { BOOTSTRAP_KEY_ID } from '../../apps/registry/src/apikey/apikey.service'
  * `restart` and `logs` work, two instances of a service share the work, Ctrl-C stops everything,
  * and a service that cannot start is reported FATAL rather than restarted for ever.
  */
-const CLI = resolve(__dirname, '../../packages/testing/dist/cli/hookline.js');
+const CLI = resolve(__dirname, '../../packages/stack/dist/cli/hookline.js');
 const PORT_ENVS = [
   'REGISTRY_PORT',
   'CHANGE_INGEST_PORT',

@@ -1,9 +1,5 @@
 export * from './harness/app';
 export * from './harness/test-infra';
-export * from './infra/mongo';
-export * from './infra/nats';
-export * from './infra/process';
-export * from './stack/services';
 export * from './harness/wait-for';
 export * from './stack/process-stack';
 export * from './harness/receiver';
@@ -11,4 +7,5 @@ export * from './harness/api-client';
 export * from './harness/outcomes';
 export * from './harness/metrics';
 export * from './harness/delivery-jobs';
-export * from './infra/front-door';
+// Tests start servers through the same starters as `./hookline up`; they are the stack package's.
+export * from '@hookline/stack';

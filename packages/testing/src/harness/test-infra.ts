@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mongoUrlFor, startMongo } from '../infra/mongo';
-import { startNats } from '../infra/nats';
-import type { RunningServer } from '../infra/process';
+import { mongoUrlFor, startMongo, startNats, type RunningServer } from '@hookline/stack';
 
 export interface TestInfra {
   natsUrl: string;

@@ -1,5 +1,4 @@
-import { startMongo } from '../infra/mongo';
-import type { RunningServer } from '../infra/process';
+import { startMongo, type RunningServer } from '@hookline/stack';
 
 declare global {
   var __HOOKLINE_MONGO__: RunningServer | undefined;

@@ -4,22 +4,21 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ServiceName as RoutedService } from '@hookline/front-door';
-import { startFrontDoor } from '../infra/front-door';
-import { mongoUrlFor, startMongo } from '../infra/mongo';
-import { startNats } from '../infra/nats';
-import { freePort, stopProcess, type RunningServer } from '../infra/process';
-import { SERVICES, servicePort, type ServiceSpec } from './services';
+import {
+  freePort,
+  mongoUrlFor,
+  SERVICE_NODE_FLAGS,
+  SERVICES,
+  servicePort,
+  startFrontDoor,
+  startMongo,
+  startNats,
+  stopProcess,
+  type RunningServer,
+  type ServiceSpec,
+} from '@hookline/stack';
 
 const ROOT = resolve(__dirname, '../../../..');
-/**
- * Node flags of every service, here, in the image (infra/Dockerfile) and in the apps' start
- * scripts. Each service runs its JavaScript on one thread, but V8 collects the young generation
- * with helper threads by default, and on a machine whose few cores the whole stack shares they
- * compete with the other services: a collection took the dispatcher about 8 ms on its own thread
- * plus 21-28 ms on the helpers, against 12 ms on one thread, and the stack's paced p99 fell from
- * 36-47 ms to 26-34 ms at fan-out 1 (docs/benchmarks.md).
- */
-export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'];
 
 /** Settings of the dispatcher's delivery policy, which the registry also applies when a webhook is written. */
 const DELIVERY_POLICY_SETTINGS = ['WEBHOOK_ALLOW_HTTP', 'WEBHOOK_HTTP_PORTS', 'WEBHOOK_ALLOWED_CIDRS'];

@@ -3,8 +3,7 @@ import { caddyConfig, consoleDir, SITE_DIR } from '@hookline/front-door';
 import { findExecutable } from '../infra/process';
 import { mongoServerCommand } from '../infra/mongo';
 import { natsServerCommand } from '../infra/nats';
-import { SERVICE_NODE_FLAGS } from '../stack/process-stack';
-import { SERVICES, servicePort } from '../stack/services';
+import { SERVICE_NODE_FLAGS, SERVICES, servicePort } from '../services';
 
 /** What the local stack's programs are made from, settled once by `./hookline up`. */
 export interface StackSettings {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canConnect, isPortFree } from '../infra/process';
-import { SERVICES } from '../stack/services';
+import { SERVICES } from '../services';
 import { publicUrl, stackPrograms, type Program, type StackSettings } from './programs';
 import {
   parseStatus,

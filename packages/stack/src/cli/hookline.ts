@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SERVICES } from '../stack/services';
+import { SERVICES } from '../services';
 import {
   logTail,
   newAdminKey,

@@ -1,0 +1,5 @@
+export * from './infra/front-door';
+export * from './infra/mongo';
+export * from './infra/nats';
+export * from './infra/process';
+export * from './services';

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ValidateIf, ValidateNested } from 'class-validator';
 import type { ClientAuthMethod } from '@hookline/contracts';
-import { boolean, booleanText, Check, httpUrl, oneOf, parses, single, text, type Rule } from '../webhook/dto/check';
+import { boolean, booleanText, Check, httpUrl, oneOf, parses, single, text, type Rule } from '../validation/check';
 import { condition } from '../webhook/dto/webhook-request.dto';
 import { parseEvents } from '../webhook/webhook.query';
 

@@ -1,7 +1,7 @@
 import { RECORD_EVENT_OF } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
 import { DEFAULT_CLIENT_AUTH_METHOD, type SignInFlow, type TokenScheme } from '@hookline/contracts';
-import type { FailedDeliveryRecord } from '../webhook/delivery-log.schema';
+import type { FailedDeliveryRecord } from '../delivery-log/delivery-log.schema';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook/webhook.schema';
 import type { WebhookEventName } from '../webhook/webhook.rules';
 import {

@@ -4,7 +4,7 @@ import { ErrorCode, fieldProblems, HooklineError } from '@hookline/service-kit';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CreateWebhookDto, UpdateWebhookDto } from '../webhook/dto/webhook-request.dto';
-import type { FailedDeliveryRecord } from '../webhook/delivery-log.schema';
+import type { FailedDeliveryRecord } from '../delivery-log/delivery-log.schema';
 import type { WebhookRecord } from '../webhook/webhook.schema';
 import { WebhookService, type Paged } from '../webhook/webhook.service';
 import type { BmcFailDataQueryDto, BmcPageQueryDto, BmcWebhookDefinitionDto } from './bmc-definition.dto';

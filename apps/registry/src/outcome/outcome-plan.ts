@@ -1,7 +1,7 @@
 import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
 import { traceIdOf } from '@hookline/service-kit';
-import type { NewFailedDelivery } from '../webhook/delivery-log.repository';
-import type { AttemptRecord } from '../webhook/delivery-log.schema';
+import type { NewFailedDelivery } from '../delivery-log/delivery-log.repository';
+import type { AttemptRecord } from '../delivery-log/delivery-log.schema';
 import type { StatsAttempt, StatsBatch, StatsUpdate } from '../webhook/webhook.repository';
 import type { Dialect } from '../webhook/webhook.rules';
 

@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '@hookline/contracts';
 import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
-import { DeliveryLogRepository } from '../webhook/delivery-log.repository';
+import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
 import { WebhookRepository, type StatsState, type StatsUpdate } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
 import {

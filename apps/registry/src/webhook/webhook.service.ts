@@ -13,12 +13,12 @@ import { cachingResolve, undeliverableTarget, type DeliveryPolicy } from '@hookl
 import { renderPayload } from '@hookline/matching';
 import { ErrorCode, HooklineError, type FieldProblem } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
-import { DispatcherGateway } from './dispatcher.gateway';
-import { DeliveryLogRepository } from './delivery-log.repository';
-import type { AttemptRecord, FailedDeliveryRecord } from './delivery-log.schema';
+import { DispatcherGateway } from '../dispatch/dispatcher.gateway';
+import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
+import type { AttemptRecord, FailedDeliveryRecord } from '../delivery-log/delivery-log.schema';
 import type { AuthenticationDto, RetryPolicyDto, WebhookBodyDto } from './dto/webhook-request.dto';
 import { toResponse } from './dto/webhook-response.dto';
-import { sampleChangeMessage } from './sample-change';
+import { sampleChangeMessage } from '../dispatch/sample-change';
 import { WebhookEvents } from './webhook-events';
 import { parsePaging, parseWebhookQuery, type WebhookQueryInput } from './webhook.query';
 import { WebhookRepository, type Page } from './webhook.repository';

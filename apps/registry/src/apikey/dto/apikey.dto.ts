@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, type ApiKeyRecord, type Role } from '@hookline/auth';
-import { Check, Field, integer, stringList, text } from '../../webhook/dto/check';
+import { Check, Field, integer, stringList, text } from '../../validation/check';
 
 /** `POST /apikey`. SubscriptionID other than the caller's own is only for the bootstrap (operator) key. */
 export class CreateApiKeyDto {

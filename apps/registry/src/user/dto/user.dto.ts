@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROLES, type Role } from '@hookline/auth';
-import { Check, Field, integer, stringList, type Rule } from '../../webhook/dto/check';
+import { Check, Field, integer, stringList, type Rule } from '../../validation/check';
 import type { UserRecord } from '../user.schema';
 
 /** Shorter passwords are guessable offline; longer ones only cost hashing time. */

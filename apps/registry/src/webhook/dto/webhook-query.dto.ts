@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { booleanText, Check, parses, single, text, type Rule } from './check';
+import { booleanText, Check, parses, single, text, type Rule } from '../../validation/check';
 import { parseEvents, parseOrder } from '../webhook.query';
 
 const positiveInteger: Rule = (value, _object, property) =>

@@ -42,7 +42,7 @@ import {
   text,
   type PresenceAware,
   type Rule,
-} from './check';
+} from '../../validation/check';
 import { basicUsernameProblem, credentialProblem, headerValueProblem } from '../header-safe';
 
 const attributeRef: Rule = (value, _object, property) =>

@@ -1,5 +1,5 @@
 import { DEFAULT_CLIENT_AUTH_METHOD, type WebhookView } from '@hookline/contracts';
-import type { AttemptRecord, FailedDeliveryRecord } from '../delivery-log.schema';
+import type { AttemptRecord, FailedDeliveryRecord } from '../../delivery-log/delivery-log.schema';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook.schema';
 
 /** A webhook as the API returns it; the same shape travels in WEBHOOKS events, so it lives in the contracts. */

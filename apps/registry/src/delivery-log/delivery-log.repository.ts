@@ -10,7 +10,7 @@ import {
   type CountedAttemptRecord,
   type FailedDeliveryRecord,
 } from './delivery-log.schema';
-import type { Page } from './webhook.repository';
+import type { Page } from '../webhook/webhook.repository';
 
 /** A failed delivery as an outcome reports it; replays are counted by the registry. */
 export type NewFailedDelivery = Omit<FailedDeliveryRecord, 'SubscriptionID' | 'ReplayCount' | 'LastReplayAt'>;

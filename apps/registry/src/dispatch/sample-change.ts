@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeMessage } from '@hookline/contracts';
 import { diffSnapshots, type WebhookEventType } from '@hookline/matching';
-import type { WebhookRecord } from './webhook.schema';
+import type { WebhookRecord } from '../webhook/webhook.schema';
 
 /**
  * The change message a test delivery carries: a sample record of a type and event the webhook

@@ -11,7 +11,7 @@ import {
 } from '@hookline/contracts';
 import { generateSecret } from '@hookline/delivery';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, startTestInfra, watchOutcomes, type RunningApp, type TestInfra } from '@hookline/testing';
+import { startApp, startTestInfra, waitFor, watchOutcomes, type RunningApp, type TestInfra } from '@hookline/testing';
 import { DISPATCHER_APP } from '../src/dispatcher.app';
 
 export const ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -26,15 +26,7 @@ export const LOCAL_ENV: Record<string, string> = {
   WEBHOOK_REQUEST_TIMEOUT: '1000',
 };
 
-export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

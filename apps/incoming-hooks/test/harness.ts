@@ -4,7 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { STREAMS, type ChangeMessage } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, startTestInfra, type RunningApp, type TestInfra, waitFor as pollUntil } from '@hookline/testing';
+import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
 import { REGISTRY_APP } from '../../registry/src/registry.app';
 import { INCOMING_HOOKS_APP } from '../src/incoming-hooks.app';
 
@@ -137,13 +137,7 @@ export function statusOf(message: ChangeMessage): unknown {
   return Object.values(message.state).find((attribute) => attribute.name === 'Status')?.value;
 }
 
-/** The shared poller with this suite's longer default wait: hook runs cross two services. */
-export function waitFor<T>(
-  probe: () => T | Promise<T>,
-  timeoutMs = 15_000,
-): Promise<Exclude<T, false | null | undefined>> {
-  return pollUntil(probe, timeoutMs, 50);
-}
+export { waitFor } from '@hookline/testing';
 
 /** The seed's hook (Devopness "Deploy `main` branch"), verbatim. */
 export const SEED_HOOK = {

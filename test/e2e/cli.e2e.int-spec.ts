@@ -4,7 +4,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@hookline/testing';
+import { userBody, waitFor } from '@hookline/testing';
 import { E2eStack } from './e2e-stack';
 
 const CLI = join(__dirname, '..', '..', 'packages', 'listener', 'dist', 'cli.js');
@@ -64,12 +64,11 @@ describe('the hookline CLI on the whole stack', () => {
 
   beforeAll(async () => {
     e2e = await E2eStack.start();
-    const user = await e2e.admin.request('POST', '/api/v2/users', {
-      Email: 'ada@example.com',
-      Password: PASSWORD,
-      Roles: ['admin'],
-      SubscriptionID: 812,
-    });
+    const user = await e2e.admin.request(
+      'POST',
+      '/api/v2/users',
+      userBody({ Email: 'ada@example.com', Password: PASSWORD, SubscriptionID: 812 }),
+    );
     expect(user.status).toBe(201);
     configFile = join(mkdtempSync(join(tmpdir(), 'hookline-cli-e2e-')), 'hookline', 'config.json');
     env = { PATH: process.env.PATH ?? '', HOME: tmpdir(), HOOKLINE_CONFIG: configFile };

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies, checked field by field */
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@hookline/testing';
+import { userBody, waitFor } from '@hookline/testing';
 import { octokitSign, PULL_REQUEST_EVENT, SEED_HOOK } from '../../apps/incoming-hooks/test/harness';
 import { E2eStack } from './e2e-stack';
 
@@ -18,12 +18,11 @@ describe('seed: Devopness incoming and outgoing webhooks on the whole stack', ()
   beforeAll(async () => {
     e2e = await E2eStack.start();
     // The tenant's admin gives the user an account, as the seed's "Required Permissions" assume.
-    const user = await e2e.admin.request('POST', '/api/v2/users', {
-      Email: 'deployer@example.com',
-      Password: PASSWORD,
-      Roles: ['admin'],
-      SubscriptionID: 700,
-    });
+    const user = await e2e.admin.request(
+      'POST',
+      '/api/v2/users',
+      userBody({ Email: 'deployer@example.com', Password: PASSWORD, SubscriptionID: 700 }),
+    );
     expect(user.status).toBe(201);
   }, 120_000);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AckPolicy } from '@nats-io/jetstream';
 import { STREAMS, type NewDeliveryJob } from '@hookline/contracts';
-import { readDeliveryJob, startApp, type RunningApp } from '@hookline/testing';
+import { changeMessage, readDeliveryJob, startApp, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
 import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
 import { ADMIN_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
@@ -198,18 +198,9 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
     const response = await fetch(`${matcher.baseUrl}/api/v2/match`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-      body: JSON.stringify({
-        message_id: 'dry-1',
-        message_version: 2,
-        subscription_id: 100,
-        tenant: '100',
-        action: 'Created',
-        object_id: 'f-9',
-        object_type: 'PortfolioItem/Feature',
-        state: {},
-        changes: {},
-        ingested_at: new Date().toISOString(),
-      }),
+      body: JSON.stringify(
+        changeMessage({ message_id: 'dry-1', object_id: 'f-9', object_type: 'PortfolioItem/Feature' }),
+      ),
     });
     expect(response.status).toBe(200);
     const { results } = (await response.json()) as {
@@ -251,18 +242,14 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
           'content-type': 'application/json',
           ...(credential !== undefined && { authorization: `Bearer ${credential}` }),
         },
-        body: JSON.stringify({
-          message_id: `dry-${tenant}`,
-          message_version: 2,
-          subscription_id: Number(tenant),
-          tenant,
-          action: 'Created',
-          object_id: 'f-10',
-          object_type: 'PortfolioItem/Feature',
-          state: {},
-          changes: {},
-          ingested_at: new Date().toISOString(),
-        }),
+        body: JSON.stringify(
+          changeMessage({
+            message_id: `dry-${tenant}`,
+            tenant,
+            object_id: 'f-10',
+            object_type: 'PortfolioItem/Feature',
+          }),
+        ),
       });
       return {
         status: response.status,

@@ -119,16 +119,4 @@ export class RegistryHarness {
   }
 }
 
-export { waitFor } from '@hookline/testing';
-
-export const SEED_EXAMPLE = {
-  AppName: 'My Cool App',
-  AppUrl: 'www.example.com',
-  Name: 'My first webhook',
-  TargetUrl: 'http://my.service.com/ready/to/receive/post',
-  ObjectTypes: ['HierarchicalRequirement', 'Defect'],
-  Expressions: [
-    { AttributeName: 'PlanEstimate', Operator: '>', Value: 10 },
-    { AttributeName: 'Workspace', Operator: '=', Value: '31685839-67fe-4f9d-9470-da56c222998b' },
-  ],
-};
+export { SEED_EXAMPLE, waitFor } from '@hookline/testing';

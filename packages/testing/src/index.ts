@@ -9,3 +9,4 @@ export * from './harness/metrics';
 export * from './harness/delivery-jobs';
 // Tests start servers through the same starters as `./hookline up`; they are the stack package's.
 export * from '@hookline/stack';
+export * from './harness/factories';

@@ -2,6 +2,7 @@ import { eventRefBase } from './webhook-events';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { fieldProblems } from '@hookline/service-kit';
+import { SEED_EXAMPLE } from '@hookline/testing';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-request.dto';
 import { WebhookQueryDto } from './dto/webhook-query.dto';
 import { parseEvents, parseOrder, parseWebhookQuery } from './webhook.query';
@@ -21,18 +22,6 @@ function problems(cls: new () => object, body: unknown) {
     validateSync(plainToInstance(cls, body) as object, { whitelist: true, forbidNonWhitelisted: true }),
   );
 }
-
-const seedExample = {
-  AppName: 'My Cool App',
-  AppUrl: 'www.example.com',
-  Name: 'My first webhook',
-  TargetUrl: 'http://my.service.com/ready/to/receive/post',
-  ObjectTypes: ['HierarchicalRequirement', 'Defect'],
-  Expressions: [
-    { AttributeName: 'PlanEstimate', Operator: '>', Value: 10 },
-    { AttributeName: 'Workspace', Operator: '=', Value: '31685839-67fe-4f9d-9470-da56c222998b' },
-  ],
-};
 
 function conditionError(source: string): ConditionSyntaxError {
   try {
@@ -121,7 +110,7 @@ describe('query parameters', () => {
 
 describe('webhook request validation', () => {
   it('accepts the seed example as it is', () => {
-    expect(problems(CreateWebhookDto, seedExample)).toEqual([]);
+    expect(problems(CreateWebhookDto, SEED_EXAMPLE)).toEqual([]);
   });
 
   it('names every bad field of a create at once', () => {
@@ -160,7 +149,7 @@ describe('webhook request validation', () => {
   });
 
   it('needs Expressions only when neither Events nor a Condition says when the webhook fires', () => {
-    const { Expressions: _expressions, ...rest } = seedExample;
+    const { Expressions: _expressions, ...rest } = SEED_EXAMPLE;
     expect(problems(CreateWebhookDto, rest)).toEqual([
       { field: 'Expressions', reason: 'Expressions is required unless Events or Condition is given' },
     ]);
@@ -174,7 +163,7 @@ describe('webhook request validation', () => {
 
   it('checks each extension field', () => {
     const result = problems(CreateWebhookDto, {
-      ...seedExample,
+      ...SEED_EXAMPLE,
       Events: ['Created', 'Exploded'],
       Condition: '${webhookContext.4} = ',
       Headers: { 'Bad Header': 'x', Host: 'evil', 'X-Ok': 'fine\r\nInjected: 1' },
@@ -198,7 +187,7 @@ describe('webhook request validation', () => {
   it('checks a sign-in and a fixed token by their own fields', () => {
     const authProblems = (Authentication: Record<string, unknown>) =>
       Object.fromEntries(
-        problems(CreateWebhookDto, { ...seedExample, Authentication }).map((p) => [p.field, p.reason]),
+        problems(CreateWebhookDto, { ...SEED_EXAMPLE, Authentication }).map((p) => [p.field, p.reason]),
       );
     expect(authProblems({ Type: 'SignIn', Flow: 'Kerberos', SignInUrl: 'ftp://x', Username: 'u' })).toEqual({
       'Authentication.Flow': 'Flow must be one of: RemedyJwt, InnovationSuite, OAuth2Password',
@@ -217,7 +206,7 @@ describe('webhook request validation', () => {
   it('checks how OAuth2 client credentials reach the token URL, and only with that Type', () => {
     const authProblems = (Authentication: Record<string, unknown>) =>
       Object.fromEntries(
-        problems(CreateWebhookDto, { ...seedExample, Authentication }).map((p) => [p.field, p.reason]),
+        problems(CreateWebhookDto, { ...SEED_EXAMPLE, Authentication }).map((p) => [p.field, p.reason]),
       );
     const oauth = { Type: 'OAuth2ClientCredentials', TokenUrl: 'https://t', ClientId: 'c', ClientSecret: 's' };
     for (const ClientAuthMethod of ['client_secret_basic', 'client_secret_post', null, undefined])
@@ -263,7 +252,7 @@ describe('dialects', () => {
   });
 
   it('refuses a Dialect other than the four, by name', () => {
-    expect(problems(CreateWebhookDto, { ...seedExample, Dialect: 'Rally' })).toEqual([
+    expect(problems(CreateWebhookDto, { ...SEED_EXAMPLE, Dialect: 'Rally' })).toEqual([
       { field: 'Dialect', reason: 'Dialect must be one of: rally, octane, bmc, changegear' },
     ]);
     expect(problems(UpdateWebhookDto, { Dialect: null })).toEqual([]);
@@ -308,7 +297,7 @@ describe('read-only fields sent back', () => {
   });
 
   it('refuses them outright in a create', () => {
-    expect(problems(CreateWebhookDto, { ...seedExample, FireCount: 0 })).toEqual([
+    expect(problems(CreateWebhookDto, { ...SEED_EXAMPLE, FireCount: 0 })).toEqual([
       { field: 'FireCount', reason: 'FireCount is read-only' },
     ]);
     expect(problems(UpdateWebhookDto, { FireCount: 0 })).toEqual([]);

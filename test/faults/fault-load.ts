@@ -1,5 +1,5 @@
-import { waitFor, type ApiClient, type ReceivedRequest, type Receiver } from '@hookline/testing';
-import type { E2eStack, Tenant } from '../e2e/e2e-stack';
+import { waitFor, webhookBody, type ApiClient, type ReceivedRequest, type Receiver } from '@hookline/testing';
+import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 
 /*
  * Shared by the fault tests (test/faults): a bounded load generator for change-ingest, the count of
@@ -55,16 +55,18 @@ export async function faultWebhooks(
   const webhooks: FaultWebhook[] = [];
   for (let n = 1; n <= count; n++) {
     const path = `/${label}/${n}`;
-    const created = await tenant.registry.request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
-      AppName: 'Faults',
-      AppUrl: 'www.example.com',
-      Name: `${label} ${n}`,
-      TargetUrl: receiver.url(path),
-      ObjectTypes: ['Defect'],
-      Expressions: [{ AttributeName: 'Fault', Operator: '=', Value: label }],
-      RetryPolicy: FAULT_RETRY_POLICY,
-      ...extra,
-    });
+    const created = await tenant.registry.request<{ ObjectUUID: string }>(
+      'POST',
+      '/api/v2/webhook',
+      webhookBody({
+        AppName: 'Faults',
+        Name: `${label} ${n}`,
+        TargetUrl: receiver.url(path),
+        Expressions: [{ AttributeName: 'Fault', Operator: '=', Value: label }],
+        RetryPolicy: FAULT_RETRY_POLICY,
+        ...extra,
+      }),
+    );
     if (created.status !== 200)
       throw new Error(`webhook not created: ${created.status} ${JSON.stringify(created.body)}`);
     webhooks.push({ id: created.body.ObjectUUID, path });
@@ -392,4 +394,109 @@ export async function fireCounts(registry: ApiClient, webhooks: FaultWebhook[]):
       return reply.status === 200 ? reply.body.FireCount : -reply.status;
     }),
   );
+}
+
+/**
+ * The stack each fault suite runs on (the dispatcher retrying fast) and one tenant on it: started
+ * before the suite's tests, stopped after them. Read `e2e` and `tenant` inside the tests.
+ */
+export function useFaultStack(
+  subscription: number,
+  options: { privateMongo?: boolean } = {},
+): { e2e: E2eStack; tenant: Tenant } {
+  const suite = {} as { e2e: E2eStack; tenant: Tenant };
+  beforeAll(async () => {
+    suite.e2e = await E2eStack.start({
+      ...options,
+      logDir: process.env.HOOKLINE_FAULT_LOGS,
+      serviceEnv: { dispatcher: FAULT_DISPATCHER_ENV },
+    });
+    suite.tenant = await suite.e2e.tenant(subscription);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.e2e?.stop();
+  });
+  return suite;
+}
+
+/** FireCount of each webhook once all are FAULT_CHANGES, or as they stand after a minute (stats catch up after a fault). */
+export async function settledFireCounts(registry: ApiClient, webhooks: FaultWebhook[]): Promise<number[]> {
+  let counts: number[] = [];
+  await waitFor(
+    async () => {
+      counts = await fireCounts(registry, webhooks);
+      return counts.every((n) => n === FAULT_CHANGES);
+    },
+    60_000,
+    500,
+  ).catch(() => undefined);
+  return counts;
+}
+
+/** Waits until `GET url` answers 200 (a service ready again after a fault). */
+export async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  await waitFor(async () => (await fetch(url)).status === 200, timeoutMs, 100);
+}
+
+/** How long a stall lasts, and the longest a request may wait for its 503 meanwhile. */
+export const STALL_MS = 15_000;
+export const ANSWER_WITHIN_MS = 8_000;
+
+export interface StallProbe {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+}
+
+export interface Stall {
+  probes: StallProbe[];
+  /** The readiness answer read while the server was stalled. */
+  readiness: unknown;
+  /** When the server went on (SIGCONT). */
+  resumedAt: number;
+}
+
+/**
+ * Stalls a server for STALL_MS (SIGSTOP: its sockets stay open, nothing is answered), sending a
+ * request every 500 ms until ANSWER_WITHIN_MS before the end, then reads `readyUrl`, and lets the
+ * server go on (SIGCONT) whatever happened meanwhile.
+ */
+export async function stall(
+  signal: (signal: 'SIGSTOP' | 'SIGCONT') => void,
+  request: (n: number) => Promise<Response>,
+  readyUrl: string,
+): Promise<Stall> {
+  signal('SIGSTOP');
+  const stalledAt = Date.now();
+  const probes: StallProbe[] = [];
+  let readiness: unknown;
+  try {
+    while (Date.now() - stalledAt < STALL_MS - ANSWER_WITHIN_MS) {
+      const started = Date.now();
+      const reply = await request(probes.length).catch(() => undefined);
+      probes.push({
+        status: reply?.status ?? 0,
+        ms: Date.now() - started,
+        retryAfter: reply?.headers.get('retry-after') ?? null,
+      });
+      await sleep(Math.max(0, 500 - (Date.now() - started)));
+    }
+    const ready = await fetch(readyUrl);
+    readiness = { status: ready.status, body: await ready.json() };
+  } finally {
+    await sleep(Math.max(0, STALL_MS - (Date.now() - stalledAt)));
+    signal('SIGCONT');
+  }
+  return { probes, readiness, resumedAt: Date.now() };
+}
+
+/** The probes in the report line: each status and how long it took. */
+export function describeProbes(probes: StallProbe[]): string {
+  return probes.map((p) => `${p.status || 'none'} in ${(p.ms / 1000).toFixed(1)} s`).join(', ');
+}
+
+/** The assertion every stall test makes: each request got a 503 with Retry-After in time. */
+export function expectPromptRefusals(probes: StallProbe[]): void {
+  expect(probes.length).toBeGreaterThan(0);
+  expect(probes.filter((p) => p.status !== 503 || p.retryAfter === null || p.ms > ANSWER_WITHIN_MS)).toEqual([]);
 }

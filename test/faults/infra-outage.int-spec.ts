@@ -1,14 +1,12 @@
-import { waitFor } from '@hookline/testing';
-import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 import {
   expectNothingLost,
   FAULT_CHANGES,
-  FAULT_DISPATCHER_ENV,
-  fireCounts,
   report,
   settle,
+  settledFireCounts,
   sleep,
   startFaultLoad,
+  useFaultStack,
 } from './fault-load';
 
 /**
@@ -17,23 +15,10 @@ import {
  * the registry answers 503 while its database is gone and its stats catch up afterwards.
  */
 describe('faults: nats-server and MongoDB outages mid-load', () => {
-  let e2e: E2eStack;
-  let tenant: Tenant;
-
-  beforeAll(async () => {
-    e2e = await E2eStack.start({
-      privateMongo: true,
-      logDir: process.env.HOOKLINE_FAULT_LOGS,
-      serviceEnv: { dispatcher: FAULT_DISPATCHER_ENV },
-    });
-    tenant = await e2e.tenant(302);
-  }, 120_000);
-
-  afterAll(async () => {
-    await e2e?.stop();
-  });
+  const suite = useFaultStack(302, { privateMongo: true });
 
   it('restart nats-server mid-load', async () => {
+    const { e2e, tenant } = suite;
     const label = 'nats-restart';
     const { webhooks, loading } = await startFaultLoad(e2e, tenant, e2e.receiver, label);
     await sleep(2_000);
@@ -47,6 +32,7 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
   }, 150_000);
 
   it('stop the MongoDB-wire server for 10 s mid-load', async () => {
+    const { e2e, tenant } = suite;
     const label = 'mongo-stop';
     const { webhooks, loading } = await startFaultLoad(e2e, tenant, e2e.receiver, label);
     await sleep(2_000);
@@ -65,15 +51,7 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
     const restarted = Date.now();
     const load = await loading;
     const counted = await settle(e2e.receiver, load, webhooks, 90_000);
-    let counts: number[] = [];
-    await waitFor(
-      async () => {
-        counts = await fireCounts(tenant.registry, webhooks);
-        return counts.every((n) => n === FAULT_CHANGES);
-      },
-      60_000,
-      500,
-    ).catch(() => undefined);
+    const counts = await settledFireCounts(tenant.registry, webhooks);
     report(
       'MongoDB stopped 10 s',
       load,

@@ -1,15 +1,14 @@
 import { Receiver, waitFor, type ReceiverBehaviour } from '@hookline/testing';
-import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 import {
   expectNothingLost,
   FAULT_CHANGES,
-  FAULT_DISPATCHER_ENV,
   report,
   runLoad,
   settle,
   sleep,
   startFaultLoad,
   tally,
+  useFaultStack,
 } from './fault-load';
 
 /**
@@ -19,21 +18,11 @@ import {
  * arrives once the receiver recovers; 410 deletes the webhook and nothing more goes to it.
  */
 describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
-  let e2e: E2eStack;
-  let tenant: Tenant;
+  const suite = useFaultStack(303);
   const receivers: Receiver[] = [];
-
-  beforeAll(async () => {
-    e2e = await E2eStack.start({
-      logDir: process.env.HOOKLINE_FAULT_LOGS,
-      serviceEnv: { dispatcher: FAULT_DISPATCHER_ENV },
-    });
-    tenant = await e2e.tenant(303);
-  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(receivers.map((r) => r.stop()));
-    await e2e?.stop();
   });
 
   const receiver = async (): Promise<Receiver> => {
@@ -44,6 +33,7 @@ describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
 
   /** Every webhook's receiver misbehaves from 1 s into the load for `forMs`, then answers 200 again. */
   const misbehave = async (label: string, behaviour: ReceiverBehaviour, forMs: number) => {
+    const { e2e, tenant } = suite;
     const target = await receiver();
     const { webhooks, loading } = await startFaultLoad(e2e, tenant, target, label);
     await sleep(1_000);
@@ -57,6 +47,7 @@ describe('faults: receivers answering 5xx, hanging, resetting, 410', () => {
   };
 
   it('410 Gone: the webhook is deleted and receives nothing more', async () => {
+    const { e2e, tenant } = suite;
     const label = 'gone';
     const target = await receiver();
     const { webhooks, loading } = await startFaultLoad(e2e, tenant, target, label);

@@ -1,14 +1,12 @@
-import { waitFor } from '@hookline/testing';
-import { E2eStack, type Tenant } from '../e2e/e2e-stack';
 import {
   expectNothingLost,
   FAULT_CHANGES,
-  FAULT_DISPATCHER_ENV,
-  fireCounts,
   report,
   settle,
+  settledFireCounts,
   sleep,
   startFaultLoad,
+  useFaultStack,
 } from './fault-load';
 
 /**
@@ -18,23 +16,11 @@ import {
  * which JetStream hands the dead process's messages out again.
  */
 describe('faults: kill -9 and restart each service mid-load', () => {
-  let e2e: E2eStack;
-  let tenant: Tenant;
-
-  beforeAll(async () => {
-    e2e = await E2eStack.start({
-      logDir: process.env.HOOKLINE_FAULT_LOGS,
-      serviceEnv: { dispatcher: FAULT_DISPATCHER_ENV },
-    });
-    tenant = await e2e.tenant(301);
-  }, 120_000);
-
-  afterAll(async () => {
-    await e2e?.stop();
-  });
+  const suite = useFaultStack(301);
 
   /** Load on fresh webhooks, the service killed 2 s in and started again at once, then the count. */
   const crash = async (service: string, catchUpMs: number) => {
+    const { e2e, tenant } = suite;
     const label = `kill-${service}`;
     const { webhooks, loading } = await startFaultLoad(e2e, tenant, e2e.receiver, label);
     await sleep(2_000);
@@ -46,17 +32,10 @@ describe('faults: kill -9 and restart each service mid-load', () => {
   };
 
   it('registry, whose stats still count each delivery once', async () => {
+    const { tenant } = suite;
     const { load, counted, webhooks, restarted } = await crash('registry', 30_000);
     // Outcomes the dead registry had taken come back after the consumer's 15 s ack wait.
-    let counts: number[] = [];
-    await waitFor(
-      async () => {
-        counts = await fireCounts(tenant.registry, webhooks);
-        return counts.every((n) => n === FAULT_CHANGES);
-      },
-      60_000,
-      500,
-    ).catch(() => undefined);
+    const counts = await settledFireCounts(tenant.registry, webhooks);
     report(
       'kill -9 registry',
       load,

@@ -2,13 +2,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '@hookline/listener';
-import { startApp, type RunningApp } from '@hookline/testing';
+import { startApp, type Receiver, type RunningApp } from '@hookline/testing';
 import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
 import { DISPATCHER_APP } from '../../apps/dispatcher/src/dispatcher.app';
 import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
 import { ADMIN_KEY, ENCRYPTION_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
 import { TUNNEL_GATEWAY_APP } from '../../apps/tunnel-gateway/src/tunnel-gateway.app';
-import { LocalReceiver, TcpProxy } from '../../apps/tunnel-gateway/test/tunnel-harness';
+import { answerWith, RECEIVER_PATH, startLocalReceiver, TcpProxy } from '../../apps/tunnel-gateway/test/tunnel-harness';
 
 const SUBSCRIPTION = 100;
 
@@ -61,7 +61,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
   let matcher: RunningApp;
   let gatewayA: RunningApp;
   let gatewayB: RunningApp;
-  let receiver: LocalReceiver;
+  let receiver: Receiver;
   let admin: string;
   const listeners: ReturnType<typeof listen>[] = [];
 
@@ -69,7 +69,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
     gateway: RunningApp | TcpProxy,
     space: string,
     key: string,
-    forward: string | null = receiver.url,
+    forward: string | null = receiver.url(RECEIVER_PATH),
   ) => {
     const started = listen(gateway.baseUrl.replace(/^http/, 'ws'), space, key, forward);
     listeners.push(started);
@@ -125,7 +125,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
   };
 
   const receivedFor = (webhookId: string) =>
-    receiver.received.filter((r) => (JSON.parse(r.body) as any).rule?.ObjectUUID === webhookId);
+    receiver.requests.filter((r) => (JSON.parse(r.body) as any).rule?.ObjectUUID === webhookId);
   const webhook = async (id: string) => (await h.request('GET', `/api/v2/webhook/${id}`, { key: admin })).body;
   const attempts = async (id: string): Promise<any[]> =>
     (await h.request('GET', `/api/v2/webhook/${id}/attempts`, { key: admin })).body.Results;
@@ -135,7 +135,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
   };
 
   beforeAll(async () => {
-    receiver = await LocalReceiver.start();
+    receiver = await startLocalReceiver();
     h = await RegistryHarness.start();
     const infra = { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl };
     // The breaker has its own tests: here it stays closed, so every retry reaches the tunnel and the log.
@@ -165,7 +165,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
 
   afterEach(async () => {
     await Promise.all(listeners.splice(0).map((l) => l.stop()));
-    receiver.status = 200;
+    answerWith(receiver, 200);
     receiver.hold = undefined;
   });
 
@@ -184,7 +184,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
     const l = startListener(gatewayA, 'space-a', key);
     await l.ready();
     const id = await websocketWebhook('space-a');
-    receiver.status = 202;
+    answerWith(receiver, 202);
 
     await change('space-a', 'defect-1');
 
@@ -209,7 +209,7 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
   });
 
   it('routes each webhook of one listener to its own local TargetUrl, with the token the dispatcher signed in for', async () => {
-    const other = await LocalReceiver.start();
+    const other = await startLocalReceiver();
     let tokenRequests = 0;
     const tokenEndpoint = createServer((req, res) => {
       tokenRequests++;
@@ -222,10 +222,13 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
       // No --forward: each delivery goes to its webhook's own URL on this machine.
       const l = startListener(gatewayA, 'space-r', key, null);
       await l.ready();
-      const plain = await websocketWebhook('space-r', { Name: 'route to receiver', TargetUrl: receiver.url });
+      const plain = await websocketWebhook('space-r', {
+        Name: 'route to receiver',
+        TargetUrl: receiver.url(RECEIVER_PATH),
+      });
       const signedIn = await websocketWebhook('space-r', {
         Name: 'route to other, signed in',
-        TargetUrl: other.url,
+        TargetUrl: other.url(RECEIVER_PATH),
         Authentication: {
           Type: 'OAuth2ClientCredentials',
           TokenUrl: `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/token`,
@@ -236,9 +239,9 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
 
       await change('space-r', 'defect-r');
 
-      await waitFor(() => receivedFor(plain).length === 1 && other.received.length === 1, 15_000);
-      expect(JSON.parse(other.received[0]!.body)).toMatchObject({ rule: { ObjectUUID: signedIn } });
-      expect(other.received[0]!.headers.authorization).toBe('Bearer tok-tunnel');
+      await waitFor(() => receivedFor(plain).length === 1 && other.requests.length === 1, 15_000);
+      expect(JSON.parse(other.requests[0]!.body)).toMatchObject({ rule: { ObjectUUID: signedIn } });
+      expect(other.requests[0]!.headers.authorization).toBe('Bearer tok-tunnel');
       expect(receivedFor(plain)[0]!.headers.authorization).toBeUndefined();
       expect(receivedFor(signedIn)).toHaveLength(0);
       expect(tokenRequests).toBe(1);

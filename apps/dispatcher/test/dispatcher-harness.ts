@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { apiKeyHint, ApiKeyRepository, generateApiKey, hashApiKey, SecretBox, type Role } from '@hookline/auth';
 import {
   encodeDeliveryJob,
@@ -29,52 +28,6 @@ export const LOCAL_ENV: Record<string, string> = {
 export { waitFor };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-  at: number;
-}
-
-export interface Receiver {
-  url: string;
-  port: number;
-  received: Received[];
-  /** TCP connections accepted, whether or not a request followed. */
-  connections: number;
-  close(): Promise<void>;
-}
-
-/** An HTTP receiver on 127.0.0.1 (or `host`); `respond` gets the request number (0-based) and answers. */
-export async function startReceiver(
-  respond: (res: ServerResponse, n: number, req: Received) => void,
-  host = '127.0.0.1',
-): Promise<Receiver> {
-  const sockets = new Set<Socket>();
-  const receiver: Receiver = { url: '', port: 0, received: [], connections: 0, close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const entry = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
-      receiver.received.push(entry);
-      respond(res, receiver.received.length - 1, entry);
-    });
-  });
-  server.on('connection', (socket: Socket) => {
-    receiver.connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  receiver.port = (server.address() as AddressInfo).port;
-  receiver.url = `http://${host}:${receiver.port}/hook`;
-  receiver.close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return receiver;
-}
 
 export const answer =
   (status: number, body = '', headers: Record<string, string> = {}) =>

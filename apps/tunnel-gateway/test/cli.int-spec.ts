@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { runCli, type CliIo } from '@hookline/listener';
-import type { RunningApp } from '@hookline/testing';
-import { LocalReceiver, TunnelHarness, waitFor } from './tunnel-harness';
+import type { Receiver, RunningApp } from '@hookline/testing';
+import { answerWith, RECEIVER_PATH, startLocalReceiver, TunnelHarness, waitFor } from './tunnel-harness';
 
 /** Runs `hookline <argv>` in-process with captured output and a Ctrl-C the test can press. */
 function hookline(argv: string[], env: Record<string, string> = {}) {
@@ -22,13 +22,13 @@ function hookline(argv: string[], env: Record<string, string> = {}) {
 describe('hookline listen, end to end', () => {
   let h: TunnelHarness;
   let gateway: RunningApp;
-  let receiver: LocalReceiver;
+  let receiver: Receiver;
   let key: string;
 
   beforeAll(async () => {
     h = await TunnelHarness.start();
     gateway = await h.startGateway();
-    receiver = await LocalReceiver.start();
+    receiver = await startLocalReceiver();
     key = await h.createKey(['integration'], ['octane-1001']);
   });
 
@@ -45,17 +45,17 @@ describe('hookline listen, end to end', () => {
       '--key',
       key,
       '--forward',
-      receiver.url,
+      receiver.url(RECEIVER_PATH),
       '--url',
       gateway.baseUrl.replace('http', 'ws'),
     ]);
     await waitFor(() => cli.stderr().includes('listening'));
-    receiver.status = 202;
+    answerWith(receiver, 202);
 
     const reply = await h.deliver('octane-1001', { id: 'd-cli', webhookId: 'wh-cli' });
 
     expect(reply).toMatchObject({ id: 'd-cli', status: 202, body: 'receiver says 202' });
-    expect(receiver.received.at(-1)?.headers['x-hookline-signature']).toBe('v1,test');
+    expect(receiver.requests.at(-1)?.headers['x-hookline-signature']).toBe('v1,test');
     await waitFor(() => cli.out.length > 0);
     expect(cli.stdout()).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}webhook wh-cli {2}delivery d-cli {2}202 {2}\d+ ms\n$/);
     cli.interrupt();
@@ -66,7 +66,7 @@ describe('hookline listen, end to end', () => {
   });
 
   it('--print pretty-prints payloads instead of forwarding, and takes the key from HOOKLINE_API_KEY', async () => {
-    const forwarded = receiver.received.length;
+    const forwarded = receiver.requests.length;
     const cli = hookline(['listen', '--space', 'octane-1001', '--print', '--url', gateway.baseUrl], {
       HOOKLINE_API_KEY: key,
     });
@@ -75,7 +75,7 @@ describe('hookline listen, end to end', () => {
     const reply = await h.deliver('octane-1001', { webhookId: 'wh-print', body: '{"rule":"r","message":{"a":1}}' });
 
     expect(reply.status).toBe(200);
-    expect(receiver.received).toHaveLength(forwarded);
+    expect(receiver.requests).toHaveLength(forwarded);
     await waitFor(() => cli.stdout().includes('wh-print  delivery'));
     expect(cli.stdout()).toContain('{\n  "rule": "r",\n  "message": {\n    "a": 1\n  }\n}');
     cli.interrupt();
@@ -83,7 +83,7 @@ describe('hookline listen, end to end', () => {
   });
 
   it('answers 502 for the dispatcher to retry when the local receiver is down', async () => {
-    const gone = await LocalReceiver.start();
+    const gone = await startLocalReceiver();
     await gone.stop();
     const cli = hookline([
       'listen',
@@ -92,7 +92,7 @@ describe('hookline listen, end to end', () => {
       '--key',
       key,
       '--forward',
-      gone.url,
+      gone.url(RECEIVER_PATH),
       '--url',
       gateway.baseUrl,
     ]);
@@ -112,7 +112,7 @@ describe('hookline listen, end to end', () => {
       '--key',
       key,
       '--forward',
-      receiver.url,
+      receiver.url(RECEIVER_PATH),
       '--url',
       gateway.baseUrl,
     ]);
@@ -129,7 +129,17 @@ describe('hookline listen, end to end', () => {
       TUNNEL_TLS_KEY: join(tls, 'key.pem'),
     });
     const url = secure.baseUrl.replace('https', 'wss');
-    const base = ['listen', '--space', 'octane-1001', '--key', key, '--forward', receiver.url, '--url', url];
+    const base = [
+      'listen',
+      '--space',
+      'octane-1001',
+      '--key',
+      key,
+      '--forward',
+      receiver.url(RECEIVER_PATH),
+      '--url',
+      url,
+    ];
 
     // Without --ca the self-signed certificate is refused; the reconnect line names the reason.
     const untrusting = hookline([...base, '--max-backoff', '100']);
@@ -143,7 +153,7 @@ describe('hookline listen, end to end', () => {
 
     const cli = hookline([...base, '--ca', join(tls, 'cert.pem')]);
     await waitFor(() => cli.stderr().includes('listening'));
-    receiver.status = 201;
+    answerWith(receiver, 201);
     expect(await h.deliver('octane-1001', { id: 'd-wss-cli' })).toMatchObject({ id: 'd-wss-cli', status: 201 });
     cli.interrupt();
     await expect(cli.exitCode).resolves.toBe(0);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { connect as connectTcp, createServer as createTcpServer, type Socket } from 'node:net';
 import { ApiKeyRepository, apiKeyHint, generateApiKey, hashApiKey, type Role } from '@hookline/auth';
 import { SUBJECTS, tunnelPath, type TunnelDeliveryReply, type TunnelDeliveryRequest } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { Receiver, startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
 import { NoRespondersError, RequestError } from '@nats-io/nats-core';
 import { WebSocket, type ClientOptions } from 'ws';
 import { TUNNEL_GATEWAY_APP } from '../src/tunnel-gateway.app';
@@ -127,43 +126,23 @@ export function openRaw(url: string, options: ClientOptions = {}, firstMessage?:
   });
 }
 
-export interface ReceivedRequest {
-  headers: IncomingHttpHeaders;
-  body: string;
+/** Where the receiver behind the firewall takes deliveries. */
+export const RECEIVER_PATH = '/hooks';
+
+/** Makes the receiver behind the firewall answer `status` as plain text that names it. */
+export function answerWith(receiver: Receiver, status: number): void {
+  receiver.behave(RECEIVER_PATH, {
+    status,
+    body: `receiver says ${status}`,
+    headers: { 'content-type': 'text/plain' },
+  });
 }
 
-/** The receiver behind the firewall: a real HTTP server on 127.0.0.1. */
-export class LocalReceiver {
-  readonly received: ReceivedRequest[] = [];
-  status = 200;
-  /** While set, requests wait for it before being answered. */
-  hold?: Promise<void>;
-  url = '';
-  private readonly server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const status = this.status;
-      void (this.hold ?? Promise.resolve()).then(() => {
-        res.writeHead(status, { 'content-type': 'text/plain' });
-        res.end(`receiver says ${status}`);
-      });
-    });
-  });
-
-  static async start(): Promise<LocalReceiver> {
-    const receiver = new LocalReceiver();
-    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
-    const { port } = receiver.server.address() as { port: number };
-    receiver.url = `http://127.0.0.1:${port}/hooks`;
-    return receiver;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
+/** The receiver behind the firewall: a real HTTP server on 127.0.0.1 (see answerWith). */
+export async function startLocalReceiver(): Promise<Receiver> {
+  const receiver = await Receiver.start();
+  answerWith(receiver, 200);
+  return receiver;
 }
 
 /**

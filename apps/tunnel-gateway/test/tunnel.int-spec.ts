@@ -3,15 +3,17 @@ import { join } from 'node:path';
 import { ApiKeyRepository } from '@hookline/auth';
 import { TUNNEL_CLOSE } from '@hookline/contracts';
 import { forwardTo, Listener, type ListenerEvent } from '@hookline/listener';
-import type { RunningApp } from '@hookline/testing';
+import type { Receiver, RunningApp } from '@hookline/testing';
 import { WebSocket } from 'ws';
 import {
-  LocalReceiver,
+  answerWith,
   OTHER_TENANT,
   TENANT,
   TcpProxy,
   TunnelHarness,
   openRaw,
+  RECEIVER_PATH,
+  startLocalReceiver,
   waitFor,
   wsUrl,
 } from './tunnel-harness';
@@ -21,13 +23,13 @@ function startListener(
   gatewayUrl: string,
   sharedSpace: string,
   apiKey: string,
-  receiver: LocalReceiver,
+  receiver: Receiver,
   initialBackoffMs = 100,
 ) {
   const events: ListenerEvent[] = [];
   const listener = new Listener(
     { gatewayUrl, sharedSpace, apiKey, backoff: { initialMs: initialBackoffMs, maxMs: 2_000 } },
-    forwardTo(receiver.url, 5_000),
+    forwardTo(receiver.url(RECEIVER_PATH), 5_000),
     (event) => events.push(event),
   );
   listener.start();
@@ -39,7 +41,7 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
   let h: TunnelHarness;
   let a: RunningApp;
   let b: RunningApp;
-  let receiver: LocalReceiver;
+  let receiver: Receiver;
   let integrationKey: string;
   const listeners: Listener[] = [];
 
@@ -60,13 +62,13 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
     h = await TunnelHarness.start();
     a = await h.startGateway();
     b = await h.startGateway();
-    receiver = await LocalReceiver.start();
+    receiver = await startLocalReceiver();
     integrationKey = await h.createKey(['integration'], ['space-1', 'space-2', 'space-3', 'space-4', 'space-5']);
   });
 
   afterEach(async () => {
     await Promise.all(listeners.splice(0).map((l) => l.stop()));
-    receiver.status = 200;
+    answerWith(receiver, 200);
     receiver.hold = undefined;
   });
 
@@ -78,8 +80,8 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
   it('carries a dispatcher request to the local receiver and its status back', async () => {
     const l = track(startListener(a.baseUrl, 'space-1', integrationKey, receiver));
     await l.ready();
-    receiver.status = 201;
-    const before = receiver.received.length;
+    answerWith(receiver, 201);
+    const before = receiver.requests.length;
 
     const reply = await h.deliver('space-1', { id: 'd-first', webhookId: 'wh-42' });
 
@@ -89,7 +91,7 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
       body: 'receiver says 201',
       headers: { 'content-type': 'text/plain' },
     });
-    const got = receiver.received.slice(before);
+    const got = receiver.requests.slice(before);
     expect(got).toHaveLength(1);
     expect(JSON.parse(got[0]!.body)).toEqual({ rule: 'r', message: { action: 'Created', object_id: 'o-1' } });
     expect(got[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-hookline-signature': 'v1,test' });
@@ -186,16 +188,16 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
   });
 
   it('shares the load between two listeners of one space, with at most N unanswered per listener', async () => {
-    const second = await LocalReceiver.start();
+    const second = await startLocalReceiver();
     try {
       const l1 = track(startListener(a.baseUrl, 'space-5', integrationKey, receiver));
       const l2 = track(startListener(a.baseUrl, 'space-5', integrationKey, second));
       await l1.ready();
       await l2.ready();
-      const before = receiver.received.length;
+      const before = receiver.requests.length;
       for (let i = 0; i < 6; i++) await h.deliver('space-5');
-      expect(receiver.received.length - before).toBe(3);
-      expect(second.received).toHaveLength(3);
+      expect(receiver.requests.length - before).toBe(3);
+      expect(second.requests).toHaveLength(3);
 
       // Both receivers stall: 2 listeners x 2 in flight are taken, the fifth is turned away at once.
       let release!: () => void;
@@ -203,7 +205,7 @@ describe('tunnel gateway over real NATS and WebSocket', () => {
       receiver.hold = held;
       second.hold = held;
       const inFlight = [1, 2, 3, 4].map((i) => h.deliver('space-5', { id: `held-${i}` }));
-      await waitFor(() => receiver.received.length - before + second.received.length >= 10);
+      await waitFor(() => receiver.requests.length - before + second.requests.length >= 10);
       const busy = await h.deliver('space-5', { id: 'one-too-many' });
       expect(busy).toMatchObject({ id: 'one-too-many', status: 503, headers: { 'retry-after': '1' } });
       release();

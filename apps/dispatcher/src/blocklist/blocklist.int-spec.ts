@@ -2,16 +2,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { getConnectionToken } from '@nestjs/mongoose';
 import { blockedUrlId } from './blocked-url.schema';
 import type { Connection } from 'mongoose';
-import {
-  DispatcherHarness,
-  job,
-  LOCAL_ENV,
-  sleep,
-  spec,
-  startReceiver,
-  waitFor,
-  type Receiver,
-} from '../../test/dispatcher-harness';
+import { Receiver } from '@hookline/testing';
+import { DispatcherHarness, job, LOCAL_ENV, sleep, spec, waitFor } from '../../test/dispatcher-harness';
 
 describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () => {
   let h: DispatcherHarness;
@@ -36,25 +28,25 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-    await Promise.all(receivers.map((r) => r.close()));
+    await Promise.all(receivers.map((r) => r.stop()));
     await h?.stop();
   });
 
   const blockedUrls = () => h.dispatcher.app.get<Connection>(getConnectionToken()).collection('blocked_urls');
 
   it('blocks a URL that keeps answering slowly, holds its jobs with the reason, and delivers them once an admin unblocks it', async () => {
-    const slow = await startReceiver((res) => setTimeout(() => res.end('late'), 600));
+    const slow = await Receiver.start({ respond: (res) => setTimeout(() => res.end('late'), 600) });
     receivers.push(slow);
-    const s = spec(slow.url);
+    const s = spec(slow.url());
     for (let i = 0; i < 2; i++) {
       const j = job(s);
       await h.publish(j);
       expect(await h.settled(j.deliveryId)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
     }
-    const stored = await blockedUrls().findOne({ _id: blockedUrlId(100, slow.url) as never });
+    const stored = await blockedUrls().findOne({ _id: blockedUrlId(100, slow.url()) as never });
     expect(stored).toMatchObject({
       SubscriptionID: 100,
-      Url: slow.url,
+      Url: slow.url(),
       Reason: '2 slow answers in a row',
       Count: 1,
       Until: expect.any(Date),
@@ -75,7 +67,7 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
     ]);
     // Held again on every recheck, but reported once and never sent.
     await sleep(800);
-    expect(slow.received).toHaveLength(2);
+    expect(slow.requests).toHaveLength(2);
     expect(h.outcomesOf(held.deliveryId)).toHaveLength(1);
 
     // Held jobs are parked until the block is lifted, visible per webhook.
@@ -89,8 +81,8 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
       StartIndex: 1,
       Results: [
         expect.objectContaining({
-          ID: blockedUrlId(100, slow.url),
-          Url: slow.url,
+          ID: blockedUrlId(100, slow.url()),
+          Url: slow.url(),
           Reason: '2 slow answers in a row',
           Count: 1,
         }),
@@ -154,12 +146,12 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
   });
 
   it('honours a block written by another instance', async () => {
-    const r = await startReceiver((res) => res.end());
+    const r = await Receiver.start({ respond: (res) => res.end() });
     receivers.push(r);
     await blockedUrls().insertOne({
-      _id: blockedUrlId(100, r.url) as never,
+      _id: blockedUrlId(100, r.url()) as never,
       SubscriptionID: 100,
-      Url: r.url,
+      Url: r.url(),
       WebhookID: null,
       Reason: 'blocked elsewhere',
       BlockedAt: new Date(),
@@ -167,7 +159,7 @@ describe('dispatcher abuse blocklist (shared through MongoDB blocked_urls)', () 
       Count: 1,
     });
     await sleep(400);
-    const j = job(spec(r.url));
+    const j = job(spec(r.url()));
     await h.publish(j);
     await waitFor(() => h.outcomesOf(j.deliveryId).length > 0);
     expect(h.outcomesOf(j.deliveryId)[0]).toMatchObject({
@@ -189,11 +181,11 @@ describe('an admin unblock takes effect at once on every dispatcher instance, he
     // other instance, and only the unblock can bring the held job back within the test.
     h = await DispatcherHarness.start({ ...LOCAL_ENV, BLOCKLIST_REFRESH_MS: '600000', HOLD_RECHECK_MS: '600000' });
     admin = await h.createKey(100, ['admin']);
-    receiver = await startReceiver((res) => res.end('ok'));
+    receiver = await Receiver.start({ respond: (res) => res.end('ok') });
   });
 
   afterAll(async () => {
-    await receiver?.close();
+    await receiver?.stop();
     await h?.stop();
   });
 
@@ -202,9 +194,9 @@ describe('an admin unblock takes effect at once on every dispatcher instance, he
       .get<Connection>(getConnectionToken())
       .collection('blocked_urls')
       .insertOne({
-        _id: blockedUrlId(100, receiver.url) as never,
+        _id: blockedUrlId(100, receiver.url()) as never,
         SubscriptionID: 100,
-        Url: receiver.url,
+        Url: receiver.url(),
         WebhookID: null,
         Reason: 'blocked by an operator',
         BlockedAt: new Date(),
@@ -214,11 +206,11 @@ describe('an admin unblock takes effect at once on every dispatcher instance, he
     // Both instances read the block as they start.
     await h.restart();
     const other = await h.startAnother();
-    const held = job(spec(receiver.url));
+    const held = job(spec(receiver.url()));
     await h.publish(held);
     await waitFor(() => h.outcomesOf(held.deliveryId).some((o) => o.kind === 'held'));
 
-    const id = encodeURIComponent(blockedUrlId(100, receiver.url));
+    const id = encodeURIComponent(blockedUrlId(100, receiver.url()));
     const unblocked = await fetch(`${other.baseUrl}/api/v2/blocklist/${id}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${admin}` },
@@ -226,13 +218,13 @@ describe('an admin unblock takes effect at once on every dispatcher instance, he
     expect(unblocked.status).toBe(204);
     // Only the instance that did not serve the unblock is left to take the next job.
     await other.close();
-    const next = job(spec(receiver.url));
+    const next = job(spec(receiver.url()));
     await h.publish(next);
     expect(await h.settled(next.deliveryId, 5_000)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
     // The job held before the unblock goes out within seconds too, once (not at a recheck minutes away).
     expect((await h.settled(held.deliveryId, 5_000)).at(-1)).toMatchObject({ kind: 'success', attempt: 1 });
     await sleep(1_500);
     expect(h.outcomesOf(held.deliveryId).filter((o) => o.kind === 'success')).toHaveLength(1);
-    expect(receiver.received).toHaveLength(2);
+    expect(receiver.requests).toHaveLength(2);
   });
 });

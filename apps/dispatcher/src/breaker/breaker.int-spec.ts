@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Receiver } from '@hookline/testing';
 import {
   answer,
   DispatcherHarness,
@@ -8,9 +9,7 @@ import {
   LOCAL_ENV,
   sleep,
   spec,
-  startReceiver,
   waitFor,
-  type Receiver,
 } from '../../test/dispatcher-harness';
 
 const percentile = (values: number[], p: number) => {
@@ -40,7 +39,7 @@ describe('dispatcher circuit breakers and origin budgets', () => {
       // Timeouts are also blocklist strikes; this test is about the breaker alone.
       BLOCK_STRIKES: '100000',
     });
-    healthy = await startReceiver(answer(200));
+    healthy = await Receiver.start({ respond: answer(200) });
     // Accepts connections and never answers, until told to answer like a healthy receiver.
     dead = createServer((socket) => {
       deadSockets.add(socket);
@@ -56,14 +55,14 @@ describe('dispatcher circuit breakers and origin budgets', () => {
   afterAll(async () => {
     for (const socket of deadSockets) socket.destroy();
     await new Promise((resolve) => dead?.close(resolve));
-    await healthy?.close();
+    await healthy?.stop();
     await h?.stop();
   });
 
   it('opens for a dead origin, holds its jobs without counting attempts, while a healthy origin keeps its latency', async () => {
     const key = await h.createKey(100, ['admin']);
     const retries = { ...FAST_RETRIES, MaxRetries: 20, InitialDelayMs: 200 };
-    const healthySpec = spec(healthy.url, { RetryPolicy: retries });
+    const healthySpec = spec(healthy.url(), { RetryPolicy: retries });
 
     const baseline = Array.from({ length: 20 }, () => job(healthySpec));
     for (const j of baseline) await h.publish(j);
@@ -119,7 +118,7 @@ describe('dispatcher circuit breakers and origin budgets', () => {
     expect(deadBreaker.State).toMatch(/open/);
     if (deadBreaker.State === 'open')
       expect(Date.parse(deadBreaker.NextProbeAt!)).toBeGreaterThan(Date.parse(deadBreaker.OpenedAt!));
-    expect(byOrigin[new URL(healthy.url).origin]).toMatchObject({ State: 'closed', NextProbeAt: null, Parked: 0 });
+    expect(byOrigin[new URL(healthy.url()).origin]).toMatchObject({ State: 'closed', NextProbeAt: null, Parked: 0 });
     expect((await h.request('GET', '/api/v2/breakers', await h.createKey(100, ['read-only']))).status).toBe(403);
     expect((await h.request('GET', '/api/v2/breakers', await h.createKey(200, ['admin']))).body.Results).toEqual([]);
 

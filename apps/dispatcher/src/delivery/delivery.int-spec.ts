@@ -9,6 +9,7 @@ import {
 } from '@hookline/contracts';
 import { generateSecret, USER_AGENT } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
+import { Receiver } from '@hookline/testing';
 import {
   answer,
   box,
@@ -17,10 +18,8 @@ import {
   job,
   sleep,
   spec,
-  startReceiver,
   TENANT,
   waitFor,
-  type Receiver,
 } from '../../test/dispatcher-harness';
 import { SECURITY_HEADER } from './prepared-delivery';
 
@@ -28,7 +27,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
   let h: DispatcherHarness;
   const receivers: Receiver[] = [];
   const receiver = async (respond: (res: ServerResponse, n: number) => void) => {
-    const r = await startReceiver(respond);
+    const r = await Receiver.start({ respond });
     receivers.push(r);
     return r;
   };
@@ -38,7 +37,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
   });
 
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
+    await Promise.all(receivers.map((r) => r.stop()));
     await h?.stop();
   });
 
@@ -47,7 +46,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     const secret = generateSecret();
     const j = job(
       spec(
-        r.url,
+        r.url(),
         {
           Security: 'rally-shared-secret',
           Headers: { 'X-Team': box.encrypt('blue') },
@@ -71,7 +70,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
       }),
     ]);
     expect(outcomes[0].payload).toBeUndefined();
-    const [req] = r.received;
+    const [req] = r.requests;
     expect(JSON.parse(req.body)).toEqual(j.payload);
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['user-agent']).toMatch(/^Hookline\/\d/);
@@ -87,25 +86,25 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
   it('delivers a job queued in the older form (one JSON object, the body in `payload`) with the same body and signature', async () => {
     const r = await receiver(answer(200));
     const secret = generateSecret();
-    const j = job(spec(r.url, {}, secret), {
+    const j = job(spec(r.url(), {}, secret), {
       payload: { rule: { Name: 'queued before' }, message: { text: 'naïve\n"quoted"', n: 1.5 } },
     });
     await h.client.js.publish(SUBJECTS.delivery(j.tenant, j.webhookId), JSON.stringify(j), { msgID: j.deliveryId });
     expect(await h.settled(j.deliveryId)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
-    const [req] = r.received;
+    const [req] = r.requests;
     expect(req.body).toBe(JSON.stringify(j.payload));
     expect(new Webhook(secret).verify(req.body, req.headers as Record<string, string>)).toEqual(j.payload);
   });
 
   it('on 410 reports the webhook gone and drops its later jobs without a request', async () => {
     const r = await receiver(answer(410));
-    const first = job(spec(r.url));
+    const first = job(spec(r.url()));
     await h.publish(first);
     expect(await h.settled(first.deliveryId)).toEqual([
       expect.objectContaining({ kind: 'gone', attempt: 1, status: 410 }),
     ]);
 
-    const later = job(spec(r.url), { webhookId: first.webhookId });
+    const later = job(spec(r.url()), { webhookId: first.webhookId });
     await h.publish(later);
     // Dropped means acked: the work-queue stream no longer holds it.
     await waitFor(async () => {
@@ -115,13 +114,13 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
       return info.state.messages === 0;
     });
     await sleep(200);
-    expect(r.received).toHaveLength(1);
+    expect(r.requests).toHaveLength(1);
     expect(h.outcomesOf(later.deliveryId)).toEqual([]);
   });
 
   it('503, 503, 200: delivered on the third attempt with the same webhook-id each time', async () => {
     const r = await receiver((res, n) => answer(n < 2 ? 503 : 200)(res));
-    const j = job(spec(r.url));
+    const j = job(spec(r.url()));
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
 
@@ -130,21 +129,21 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
       ['retry', 2, 503, 'status'],
       ['success', 3, 200, undefined],
     ]);
-    expect(r.received.map((req) => req.headers['webhook-id'])).toEqual([j.deliveryId, j.deliveryId, j.deliveryId]);
+    expect(r.requests.map((req) => req.headers['webhook-id'])).toEqual([j.deliveryId, j.deliveryId, j.deliveryId]);
     // The policy's delay (100 ms) separates the attempts.
-    expect(r.received[1].at - r.received[0].at).toBeGreaterThanOrEqual(90);
+    expect(r.requests[1].at - r.requests[0].at).toBeGreaterThanOrEqual(90);
   });
 
   it('400 fails at once and is not retried', async () => {
     const r = await receiver(answer(400, 'bad'));
-    const j = job(spec(r.url));
+    const j = job(spec(r.url()));
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
     expect(outcomes).toEqual([
       expect.objectContaining({ kind: 'failed', attempt: 1, status: 400, errorKind: 'status', payload: j.payload }),
     ]);
     await sleep(400);
-    expect(r.received).toHaveLength(1);
+    expect(r.requests).toHaveLength(1);
   });
 
   it('cuts a receiver trickling a byte a second at the deadline, retries, and after the last retry reports failed with the payload', async () => {
@@ -158,7 +157,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
       }, 1000);
       timers.push(timer);
     });
-    const j = job(spec(r.url, { RetryPolicy: { ...FAST_RETRIES, MaxRetries: 1 } }));
+    const j = job(spec(r.url(), { RetryPolicy: { ...FAST_RETRIES, MaxRetries: 1 } }));
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
     timers.forEach(clearInterval);
@@ -177,7 +176,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
 
   it('after all retries of a retryable status reports one failed outcome with the payload', async () => {
     const r = await receiver(answer(502));
-    const j = job(spec(r.url, { RetryPolicy: { ...FAST_RETRIES, MaxRetries: 2 } }));
+    const j = job(spec(r.url(), { RetryPolicy: { ...FAST_RETRIES, MaxRetries: 2 } }));
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
     expect(outcomes.map((o) => [o.kind, o.attempt, o.status])).toEqual([
@@ -189,12 +188,12 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
       expect.objectContaining({ kind: 'failed', payload: j.payload, messageId: j.messageId }),
     ]);
     await sleep(300);
-    expect(r.received).toHaveLength(3);
+    expect(r.requests).toHaveLength(3);
   });
 
   it('records a job without a delivery spec as failed, delivers nothing and terminates it', async () => {
     const r = await receiver(answer(200));
-    const { spec: _, ...withoutSpec } = job(spec(r.url));
+    const { spec: _, ...withoutSpec } = job(spec(r.url()));
     const j = withoutSpec as NewDeliveryJob;
     await h.publish(j);
     const outcomes = await h.settled(j.deliveryId);
@@ -204,7 +203,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     // Terminated: never offered again, nothing left pending for the consumer.
     await sleep(500);
     expect(h.outcomesOf(j.deliveryId)).toHaveLength(1);
-    expect(r.received).toHaveLength(0);
+    expect(r.requests).toHaveLength(0);
     const consumer = await h.client.jsm.consumers.info(STREAMS.DELIVERIES.name, 'dispatcher');
     expect({ ackPending: consumer.num_ack_pending, pending: consumer.num_pending }).toEqual({
       ackPending: 0,
@@ -216,7 +215,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     let issued = 0;
     const tokenRequests: { authorization?: string; body: string }[] = [];
     const tokenEndpoint = await receiver((res, n) => {
-      const req = tokenEndpoint.received[n];
+      const req = tokenEndpoint.requests[n];
       tokenRequests.push({ authorization: req.headers.authorization, body: req.body });
       issued++;
       answer(200, JSON.stringify({ access_token: `tok-${issued}`, token_type: 'Bearer', expires_in: 3600 }), {
@@ -225,9 +224,9 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     });
     let rejectToken: string | null = null;
     const target = await receiver((res, n) =>
-      answer(target.received[n].headers.authorization === `Bearer ${rejectToken}` ? 401 : 200)(res),
+      answer(target.requests[n].headers.authorization === `Bearer ${rejectToken}` ? 401 : 200)(res),
     );
-    const oauth = spec(target.url, {
+    const oauth = spec(target.url(), {
       Authentication: {
         Type: 'OAuth2ClientCredentials',
         TokenUrl: `http://127.0.0.1:${tokenEndpoint.port}/token`,
@@ -243,7 +242,7 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     const second = job(oauth, { webhookId: first.webhookId });
     await h.publish(second);
     expect((await h.settled(second.deliveryId))[0]).toMatchObject({ kind: 'success' });
-    expect(target.received.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1']);
+    expect(target.requests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1']);
     expect(issued).toBe(1);
     expect(tokenRequests[0].authorization).toBe(`Basic ${Buffer.from('client-1:s3cret').toString('base64')}`);
     expect(Object.fromEntries(new URLSearchParams(tokenRequests[0].body))).toEqual({
@@ -257,23 +256,23 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     expect(await h.settled(third.deliveryId)).toEqual([
       expect.objectContaining({ kind: 'success', attempt: 1, status: 200 }),
     ]);
-    expect(target.received.slice(2).map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(target.requests.slice(2).map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
     expect(issued).toBe(2);
 
     // A receiver that rejects every token gets one refresh per attempt, not a loop.
     const rejecting = await receiver(answer(401));
-    const fourth = job({ ...oauth, TargetUrl: rejecting.url }, { webhookId: first.webhookId });
+    const fourth = job({ ...oauth, TargetUrl: rejecting.url() }, { webhookId: first.webhookId });
     await h.publish(fourth);
     expect(await h.settled(fourth.deliveryId)).toEqual([
       expect.objectContaining({ kind: 'failed', attempt: 1, status: 401 }),
     ]);
-    expect(rejecting.received.map((r) => r.headers.authorization)).toEqual(['Bearer tok-2', 'Bearer tok-3']);
+    expect(rejecting.requests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-2', 'Bearer tok-3']);
     expect(issued).toBe(3);
   });
 
   it('OAuth2 client credentials posted in the form, to a token URL that refuses them in Basic', async () => {
     const tokenEndpoint = await receiver((res, n) => {
-      const req = tokenEndpoint.received[n];
+      const req = tokenEndpoint.requests[n];
       const form = Object.fromEntries(new URLSearchParams(req.body));
       const posted = form.client_id === 'client-2' && form.client_secret === 's3cret&more';
       if (req.headers.authorization === undefined && posted)
@@ -284,10 +283,10 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     });
     const target = await receiver(answer(200));
     const oauth = (ClientAuthMethod: ClientAuthMethod) =>
-      spec(target.url, {
+      spec(target.url(), {
         Authentication: {
           Type: 'OAuth2ClientCredentials',
-          TokenUrl: tokenEndpoint.url,
+          TokenUrl: tokenEndpoint.url(),
           ClientId: 'client-2',
           ClientSecret: box.encrypt('s3cret&more'),
           Scope: null,
@@ -300,8 +299,8 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     expect(await h.settled(posted.deliveryId)).toEqual([
       expect.objectContaining({ kind: 'success', attempt: 1, status: 200 }),
     ]);
-    expect(target.received.map((r) => r.headers.authorization)).toEqual(['Bearer form-tok']);
-    const [formPost] = tokenEndpoint.received;
+    expect(target.requests.map((r) => r.headers.authorization)).toEqual(['Bearer form-tok']);
+    const [formPost] = tokenEndpoint.requests;
     expect(formPost.headers.authorization).toBeUndefined();
     expect(formPost.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Object.fromEntries(new URLSearchParams(formPost.body))).toEqual({
@@ -316,8 +315,8 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     expect(await h.settled(basic.deliveryId)).toEqual([
       expect.objectContaining({ kind: 'failed', attempt: 1, errorKind: 'auth', error: expect.stringMatching(/401/) }),
     ]);
-    expect(tokenEndpoint.received[1].headers.authorization).toMatch(/^Basic /);
-    expect(target.received).toHaveLength(1);
+    expect(tokenEndpoint.requests[1].headers.authorization).toMatch(/^Basic /);
+    expect(target.requests).toHaveLength(1);
   });
 
   it('signs in to AR System and the Innovation Suite, sends AR-JWT, and signs in again on 401', async () => {
@@ -327,10 +326,10 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     const suiteLogin = await login();
     let rejected: string | null = null;
     const target = await receiver((res, n) =>
-      answer(target.received[n].headers.authorization === rejected ? 401 : 200)(res),
+      answer(target.requests[n].headers.authorization === rejected ? 401 : 200)(res),
     );
     const signIn = (flow: SignInFlow, url: string) =>
-      spec(target.url, {
+      spec(target.url(), {
         Authentication: {
           Type: 'SignIn',
           Flow: flow,
@@ -339,8 +338,8 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
           Password: box.encrypt('Passw0rd'),
         },
       });
-    const remedy = signIn('RemedyJwt', remedyLogin.url);
-    const suite = signIn('InnovationSuite', suiteLogin.url);
+    const remedy = signIn('RemedyJwt', remedyLogin.url());
+    const suite = signIn('InnovationSuite', suiteLogin.url());
     const deliver = async (deliverySpec: ReturnType<typeof spec>) => {
       const j = job(deliverySpec);
       await h.publish(j);
@@ -349,36 +348,36 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
 
     for (const s of [remedy, remedy, suite])
       expect(await deliver(s)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
-    expect(target.received.map((r) => r.headers.authorization)).toEqual([
+    expect(target.requests.map((r) => r.headers.authorization)).toEqual([
       'AR-JWT jwt-1',
       'AR-JWT jwt-1',
       'AR-JWT jwt-2',
     ]);
-    expect(remedyLogin.received).toHaveLength(1);
-    expect(remedyLogin.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(remedyLogin.received[0].body))).toEqual({
+    expect(remedyLogin.requests).toHaveLength(1);
+    expect(remedyLogin.requests[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(remedyLogin.requests[0].body))).toEqual({
       username: 'admin',
       password: 'Passw0rd',
     });
-    expect(suiteLogin.received[0].headers['x-requested-by']).toBe('XMLHttpRequest');
-    expect(JSON.parse(suiteLogin.received[0].body)).toEqual({ userName: 'admin', password: 'Passw0rd' });
+    expect(suiteLogin.requests[0].headers['x-requested-by']).toBe('XMLHttpRequest');
+    expect(JSON.parse(suiteLogin.requests[0].body)).toEqual({ userName: 'admin', password: 'Passw0rd' });
 
     // The receiver ends the session: one new sign-in, within the same attempt.
     rejected = 'AR-JWT jwt-1';
     expect(await deliver(remedy)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1, status: 200 })]);
-    expect(target.received.slice(3).map((r) => r.headers.authorization)).toEqual(['AR-JWT jwt-1', 'AR-JWT jwt-3']);
-    expect(remedyLogin.received).toHaveLength(2);
+    expect(target.requests.slice(3).map((r) => r.headers.authorization)).toEqual(['AR-JWT jwt-1', 'AR-JWT jwt-3']);
+    expect(remedyLogin.requests).toHaveLength(2);
   });
 
   it('a refused sign-in fails the delivery without sending it; a fixed token is sent with its scheme', async () => {
     const target = await receiver(answer(200));
     const refusing = await receiver(answer(401, 'bad credentials'));
     const refused = job(
-      spec(target.url, {
+      spec(target.url(), {
         Authentication: {
           Type: 'SignIn',
           Flow: 'OAuth2Password',
-          SignInUrl: refusing.url,
+          SignInUrl: refusing.url(),
           Username: 'jonnie@petramco.com',
           Password: box.encrypt('wrong'),
         },
@@ -388,21 +387,21 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
     expect(await h.settled(refused.deliveryId)).toEqual([
       expect.objectContaining({ kind: 'failed', attempt: 1, errorKind: 'auth', error: expect.stringMatching(/401/) }),
     ]);
-    expect(Object.fromEntries(new URLSearchParams(refusing.received[0].body))).toEqual({
+    expect(Object.fromEntries(new URLSearchParams(refusing.requests[0].body))).toEqual({
       grant_type: 'password',
       username: 'jonnie@petramco.com',
       password: 'wrong',
     });
-    expect(target.received).toHaveLength(0);
+    expect(target.requests).toHaveLength(0);
 
     for (const scheme of ['AR-JWT', 'Bearer'] as const) {
       const j = job(
-        spec(target.url, { Authentication: { Type: 'Token', Scheme: scheme, Token: box.encrypt('tok.en') } }),
+        spec(target.url(), { Authentication: { Type: 'Token', Scheme: scheme, Token: box.encrypt('tok.en') } }),
       );
       await h.publish(j);
       expect(await h.settled(j.deliveryId)).toEqual([expect.objectContaining({ kind: 'success' })]);
     }
-    expect(target.received.map((r) => r.headers.authorization)).toEqual(['AR-JWT tok.en', 'Bearer tok.en']);
+    expect(target.requests.map((r) => r.headers.authorization)).toEqual(['AR-JWT tok.en', 'Bearer tok.en']);
   });
 
   it('WebSocket webhooks go to the tunnel gateway by NATS request; no listener is a retryable failure', async () => {

@@ -1,13 +1,5 @@
-import { freePort } from '@hookline/testing';
-import {
-  answer,
-  DispatcherHarness,
-  job,
-  spec,
-  startReceiver,
-  waitFor,
-  type Receiver,
-} from '../../test/dispatcher-harness';
+import { freePort, Receiver } from '@hookline/testing';
+import { answer, DispatcherHarness, job, spec, waitFor } from '../../test/dispatcher-harness';
 
 /** More than the 1,024 unacked messages JetStream allowed the dispatcher's durable before. */
 const DEAD_JOBS = 1_100;
@@ -18,11 +10,11 @@ describe('jobs waiting for a dead receiver', () => {
 
   beforeAll(async () => {
     h = await DispatcherHarness.start();
-    healthy = await startReceiver(answer(200));
+    healthy = await Receiver.start({ respond: answer(200) });
   });
 
   afterAll(async () => {
-    await healthy?.close();
+    await healthy?.stop();
     await h?.stop();
   });
 
@@ -41,9 +33,9 @@ describe('jobs waiting for a dead receiver', () => {
       60_000,
     );
 
-    const fine = job(spec(healthy.url));
+    const fine = job(spec(healthy.url()));
     await h.publish(fine);
     await waitFor(() => h.outcomesOf(fine.deliveryId).some((o) => o.kind === 'success'), 10_000);
-    expect(healthy.received).toHaveLength(1);
+    expect(healthy.requests).toHaveLength(1);
   }, 90_000);
 });

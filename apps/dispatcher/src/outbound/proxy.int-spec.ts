@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
-import { box, DispatcherHarness, job, spec, startReceiver, type Receiver } from '../../test/dispatcher-harness';
+import { Receiver } from '@hookline/testing';
+import { box, DispatcherHarness, job, spec } from '../../test/dispatcher-harness';
 
 interface TestProxy {
   url: string;
@@ -70,12 +71,12 @@ describe('dispatcher through the organisation proxy (WEBHOOK_PROXY_URL)', () => 
     proxy = await startProxy();
     // Receivers live on 127.0.0.2, the only range allowed; the proxy's own 127.0.0.1 is not a
     // permitted target, and a target there must stay refused although the proxy would reach it.
-    receiver = await startReceiver((res) => res.end('ok'), '127.0.0.2');
-    tokens = await startReceiver(
-      (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"tok-1"}'),
-      '127.0.0.2',
-    );
-    forbidden = await startReceiver((res) => res.end('ok'));
+    receiver = await Receiver.start({ respond: (res) => res.end('ok'), host: '127.0.0.2' });
+    tokens = await Receiver.start({
+      respond: (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"tok-1"}'),
+      host: '127.0.0.2',
+    });
+    forbidden = await Receiver.start({ respond: (res) => res.end('ok') });
     h = await DispatcherHarness.start({
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_HTTP_PORTS: 'any',
@@ -87,16 +88,16 @@ describe('dispatcher through the organisation proxy (WEBHOOK_PROXY_URL)', () => 
 
   afterAll(async () => {
     await h?.stop();
-    await Promise.all([receiver, tokens, forbidden].map((r) => r?.close()));
+    await Promise.all([receiver, tokens, forbidden].map((r) => r?.stop()));
     await proxy?.close();
   });
 
   it('sends the delivery and its OAuth2 token request through the proxy', async () => {
     const j = job(
-      spec(receiver.url, {
+      spec(receiver.url(), {
         Authentication: {
           Type: 'OAuth2ClientCredentials',
-          TokenUrl: tokens.url,
+          TokenUrl: tokens.url(),
           ClientId: 'client',
           ClientSecret: box.encrypt('secret'),
           Scope: null,
@@ -105,13 +106,13 @@ describe('dispatcher through the organisation proxy (WEBHOOK_PROXY_URL)', () => 
     );
     await h.publish(j);
     expect(await h.settled(j.deliveryId)).toEqual([expect.objectContaining({ kind: 'success', attempt: 1 })]);
-    expect(proxy.seen).toEqual([`POST ${tokens.url}`, `POST ${receiver.url}`]);
-    expect(receiver.received[0].headers.authorization).toBe('Bearer tok-1');
+    expect(proxy.seen).toEqual([`POST ${tokens.url()}`, `POST ${receiver.url()}`]);
+    expect(receiver.requests[0].headers.authorization).toBe('Bearer tok-1');
   });
 
   it('still refuses a private target the proxy could reach, without asking the proxy', async () => {
     const before = proxy.seen.length;
-    for (const url of [forbidden.url, `http://localhost:${forbidden.port}/hook`, 'http://10.0.0.1/hook']) {
+    for (const url of [forbidden.url(), `http://localhost:${forbidden.port}/hook`, 'http://10.0.0.1/hook']) {
       const j = job(spec(url));
       await h.publish(j);
       const outcomes = await h.settled(j.deliveryId);

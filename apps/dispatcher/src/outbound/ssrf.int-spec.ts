@@ -1,4 +1,5 @@
-import { DispatcherHarness, job, spec, startReceiver, type Receiver } from '../../test/dispatcher-harness';
+import { Receiver } from '@hookline/testing';
+import { DispatcherHarness, job, spec } from '../../test/dispatcher-harness';
 
 /** Plain HTTP on any port is allowed here, but no private range is: only the SSRF guard stands in the way. */
 const NO_ALLOW_LIST = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_REQUEST_TIMEOUT: '1000' };
@@ -9,11 +10,11 @@ describe('dispatcher SSRF guard: private and loopback targets are refused before
 
   beforeAll(async () => {
     h = await DispatcherHarness.start(NO_ALLOW_LIST);
-    listener = await startReceiver((res) => res.end());
+    listener = await Receiver.start({ respond: (res) => res.end() });
   });
 
   afterAll(async () => {
-    await listener?.close();
+    await listener?.stop();
     await h?.stop();
   });
 

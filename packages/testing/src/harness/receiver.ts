@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ReceivedRequest {
@@ -14,9 +14,21 @@ export interface ReceivedRequest {
 
 /**
  * What a path answers. A number is a status; `hang` never answers (the sender's timeout decides);
- * `reset` destroys the connection; `{ delayMs, status, body }` answers late, or with that body.
+ * `reset` destroys the connection; `{ delayMs, status, body, headers }` answers late, or with that
+ * body and those headers.
  */
-export type ReceiverBehaviour = number | 'hang' | 'reset' | { delayMs?: number; status?: number; body?: string };
+export type ReceiverBehaviour =
+  number | 'hang' | 'reset' | { delayMs?: number; status?: number; body?: string; headers?: Record<string, string> };
+
+export interface ReceiverOptions {
+  /** The loopback address to listen on (another than 127.0.0.1 tests an allow-list). */
+  host?: string;
+  /**
+   * Answers every request itself (raw headers, late answers); paths' behaviours are then unused.
+   * `n` counts requests from 0.
+   */
+  respond?: (res: ServerResponse, n: number, request: ReceivedRequest) => void;
+}
 
 /**
  * A real HTTP receiver on 127.0.0.1 that records every request. Each path answers 200 unless told
@@ -31,11 +43,16 @@ export class Receiver {
   onRequest?: (request: ReceivedRequest) => void;
   /** Keep requests in `requests` (benchmarks turn it off and count through `onRequest`). */
   record = true;
+  /** While set, answers wait for it (a receiver slower than the sender's patience). */
+  hold?: Promise<void>;
+  /** TCP connections accepted, whether or not a request followed. */
+  connections = 0;
+  private received = 0;
 
   private readonly server: Server;
   private port_ = 0;
 
-  private constructor() {
+  private constructor(private readonly options: ReceiverOptions) {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -43,14 +60,15 @@ export class Receiver {
     });
     this.server.keepAliveTimeout = 30_000;
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
   }
 
-  static async start(): Promise<Receiver> {
-    const receiver = new Receiver();
-    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+  static async start(options: ReceiverOptions = {}): Promise<Receiver> {
+    const receiver = new Receiver(options);
+    await new Promise<void>((resolve) => receiver.server.listen(0, receiver.host, resolve));
     receiver.port_ = (receiver.server.address() as { port: number }).port;
     return receiver;
   }
@@ -59,8 +77,12 @@ export class Receiver {
     return this.port_;
   }
 
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
+
   url(path = '/hook'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `http://${this.host}:${this.port}${path}`;
   }
 
   script(path: string, ...answers: ReceiverBehaviour[]): void {
@@ -89,7 +111,7 @@ export class Receiver {
   async restart(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.port_, '127.0.0.1', () => {
+      this.server.listen(this.port_, this.host, () => {
         this.server.off('error', reject);
         resolve();
       });
@@ -101,24 +123,39 @@ export class Receiver {
     method: string,
     headers: IncomingHttpHeaders,
     chunks: Buffer[],
-    res: import('node:http').ServerResponse,
+    res: ServerResponse,
   ): void {
     const request: ReceivedRequest = { path, method, headers, body: Buffer.concat(chunks).toString(), at: Date.now() };
     if (this.record) this.requests.push(request);
-    const behaviour = this.scripts.get(path)?.shift() ?? this.lasting.get(path) ?? 200;
+    const n = this.received++;
+    // The answer is chosen on arrival, as a real receiver decides before it is slow to reply.
+    const behaviour = this.options.respond
+      ? undefined
+      : (this.scripts.get(path)?.shift() ?? this.lasting.get(path) ?? 200);
+    const reply = (): void => {
+      if (behaviour === undefined) {
+        this.options.respond?.(res, n, request);
+        this.onRequest?.(request);
+      } else this.answer(request, behaviour, res);
+    };
+    if (this.hold) void this.hold.then(reply);
+    else reply();
+  }
+
+  private answer(request: ReceivedRequest, behaviour: ReceiverBehaviour, res: ServerResponse): void {
     if (behaviour === 'hang') return this.onRequest?.(request);
     if (behaviour === 'reset') {
       res.socket?.destroy();
       return this.onRequest?.(request);
     }
-    const answer = (status: number, body = 'ok'): void => {
+    const answer = (status: number, body = 'ok', headers: Record<string, string> = {}): void => {
       request.status = status;
-      res.statusCode = status;
+      res.writeHead(status, headers);
       res.end(body);
       this.onRequest?.(request);
     };
     if (typeof behaviour === 'number') answer(behaviour);
-    else if (!behaviour.delayMs) answer(behaviour.status ?? 200, behaviour.body);
-    else setTimeout(() => answer(behaviour.status ?? 200, behaviour.body), behaviour.delayMs);
+    else if (!behaviour.delayMs) answer(behaviour.status ?? 200, behaviour.body, behaviour.headers);
+    else setTimeout(() => answer(behaviour.status ?? 200, behaviour.body, behaviour.headers), behaviour.delayMs);
   }
 }

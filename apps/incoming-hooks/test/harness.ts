@@ -5,6 +5,7 @@ import path from 'node:path';
 import { STREAMS, type ChangeMessage } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
+import { AppModule as ChangeIngestModule } from '../../change-ingest/src/app.module';
 import { REGISTRY_APP } from '../../registry/src/registry.app';
 import { INCOMING_HOOKS_APP } from '../src/incoming-hooks.app';
 
@@ -16,7 +17,10 @@ export interface Reply<T = any> {
   headers: Headers;
 }
 
-/** incoming-hooks on a private NATS and a fresh database; the registry beside it makes API keys. */
+/**
+ * incoming-hooks on a private NATS and a fresh database; the registry beside it makes API keys.
+ * With `changeIngest`, change-ingest runs too, so run states reach CHANGES as PipelineRun changes.
+ */
 export class IncomingHooksHarness {
   private constructor(
     readonly infra: TestInfra,
@@ -24,7 +28,13 @@ export class IncomingHooksHarness {
     readonly service: RunningApp,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<IncomingHooksHarness> {
+  /** change-ingest beside the service, when started (see startChangeIngest). */
+  ingest?: RunningApp;
+
+  static async start(
+    env: Record<string, string> = {},
+    options: { changeIngest?: boolean } = {},
+  ): Promise<IncomingHooksHarness> {
     const infra = await startTestInfra();
     const base = {
       NATS_URL: infra.natsUrl,
@@ -32,15 +42,27 @@ export class IncomingHooksHarness {
       HOOKLINE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
     let registry: RunningApp | undefined;
+    let service: RunningApp | undefined;
     try {
       registry = await startApp(REGISTRY_APP, { ...base, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
-      const service = await startApp(INCOMING_HOOKS_APP, { ...base, ...env });
-      return new IncomingHooksHarness(infra, registry, service);
+      service = await startApp(INCOMING_HOOKS_APP, { ...base, ...env });
+      const harness = new IncomingHooksHarness(infra, registry, service);
+      if (options.changeIngest) await harness.startChangeIngest();
+      return harness;
     } catch (err) {
+      await service?.close();
       await registry?.close();
       await infra.stop();
       throw err;
     }
+  }
+
+  /** Starts change-ingest on the harness's NATS and database (again, after a test closed it). */
+  async startChangeIngest(): Promise<void> {
+    this.ingest = await startApp(
+      { service: 'change-ingest', module: ChangeIngestModule },
+      { NATS_URL: this.infra.natsUrl, MONGO_URL: this.infra.mongoUrl },
+    );
   }
 
   /** A new key of a subscription, made with the bootstrap admin key. */
@@ -83,6 +105,7 @@ export class IncomingHooksHarness {
   }
 
   async stop(): Promise<void> {
+    await this.ingest?.close();
     await this.service?.close();
     await this.registry?.close();
     await this.infra?.stop();

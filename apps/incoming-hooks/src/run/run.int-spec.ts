@@ -1,24 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { startApp, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../../change-ingest/src/app.module';
 import { changesOf, IncomingHooksHarness, statusOf, waitFor } from '../../test/harness';
 
 describe('pipeline run states reach change-ingest as PipelineRun changes', () => {
   let h: IncomingHooksHarness;
-  let ingest: RunningApp;
   let key: string;
 
   beforeAll(async () => {
-    h = await IncomingHooksHarness.start({ RUN_OUTBOX_INTERVAL_MS: '300' });
-    ingest = await startApp(
-      { service: 'change-ingest', module: ChangeIngestModule },
-      { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl },
-    );
+    h = await IncomingHooksHarness.start({ RUN_OUTBOX_INTERVAL_MS: '300' }, { changeIngest: true });
     key = await h.createKey(51);
   });
 
   afterAll(async () => {
-    await ingest?.close();
     await h?.stop();
   });
 
@@ -81,7 +73,7 @@ describe('pipeline run states reach change-ingest as PipelineRun changes', () =>
         action_type: 'deploy',
       })
     ).body as { url: string };
-    await ingest.close();
+    await h.ingest?.close();
     const runId = (await h.call(hook.url, '{}')).body.run_id as string;
     expect(
       (
@@ -93,10 +85,7 @@ describe('pipeline run states reach change-ingest as PipelineRun changes', () =>
     ).toBe(200);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await changes(runId)).toHaveLength(0);
-    ingest = await startApp(
-      { service: 'change-ingest', module: ChangeIngestModule },
-      { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl },
-    );
+    await h.startChangeIngest();
     const sent = await waitFor(async () => {
       const found = await changes(runId);
       return found.length >= 2 && found;

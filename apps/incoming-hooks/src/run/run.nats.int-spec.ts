@@ -6,30 +6,22 @@ import {
   type PipelineRunStateReport,
 } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { startApp, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../../change-ingest/src/app.module';
 import { changesOf, IncomingHooksHarness, statusOf, waitFor } from '../../test/harness';
 
 describe('runners report run states over NATS', () => {
   let h: IncomingHooksHarness;
-  let ingest: RunningApp;
   /** A runner's own connection, as a runner process would have. */
   let runner: NatsClient;
   let key: string;
 
   beforeAll(async () => {
-    h = await IncomingHooksHarness.start({ RUN_OUTBOX_INTERVAL_MS: '300' });
-    ingest = await startApp(
-      { service: 'change-ingest', module: ChangeIngestModule },
-      { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl },
-    );
+    h = await IncomingHooksHarness.start({ RUN_OUTBOX_INTERVAL_MS: '300' }, { changeIngest: true });
     runner = await NatsClient.connect(h.infra.natsUrl, 'test-runner');
     key = await h.createKey(61);
   });
 
   afterAll(async () => {
     await runner?.close();
-    await ingest?.close();
     await h?.stop();
   });
 

@@ -44,7 +44,7 @@ function refsOf(schema: unknown, into: Set<string>): void {
 /** kubeconform's `{{ .ResourceKind }}{{ .KindSuffix }}`: `deployment-apps-v1`, `service-v1`. */
 function fileNameOf({ group, version, kind }: GroupVersionKind): string {
   const suffix = group ? `-${group.split('.')[0]}-${version}` : `-${version}`;
-  return `${kind.toLowerCase()}${suffix}.json`.toLowerCase();
+  return `${kind}${suffix}.json`.toLowerCase();
 }
 
 /** Writes a schema for each kind into `dir`; returns kubeconform's `-schema-location` for it. */

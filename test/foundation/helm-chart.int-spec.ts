@@ -163,6 +163,21 @@ describeWithTools('the Helm chart', () => {
     expect(result.stderr).toContain('secrets.encryptionKey is required');
   });
 
+  it('refuses values the services would refuse at start, naming the value', () => {
+    const refused = (value: string): string => {
+      const result = template([...VALUES, value]);
+      expect(result.status).not.toBe(0);
+      return result.stderr;
+    };
+    expect(refused('secrets.encryptionKey=too-short')).toContain("at '/secrets/encryptionKey'");
+    expect(refused('secrets.adminKey=short')).toContain("at '/secrets/adminKey'");
+    expect(refused('services.dispatcher.replicas=two')).toContain(
+      "at '/services/dispatcher/replicas': got string, want integer",
+    );
+    // A misspelt service would otherwise become a Deployment of an image that does not exist.
+    expect(refused('services.dispatchr.replicas=2')).toContain("additional properties 'dispatchr' not allowed");
+  });
+
   it('routes every path of the front door to the Service and port of the service that serves it', () => {
     const manifests = rendered();
     for (const route of ROUTES) {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ROUTES, serviceOf } from '@hookline/front-door';
+import { composeCaddyConfig, ROUTES, serviceOf } from '@hookline/front-door';
 import { APPS, settingsOf } from './app-settings';
 import { writeKubeconformSchemas } from './kube-schemas';
 
@@ -198,6 +198,17 @@ describeWithTools('the Helm chart', () => {
     expect(backendOf(manifests, tunnel)?.service).toBe('tunnel-gateway');
     expect(backendOf(manifests, '/')).toEqual({ service: 'console', containerPort: 8080 });
     expect(containerOf(find(manifests, 'Deployment', 'console')).image).toBe('hookline/front-door:0.1.0');
+  });
+
+  it("has a Service for every upstream of the console's image, which is the compose stack's front door", () => {
+    const manifests = rendered();
+    const dials = [...JSON.stringify(composeCaddyConfig()).matchAll(/"dial":"([^"]+)"/g)].map((match) => match[1]);
+    expect(dials).toHaveLength(ROUTES.length);
+    for (const dial of dials) {
+      const [name, port] = dial.split(':');
+      const service = find(manifests, 'Service', name).spec as { ports: { port: number }[] };
+      expect({ dial, ports: service.ports.map((each) => each.port) }).toEqual({ dial, ports: [Number(port)] });
+    }
   });
 
   it.each(Object.keys(APPS))('gives %s the settings its config class requires, and probes', (app) => {

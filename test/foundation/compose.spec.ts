@@ -1,15 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { parse } from 'yaml';
-import { ConfigError, loadConfig, type ConfigClass } from '@hookline/service-kit';
+import { ConfigError, loadConfig } from '@hookline/service-kit';
 import { SERVICE_NODE_FLAGS } from '@hookline/testing';
-import { ChangeIngestConfig } from '../../apps/change-ingest/src/config/change-ingest.config';
-import { DispatcherConfig } from '../../apps/dispatcher/src/config/dispatcher.config';
-import { IncomingHooksConfig } from '../../apps/incoming-hooks/src/config/incoming-hooks.config';
-import { MatcherConfig } from '../../apps/matcher/src/config/matcher.config';
-import { RegistryConfig } from '../../apps/registry/src/config/registry.config';
-import { TunnelGatewayConfig } from '../../apps/tunnel-gateway/src/config/tunnel-gateway.config';
+import { APPS, settingsOf } from './app-settings';
 
 /**
  * docker-compose.yml cannot be run here (no Docker engine), so it is checked against the apps'
@@ -19,15 +13,6 @@ import { TunnelGatewayConfig } from '../../apps/tunnel-gateway/src/config/tunnel
 
 const ROOT = join(__dirname, '..', '..');
 
-/** Every app directory and its settings class; a new app must be added here and to the compose file. */
-const APPS: Record<string, ConfigClass> = {
-  registry: RegistryConfig,
-  'change-ingest': ChangeIngestConfig,
-  matcher: MatcherConfig,
-  dispatcher: DispatcherConfig,
-  'incoming-hooks': IncomingHooksConfig,
-  'tunnel-gateway': TunnelGatewayConfig,
-};
 // Services that are not apps: the official nats and mongo images and the front door (Caddy).
 const INFRA = ['nats', 'mongo', 'proxy'];
 // Apps that are not services: the console is static files inside the front door's image.
@@ -44,27 +29,6 @@ interface ComposeService {
 }
 interface ComposeFile {
   services?: Record<string, ComposeService>;
-}
-
-interface Settings {
-  /** Every setting the class reads from the environment. */
-  declared: Set<string>;
-  /** Settings with validation, no default, and no condition that lets them be absent. */
-  required: string[];
-}
-
-function settingsOf(cls: ConfigClass): Settings {
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
-  const defaults = new cls() as unknown as Record<string, unknown>;
-  // IsOptional and ValidateIf are both conditional validation: such a setting may be left out.
-  const conditional = new Set(
-    metadata.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION).map((m) => m.propertyName),
-  );
-  const validated = new Set(metadata.map((m) => m.propertyName));
-  return {
-    declared: new Set([...Object.keys(defaults), ...validated]),
-    required: [...validated].filter((name) => defaults[name] === undefined && !conditional.has(name)),
-  };
 }
 
 /**

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * `pnpm --filter @hookline/front-door generate`: rewrites the committed openapi.json from the built
- * services and infra/front-door/caddy.json from the route table.
+ * services, and from the route table infra/front-door/caddy.json and the Helm chart's routes.json.
  */
 import { writeFileSync } from 'node:fs';
 import { composeCaddyConfig } from '../caddy';
 import { COMPOSE_CADDY_FILE, formatDocument, generateDocument, OPENAPI_FILE } from '../generate';
+import { HELM_ROUTES_FILE, ingressRoutes } from '../ingress';
 
 writeFileSync(COMPOSE_CADDY_FILE, formatDocument(composeCaddyConfig()));
+writeFileSync(HELM_ROUTES_FILE, `${JSON.stringify(ingressRoutes(), null, 2)}\n`);
 
 generateDocument().then(
   (document) => {

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningApp } from '@hookline/testing';
-import { LocalReceiver, TunnelHarness, waitFor } from './tunnel-harness';
+import type { Receiver, RunningApp } from '@hookline/testing';
+import { answerWith, RECEIVER_PATH, startLocalReceiver, TunnelHarness, waitFor } from './tunnel-harness';
 
 /**
  * The `hookline` CLI as a user installs it: the tarball from `pnpm --filter @hookline/listener
@@ -76,12 +76,12 @@ describe('the hookline CLI installed from its tarball', () => {
   describe('listen, against a real tunnel gateway', () => {
     let h: TunnelHarness;
     let gateway: RunningApp;
-    let receiver: LocalReceiver;
+    let receiver: Receiver;
 
     beforeAll(async () => {
       h = await TunnelHarness.start();
       gateway = await h.startGateway();
-      receiver = await LocalReceiver.start();
+      receiver = await startLocalReceiver();
     });
 
     afterAll(async () => {
@@ -93,7 +93,7 @@ describe('the hookline CLI installed from its tarball', () => {
       const key = await h.createKey(['integration'], ['octane-2002']);
       const cli = spawn(
         hookline,
-        ['listen', '--space', 'octane-2002', '--forward', receiver.url, '--url', gateway.baseUrl],
+        ['listen', '--space', 'octane-2002', '--forward', receiver.url(RECEIVER_PATH), '--url', gateway.baseUrl],
         { env: { PATH: process.env.PATH, HOME: home, HOOKLINE_API_KEY: key } },
       );
       let stdout = '';
@@ -103,7 +103,7 @@ describe('the hookline CLI installed from its tarball', () => {
       const exited = new Promise<number | null>((resolve) => cli.on('exit', (code) => resolve(code)));
       try {
         await waitFor(() => stderr.includes('listening'));
-        receiver.status = 202;
+        answerWith(receiver, 202);
         const reply = await h.deliver('octane-2002', { id: 'd-installed', webhookId: 'wh-installed' });
         expect(reply).toMatchObject({ id: 'd-installed', status: 202 });
         await waitFor(() => stdout.includes('delivery d-installed  202'));

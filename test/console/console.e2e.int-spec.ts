@@ -293,6 +293,47 @@ describe('the console in a browser', () => {
     await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(3, { timeout: 30_000 });
   });
 
+  it('opens an attempt to show its request with secrets masked and the receiver’s answer', async () => {
+    e2e.receiver.behave('/details', { status: 422, body: '{"reason":"Priority is not known"}' });
+    const indexed = await indexTotal();
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'console',
+      AppUrl: 'http://console',
+      Name: 'Detailed hook',
+      TargetUrl: e2e.receiver.url('/details'),
+      ObjectTypes: ['Task'],
+      Events: ['Created'],
+      Headers: { 'X-Api-Key': 'key-that-must-never-show' },
+      RetryPolicy: { MaxRetries: 0 },
+    });
+    expect(created.status).toBe(200);
+    await e2e.indexed(indexed + 1);
+    await e2e
+      .public(key)
+      .request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Task', object_id: 't-77', after: {} });
+
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}`);
+    await signIn();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await expectPage(attempts.getByRole('row').filter({ hasText: 'failed' })).toHaveCount(1, { timeout: 30_000 });
+    await attempts.getByRole('button', { name: /^Details of attempt 1/ }).click();
+
+    const dialog = page.getByRole('dialog', { name: /^Attempt 1 of delivery/ });
+    await expectPage(dialog.getByTestId('request-url')).toHaveText(`POST ${e2e.receiver.url('/details')}`);
+    const sent = dialog.getByRole('table', { name: 'Request headers' });
+    await expectPage(sent.getByRole('row', { name: /^x-api-key/ })).toContainText('********');
+    await expectPage(sent.getByRole('row', { name: /^webhook-signature/ })).toContainText('********');
+    await expectPage(sent.getByRole('row', { name: /^content-type/ })).toContainText('application/json');
+    await expectPage(dialog.getByLabel('Request body')).toContainText('t-77');
+    await expectPage(dialog.getByTestId('response-summary')).toHaveText(/^Status 422 in \d+ ms$/);
+    await expectPage(dialog.getByTestId('response-error')).toHaveText('status: HTTP 422');
+    await expectPage(dialog.getByRole('table', { name: 'Response headers' })).toContainText('content-length');
+    await expectPage(dialog.getByLabel('Response body')).toContainText('"reason": "Priority is not known"');
+    expect(await dialog.textContent()).not.toContain('key-that-must-never-show');
+    // The receiver did get the real value: only the log masks it.
+    expect(e2e.receiver.at('/details')[0].headers['x-api-key']).toBe('key-that-must-never-show');
+  });
+
   it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {
     const found: { page: string; problems: string[] }[] = [];
     await page.goto(e2e.stack.publicUrl);

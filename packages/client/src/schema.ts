@@ -886,6 +886,24 @@ export interface components {
       PageSize: number;
       StartIndex: number;
     };
+    AttemptReceiverResponseDto: {
+      /** @description The receiver’s response headers, names lower-cased. */
+      Headers: {
+        [key: string]: string;
+      };
+      /** @description The start of the response body (2,048 characters at most). */
+      BodyExcerpt: string;
+    };
+    AttemptRequestDto: {
+      /** @description The URL the attempt was sent to. */
+      Url: string;
+      /** @description Every header sent, names lower-cased; credentials, the signature and the webhook’s own values masked. */
+      Headers: {
+        [key: string]: string;
+      };
+      /** @description The start of the body sent (2,048 characters at most). */
+      BodyExcerpt: string;
+    };
     AttemptResponseDto: {
       /**
        * @description The delivery, the same on every attempt (webhook-id header).
@@ -904,6 +922,27 @@ export interface components {
       Error: string | null;
       /** @description The OpenTelemetry trace id; null when tracing was off. */
       TraceID: string | null;
+      /**
+       * @description The class of Error; null on success.
+       * @enum {string|null}
+       */
+      ErrorKind:
+        | 'status'
+        | 'redirect'
+        | 'timeout'
+        | 'connection'
+        | 'invalid-http'
+        | 'refused'
+        | 'auth'
+        | 'no-listener'
+        | 'invalid-job'
+        | 'breaker-open'
+        | 'url-blocked'
+        | null;
+      /** @description What was sent; null when the attempt sent nothing (refused target, held) or was logged before requests were kept. */
+      Request: components['schemas']['AttemptRequestDto'] | null;
+      /** @description The receiver’s answer; null when none arrived. */
+      Response: components['schemas']['AttemptReceiverResponseDto'] | null;
     };
     AuthenticationDto: {
       /**

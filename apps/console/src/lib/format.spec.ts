@@ -1,4 +1,4 @@
-import { failureRate, formatLatency, formatTime, orderParam, pageCount, startOf } from './format';
+import { failureRate, formatLatency, formatTime, orderParam, pageCount, prettyBody, startOf } from './format';
 
 describe('console formatting', () => {
   it('shows recent times relative and older ones as UTC', () => {
@@ -22,5 +22,11 @@ describe('console formatting', () => {
     expect(pageCount(0, 20)).toBe(1);
     expect(orderParam('Name', true)).toBe('Name desc');
     expect(orderParam('Name', false)).toBe('Name');
+  });
+
+  it('indents a JSON body and leaves a cut or non-JSON one as it is', () => {
+    expect(prettyBody('{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(prettyBody('{"a":')).toBe('{"a":');
+    expect(prettyBody('thanks')).toBe('thanks');
   });
 });

@@ -33,3 +33,12 @@ export function startOf(page: number, pageSize: number): number {
 export function pageCount(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
+
+/** A JSON body indented for reading; anything else (an excerpt cut mid-document, text) as it is. */
+export function prettyBody(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

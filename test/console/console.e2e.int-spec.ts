@@ -334,6 +334,49 @@ describe('the console in a browser', () => {
     expect(e2e.receiver.at('/details')[0].headers['x-api-key']).toBe('key-that-must-never-show');
   });
 
+  it('dry-runs a webhook’s edited filters against a sample change and names the clause that stops it', async () => {
+    const indexed = await indexTotal();
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'console',
+      AppUrl: 'http://console',
+      Name: 'Dry-run hook',
+      TargetUrl: e2e.receiver.url('/dry-run'),
+      ObjectTypes: ['Defect'],
+      Expressions: [{ AttributeName: 'Priority', Operator: '=', Value: 'High' }],
+    });
+    expect(created.status).toBe(200);
+    // Tests after this one count the index from here.
+    await e2e.indexed(indexed + 1);
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}/edit`);
+    await signIn();
+    await expectPage(page.getByLabel('Value 1')).toHaveValue('High');
+
+    await page.getByLabel('Record after').fill('{"Priority": "Low", "State": "Open"}');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    const result = page.getByTestId('dry-run-result');
+    await expectPage(result).toContainText('It does not fire for this change');
+    await expectPage(result).toContainText('Expressions[0]');
+
+    // The edit is tried before it is saved.
+    await page.getByLabel('Value 1').fill('Low');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    await expectPage(result).toContainText('It fires for this change');
+
+    await page.getByLabel('Sample object type').fill('Story');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    await expectPage(result).toContainText('ObjectTypes');
+
+    await page.getByLabel('Record after').fill('{Priority: Low}');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    await expectPage(page.getByText('Not JSON')).toBeVisible();
+
+    // Nothing was saved by trying.
+    const stored = await e2e
+      .public(key)
+      .request<{ Expressions: { Value: string }[] }>('GET', `/api/v2/webhook/${created.body.ObjectUUID}`);
+    expect(stored.body.Expressions[0].Value).toBe('High');
+  });
+
   it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {
     const found: { page: string; problems: string[] }[] = [];
     await page.goto(e2e.stack.publicUrl);

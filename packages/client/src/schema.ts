@@ -272,6 +272,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v2/match/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Dry run of unsaved filters: would a webhook with them fire for a sample change?
+     * @description For a webhook being edited: its ObjectTypes, Events, Triggers, Expressions and Condition are tried against a change given as the record before and after; the answer names the clause that failed. Any API key or user token; no stored data is read.
+     */
+    post: operations['MatchController_draftRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v2/sessions': {
     parameters: {
       query?: never;
@@ -1386,6 +1406,33 @@ export interface components {
       Roles: ('admin' | 'integration' | 'read-only')[];
       SharedSpaces: string[];
     };
+    DraftMatchDto: {
+      /** @description Checked as the matcher checks a stored webhook. */
+      Webhook: components['schemas']['DraftRulesDto'];
+      Change: components['schemas']['SampleChangeDto'];
+    };
+    DraftMatchResponseDto: {
+      fires: boolean;
+      /** @description Why it does not fire. */
+      failed?: components['schemas']['FailedClauseDto'];
+    };
+    DraftRulesDto: {
+      /** @description Empty or absent: any object type. */
+      ObjectTypes?: string[];
+      /** @description Created, Updated, Deleted; empty or absent: any. */
+      Events?: string[];
+      /** @description Pairs of object type and event; when given, ObjectTypes and Events are not consulted. */
+      Triggers?: {
+        ObjectType?: string;
+        Event?: string;
+      }[];
+      /** @description AND-ed expressions: AttributeName or AttributeID, Operator, Value. */
+      Expressions?: {
+        [key: string]: unknown;
+      }[];
+      /** @description A BMC condition. */
+      Condition?: string | null;
+    };
     DryRunResponseDto: {
       results: components['schemas']['DryRunResultDto'][];
     };
@@ -1685,6 +1732,20 @@ export interface components {
       status: 'running' | 'succeeded' | 'failed';
       /** @description Shown with the run, e.g. why it failed. */
       message?: string;
+    };
+    SampleChangeDto: {
+      /** @enum {string} */
+      action: 'Created' | 'Updated' | 'Deleted' | 'Recycled';
+      /** @example Defect */
+      object_type: string;
+      /** @description The record before the change (Updated, Deleted), attributes by name. */
+      before?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description The record after the change (Created, Updated), attributes by name. */
+      after?: {
+        [key: string]: unknown;
+      } | null;
     };
     SessionsResponse: {
       Results: components['schemas']['SpaceSessionsResponse'][];
@@ -2848,6 +2909,65 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DryRunResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  MatchController_draftRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DraftMatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DraftMatchResponseDto'];
         };
       };
       /** @description The request is invalid; `details` names each bad field. */

@@ -32,6 +32,10 @@ export type ApiKey = Schema<'ApiKeyResponseDto'>;
 export type Pipeline = Schema<'PipelineResponse'>;
 export type IncomingHook = Schema<'HookResponse'>;
 export type PipelineRun = Schema<'RunResponse'>;
+export type DraftMatch = Schema<'DraftMatchDto'>;
+export type DraftRules = DraftMatch['Webhook'];
+export type SampleChange = DraftMatch['Change'];
+export type ChangeAction = SampleChange['action'];
 export type WebhookListQuery = NonNullable<paths['/api/v2/webhook']['get']['parameters']['query']>;
 
 /** The choices the forms offer, checked against the document's enums. */
@@ -51,6 +55,7 @@ export const OPERATORS = [
   'changed',
 ] as const satisfies readonly Operator[];
 export const EVENTS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly WebhookEvent[];
+export const CHANGE_ACTIONS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly ChangeAction[];
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const satisfies readonly PayloadFormat[];
 export const COMMUNICATION_METHODS = ['http', 'websocket'] as const satisfies readonly CommunicationMethod[];
 export const AUTHENTICATION_TYPES = [
@@ -150,6 +155,8 @@ export const api = {
   failed: (id: string) => call((c) => c.GET('/api/v2/webhook/{id}/failed', webhook(id))),
   replay: (id: string, deliveryId: string) =>
     call((c) => c.POST('/api/v2/webhook/{id}/failed/{deliveryId}/replay', { params: { path: { id, deliveryId } } })),
+  /** The matcher's verdict on unsaved filters for a sample change. */
+  dryRun: (body: DraftMatch) => call((c) => c.POST('/api/v2/match/draft', { body })),
   pipelines: () => call((c) => c.GET('/pipelines')),
   createPipeline: (body: Schema<'CreatePipelineDto'>) => call((c) => c.POST('/pipelines', { body })),
   hooks: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/hooks', pipeline(pipelineId))),

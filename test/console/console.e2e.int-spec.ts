@@ -112,6 +112,7 @@ describe('the console in a browser', () => {
     await expectPage(page.getByTestId('role')).toHaveText('read-only');
     await expectPage(page.getByRole('link', { name: 'Webhooks' })).toBeVisible();
     await expectPage(page.getByRole('link', { name: 'Operations' })).toHaveCount(0);
+    await expectPage(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
   });
 
   it('creates a webhook after fixing the field the API refused, lists it, shows the attempt of a change, tests, disables, rotates and edits it', async () => {
@@ -377,6 +378,58 @@ describe('the console in a browser', () => {
     expect(stored.body.Expressions[0].Value).toBe('High');
   });
 
+  it('lets an admin add a user after fixing the refused field, change its roles and revoke it', async () => {
+    await page.goto(`${e2e.stack.publicUrl}/`);
+    await signIn();
+    await page.getByRole('link', { name: 'Users' }).click();
+    await expectPage(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+
+    const add = page.getByRole('form', { name: 'Add a user' });
+    await add.getByRole('textbox', { name: 'Email' }).fill('new.person@example.com');
+    await add.getByLabel('Password').fill('too short');
+    await add.getByRole('checkbox', { name: /^integration/ }).check();
+    await add.getByRole('button', { name: 'Add user' }).click();
+    // The API's reason shows at the field and is read out with it.
+    const reason = add.getByText(/^Password must be a string of 12/);
+    await expectPage(reason).toBeVisible();
+    const describedBy = (await add.getByLabel('Password').getAttribute('aria-describedby')) ?? '';
+    expect(describedBy.split(' ')).toContain(await reason.getAttribute('id'));
+
+    await add.getByLabel('Password').fill('a long enough passphrase');
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await expectPage(page.getByText('new.person@example.com can now sign in')).toBeVisible();
+    const row = page.getByRole('table', { name: 'Users' }).getByRole('row', { name: /new\.person@example\.com/ });
+    await expectPage(row).toContainText('integration');
+    await expectPage(row).toContainText('read-only');
+    await expectPage(row).toContainText('Active');
+
+    await row.getByRole('button', { name: 'Change roles of new.person@example.com' }).click();
+    const roles = page.getByRole('dialog', { name: 'Roles of new.person@example.com' });
+    await roles.getByRole('checkbox', { name: /^read-only/ }).uncheck();
+    await roles.getByRole('button', { name: 'Save roles' }).click();
+    await expectPage(roles).toHaveCount(0);
+    await expectPage(row.getByText('read-only', { exact: true })).toHaveCount(0);
+    await expectPage(row).toContainText('integration');
+
+    const login = () =>
+      fetch(`${e2e.stack.publicUrl}/users/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'new.person@example.com', password: 'a long enough passphrase' }),
+      });
+    expect((await login()).status).toBe(200);
+
+    await row.getByRole('button', { name: 'Revoke new.person@example.com' }).click();
+    const revoke = page.getByRole('dialog', { name: 'Revoke new.person@example.com?' });
+    await revoke.getByRole('button', { name: 'Cancel' }).click();
+    await expectPage(row).toContainText('Active');
+    await row.getByRole('button', { name: 'Revoke new.person@example.com' }).click();
+    await revoke.getByRole('button', { name: 'Revoke user' }).click();
+    await expectPage(row).toContainText('Revoked');
+    await expectPage(row.getByRole('button')).toHaveCount(0);
+    expect((await login()).status).toBe(401);
+  });
+
   it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {
     const found: { page: string; problems: string[] }[] = [];
     await page.goto(e2e.stack.publicUrl);
@@ -407,6 +460,7 @@ describe('the console in a browser', () => {
         [`/webhooks/${webhook.ObjectUUID}`, webhook.Name],
         ['/incoming', 'Incoming hooks'],
         ['/operations', 'Operations'],
+        ['/people', 'Users'],
       ] as const) {
         await page.goto(`${e2e.stack.publicUrl}${path}`);
         await expectPage(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();

@@ -350,7 +350,11 @@ export interface paths {
     delete: operations['UserController_disable'];
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change a user's roles
+     * @description Its access tokens stop working at once; the new roles apply from its next sign-in.
+     */
+    patch: operations['UserController_setRoles'];
     trace?: never;
   };
   '/api/v2/webhook': {
@@ -1810,6 +1814,9 @@ export interface components {
       /** @description A disabled hook’s URL answers 404. */
       disabled: boolean;
     };
+    UpdateUserRolesDto: {
+      Roles: ('admin' | 'integration' | 'read-only')[];
+    };
     UpdateWebhookDto: {
       /** @description Name of the integrating application. */
       AppName?: string;
@@ -3176,6 +3183,76 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Nothing of the caller’s tenant has this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_setRoles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateUserRolesDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
       };
       /** @description No credentials, or an unknown, expired or revoked key or token. */
       401: {

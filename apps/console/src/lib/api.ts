@@ -32,6 +32,8 @@ export type ApiKey = Schema<'ApiKeyResponseDto'>;
 export type Pipeline = Schema<'PipelineResponse'>;
 export type IncomingHook = Schema<'HookResponse'>;
 export type PipelineRun = Schema<'RunResponse'>;
+export type User = Schema<'UserResponseDto'>;
+export type NewUser = Schema<'CreateUserDto'>;
 export type DraftMatch = Schema<'DraftMatchDto'>;
 export type DraftRules = DraftMatch['Webhook'];
 export type SampleChange = DraftMatch['Change'];
@@ -54,6 +56,7 @@ export const OPERATORS = [
   '!has',
   'changed',
 ] as const satisfies readonly Operator[];
+export const ROLES = ['admin', 'integration', 'read-only'] as const satisfies readonly Role[];
 export const EVENTS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly WebhookEvent[];
 export const CHANGE_ACTIONS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly ChangeAction[];
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const satisfies readonly PayloadFormat[];
@@ -167,6 +170,11 @@ export const api = {
   blocklist: () => call((c) => c.GET('/api/v2/blocklist')),
   unblock: (id: string) => call<void>((c) => c.DELETE('/api/v2/blocklist/{id}', { params: { path: { id } } })),
   sessions: () => call((c) => c.GET('/api/v2/sessions')),
+  users: () => call((c) => c.GET('/api/v2/users')),
+  createUser: (body: NewUser) => call((c) => c.POST('/api/v2/users', { body })),
+  setUserRoles: (id: string, roles: Role[]) =>
+    call((c) => c.PATCH('/api/v2/users/{id}', { params: { path: { id } }, body: { Roles: roles } })),
+  disableUser: (id: string) => call<void>((c) => c.DELETE('/api/v2/users/{id}', { params: { path: { id } } })),
   apiKeys: () => call((c) => c.GET('/api/v2/apikey')),
   revokeApiKey: (id: string) => call<void>((c) => c.DELETE('/api/v2/apikey/{id}', { params: { path: { id } } })),
 };

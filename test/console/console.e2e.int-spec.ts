@@ -430,6 +430,31 @@ describe('the console in a browser', () => {
     expect((await login()).status).toBe(401);
   });
 
+  it('keeps a BMC webhook’s numeric field ids numbers when it is edited', async () => {
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'bmc',
+      AppUrl: 'http://bmc',
+      Name: 'BMC hook',
+      TargetUrl: e2e.receiver.url('/bmc-fields'),
+      Dialect: 'bmc',
+      ObjectTypes: ['HPD:Help Desk'],
+      Events: ['Updated'],
+      Fields: [2, 7, 536870913],
+    });
+    expect(created.status).toBe(200);
+    const path = `/api/v2/webhook/${created.body.ObjectUUID}`;
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}/edit`);
+    await signIn();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('BMC hook, edited');
+    await page.getByRole('textbox', { name: 'Extra fields' }).fill('8');
+    await page.getByRole('textbox', { name: 'Extra fields' }).press('Enter');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectPage(page.getByRole('heading', { name: 'BMC hook, edited' })).toBeVisible();
+
+    const stored = await e2e.public(key).request<{ Fields: unknown[] }>('GET', path);
+    expect(stored.body.Fields).toEqual([2, 7, 536870913, 8]);
+  });
+
   it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {
     const found: { page: string; problems: string[] }[] = [];
     await page.goto(e2e.stack.publicUrl);

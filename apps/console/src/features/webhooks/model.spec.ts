@@ -117,4 +117,20 @@ describe('the webhook form model', () => {
     expect(() => parseRecord('{Priority: High}')).toThrow('Not JSON');
     expect(() => parseRecord('[1]')).toThrow('Must be a JSON object');
   });
+
+  it('sends a BMC webhook’s field ids back as numbers, each stored field with its own type', () => {
+    const bmc = fromWebhook({
+      ...(emptyForm() as unknown as Webhook),
+      Expressions: [],
+      Headers: {},
+      Authentication: null,
+      RetryPolicy: {},
+      Dialect: 'bmc',
+      Fields: [2, '7', 536870913],
+    } as unknown as Webhook);
+    expect(bmc.Fields).toEqual(['2', '7', '536870913']);
+    expect(toBody({ ...bmc, Fields: [...bmc.Fields, '8', 'Status'] }).Fields).toEqual([2, '7', 536870913, 8, 'Status']);
+    // Other dialects name fields: digits typed there stay text.
+    expect(toBody({ ...emptyForm(), Fields: ['8', 'Owner'] }).Fields).toEqual(['8', 'Owner']);
+  });
 });

@@ -51,6 +51,10 @@ export interface WebhookFormValues {
   Expressions: ExpressionRow[];
   Condition: string;
   Fields: string[];
+  /** The stored Fields with their types, so an edit sends back numbers as numbers (BMC field ids). */
+  StoredFields: (string | number)[];
+  /** The webhook's dialect; null for a new one. */
+  Dialect: Webhook['Dialect'];
   PayloadFormat: PayloadFormat;
   IncludeAllFields: boolean;
   CommunicationMethod: CommunicationMethod;
@@ -74,6 +78,8 @@ export function emptyForm(): WebhookFormValues {
     Expressions: [],
     Condition: '',
     Fields: [],
+    StoredFields: [],
+    Dialect: null,
     PayloadFormat: 'rally',
     IncludeAllFields: false,
     CommunicationMethod: 'http',
@@ -147,6 +153,18 @@ function authenticationBody(auth: WebhookFormValues['Authentication']): Authenti
 }
 
 /**
+ * Fields as the API takes them. The form edits them as text; each one stored keeps its type, and a
+ * new all-digit one on a BMC webhook is a field id, which BMC gives as a number.
+ */
+export function fieldsOf(values: Pick<WebhookFormValues, 'Fields' | 'StoredFields' | 'Dialect'>): (string | number)[] {
+  return values.Fields.map((text) => {
+    const stored = values.StoredFields.find((field) => String(field) === text);
+    if (stored !== undefined) return stored;
+    return values.Dialect === 'bmc' && /^\d+$/.test(text) ? Number(text) : text;
+  });
+}
+
+/**
  * The body to send. `changed` says which parts the user touched: on an edit, untouched headers and
  * credentials are left out, because the API shows them masked and sending the mask back would store it.
  */
@@ -162,7 +180,7 @@ export function toBody(
     TargetUrl: values.TargetUrl.trim(),
     ObjectTypes: values.ObjectTypes,
     PayloadFormat: values.PayloadFormat,
-    Fields: values.Fields,
+    Fields: fieldsOf(values),
     IncludeAllFields: values.IncludeAllFields,
     CommunicationMethod: values.CommunicationMethod,
     SharedSpace: values.CommunicationMethod === 'websocket' ? values.SharedSpace.trim() : null,
@@ -199,6 +217,8 @@ export function fromWebhook(webhook: Webhook): WebhookFormValues {
     })),
     Condition: webhook.Condition ?? '',
     Fields: webhook.Fields.map(String),
+    StoredFields: webhook.Fields,
+    Dialect: webhook.Dialect,
     PayloadFormat: webhook.PayloadFormat ?? empty.PayloadFormat,
     IncludeAllFields: webhook.IncludeAllFields,
     CommunicationMethod: webhook.CommunicationMethod,

@@ -292,6 +292,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v2/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Delivery figures of the caller's subscription over a recent window
+     * @description Attempts per second, success ratio, p50/p99 latency and attempts per minute, from the delivery log.
+     */
+    get: operations['OverviewController_overview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v2/sessions': {
     parameters: {
       query?: never;
@@ -1410,6 +1430,26 @@ export interface components {
       Roles: ('admin' | 'integration' | 'read-only')[];
       SharedSpaces: string[];
     };
+    DeliveryOverviewDto: {
+      WindowMinutes: number;
+      /** Format: date-time */
+      Since: string;
+      /** @description Delivery attempts in the window (holds not counted). */
+      Attempts: number;
+      Successes: number;
+      /** @description Attempts that did not succeed, retried or not. */
+      Failures: number;
+      /** @description Attempts per second over the window. */
+      PerSecond: number;
+      /** @description Successes over attempts; null before the first. */
+      SuccessRatio: number | null;
+      LatencyP50Ms: number | null;
+      LatencyP99Ms: number | null;
+      /** @description True when the window held more attempts than were read; the figures cover the newest. */
+      Sampled: boolean;
+      /** @description One entry per minute of the window, oldest first. */
+      PerMinute: components['schemas']['MinuteFiguresDto'][];
+    };
     DraftMatchDto: {
       /** @description Checked as the matcher checks a stored webhook. */
       Webhook: components['schemas']['DraftRulesDto'];
@@ -1629,6 +1669,15 @@ export interface components {
       token_type: 'Bearer';
       /** @description Seconds until the token expires. */
       expires_in: number;
+    };
+    MinuteFiguresDto: {
+      /**
+       * Format: date-time
+       * @description The start of the minute.
+       */
+      Minute: string;
+      Attempts: number;
+      Failures: number;
     };
     PipelineResponse: {
       /** Format: uuid */
@@ -2975,6 +3024,64 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DraftMatchResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  OverviewController_overview: {
+    parameters: {
+      query?: {
+        /** @description The window, in minutes up to now; default 60. */
+        minutes?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryOverviewDto'];
         };
       };
       /** @description The request is invalid; `details` names each bad field. */

@@ -33,6 +33,7 @@ export type Pipeline = Schema<'PipelineResponse'>;
 export type IncomingHook = Schema<'HookResponse'>;
 export type PipelineRun = Schema<'RunResponse'>;
 export type User = Schema<'UserResponseDto'>;
+export type DeliveryOverview = Schema<'DeliveryOverviewDto'>;
 export type NewUser = Schema<'CreateUserDto'>;
 export type DraftMatch = Schema<'DraftMatchDto'>;
 export type DraftRules = DraftMatch['Webhook'];
@@ -170,6 +171,7 @@ export const api = {
   blocklist: () => call((c) => c.GET('/api/v2/blocklist')),
   unblock: (id: string) => call<void>((c) => c.DELETE('/api/v2/blocklist/{id}', { params: { path: { id } } })),
   sessions: () => call((c) => c.GET('/api/v2/sessions')),
+  overview: (minutes = 60) => call((c) => c.GET('/api/v2/overview', { params: { query: { minutes } } })),
   users: () => call((c) => c.GET('/api/v2/users')),
   createUser: (body: NewUser) => call((c) => c.POST('/api/v2/users', { body })),
   setUserRoles: (id: string, roles: Role[]) =>

@@ -7,6 +7,7 @@ import { api, type Webhook } from '../../lib/api';
 import { failureRate, formatLatency, formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/page-title';
+import { DeliveryFigures } from './DeliveryFigures';
 
 const REFRESH_MS = 5_000;
 const RECENT = 10;
@@ -73,7 +74,7 @@ function RecentAttempts({ webhooks }: { webhooks: Webhook[] }) {
   );
 }
 
-/** The figures today's APIs give; admin-only ones (breakers, blocklist) only for admins. */
+/** The tenant's figures; admin-only ones (breakers, blocklist) only for admins. */
 export function OverviewPage() {
   usePageTitle('Overview');
   const { can } = useSession();
@@ -111,6 +112,7 @@ export function OverviewPage() {
         {admin && <Stat label="Parked deliveries" value={parked ?? '…'} />}
         {admin && <Stat label="Blocked URLs" value={blocked.data?.TotalResultCount ?? '…'} />}
       </SimpleGrid>
+      <DeliveryFigures />
       <RecentAttempts webhooks={busiest.data?.Results ?? []} />
       <Title order={3}>Busiest webhooks</Title>
       <QueryState query={busiest} label="webhooks">

@@ -178,6 +178,7 @@ describe('the console in a browser', () => {
     // The tenant's one attempt so far (test deliveries are not logged), across its webhooks.
     await expectPage(page.getByTestId('stat-Attempts')).toHaveText('1');
     await expectPage(page.getByTestId('stat-Success ratio')).toHaveText('100.0 %');
+    await expectPage(page.getByTestId('stat-Queued deliveries')).toHaveText('0');
     await expectPage(page.getByTestId('stat-p50 latency')).toHaveText(/^\d+ ms$/);
     await expectPage(
       page.getByRole('img', { name: /^Attempts per minute over the last 60 minutes: 1 attempts, 0 failed/ }),

@@ -101,16 +101,24 @@ export function OverviewPage() {
     enabled: admin,
     refetchInterval: REFRESH_MS,
   });
+  const queues = useQuery({
+    queryKey: ['overview', 'queues'],
+    queryFn: api.deliveryQueues,
+    enabled: admin,
+    refetchInterval: REFRESH_MS,
+  });
+  const queued = queues.data?.Results.reduce((sum, w) => sum + w.Queued, 0);
   const open = breakers.data?.Results.filter((b) => b.State !== 'closed').length;
   const parked = breakers.data?.Results.reduce((sum, b) => sum + b.Parked, 0);
   return (
     <Stack>
       <Title order={2}>Overview</Title>
-      <SimpleGrid cols={{ base: 2, sm: 4 }}>
+      <SimpleGrid cols={{ base: 2, sm: 5 }}>
         <Stat label="Webhooks" value={total.data?.TotalResultCount ?? '…'} />
         {admin && <Stat label="Open breakers" value={open ?? '…'} />}
         {admin && <Stat label="Parked deliveries" value={parked ?? '…'} />}
         {admin && <Stat label="Blocked URLs" value={blocked.data?.TotalResultCount ?? '…'} />}
+        {admin && <Stat label="Queued deliveries" value={queued ?? '…'} />}
       </SimpleGrid>
       <DeliveryFigures />
       <RecentAttempts webhooks={busiest.data?.Results ?? []} />

@@ -78,12 +78,12 @@ try {
       // Lets the page's queries settle so the picture shows data, not spinners.
       await page.waitForLoadState('networkidle');
       // Several figures load side by side on one page; the picture waits for every one of them.
-      await page.waitForFunction(() => !document.querySelector('[aria-label^="Loading"]'), null, { timeout: 15_000 });
+      await page.locator('[aria-label^="Loading"]').first().waitFor({ state: 'detached', timeout: 15_000 });
     }
     if (act) {
       await act(page);
       // Acting scrolls; a full-page picture taken scrolled shows the fixed header midway down.
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.mouse.wheel(0, -100_000);
     }
     await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
     await context.close();

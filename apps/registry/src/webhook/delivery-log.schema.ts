@@ -76,6 +76,7 @@ export const AttemptSchema = new Schema<AttemptRecord>(
     Request: { type: Schema.Types.Mixed, default: null },
     Response: { type: Schema.Types.Mixed, default: null },
   },
+  // Not minimized: a response without headers keeps its empty `Headers`, as the API documents it.
   { collection: 'delivery_attempts', versionKey: false, minimize: false },
 );
 AttemptSchema.index({ SubscriptionID: 1, WebhookID: 1, At: -1 });

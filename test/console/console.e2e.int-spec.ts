@@ -112,6 +112,7 @@ describe('the console in a browser', () => {
     await expectPage(page.getByTestId('role')).toHaveText('read-only');
     await expectPage(page.getByRole('link', { name: 'Webhooks' })).toBeVisible();
     await expectPage(page.getByRole('link', { name: 'Operations' })).toHaveCount(0);
+    await expectPage(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
   });
 
   it('creates a webhook after fixing the field the API refused, lists it, shows the attempt of a change, tests, disables, rotates and edits it', async () => {
@@ -174,6 +175,14 @@ describe('the console in a browser', () => {
 
     await page.getByRole('link', { name: 'Overview' }).click();
     await expectPage(page.getByRole('table', { name: 'Recent attempts' })).toContainText('Console hook');
+    // The tenant's one attempt so far (test deliveries are not logged), across its webhooks.
+    await expectPage(page.getByTestId('stat-Attempts')).toHaveText('1');
+    await expectPage(page.getByTestId('stat-Success ratio')).toHaveText('100.0 %');
+    await expectPage(page.getByTestId('stat-Queued deliveries')).toHaveText('0');
+    await expectPage(page.getByTestId('stat-p50 latency')).toHaveText(/^\d+ ms$/);
+    await expectPage(
+      page.getByRole('img', { name: /^Attempts per minute over the last 60 minutes: 1 attempts, 0 failed/ }),
+    ).toBeVisible();
     await page.goBack();
 
     await page.getByRole('link', { name: 'Edit' }).click();
@@ -293,6 +302,167 @@ describe('the console in a browser', () => {
     await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(3, { timeout: 30_000 });
   });
 
+  it('opens an attempt to show its request with secrets masked and the receiver’s answer', async () => {
+    e2e.receiver.behave('/details', { status: 422, body: '{"reason":"Priority is not known"}' });
+    const indexed = await indexTotal();
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'console',
+      AppUrl: 'http://console',
+      Name: 'Detailed hook',
+      TargetUrl: e2e.receiver.url('/details'),
+      ObjectTypes: ['Task'],
+      Events: ['Created'],
+      Headers: { 'X-Api-Key': 'key-that-must-never-show' },
+      RetryPolicy: { MaxRetries: 0 },
+    });
+    expect(created.status).toBe(200);
+    await e2e.indexed(indexed + 1);
+    await e2e
+      .public(key)
+      .request('POST', '/api/v2/changes', { action: 'Created', object_type: 'Task', object_id: 't-77', after: {} });
+
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}`);
+    await signIn();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await expectPage(attempts.getByRole('row').filter({ hasText: 'failed' })).toHaveCount(1, { timeout: 30_000 });
+    await attempts.getByRole('button', { name: /^Details of attempt 1/ }).click();
+
+    const dialog = page.getByRole('dialog', { name: /^Attempt 1 of delivery/ });
+    await expectPage(dialog.getByTestId('request-url')).toHaveText(`POST ${e2e.receiver.url('/details')}`);
+    const sent = dialog.getByRole('table', { name: 'Request headers' });
+    await expectPage(sent.getByRole('row', { name: /^x-api-key/ })).toContainText('********');
+    await expectPage(sent.getByRole('row', { name: /^webhook-signature/ })).toContainText('********');
+    await expectPage(sent.getByRole('row', { name: /^content-type/ })).toContainText('application/json');
+    await expectPage(dialog.getByLabel('Request body')).toContainText('t-77');
+    await expectPage(dialog.getByTestId('response-summary')).toHaveText(/^Status 422 in \d+ ms$/);
+    await expectPage(dialog.getByTestId('response-error')).toHaveText('status: HTTP 422');
+    await expectPage(dialog.getByRole('table', { name: 'Response headers' })).toContainText('content-length');
+    await expectPage(dialog.getByLabel('Response body')).toContainText('"reason": "Priority is not known"');
+    expect(await dialog.textContent()).not.toContain('key-that-must-never-show');
+    // The receiver did get the real value: only the log masks it.
+    expect(e2e.receiver.at('/details')[0].headers['x-api-key']).toBe('key-that-must-never-show');
+  });
+
+  it('dry-runs a webhook’s edited filters against a sample change and names the clause that stops it', async () => {
+    const indexed = await indexTotal();
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'console',
+      AppUrl: 'http://console',
+      Name: 'Dry-run hook',
+      TargetUrl: e2e.receiver.url('/dry-run'),
+      ObjectTypes: ['Defect'],
+      Expressions: [{ AttributeName: 'Priority', Operator: '=', Value: 'High' }],
+    });
+    expect(created.status).toBe(200);
+    // Tests after this one count the index from here.
+    await e2e.indexed(indexed + 1);
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}/edit`);
+    await signIn();
+    await expectPage(page.getByLabel('Value 1')).toHaveValue('High');
+
+    await page.getByLabel('Record after').fill('{"Priority": "Low", "State": "Open"}');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    const result = page.getByTestId('dry-run-result');
+    await expectPage(result).toContainText('It does not fire for this change');
+    await expectPage(result).toContainText('Expressions[0]');
+
+    // The edit is tried before it is saved.
+    await page.getByLabel('Value 1').fill('Low');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    await expectPage(result).toContainText('It fires for this change');
+
+    await page.getByLabel('Sample object type').fill('Story');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    await expectPage(result).toContainText('ObjectTypes');
+
+    await page.getByLabel('Record after').fill('{Priority: Low}');
+    await page.getByRole('button', { name: 'Try the filters' }).click();
+    await expectPage(page.getByText('Not JSON')).toBeVisible();
+
+    // Nothing was saved by trying.
+    const stored = await e2e
+      .public(key)
+      .request<{ Expressions: { Value: string }[] }>('GET', `/api/v2/webhook/${created.body.ObjectUUID}`);
+    expect(stored.body.Expressions[0].Value).toBe('High');
+  });
+
+  it('lets an admin add a user after fixing the refused field, change its roles and revoke it', async () => {
+    await page.goto(`${e2e.stack.publicUrl}/`);
+    await signIn();
+    await page.getByRole('link', { name: 'Users' }).click();
+    await expectPage(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+
+    const add = page.getByRole('form', { name: 'Add a user' });
+    await add.getByRole('textbox', { name: 'Email' }).fill('new.person@example.com');
+    await add.getByLabel('Password').fill('too short');
+    await add.getByRole('checkbox', { name: /^integration/ }).check();
+    await add.getByRole('button', { name: 'Add user' }).click();
+    // The API's reason shows at the field and is read out with it.
+    const reason = add.getByText(/^Password must be a string of 12/);
+    await expectPage(reason).toBeVisible();
+    const describedBy = (await add.getByLabel('Password').getAttribute('aria-describedby')) ?? '';
+    expect(describedBy.split(' ')).toContain(await reason.getAttribute('id'));
+
+    await add.getByLabel('Password').fill('a long enough passphrase');
+    await add.getByRole('button', { name: 'Add user' }).click();
+    await expectPage(page.getByText('new.person@example.com can now sign in')).toBeVisible();
+    const row = page.getByRole('table', { name: 'Users' }).getByRole('row', { name: /new\.person@example\.com/ });
+    await expectPage(row).toContainText('integration');
+    await expectPage(row).toContainText('read-only');
+    await expectPage(row).toContainText('Active');
+
+    await row.getByRole('button', { name: 'Change roles of new.person@example.com' }).click();
+    const roles = page.getByRole('dialog', { name: 'Roles of new.person@example.com' });
+    await roles.getByRole('checkbox', { name: /^read-only/ }).uncheck();
+    await roles.getByRole('button', { name: 'Save roles' }).click();
+    await expectPage(roles).toHaveCount(0);
+    await expectPage(row.getByText('read-only', { exact: true })).toHaveCount(0);
+    await expectPage(row).toContainText('integration');
+
+    const login = () =>
+      fetch(`${e2e.stack.publicUrl}/users/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'new.person@example.com', password: 'a long enough passphrase' }),
+      });
+    expect((await login()).status).toBe(200);
+
+    await row.getByRole('button', { name: 'Revoke new.person@example.com' }).click();
+    const revoke = page.getByRole('dialog', { name: 'Revoke new.person@example.com?' });
+    await revoke.getByRole('button', { name: 'Cancel' }).click();
+    await expectPage(row).toContainText('Active');
+    await row.getByRole('button', { name: 'Revoke new.person@example.com' }).click();
+    await revoke.getByRole('button', { name: 'Revoke user' }).click();
+    await expectPage(row).toContainText('Revoked');
+    await expectPage(row.getByRole('button')).toHaveCount(0);
+    expect((await login()).status).toBe(401);
+  });
+
+  it('keeps a BMC webhook’s numeric field ids numbers when it is edited', async () => {
+    const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
+      AppName: 'bmc',
+      AppUrl: 'http://bmc',
+      Name: 'BMC hook',
+      TargetUrl: e2e.receiver.url('/bmc-fields'),
+      Dialect: 'bmc',
+      ObjectTypes: ['HPD:Help Desk'],
+      Events: ['Updated'],
+      Fields: [2, 7, 536870913],
+    });
+    expect(created.status).toBe(200);
+    const path = `/api/v2/webhook/${created.body.ObjectUUID}`;
+    await page.goto(`${e2e.stack.publicUrl}/webhooks/${created.body.ObjectUUID}/edit`);
+    await signIn();
+    await page.getByRole('textbox', { name: /^Name/ }).fill('BMC hook, edited');
+    await page.getByRole('textbox', { name: 'Extra fields' }).fill('8');
+    await page.getByRole('textbox', { name: 'Extra fields' }).press('Enter');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expectPage(page.getByRole('heading', { name: 'BMC hook, edited' })).toBeVisible();
+
+    const stored = await e2e.public(key).request<{ Fields: unknown[] }>('GET', path);
+    expect(stored.body.Fields).toEqual([2, 7, 536870913, 8]);
+  });
+
   it('passes axe-core on every main page, light and dark, and the keyboard reaches the content first', async () => {
     const found: { page: string; problems: string[] }[] = [];
     await page.goto(e2e.stack.publicUrl);
@@ -323,6 +493,7 @@ describe('the console in a browser', () => {
         [`/webhooks/${webhook.ObjectUUID}`, webhook.Name],
         ['/incoming', 'Incoming hooks'],
         ['/operations', 'Operations'],
+        ['/people', 'Users'],
       ] as const) {
         await page.goto(`${e2e.stack.publicUrl}${path}`);
         await expectPage(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();

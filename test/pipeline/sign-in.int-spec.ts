@@ -188,6 +188,23 @@ describe('users and sign-in', () => {
     expect((await h.request('POST', '/users/logout', { key: tenantAdmin })).status).toBe(422);
   });
 
+  it('changes a user’s roles: its tokens stop working, and the next sign-in carries the new roles', async () => {
+    const created = await createUser('mover@example.com', ['admin']);
+    const before = await tokenOf('mover@example.com');
+    const path = `/api/v2/users/${created.body.UserID}`;
+    const changed = await h.request('PATCH', path, { key: tenantAdmin, body: { Roles: ['read-only'] } });
+    expect(changed).toMatchObject({ status: 200, body: { Email: 'mover@example.com', Roles: ['read-only'] } });
+    expect((await h.request('GET', '/api/v2/webhook', { key: before })).status).toBe(401);
+    const after = await tokenOf('mover@example.com');
+    expect((await h.request('GET', '/api/v2/webhook', { key: after })).status).toBe(200);
+    expect((await h.request('GET', '/api/v2/users', { key: after })).status).toBe(403);
+
+    const bad = await h.request('PATCH', path, { key: tenantAdmin, body: { Roles: ['root'] } });
+    expect(bad).toMatchObject({ status: 400, body: { details: [{ field: 'Roles' }] } });
+    expect((await h.request('PATCH', path, { key: ADMIN_KEY, body: { Roles: ['admin'] } })).status).toBe(404);
+    expect((await h.request('PATCH', path, { key: after, body: { Roles: ['admin'] } })).status).toBe(403);
+  });
+
   it('disabling a user revokes all its tokens at once and refuses its logins', async () => {
     const created = await createUser('leaver@example.com');
     const tokens = [await tokenOf('leaver@example.com'), await tokenOf('leaver@example.com')];

@@ -60,7 +60,14 @@ try {
     requires_secret: false,
   });
 
-  const shoot = async (name, path, { width = 1280, height = 860, scheme = 'light', signIn = true } = {}) => {
+  await api.request('POST', '/api/v2/users', {
+    Email: 'ada@example.com',
+    Password: 'correct horse battery staple',
+    Roles: ['integration'],
+  });
+
+  // `act` brings the page to what the picture shows (a dialog open, a form tried).
+  const shoot = async (name, path, { width = 1280, height = 860, scheme = 'light', signIn = true, act } = {}) => {
     const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
     const page = await context.newPage();
     await page.goto(`${stack.publicUrl}${path}`);
@@ -70,6 +77,13 @@ try {
       await page.getByRole('heading', { level: 2 }).first().waitFor();
       // Lets the page's queries settle so the picture shows data, not spinners.
       await page.waitForLoadState('networkidle');
+      // Several figures load side by side on one page; the picture waits for every one of them.
+      await page.locator('[aria-label^="Loading"]').first().waitFor({ state: 'detached', timeout: 15_000 });
+    }
+    if (act) {
+      await act(page);
+      // Acting scrolls; a full-page picture taken scrolled shows the fixed header midway down.
+      await page.mouse.wheel(0, -100_000);
     }
     await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
     await context.close();
@@ -80,6 +94,25 @@ try {
   await shoot('webhooks', '/webhooks');
   await shoot('webhook-form', '/webhooks/new');
   await shoot('webhook-deliveries', `/webhooks/${first.ObjectUUID}`);
+  await shoot('attempt-details', `/webhooks/${first.ObjectUUID}`, {
+    act: async (page) => {
+      await page
+        .getByRole('button', { name: /^Details of attempt 1/ })
+        .first()
+        .click();
+      await page.getByRole('dialog').waitFor();
+      // The dialog fades in; the picture shows it once it has.
+      await page.waitForTimeout(500);
+    },
+  });
+  await shoot('webhook-dry-run', `/webhooks/${first.ObjectUUID}/edit`, {
+    act: async (page) => {
+      await page.getByLabel('Record after').fill('{"Priority": "Low", "State": "Open"}');
+      await page.getByRole('button', { name: 'Try the filters' }).click();
+      await page.getByTestId('dry-run-result').waitFor();
+    },
+  });
+  await shoot('users', '/people');
   await shoot('incoming-hooks', '/incoming');
   await shoot('operations', '/operations');
   await shoot('webhooks-dark-phone', '/webhooks', { width: 390, height: 844, scheme: 'dark' });

@@ -6,6 +6,7 @@ import { ApiKeyModule } from './apikey/apikey.module';
 import { BmcModule } from './bmc/bmc.module';
 import { RegistryConfig } from './config/registry.config';
 import { OutcomeModule } from './outcome/outcome.module';
+import { OverviewModule } from './overview/overview.module';
 import { UserModule } from './user/user.module';
 import { WebhookModule } from './webhook/webhook.module';
 
@@ -24,6 +25,7 @@ import { WebhookModule } from './webhook/webhook.module';
     WebhookModule,
     BmcModule,
     OutcomeModule,
+    OverviewModule,
   ],
 })
 export class AppModule {}

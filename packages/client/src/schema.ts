@@ -272,6 +272,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v2/match/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Dry run of unsaved filters: would a webhook with them fire for a sample change?
+     * @description For a webhook being edited: its ObjectTypes, Events, Triggers, Expressions and Condition are tried against a change given as the record before and after; the answer names the clause that failed. Any API key or user token; no stored data is read.
+     */
+    post: operations['MatchController_draftRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v2/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Delivery figures of the caller's subscription over a recent window
+     * @description Attempts per second, success ratio, p50/p99 latency and attempts per minute, from the delivery log.
+     */
+    get: operations['OverviewController_overview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v2/sessions': {
     parameters: {
       query?: never;
@@ -330,7 +370,11 @@ export interface paths {
     delete: operations['UserController_disable'];
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change a user's roles
+     * @description Its access tokens stop working at once; the new roles apply from its next sign-in.
+     */
+    patch: operations['UserController_setRoles'];
     trace?: never;
   };
   '/api/v2/webhook': {
@@ -886,6 +930,24 @@ export interface components {
       PageSize: number;
       StartIndex: number;
     };
+    AttemptReceiverResponseDto: {
+      /** @description The receiver’s response headers, names lower-cased. */
+      Headers: {
+        [key: string]: string;
+      };
+      /** @description The start of the response body (2,048 characters at most). */
+      BodyExcerpt: string;
+    };
+    AttemptRequestDto: {
+      /** @description The URL the attempt was sent to. */
+      Url: string;
+      /** @description Every header sent, names lower-cased; credentials, the signature and the webhook’s own values masked. */
+      Headers: {
+        [key: string]: string;
+      };
+      /** @description The start of the body sent (2,048 characters at most). */
+      BodyExcerpt: string;
+    };
     AttemptResponseDto: {
       /**
        * @description The delivery, the same on every attempt (webhook-id header).
@@ -904,6 +966,27 @@ export interface components {
       Error: string | null;
       /** @description The OpenTelemetry trace id; null when tracing was off. */
       TraceID: string | null;
+      /**
+       * @description The class of Error; null on success.
+       * @enum {string|null}
+       */
+      ErrorKind:
+        | 'status'
+        | 'redirect'
+        | 'timeout'
+        | 'connection'
+        | 'invalid-http'
+        | 'refused'
+        | 'auth'
+        | 'no-listener'
+        | 'invalid-job'
+        | 'breaker-open'
+        | 'url-blocked'
+        | null;
+      /** @description What was sent; null when the attempt sent nothing (refused target, held) or was logged before requests were kept. */
+      Request: components['schemas']['AttemptRequestDto'] | null;
+      /** @description The receiver’s answer; null when none arrived. */
+      Response: components['schemas']['AttemptReceiverResponseDto'] | null;
     };
     AuthenticationDto: {
       /**
@@ -1347,6 +1430,53 @@ export interface components {
       Roles: ('admin' | 'integration' | 'read-only')[];
       SharedSpaces: string[];
     };
+    DeliveryOverviewDto: {
+      WindowMinutes: number;
+      /** Format: date-time */
+      Since: string;
+      /** @description Delivery attempts in the window (holds not counted). */
+      Attempts: number;
+      Successes: number;
+      /** @description Attempts that did not succeed, retried or not. */
+      Failures: number;
+      /** @description Attempts per second over the window. */
+      PerSecond: number;
+      /** @description Successes over attempts; null before the first. */
+      SuccessRatio: number | null;
+      LatencyP50Ms: number | null;
+      LatencyP99Ms: number | null;
+      /** @description True when the window held more attempts than were read; the figures cover the newest. */
+      Sampled: boolean;
+      /** @description One entry per minute of the window, oldest first. */
+      PerMinute: components['schemas']['MinuteFiguresDto'][];
+    };
+    DraftMatchDto: {
+      /** @description Checked as the matcher checks a stored webhook. */
+      Webhook: components['schemas']['DraftRulesDto'];
+      Change: components['schemas']['SampleChangeDto'];
+    };
+    DraftMatchResponseDto: {
+      fires: boolean;
+      /** @description Why it does not fire. */
+      failed?: components['schemas']['FailedClauseDto'];
+    };
+    DraftRulesDto: {
+      /** @description Empty or absent: any object type. */
+      ObjectTypes?: string[];
+      /** @description Created, Updated, Deleted; empty or absent: any. */
+      Events?: string[];
+      /** @description Pairs of object type and event; when given, ObjectTypes and Events are not consulted. */
+      Triggers?: {
+        ObjectType?: string;
+        Event?: string;
+      }[];
+      /** @description AND-ed expressions: AttributeName or AttributeID, Operator, Value. */
+      Expressions?: {
+        [key: string]: unknown;
+      }[];
+      /** @description A BMC condition. */
+      Condition?: string | null;
+    };
     DryRunResponseDto: {
       results: components['schemas']['DryRunResultDto'][];
     };
@@ -1540,6 +1670,15 @@ export interface components {
       /** @description Seconds until the token expires. */
       expires_in: number;
     };
+    MinuteFiguresDto: {
+      /**
+       * Format: date-time
+       * @description The start of the minute.
+       */
+      Minute: string;
+      Attempts: number;
+      Failures: number;
+    };
     PipelineResponse: {
       /** Format: uuid */
       id: string;
@@ -1647,6 +1786,20 @@ export interface components {
       /** @description Shown with the run, e.g. why it failed. */
       message?: string;
     };
+    SampleChangeDto: {
+      /** @enum {string} */
+      action: 'Created' | 'Updated' | 'Deleted' | 'Recycled';
+      /** @example Defect */
+      object_type: string;
+      /** @description The record before the change (Updated, Deleted), attributes by name. */
+      before?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description The record after the change (Created, Updated), attributes by name. */
+      after?: {
+        [key: string]: unknown;
+      } | null;
+    };
     SessionsResponse: {
       Results: components['schemas']['SpaceSessionsResponse'][];
       TotalResultCount: number;
@@ -1709,6 +1862,9 @@ export interface components {
     UpdateHookDto: {
       /** @description A disabled hook’s URL answers 404. */
       disabled: boolean;
+    };
+    UpdateUserRolesDto: {
+      Roles: ('admin' | 'integration' | 'read-only')[];
     };
     UpdateWebhookDto: {
       /** @description Name of the integrating application. */
@@ -2849,6 +3005,123 @@ export interface operations {
       };
     };
   };
+  MatchController_draftRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DraftMatchDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DraftMatchResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  OverviewController_overview: {
+    parameters: {
+      query?: {
+        /** @description The window, in minutes up to now; default 60. */
+        minutes?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryOverviewDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   SessionsController_list: {
     parameters: {
       query?: never;
@@ -3017,6 +3290,76 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Nothing of the caller’s tenant has this id. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  UserController_setRoles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateUserRolesDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UserResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
       };
       /** @description No credentials, or an unknown, expired or revoked key or token. */
       401: {

@@ -352,6 +352,18 @@ export const DELIVERY_ERROR_KINDS: readonly DeliveryErrorKind[] = [
   'url-blocked',
 ];
 
+/** The request of one attempt as the delivery log shows it: secrets masked, the body cut short. */
+export class AttemptRequest {
+  @IsString() @IsNotEmpty() url: string;
+  /** Every header sent, names lower-cased; authorization, signature and the webhook's own values masked. */
+  @IsObject() headers: Record<string, string>;
+  /** The start of the body sent (MAX_LOGGED_BODY_CHARS at most). */
+  @IsString() bodyExcerpt: string;
+}
+
+/** Characters of a request body or a response the delivery log keeps per attempt. */
+export const MAX_LOGGED_BODY_CHARS = 2048;
+
 /** Subject `outcomes.<tenant>.<webhookId>` on stream OUTCOMES: one per attempt. */
 export class DeliveryOutcome {
   @IsString() @IsNotEmpty() deliveryId: string;
@@ -367,6 +379,10 @@ export class DeliveryOutcome {
   @IsISO8601() at: string;
   /** The start of the receiver's response body (test deliveries show it to the user). */
   @IsOptional() @IsString() responseExcerpt?: string;
+  /** What was sent, on attempts that reached the point of sending (absent from older dispatchers). */
+  @IsOptional() @ValidateNested() @Type(() => AttemptRequest) request?: AttemptRequest;
+  /** The receiver's response headers, names lower-cased, when an answer arrived. */
+  @IsOptional() @IsObject() @Opaque() responseHeaders?: Record<string, string>;
   /** The change message of the delivery, so a failed delivery can be replayed. */
   @IsOptional() @IsString() messageId?: string;
   /** The delivered body, on `failed` outcomes only: kept by the registry for inspection and replay. */

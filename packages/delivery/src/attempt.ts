@@ -50,6 +50,8 @@ export interface AttemptResult extends AttemptOutcome {
   responseExcerpt: string;
   /** The receiver's Retry-After header, for `nextDelayMs`. */
   retryAfter?: string;
+  /** The receiver's response headers (repeated ones joined by ", "), for the delivery log. */
+  responseHeaders?: Record<string, string>;
   /** Why a timeout or connection failure happened, for the delivery log. */
   error?: string;
 }
@@ -144,6 +146,13 @@ function errorMessage(err: unknown): string {
 const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
 
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
+
 /**
  * The request headers of a delivery, over HTTP or through a tunnel: the given ones lower-cased,
  * then Hookline's content-type and user-agent. Throws a TypeError for a hop-by-hop or framing header.
@@ -194,6 +203,7 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<AttemptResul
   let status: number | undefined;
   let retryAfter: string | undefined;
   let encoding: string | undefined;
+  let responseHeaders: Record<string, string> | undefined;
   let raw = new ByteCap(0);
   try {
     const response = await request(url, {
@@ -206,6 +216,7 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<AttemptResul
     status = response.statusCode;
     retryAfter = firstHeader(response.headers['retry-after']);
     encoding = firstHeader(response.headers['content-encoding']);
+    responseHeaders = flatHeaders(response.headers);
     // Compressed bytes are usually fewer than decoded ones; twice the cap leaves room for that.
     raw = new ByteCap(decoderFor(encoding) ? 2 * maxBytes : maxBytes);
     await readCapped(response.body, raw);
@@ -215,6 +226,7 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<AttemptResul
       latencyMs: elapsed(),
       responseExcerpt: await excerptOf(raw.bytes(), encoding, maxBytes),
       ...(retryAfter !== undefined && { retryAfter }),
+      responseHeaders,
     };
   } catch (err) {
     // A malformed header value or body is the caller's bug, not the receiver's behaviour.
@@ -227,6 +239,7 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<AttemptResul
       latencyMs,
       responseExcerpt: await excerptOf(raw.bytes(), encoding, maxBytes),
       ...(retryAfter !== undefined && { retryAfter }),
+      ...(responseHeaders !== undefined && { responseHeaders }),
       error: errorMessage(deadline.signal.aborted ? deadline.signal.reason : err),
     };
   } finally {

@@ -21,6 +21,7 @@ export const ROUTES: readonly Route[] = [
   { service: 'registry', paths: ['/api/rx/application'], what: 'BMC Helix registration API' },
   { service: 'registry', paths: ['/api/v2/apikey'], what: 'API keys' },
   { service: 'registry', paths: ['/users', '/api/v2/users'], what: 'users and sign-in' },
+  { service: 'registry', paths: ['/api/v2/overview'], what: 'delivery figures across webhooks' },
   {
     service: 'change-ingest',
     paths: ['/api/v2/changes', '/apps/pigeon/api/v2/changes'],

@@ -23,6 +23,7 @@ const NAV = [
   { to: '/webhooks', label: 'Webhooks', admin: false },
   { to: '/incoming', label: 'Incoming hooks', admin: false },
   { to: '/operations', label: 'Operations', admin: true },
+  { to: '/people', label: 'Users', admin: true },
 ];
 
 function ColorSchemeToggle() {

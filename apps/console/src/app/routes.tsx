@@ -5,6 +5,7 @@ import { WebhookEditPage, WebhookNewPage } from '../features/webhooks/WebhookFor
 import { WebhookDetailPage } from '../features/webhooks/WebhookDetailPage';
 import { OperationsPage } from '../features/operations/OperationsPage';
 import { IncomingPage } from '../features/incoming/IncomingPage';
+import { UsersPage } from '../features/users/UsersPage';
 import { NotFound } from '../components/NotFound';
 
 export function AppRoutes() {
@@ -17,6 +18,8 @@ export function AppRoutes() {
       <Route path="/webhooks/:id/edit" element={<WebhookEditPage />} />
       <Route path="/incoming" element={<IncomingPage />} />
       <Route path="/operations" element={<OperationsPage />} />
+      {/* Not /users: the front door sends that path to the registry's sign-in API. */}
+      <Route path="/people" element={<UsersPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

@@ -32,6 +32,13 @@ export type ApiKey = Schema<'ApiKeyResponseDto'>;
 export type Pipeline = Schema<'PipelineResponse'>;
 export type IncomingHook = Schema<'HookResponse'>;
 export type PipelineRun = Schema<'RunResponse'>;
+export type User = Schema<'UserResponseDto'>;
+export type DeliveryOverview = Schema<'DeliveryOverviewDto'>;
+export type NewUser = Schema<'CreateUserDto'>;
+export type DraftMatch = Schema<'DraftMatchDto'>;
+export type DraftRules = DraftMatch['Webhook'];
+export type SampleChange = DraftMatch['Change'];
+export type ChangeAction = SampleChange['action'];
 export type WebhookListQuery = NonNullable<paths['/api/v2/webhook']['get']['parameters']['query']>;
 
 /** The choices the forms offer, checked against the document's enums. */
@@ -50,7 +57,9 @@ export const OPERATORS = [
   '!has',
   'changed',
 ] as const satisfies readonly Operator[];
+export const ROLES = ['admin', 'integration', 'read-only'] as const satisfies readonly Role[];
 export const EVENTS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly WebhookEvent[];
+export const CHANGE_ACTIONS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly ChangeAction[];
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const satisfies readonly PayloadFormat[];
 export const COMMUNICATION_METHODS = ['http', 'websocket'] as const satisfies readonly CommunicationMethod[];
 export const AUTHENTICATION_TYPES = [
@@ -150,16 +159,25 @@ export const api = {
   failed: (id: string) => call((c) => c.GET('/api/v2/webhook/{id}/failed', webhook(id))),
   replay: (id: string, deliveryId: string) =>
     call((c) => c.POST('/api/v2/webhook/{id}/failed/{deliveryId}/replay', { params: { path: { id, deliveryId } } })),
+  /** The matcher's verdict on unsaved filters for a sample change. */
+  dryRun: (body: DraftMatch) => call((c) => c.POST('/api/v2/match/draft', { body })),
   pipelines: () => call((c) => c.GET('/pipelines')),
   createPipeline: (body: Schema<'CreatePipelineDto'>) => call((c) => c.POST('/pipelines', { body })),
   hooks: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/hooks', pipeline(pipelineId))),
   createHook: (pipelineId: string, body: Schema<'CreateHookDto'>) =>
     call((c) => c.POST('/pipelines/{pipeline_id}/hooks/incoming', { ...pipeline(pipelineId), body })),
   runs: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/runs', pipeline(pipelineId))),
+  deliveryQueues: () => call((c) => c.GET('/api/v2/deliveries/webhooks')),
   breakers: () => call((c) => c.GET('/api/v2/breakers')),
   blocklist: () => call((c) => c.GET('/api/v2/blocklist')),
   unblock: (id: string) => call<void>((c) => c.DELETE('/api/v2/blocklist/{id}', { params: { path: { id } } })),
   sessions: () => call((c) => c.GET('/api/v2/sessions')),
+  overview: (minutes = 60) => call((c) => c.GET('/api/v2/overview', { params: { query: { minutes } } })),
+  users: () => call((c) => c.GET('/api/v2/users')),
+  createUser: (body: NewUser) => call((c) => c.POST('/api/v2/users', { body })),
+  setUserRoles: (id: string, roles: Role[]) =>
+    call((c) => c.PATCH('/api/v2/users/{id}', { params: { path: { id } }, body: { Roles: roles } })),
+  disableUser: (id: string) => call<void>((c) => c.DELETE('/api/v2/users/{id}', { params: { path: { id } } })),
   apiKeys: () => call((c) => c.GET('/api/v2/apikey')),
   revokeApiKey: (id: string) => call<void>((c) => c.DELETE('/api/v2/apikey/{id}', { params: { path: { id } } })),
 };

@@ -1,4 +1,14 @@
-import { failureRate, formatLatency, formatTime, orderParam, pageCount, startOf } from './format';
+import {
+  failureRate,
+  formatLatency,
+  formatRate,
+  formatRatio,
+  formatTime,
+  orderParam,
+  pageCount,
+  prettyBody,
+  startOf,
+} from './format';
 
 describe('console formatting', () => {
   it('shows recent times relative and older ones as UTC', () => {
@@ -22,5 +32,20 @@ describe('console formatting', () => {
     expect(pageCount(0, 20)).toBe(1);
     expect(orderParam('Name', true)).toBe('Name desc');
     expect(orderParam('Name', false)).toBe('Name');
+  });
+
+  it('indents a JSON body and leaves a cut or non-JSON one as it is', () => {
+    expect(prettyBody('{"a":1}')).toBe('{\n  "a": 1\n}');
+    expect(prettyBody('{"a":')).toBe('{"a":');
+    expect(prettyBody('thanks')).toBe('thanks');
+  });
+
+  it('formats ratios and rates', () => {
+    expect(formatRatio(2 / 3)).toBe('66.7 %');
+    expect(formatRatio(null)).toBe('—');
+    expect(formatRate(0)).toBe('0 /s');
+    expect(formatRate(1 / 3600)).toBe('0.00028 /s');
+    expect(formatRate(2.5)).toBe('2.5 /s');
+    expect(formatRate(123.4)).toBe('123 /s');
   });
 });

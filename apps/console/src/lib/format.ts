@@ -33,3 +33,23 @@ export function startOf(page: number, pageSize: number): number {
 export function pageCount(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
+
+/** A JSON body indented for reading; anything else (an excerpt cut mid-document, text) as it is. */
+export function prettyBody(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** A share such as a success ratio, e.g. `66.7 %`; a dash when there is nothing to divide. */
+export function formatRatio(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)} %`;
+}
+
+/** Events per second, with enough digits to tell a quiet tenant from an idle one. */
+export function formatRate(perSecond: number): string {
+  if (perSecond === 0) return '0 /s';
+  return perSecond >= 10 ? `${Math.round(perSecond)} /s` : `${perSecond.toPrecision(2)} /s`;
+}

@@ -1,4 +1,4 @@
-import type { DeliveryErrorKind, DeliveryRetryPolicy } from '@hookline/contracts';
+import type { AttemptRequest, DeliveryErrorKind, DeliveryRetryPolicy } from '@hookline/contracts';
 import type { AttemptResult, RetryPolicy } from '@hookline/delivery';
 
 /** What one attempt came to, over HTTP or through a tunnel, before the retry policy is applied. */
@@ -11,6 +11,9 @@ export interface AttemptReport {
   /** The receiver's Retry-After header. */
   retryAfter?: string;
   error?: string;
+  /** What was sent, masked for the delivery log; absent when nothing was. */
+  request?: AttemptRequest;
+  responseHeaders?: Record<string, string>;
 }
 
 /** An attempt that never reached the receiver: refused target, bad job, unavailable token. */
@@ -30,6 +33,7 @@ export function fromAttemptResult(result: AttemptResult): AttemptReport {
     ...(result.errorKind !== undefined && { errorKind: result.errorKind }),
     ...(result.status !== undefined && { status: result.status }),
     ...(result.retryAfter !== undefined && { retryAfter: result.retryAfter }),
+    ...(result.responseHeaders !== undefined && { responseHeaders: result.responseHeaders }),
     ...(error !== undefined && { error }),
   };
 }

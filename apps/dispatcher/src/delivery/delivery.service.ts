@@ -28,6 +28,7 @@ import { OutcomePublisher, type OutcomeFields } from './outcome.publisher';
 import {
   attemptHeaders,
   InvalidJobError,
+  loggedRequest,
   prepareDelivery,
   SecretOpener,
   type PreparedDelivery,
@@ -237,7 +238,8 @@ export class DeliveryService {
       // The target lets one listener route each webhook to its own local receiver.
       const body = utf8.decode(prepared.body);
       const request = { id: job.deliveryId, webhookId: job.webhookId, targetUrl: spec.TargetUrl, headers, body };
-      return this.tunnel.deliver(job.tenant, space, request, this.config.WEBHOOK_REQUEST_TIMEOUT);
+      const report = await this.tunnel.deliver(job.tenant, space, request, this.config.WEBHOOK_REQUEST_TIMEOUT);
+      return { ...report, request: loggedRequest(spec.TargetUrl, headers, prepared) };
     };
     const send = async (): Promise<AttemptReport> => {
       await attempt();

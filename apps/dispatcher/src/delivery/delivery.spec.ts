@@ -4,7 +4,14 @@ import type { ClientAuthMethod, DeliveryJob, DeliverySpec } from '@hookline/cont
 import { generateSecret, nextDelayMs } from '@hookline/delivery';
 import { Webhook } from 'standardwebhooks';
 import { applyRetryOnStatus, countsAgainstOrigin, retryPolicyOf, type AttemptReport } from './attempt-report';
-import { attemptHeaders, InvalidJobError, prepareDelivery, SecretOpener, SECURITY_HEADER } from './prepared-delivery';
+import {
+  attemptHeaders,
+  InvalidJobError,
+  loggedRequest,
+  prepareDelivery,
+  SecretOpener,
+  SECURITY_HEADER,
+} from './prepared-delivery';
 
 const box = new SecretBox(randomBytes(32));
 const BMC = [408, 409, 425, 429, 502, 503, 504];
@@ -127,6 +134,31 @@ describe('preparing a delivery', () => {
     // A signed-in token replaces the Authorization header.
     const signedIn = attemptHeaders('real-id', prepareDelivery(job(spec), spec, box), 1_700_000_000, 'AR-JWT tok');
     expect(signedIn.authorization).toBe('AR-JWT tok');
+  });
+
+  it('logs the request with credentials, the signature and the webhook’s own values masked', () => {
+    const spec = specOf({
+      Headers: { 'X-Api-Key': box.encrypt('a-long-api-key-of-the-receiver-0042'), 'Webhook-Id': box.encrypt('forged') },
+      Authentication: { Type: 'Token', Scheme: 'Bearer', Token: box.encrypt('token-value-that-is-long-enough') },
+      Security: 'rally-security',
+    });
+    const prepared = prepareDelivery(job(spec), spec, box);
+    const logged = loggedRequest(spec.TargetUrl, attemptHeaders('real-id', prepared, 1_700_000_000), prepared);
+    expect(logged.url).toBe('https://hooks.example.com/in');
+    expect(logged.headers).toMatchObject({
+      'x-api-key': '********0042',
+      authorization: '********ough',
+      [SECURITY_HEADER]: '********',
+      'webhook-id': 'real-id',
+      'webhook-timestamp': '1700000000',
+      'content-type': 'application/json',
+    });
+    expect(logged.headers['webhook-signature']).toMatch(/^\*{8}.{4}$/);
+    expect(JSON.stringify(logged)).not.toMatch(/receiver-0042|token-value|rally-security/);
+    expect(JSON.parse(logged.bodyExcerpt)).toEqual(PAYLOAD);
+
+    const big = { ...prepared, body: new TextEncoder().encode(`"${'é'.repeat(5000)}"`) };
+    expect(loggedRequest(spec.TargetUrl, {}, big).bodyExcerpt).toHaveLength(2048);
   });
 
   it('rejects secrets sealed with another key, invalid retry policies and unusable signing secrets', () => {

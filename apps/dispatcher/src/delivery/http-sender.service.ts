@@ -3,7 +3,7 @@ import { deliverOnce, DispatcherPool, type ResolvedTarget } from '@hookline/deli
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { SignInTokens } from '../sign-in/sign-in-tokens.service';
 import { fromAttemptResult, notSent, type AttemptReport } from './attempt-report';
-import { attemptHeaders, type PreparedDelivery } from './prepared-delivery';
+import { attemptHeaders, loggedRequest, type PreparedDelivery } from './prepared-delivery';
 
 /**
  * One HTTP attempt of a delivery to its already checked and pinned target, with Standard Webhooks
@@ -58,7 +58,7 @@ export class HttpSender {
         timeoutMs: this.config.WEBHOOK_REQUEST_TIMEOUT,
         dispatcherPool: this.pool,
       });
-      return fromAttemptResult(result);
+      return { ...fromAttemptResult(result), request: loggedRequest(target.url.toString(), headers, prepared) };
     } catch (err) {
       // deliverOnce throws only for requests that cannot be sent as configured (a reserved or
       // malformed header, an unusable signing secret): the same would happen on every retry.

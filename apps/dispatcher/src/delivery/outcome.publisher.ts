@@ -80,6 +80,8 @@ export class OutcomePublisher {
       ...(fields.error !== undefined && { error: fields.error }),
       ...(fields.errorKind !== undefined && { errorKind: fields.errorKind }),
       ...(fields.responseExcerpt !== undefined && { responseExcerpt: fields.responseExcerpt }),
+      ...(fields.request !== undefined && { request: fields.request }),
+      ...(fields.responseHeaders !== undefined && { responseHeaders: fields.responseHeaders }),
       // The registry keeps a failed delivery's body for inspection and replay.
       ...(fields.kind === 'failed' && { payload: savedPayload(job) }),
     };

@@ -1,13 +1,15 @@
-import type { SecretBox } from '@hookline/auth';
+import { maskSecret, type SecretBox } from '@hookline/auth';
 import {
   CLIENT_AUTH_METHODS,
+  MAX_LOGGED_BODY_CHARS,
+  type AttemptRequest,
   DEFAULT_CLIENT_AUTH_METHOD,
   SIGN_IN_FLOWS,
   TOKEN_SCHEMES,
   type DeliveryJob,
   type DeliverySpec,
 } from '@hookline/contracts';
-import { signatureHeaders } from '@hookline/delivery';
+import { requestHeaders, signatureHeaders } from '@hookline/delivery';
 import { BoundedMap, injectActiveTraceHeaders, tracingOn } from '@hookline/service-kit';
 import type { SignInCredentials } from '../sign-in/sign-in-flows';
 
@@ -170,4 +172,26 @@ export function attemptHeaders(
   // The attempt's span (tracing on) goes on at the receiver: `traceparent`, `tracestate`.
   if (tracingOn()) injectActiveTraceHeaders(headers);
   return headers;
+}
+
+/** Headers whose values are credentials wherever they appear. */
+const SECRET_HEADERS = new Set(['authorization', 'webhook-signature', SECURITY_HEADER]);
+const fromUtf8 = new TextDecoder();
+
+/**
+ * An attempt's request as the delivery log keeps it. The webhook's own header values are masked as
+ * the API shows them, since any of them may hold a credential (one Hookline's header replaced shows
+ * Hookline's value); only the start of the body is kept.
+ */
+export function loggedRequest(
+  url: string,
+  headers: Record<string, string>,
+  prepared: PreparedDelivery,
+): AttemptRequest {
+  const shown: Record<string, string> = {};
+  for (const [name, value] of Object.entries(requestHeaders(headers)))
+    shown[name] = SECRET_HEADERS.has(name) || prepared.headers[name] === value ? maskSecret(value) : value;
+  // Four bytes per character at most, so the slice never needs more of the body than this.
+  const start = fromUtf8.decode(prepared.body.subarray(0, 4 * MAX_LOGGED_BODY_CHARS));
+  return { url, headers: shown, bodyExcerpt: start.slice(0, MAX_LOGGED_BODY_CHARS) };
 }

@@ -75,6 +75,7 @@ export class TunnelClient {
       responseExcerpt: (reply.body ?? '').slice(0, MAX_EXCERPT_CHARS),
       ...(outcome.errorKind !== undefined && { errorKind: outcome.errorKind, error: `HTTP ${reply.status}` }),
       ...(reply.headers?.['retry-after'] !== undefined && { retryAfter: reply.headers['retry-after'] }),
+      ...(reply.headers !== undefined && { responseHeaders: reply.headers }),
     };
   }
 }

@@ -13,7 +13,8 @@ import { ChangeMessage } from '@hookline/contracts';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { AdminKeyGuard } from './admin-key.guard';
 import { ChangeMessageDto, DryRunResponseDto, IndexStatusDto, TenantIndexDto } from './dto/match-docs.dto';
-import { MatchService, type DryRunResult } from './match.service';
+import { DraftMatchDto, DraftMatchResponseDto } from './dto/draft-match.dto';
+import { MatchService, type DraftRunResult, type DryRunResult } from './match.service';
 
 @ApiTags('matcher (internal)')
 @ApiExtraModels(TenantIndexDto)
@@ -44,6 +45,22 @@ export class MatchController {
     await this.webhooks.loaded;
     const tenant = isBootstrapKey(principal) ? message.tenant : tenantOf(principal);
     return { results: this.matches.dryRun(tenant, message) };
+  }
+
+  @Post('match/draft')
+  @HttpCode(200)
+  @UseGuards(ApiKeyGuard)
+  @ApiCookieAuth('ZSESSIONID')
+  @ApiOperation({
+    summary: 'Dry run of unsaved filters: would a webhook with them fire for a sample change?',
+    description:
+      'For a webhook being edited: its ObjectTypes, Events, Triggers, Expressions and Condition are tried ' +
+      'against a change given as the record before and after; the answer names the clause that failed. ' +
+      'Any API key or user token; no stored data is read.',
+  })
+  @ApiOkResponse({ type: DraftMatchResponseDto })
+  draftRun(@Body() body: DraftMatchDto): DraftRunResult {
+    return this.matches.draftRun(body.Webhook, body.Change);
   }
 
   @Get('index')

@@ -1,6 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { encodeDeliveryJob, SUBJECTS, type ChangeMessage, type NewDeliveryJob } from '@hookline/contracts';
-import { compileWebhook, matchWebhook, renderPayload, uuidv5, type MatchClause } from '@hookline/matching';
+import {
+  compileWebhook,
+  diffSnapshots,
+  matchWebhook,
+  renderPayload,
+  uuidv5,
+  validateWebhook,
+  type MatchClause,
+  type MatchResult,
+  type SnapshotChange,
+  type WebhookDefinition,
+  type WebhookRulesInput,
+} from '@hookline/matching';
+import { HooklineError } from '@hookline/service-kit';
 import { JetStreamPublisher } from '@hookline/messaging';
 import { WebhookIndexService, type IndexedWebhook } from '../index/webhook-index.service';
 
@@ -12,6 +25,11 @@ export interface DryRunResult {
   name: string;
   fires: boolean;
   failed?: { clause: MatchClause | 'Disabled'; reason: string };
+}
+
+export interface DraftRunResult {
+  fires: boolean;
+  failed?: { clause: MatchClause; reason: string };
 }
 
 /**
@@ -59,6 +77,35 @@ export class MatchService {
       const result = matchWebhook(compileWebhook(webhook.def), message);
       return result.matched ? { ...base, fires: true } : { ...base, fires: false, failed: result.failed };
     });
+  }
+
+  /**
+   * Whether a webhook with these filters would fire for the sample change: the live dry run of a
+   * webhook being edited, before it is saved. Filters the matcher would refuse are a 400 naming
+   * each field as the webhook API does (`Webhook.Expressions.0.Value`).
+   */
+  draftRun(rules: WebhookRulesInput, change: SnapshotChange): DraftRunResult {
+    const problems = validateWebhook(rules);
+    if (problems.length > 0)
+      throw HooklineError.validation(
+        problems.map(({ field, reason }) => ({ field: `Webhook.${field.replace(/\[(\d+)\]/g, '.$1')}`, reason })),
+        'The webhook’s filters are not valid',
+      );
+    const compiled = compileWebhook({
+      id: 'draft',
+      tenant: 'draft',
+      ObjectTypes: [],
+      Events: [],
+      Expressions: [],
+      Disabled: false,
+      ...(rules as Partial<WebhookDefinition>),
+    });
+    const result: MatchResult = matchWebhook(compiled, {
+      action: change.action,
+      object_type: change.object_type,
+      ...diffSnapshots(change),
+    });
+    return result.matched ? { fires: true } : { fires: false, failed: result.failed };
   }
 
   private job(

@@ -356,3 +356,51 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
     });
   });
 });
+
+describe('the dry run of unsaved filters', () => {
+  // draftRun reads no stored webhook, so the service needs neither the index nor a publisher.
+  const matches = new MatchService(null as never, null as never);
+  const change = {
+    action: 'Updated' as const,
+    object_type: 'Defect',
+    before: { Priority: 'Low', State: 'Open' },
+    after: { Priority: 'High', State: 'Open' },
+  };
+
+  it('fires when every clause holds, and otherwise names the clause that failed', () => {
+    expect(
+      matches.draftRun(
+        {
+          ObjectTypes: ['Defect'],
+          Expressions: [{ AttributeName: 'Priority', Operator: 'changed-to', Value: 'High' }],
+        },
+        change,
+      ),
+    ).toEqual({ fires: true });
+    expect(
+      matches.draftRun(
+        {
+          Events: ['Updated'],
+          Expressions: [
+            { AttributeName: 'State', Operator: '=', Value: 'Open' },
+            { AttributeName: 'Priority', Operator: '=', Value: 'Low' },
+          ],
+        },
+        change,
+      ),
+    ).toMatchObject({ fires: false, failed: { clause: 'Expressions[1]' } });
+    expect(matches.draftRun({ Events: ['Created'] }, change)).toMatchObject({
+      fires: false,
+      failed: { clause: 'Events' },
+    });
+  });
+
+  it('refuses filters the matcher could not compile, naming each field as the webhook API does', () => {
+    expect(() => matches.draftRun({ Expressions: [{ AttributeName: 'Priority', Operator: 'is' }] }, change)).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        details: [expect.objectContaining({ field: expect.stringMatching(/^Webhook\.Expressions\.0\./) })],
+      }),
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { OutcomeKind } from '@hookline/contracts';
+import type { DeliveryErrorKind, OutcomeKind } from '@hookline/contracts';
 
 /**
  * One delivery attempt, from one DeliveryOutcome. `_id` is `<at>|<deliveryId>#<attempt>` (a hold's
@@ -18,6 +18,12 @@ export interface AttemptRecord {
   At: Date;
   /** The trace the attempt belongs to, when tracing was on (absent on entries from before it existed). */
   TraceID?: string | null;
+  /** The fields below are absent on entries from before the log kept them. */
+  ErrorKind?: DeliveryErrorKind | null;
+  /** What was sent (secrets masked, body cut short); null when the attempt sent nothing. */
+  Request?: { Url: string; Headers: Record<string, string>; BodyExcerpt: string } | null;
+  /** The receiver's answer; null when none arrived. */
+  Response?: { Headers: Record<string, string>; BodyExcerpt: string } | null;
 }
 
 /**
@@ -66,8 +72,12 @@ export const AttemptSchema = new Schema<AttemptRecord>(
     Error: { type: String, default: null },
     At: { type: Date, required: true },
     TraceID: { type: String, default: null },
+    ErrorKind: { type: String, default: null },
+    Request: { type: Schema.Types.Mixed, default: null },
+    Response: { type: Schema.Types.Mixed, default: null },
   },
-  { collection: 'delivery_attempts', versionKey: false },
+  // Not minimized: a response without headers keeps its empty `Headers`, as the API documents it.
+  { collection: 'delivery_attempts', versionKey: false, minimize: false },
 );
 AttemptSchema.index({ SubscriptionID: 1, WebhookID: 1, At: -1 });
 

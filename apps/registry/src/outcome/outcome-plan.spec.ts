@@ -124,7 +124,11 @@ describe('planning the writes of a batch of outcomes', () => {
         kind: 'failed',
         status: 503,
         error: 'HTTP 503',
+        errorKind: 'status',
         traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        request: { url: 'https://r.example/hook', headers: { authorization: '********' }, bodyExcerpt: '{}' },
+        responseHeaders: { 'retry-after': '5' },
+        responseExcerpt: 'x'.repeat(3000),
       });
       const bare = item({ kind: 'retry', errorKind: 'timeout' });
       const [withAll, withNothing] = planLog([traced, bare]).records;
@@ -140,8 +144,20 @@ describe('planning the writes of a batch of outcomes', () => {
         Error: 'HTTP 503',
         At: new Date(traced.outcome.at),
         TraceID: '0af7651916cd43dd8448eb211c80319c',
+        ErrorKind: 'status',
+        Request: { Url: 'https://r.example/hook', Headers: { authorization: '********' }, BodyExcerpt: '{}' },
+        // The log keeps the start of a response only.
+        Response: { Headers: { 'retry-after': '5' }, BodyExcerpt: 'x'.repeat(2048) },
       });
-      expect(withNothing).toMatchObject({ Kind: 'retry', Status: null, Error: null, TraceID: null });
+      expect(withNothing).toMatchObject({
+        Kind: 'retry',
+        Status: null,
+        Error: null,
+        TraceID: null,
+        ErrorKind: 'timeout',
+        Request: null,
+        Response: null,
+      });
     });
   });
 

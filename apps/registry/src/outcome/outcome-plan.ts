@@ -1,4 +1,4 @@
-import { isTestDelivery, type DeliveryOutcome } from '@hookline/contracts';
+import { isTestDelivery, MAX_LOGGED_BODY_CHARS, type DeliveryOutcome } from '@hookline/contracts';
 import { traceIdOf } from '@hookline/service-kit';
 import type { NewFailedDelivery } from '../delivery-log/delivery-log.repository';
 import type { AttemptRecord } from '../delivery-log/delivery-log.schema';
@@ -100,6 +100,18 @@ export function planLog(items: readonly OutcomeItem[]): LogPlan {
       Error: outcome.error ?? null,
       At: new Date(outcome.at),
       TraceID: traceIdOf(outcome.traceparent),
+      ErrorKind: outcome.errorKind ?? null,
+      Request: outcome.request
+        ? { Url: outcome.request.url, Headers: outcome.request.headers, BodyExcerpt: outcome.request.bodyExcerpt }
+        : null,
+      // A status means an answer arrived, even one with an empty body.
+      Response:
+        outcome.status !== undefined
+          ? {
+              Headers: outcome.responseHeaders ?? {},
+              BodyExcerpt: (outcome.responseExcerpt ?? '').slice(0, MAX_LOGGED_BODY_CHARS),
+            }
+          : null,
     };
   });
   return plan;

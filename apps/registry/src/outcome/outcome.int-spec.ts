@@ -90,6 +90,9 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
         latencyMs: 77,
         at: '2024-01-01T00:00:05.000Z',
         traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        request: { url: 'https://r.example/hook', headers: { 'webhook-id': 'msg_1' }, bodyExcerpt: '{"a":1}' },
+        responseHeaders: { 'content-type': 'text/plain' },
+        responseExcerpt: 'thanks',
       }),
     );
     const afterSuccess = await waitFor(async () => {
@@ -119,6 +122,9 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       LatencyMs: 77,
       Error: null,
       TraceID: traceId,
+      ErrorKind: null,
+      Request: { Url: 'https://r.example/hook', Headers: { 'webhook-id': 'msg_1' }, BodyExcerpt: '{"a":1}' },
+      Response: { Headers: { 'content-type': 'text/plain' }, BodyExcerpt: 'thanks' },
     });
     expect(log.body.Results[1]).toMatchObject({
       DeliveryID: failedAttempt.deliveryId,

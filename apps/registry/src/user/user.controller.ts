@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Ip, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Ip, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCookieAuth,
@@ -14,6 +14,7 @@ import {
   LoginDto,
   LoginResponseDto,
   toUserResponse,
+  UpdateUserRolesDto,
   UserListDto,
   UserResponseDto,
   type LoginResponse,
@@ -45,6 +46,20 @@ export class UserController {
   async list(@Principal() principal: Principal): Promise<{ Results: UserResponse[]; TotalResultCount: number }> {
     const users = await this.users.list(principal);
     return { Results: users.map(toUserResponse), TotalResultCount: users.length };
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: "Change a user's roles",
+    description: 'Its access tokens stop working at once; the new roles apply from its next sign-in.',
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  async setRoles(
+    @Principal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: UpdateUserRolesDto,
+  ): Promise<UserResponse> {
+    return toUserResponse(await this.users.setRoles(principal, id, body.Roles));
   }
 
   /** Disables the user: it cannot sign in again, and its access tokens stop working at once. */

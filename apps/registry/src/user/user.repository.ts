@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import type { Role } from '@hookline/auth';
 import { UserRecord } from './user.schema';
 
 /** Duplicate key: the unique email index refused the insert. */
@@ -33,6 +34,14 @@ export class UserRepository {
 
   async list(subscriptionId: number): Promise<UserRecord[]> {
     return this.model.find({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<UserRecord[]>().exec();
+  }
+
+  /** The active user of that subscription with its new roles; null when there is none. */
+  async setRoles(subscriptionId: number, userId: string, roles: Role[]): Promise<UserRecord | null> {
+    return this.model
+      .findOneAndUpdate({ _id: userId, subscriptionId, disabledAt: null }, { $set: { roles } }, { new: true })
+      .lean<UserRecord>()
+      .exec();
   }
 
   /** True when an active user of that subscription was disabled now. */

@@ -7,6 +7,7 @@ import {
   verifyNoPassword,
   verifyPassword,
   type Principal,
+  type Role,
 } from '@hookline/auth';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import { BOOTSTRAP_KEY_ID } from '../apikey/apikey.service';
@@ -57,6 +58,18 @@ export class UserService {
 
   async list(principal: Principal): Promise<UserRecord[]> {
     return this.users.list(principal.subscriptionId);
+  }
+
+  /**
+   * Replaces the user's roles and ends its sessions, whose tokens carry the roles they were issued
+   * with: the new roles apply from its next sign-in, and a removed role stops at once.
+   */
+  async setRoles(principal: Principal, userId: string, roles: Role[]): Promise<UserRecord> {
+    const updated = await this.users.setRoles(principal.subscriptionId, userId, [...new Set(roles)]);
+    if (!updated) throw HooklineError.notFound('User');
+    const revoked = await this.sessions.revokeAllOf(userId);
+    this.logger.log({ userId, roles: updated.roles, revoked }, 'user roles changed, its sessions revoked');
+    return updated;
   }
 
   /** Disables the user and revokes every session it has: its tokens stop working at once. */

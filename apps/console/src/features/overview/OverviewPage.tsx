@@ -7,6 +7,7 @@ import { api, type Webhook } from '../../lib/api';
 import { failureRate, formatLatency, formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/page-title';
+import { DeliveryFigures } from './DeliveryFigures';
 
 const REFRESH_MS = 5_000;
 const RECENT = 10;
@@ -73,7 +74,7 @@ function RecentAttempts({ webhooks }: { webhooks: Webhook[] }) {
   );
 }
 
-/** The figures today's APIs give; admin-only ones (breakers, blocklist) only for admins. */
+/** The tenant's figures; admin-only ones (breakers, blocklist) only for admins. */
 export function OverviewPage() {
   usePageTitle('Overview');
   const { can } = useSession();
@@ -100,17 +101,26 @@ export function OverviewPage() {
     enabled: admin,
     refetchInterval: REFRESH_MS,
   });
+  const queues = useQuery({
+    queryKey: ['overview', 'queues'],
+    queryFn: api.deliveryQueues,
+    enabled: admin,
+    refetchInterval: REFRESH_MS,
+  });
+  const queued = queues.data?.Results.reduce((sum, w) => sum + w.Queued, 0);
   const open = breakers.data?.Results.filter((b) => b.State !== 'closed').length;
   const parked = breakers.data?.Results.reduce((sum, b) => sum + b.Parked, 0);
   return (
     <Stack>
       <Title order={2}>Overview</Title>
-      <SimpleGrid cols={{ base: 2, sm: 4 }}>
+      <SimpleGrid cols={{ base: 2, sm: 5 }}>
         <Stat label="Webhooks" value={total.data?.TotalResultCount ?? '…'} />
         {admin && <Stat label="Open breakers" value={open ?? '…'} />}
         {admin && <Stat label="Parked deliveries" value={parked ?? '…'} />}
         {admin && <Stat label="Blocked URLs" value={blocked.data?.TotalResultCount ?? '…'} />}
+        {admin && <Stat label="Queued deliveries" value={queued ?? '…'} />}
       </SimpleGrid>
+      <DeliveryFigures />
       <RecentAttempts webhooks={busiest.data?.Results ?? []} />
       <Title order={3}>Busiest webhooks</Title>
       <QueryState query={busiest} label="webhooks">

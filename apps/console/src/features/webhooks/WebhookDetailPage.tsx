@@ -4,9 +4,10 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { QueryState } from '../../components/QueryState';
 import { SecretOnce } from '../../components/SecretOnce';
 import { Stat } from '../../components/Stat';
-import type { Webhook } from '../../lib/api';
+import type { Attempt, Webhook } from '../../lib/api';
 import { failureRate, formatLatency, formatTime, pageCount, startOf } from '../../lib/format';
 import { useSession } from '../../lib/session';
+import { AttemptDetails } from './AttemptDetails';
 import { DeleteWebhook } from './DeleteWebhook';
 import {
   useAttempts,
@@ -82,6 +83,7 @@ function Actions({ webhook }: { webhook: Webhook }) {
 function Attempts({ id }: { id: string }) {
   const [page, setPage] = useState(1);
   const attempts = useAttempts(id, startOf(page, ATTEMPTS_PAGE));
+  const [opened, setOpened] = useState<Attempt | null>(null);
   return (
     <Stack gap="xs">
       <Title order={3}>Attempts</Title>
@@ -99,12 +101,15 @@ function Attempts({ id }: { id: string }) {
                     <Table.Th>Status</Table.Th>
                     <Table.Th>Latency</Table.Th>
                     <Table.Th>Error</Table.Th>
+                    <Table.Th>
+                      <span aria-hidden />
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {data.Results.length === 0 && (
                     <Table.Tr>
-                      <Table.Td colSpan={7}>
+                      <Table.Td colSpan={8}>
                         <Text c="dimmed">No attempts yet: they appear here as changes match.</Text>
                       </Table.Td>
                     </Table.Tr>
@@ -122,6 +127,16 @@ function Attempts({ id }: { id: string }) {
                       <Table.Td>{a.Status ?? '—'}</Table.Td>
                       <Table.Td>{formatLatency(a.LatencyMs)}</Table.Td>
                       <Table.Td style={{ overflowWrap: 'anywhere' }}>{a.Error ?? ''}</Table.Td>
+                      <Table.Td>
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          onClick={() => setOpened(a)}
+                          aria-label={`Details of attempt ${a.Attempt} of delivery ${a.DeliveryID.slice(0, 12)}`}
+                        >
+                          Details
+                        </Button>
+                      </Table.Td>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -133,6 +148,7 @@ function Attempts({ id }: { id: string }) {
           </>
         )}
       </QueryState>
+      <AttemptDetails attempt={opened} onClose={() => setOpened(null)} />
     </Stack>
   );
 }

@@ -32,7 +32,9 @@ import {
   TOKEN_SCHEMES,
   type Webhook,
 } from '../../lib/api';
+import { DryRun } from './DryRun';
 import {
+  draftRules,
   emptyForm,
   fromWebhook,
   LISTED,
@@ -218,6 +220,15 @@ function WebhookForm({
             />
           </Stack>
         </Fieldset>
+
+        <DryRun
+          rules={() => draftRules(form.getValues())}
+          defaultObjectType={values.ObjectTypes[0] ?? 'Defect'}
+          onProblems={(found) => {
+            const { fields } = splitProblems(found, (field) => hasPath(form.getValues(), field));
+            form.setErrors(fields);
+          }}
+        />
 
         <Fieldset legend="Payload">
           <SimpleGrid cols={{ base: 1, sm: 2 }}>

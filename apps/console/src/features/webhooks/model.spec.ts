@@ -1,4 +1,14 @@
-import { emptyForm, fromWebhook, maskedLeft, parseValue, splitProblems, toBody, valueText } from './model';
+import {
+  draftRules,
+  emptyForm,
+  fromWebhook,
+  maskedLeft,
+  parseRecord,
+  parseValue,
+  splitProblems,
+  toBody,
+  valueText,
+} from './model';
 import type { Webhook } from '../../lib/api';
 
 describe('the webhook form model', () => {
@@ -82,5 +92,45 @@ describe('the webhook form model', () => {
         known,
       ),
     ).toEqual({ fields: { TargetUrl: 'must be a URL', 'Expressions.0.Value': 'required' }, other: ['Triggers: odd'] });
+  });
+
+  it('dry-runs only the filters, with values typed as a save would send them', () => {
+    const values = {
+      ...emptyForm(),
+      Name: 'secretive',
+      ObjectTypes: ['Defect'],
+      Expressions: [{ AttributeName: ' Priority ', Operator: '>' as const, Value: '3' }],
+      Condition: ' ',
+      Headers: [{ name: 'X-Key', value: 'never sent' }],
+    };
+    expect(draftRules(values)).toEqual({
+      ObjectTypes: ['Defect'],
+      Events: undefined,
+      Expressions: [{ AttributeName: 'Priority', Operator: '>', Value: 3 }],
+      Condition: null,
+    });
+  });
+
+  it('reads a sample record as a JSON object, blank as none, and says what is wrong otherwise', () => {
+    expect(parseRecord(' {"Priority": "High"} ')).toEqual({ Priority: 'High' });
+    expect(parseRecord('  ')).toBeNull();
+    expect(() => parseRecord('{Priority: High}')).toThrow('Not JSON');
+    expect(() => parseRecord('[1]')).toThrow('Must be a JSON object');
+  });
+
+  it('sends a BMC webhook’s field ids back as numbers, each stored field with its own type', () => {
+    const bmc = fromWebhook({
+      ...(emptyForm() as unknown as Webhook),
+      Expressions: [],
+      Headers: {},
+      Authentication: null,
+      RetryPolicy: {},
+      Dialect: 'bmc',
+      Fields: [2, '7', 536870913],
+    } as unknown as Webhook);
+    expect(bmc.Fields).toEqual(['2', '7', '536870913']);
+    expect(toBody({ ...bmc, Fields: [...bmc.Fields, '8', 'Status'] }).Fields).toEqual([2, '7', 536870913, 8, 'Status']);
+    // Other dialects name fields: digits typed there stay text.
+    expect(toBody({ ...emptyForm(), Fields: ['8', 'Owner'] }).Fields).toEqual(['8', 'Owner']);
   });
 });

@@ -6,6 +6,7 @@ import type {
   Authentication,
   AuthenticationType,
   CommunicationMethod,
+  DraftRules,
   Expression,
   Operator,
   PayloadFormat,
@@ -50,6 +51,10 @@ export interface WebhookFormValues {
   Expressions: ExpressionRow[];
   Condition: string;
   Fields: string[];
+  /** The stored Fields with their types, so an edit sends back numbers as numbers (BMC field ids). */
+  StoredFields: (string | number)[];
+  /** The webhook's dialect; null for a new one. */
+  Dialect: Webhook['Dialect'];
   PayloadFormat: PayloadFormat;
   IncludeAllFields: boolean;
   CommunicationMethod: CommunicationMethod;
@@ -73,6 +78,8 @@ export function emptyForm(): WebhookFormValues {
     Expressions: [],
     Condition: '',
     Fields: [],
+    StoredFields: [],
+    Dialect: null,
     PayloadFormat: 'rally',
     IncludeAllFields: false,
     CommunicationMethod: 'http',
@@ -146,6 +153,18 @@ function authenticationBody(auth: WebhookFormValues['Authentication']): Authenti
 }
 
 /**
+ * Fields as the API takes them. The form edits them as text; each one stored keeps its type, and a
+ * new all-digit one on a BMC webhook is a field id, which BMC gives as a number.
+ */
+export function fieldsOf(values: Pick<WebhookFormValues, 'Fields' | 'StoredFields' | 'Dialect'>): (string | number)[] {
+  return values.Fields.map((text) => {
+    const stored = values.StoredFields.find((field) => String(field) === text);
+    if (stored !== undefined) return stored;
+    return values.Dialect === 'bmc' && /^\d+$/.test(text) ? Number(text) : text;
+  });
+}
+
+/**
  * The body to send. `changed` says which parts the user touched: on an edit, untouched headers and
  * credentials are left out, because the API shows them masked and sending the mask back would store it.
  */
@@ -161,7 +180,7 @@ export function toBody(
     TargetUrl: values.TargetUrl.trim(),
     ObjectTypes: values.ObjectTypes,
     PayloadFormat: values.PayloadFormat,
-    Fields: values.Fields,
+    Fields: fieldsOf(values),
     IncludeAllFields: values.IncludeAllFields,
     CommunicationMethod: values.CommunicationMethod,
     SharedSpace: values.CommunicationMethod === 'websocket' ? values.SharedSpace.trim() : null,
@@ -198,6 +217,8 @@ export function fromWebhook(webhook: Webhook): WebhookFormValues {
     })),
     Condition: webhook.Condition ?? '',
     Fields: webhook.Fields.map(String),
+    StoredFields: webhook.Fields,
+    Dialect: webhook.Dialect,
     PayloadFormat: webhook.PayloadFormat ?? empty.PayloadFormat,
     IncludeAllFields: webhook.IncludeAllFields,
     CommunicationMethod: webhook.CommunicationMethod,
@@ -254,4 +275,27 @@ export function splitProblems(
     else other.push(`${field}: ${reason}`);
   }
   return { fields, other };
+}
+
+/** The filters a dry run tries: the parts of the body the matcher decides with. */
+export function draftRules(values: WebhookFormValues): DraftRules {
+  const { ObjectTypes, Events, Expressions, Condition } = toBody(values, () => false);
+  return { ObjectTypes, Events, Expressions, Condition };
+}
+
+/**
+ * A record as typed in a dry run's sample: a JSON object, or blank for none. Throws with the reason
+ * to show at the field.
+ */
+export function parseRecord(text: string): Record<string, unknown> | null {
+  if (!text.trim()) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('Not JSON: write it as {"Priority": "High"}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('Must be a JSON object of attributes by name');
+  return parsed as Record<string, unknown>;
 }

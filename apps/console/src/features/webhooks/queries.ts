@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, type WebhookBody, type WebhookListQuery } from '../../lib/api';
+import { api, type DraftMatch, type WebhookBody, type WebhookListQuery } from '../../lib/api';
 
 export const webhookKeys = {
   all: ['webhooks'] as const,
@@ -87,4 +87,8 @@ export function useReplayAll(id: string) {
 export function useReplay(id: string) {
   const invalidate = useInvalidate();
   return useMutation({ mutationFn: (deliveryId: string) => api.replay(id, deliveryId), onSuccess: invalidate });
+}
+
+export function useDryRun() {
+  return useMutation({ mutationFn: (body: DraftMatch) => api.dryRun(body) });
 }

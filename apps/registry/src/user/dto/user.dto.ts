@@ -34,6 +34,11 @@ export class CreateUserDto {
   SubscriptionID?: number;
 }
 
+/** `PATCH /api/v2/users/{id}`: the user's roles, replaced whole. */
+export class UpdateUserRolesDto {
+  @Field('required', stringList(3, 32, { minItems: 1, allowed: ROLES })) Roles: Role[];
+}
+
 /** `POST /users/login`, in Devopness's words. */
 export class LoginDto {
   @Field('required', email) email: string;

@@ -101,6 +101,9 @@ export function attemptResponse(attempt: AttemptRecord) {
     Error: attempt.Error,
     /** Null when tracing was off. */
     TraceID: attempt.TraceID ?? null,
+    ErrorKind: attempt.ErrorKind ?? null,
+    Request: attempt.Request ?? null,
+    Response: attempt.Response ?? null,
   };
 }
 

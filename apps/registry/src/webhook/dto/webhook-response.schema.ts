@@ -1,5 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { OutcomeKind, WebhookRetryPolicyView, WebhookView } from '@hookline/contracts';
+import {
+  DELIVERY_ERROR_KINDS,
+  type DeliveryErrorKind,
+  type OutcomeKind,
+  type WebhookRetryPolicyView,
+  type WebhookView,
+} from '@hookline/contracts';
 import { COMMUNICATION_METHODS, DIALECTS, OPERATORS, PAYLOAD_FORMATS, WEBHOOK_EVENTS } from '../webhook.rules';
 
 /**
@@ -137,6 +143,25 @@ export class WebhookPageDto {
   @ApiProperty({ type: 'integer', description: '1-based index of the first result.' }) StartIndex!: number;
 }
 
+const HEADERS = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+export class AttemptRequestDto {
+  @ApiProperty({ description: 'The URL the attempt was sent to.' }) Url!: string;
+  @ApiProperty({
+    ...HEADERS,
+    description:
+      'Every header sent, names lower-cased; credentials, the signature and the webhook’s own values masked.',
+  })
+  Headers!: Record<string, string>;
+  @ApiProperty({ description: 'The start of the body sent (2,048 characters at most).' }) BodyExcerpt!: string;
+}
+
+export class AttemptReceiverResponseDto {
+  @ApiProperty({ ...HEADERS, description: 'The receiver’s response headers, names lower-cased.' })
+  Headers!: Record<string, string>;
+  @ApiProperty({ description: 'The start of the response body (2,048 characters at most).' }) BodyExcerpt!: string;
+}
+
 export class AttemptResponseDto {
   @ApiProperty({ description: 'The delivery, the same on every attempt (webhook-id header).', example: 'msg_2b0e…' })
   DeliveryID!: string;
@@ -148,6 +173,21 @@ export class AttemptResponseDto {
   @ApiProperty({ type: String, nullable: true }) Error!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The OpenTelemetry trace id; null when tracing was off.' })
   TraceID!: string | null;
+  @ApiProperty({ enum: DELIVERY_ERROR_KINDS, nullable: true, description: 'The class of Error; null on success.' })
+  ErrorKind!: DeliveryErrorKind | null;
+  @ApiProperty({
+    type: AttemptRequestDto,
+    nullable: true,
+    description:
+      'What was sent; null when the attempt sent nothing (refused target, held) or was logged before requests were kept.',
+  })
+  Request!: AttemptRequestDto | null;
+  @ApiProperty({
+    type: AttemptReceiverResponseDto,
+    nullable: true,
+    description: 'The receiver’s answer; null when none arrived.',
+  })
+  Response!: AttemptReceiverResponseDto | null;
 }
 
 export class AttemptPageDto {

@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Check, type Rule } from '../../webhook/dto/check';
+import type { DeliveryOverview, MinuteFigures } from '../overview';
+
+export const DEFAULT_WINDOW_MINUTES = 60;
+export const MAX_WINDOW_MINUTES = 1440;
+
+const windowMinutes: Rule = (value, _object, property) =>
+  value === undefined ||
+  (typeof value === 'string' && /^[1-9]\d{0,3}$/.test(value) && Number(value) <= MAX_WINDOW_MINUTES)
+    ? undefined
+    : `${property} must be a whole number of minutes from 1 to ${MAX_WINDOW_MINUTES}`;
+
+export class OverviewQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_WINDOW_MINUTES,
+    description: `The window, in minutes up to now; default ${DEFAULT_WINDOW_MINUTES}.`,
+  })
+  @Check(windowMinutes)
+  minutes?: string;
+}
+
+export class MinuteFiguresDto implements MinuteFigures {
+  @ApiProperty({ format: 'date-time', description: 'The start of the minute.' }) Minute!: string;
+  @ApiProperty({ type: 'integer' }) Attempts!: number;
+  @ApiProperty({ type: 'integer' }) Failures!: number;
+}
+
+export class DeliveryOverviewDto implements DeliveryOverview {
+  @ApiProperty({ type: 'integer' }) WindowMinutes!: number;
+  @ApiProperty({ format: 'date-time' }) Since!: string;
+  @ApiProperty({ type: 'integer', description: 'Delivery attempts in the window (holds not counted).' })
+  Attempts!: number;
+  @ApiProperty({ type: 'integer' }) Successes!: number;
+  @ApiProperty({ type: 'integer', description: 'Attempts that did not succeed, retried or not.' }) Failures!: number;
+  @ApiProperty({ description: 'Attempts per second over the window.' }) PerSecond!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Successes over attempts; null before the first.' })
+  SuccessRatio!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) LatencyP50Ms!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) LatencyP99Ms!: number | null;
+  @ApiProperty({ description: 'True when the window held more attempts than were read; the figures cover the newest.' })
+  Sampled!: boolean;
+  @ApiProperty({ type: [MinuteFiguresDto], description: 'One entry per minute of the window, oldest first.' })
+  PerMinute!: MinuteFiguresDto[];
+}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { ATTEMPT_MODEL, AttemptSchema } from '../webhook/delivery-log.schema';
+import { ATTEMPT_MODEL, AttemptSchema } from '../delivery-log/delivery-log.schema';
 import { OverviewController } from './overview.controller';
 import { OverviewRepository } from './overview.repository';
 import { OverviewService } from './overview.service';

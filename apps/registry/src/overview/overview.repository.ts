@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { ATTEMPT_MODEL, type AttemptRecord } from '../webhook/delivery-log.schema';
+import { ATTEMPT_MODEL, type AttemptRecord } from '../delivery-log/delivery-log.schema';
 import type { OverviewAttempt } from './overview';
 
 /** Reads the delivery log for the overview; scoped by subscription. */

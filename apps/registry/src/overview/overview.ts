@@ -1,4 +1,4 @@
-import type { AttemptRecord } from '../webhook/delivery-log.schema';
+import type { AttemptRecord } from '../delivery-log/delivery-log.schema';
 
 /** What the overview reads of an attempt. */
 export type OverviewAttempt = Pick<AttemptRecord, 'Kind' | 'LatencyMs' | 'At'>;

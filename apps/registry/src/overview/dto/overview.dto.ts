@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Check, type Rule } from '../../webhook/dto/check';
+import { Check, type Rule } from '../../validation/check';
 import type { DeliveryOverview, MinuteFigures } from '../overview';
 
 export const DEFAULT_WINDOW_MINUTES = 60;

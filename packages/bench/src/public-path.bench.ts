@@ -23,6 +23,7 @@
  * Writes docs/benchmarks/<date>-public-path.md.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHooklineClient } from '@hookline/client';
@@ -81,10 +82,13 @@ interface RunRow extends RunSpec {
   load: HttpLoadResult;
   complete: boolean;
   outcomesBehind: number;
+  /** The machine's 1-minute load average when the run ended: above 2 (cores), other work competed. */
+  machineLoad: number;
 }
 interface IdleRow {
   round: number;
   cpu: CpuUse;
+  machineLoad: number;
 }
 
 const cpu = new CpuMeter('bench (receivers)');
@@ -186,7 +190,7 @@ async function main(): Promise<void> {
         dispatcher: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8' },
       },
     });
-    const database = stack.infraSources.mongo;
+    const database = stack.infraSources.mongo.replace(/ \(pid \d+\)/, '');
     log(`stack: ready (${database}); front door ${stack.publicUrl}`);
     // Only to see when the stack is idle (queues, outcomes): the load itself goes through HTTP.
     const client = await NatsClient.connect(stack.natsUrl, 'bench-observer');
@@ -241,7 +245,17 @@ async function main(): Promise<void> {
           `request p50 ${ms(quantile(load.latencies, 0.5))} ms; CPU ${use.percent()}; ` +
           `CPU ms per delivery ${use.perDelivery(current.seen.size)}`,
       );
-      return { ...spec, name, round, tally: current, cpu: use, load, complete, outcomesBehind: after.outcomesBehind };
+      return {
+        ...spec,
+        name,
+        round,
+        tally: current,
+        cpu: use,
+        load,
+        complete,
+        outcomesBehind: after.outcomesBehind,
+        machineLoad: loadavg()[0],
+      };
     };
 
     // Every webhook delivered to a few times first: JIT-compiled code, open connections, caches.
@@ -266,7 +280,7 @@ async function main(): Promise<void> {
         cpu.begin();
         await sleep(IDLE_SECONDS * 1000);
         const use = cpu.end();
-        idles.push({ round, cpu: use });
+        idles.push({ round, cpu: use, machineLoad: loadavg()[0] });
         log(`  ${((use.stackTotal() / use.seconds) * 100).toFixed(1)}% of one core: ${use.percent()}`);
       }
     }
@@ -282,6 +296,7 @@ async function main(): Promise<void> {
         'p99 ms': ms(r.tally.p(0.99)),
         'max ms': ms(r.tally.p(1)),
         delivered: `${r.tally.seen.size}/${r.tally.expected}${r.tally.duplicates ? ` (+${r.tally.duplicates} dup)` : ''}`,
+        'load avg': r.machineLoad.toFixed(1),
         'CPU ms per delivery': cpuMs(r.cpu.stackTotal(), r.tally.seen.size).toFixed(2),
         ...Object.fromEntries(
           processes.map((p) => [p, cpuMs(r.cpu.used.get(p) ?? 0, r.tally.seen.size).toFixed(2)] as const),
@@ -296,6 +311,7 @@ async function main(): Promise<void> {
         : table(
             idles.map((i) => ({
               idle: `${IDLE_SECONDS} s (round ${i.round})`,
+              'load avg': i.machineLoad.toFixed(1),
               'total, % of one core': idlePercent(i.cpu, i.cpu.stackTotal()),
               ...Object.fromEntries(idleProcesses.map((p) => [p, idlePercent(i.cpu, i.cpu.used.get(p) ?? 0)] as const)),
             })),
@@ -365,12 +381,14 @@ async function main(): Promise<void> {
         `the registry was at most ${Math.max(0, ...rows.map((r) => r.outcomesBehind))} outcome messages behind when a run's deliveries were done`,
     );
     const method =
-      `Through the front door (${stack.publicUrl}, Caddy) to the six services, nats-server and ${database}; ` +
+      `Through the front door (Caddy) to the six services, nats-server and ${database}; ` +
       `${TENANTS} tenants × ${PER_TENANT} webhooks created through the API (all keep stats), one per receiver (${RECEIVERS}); ` +
       `the load generator a child process of its own (undici keep-alive pool: ${IN_FLIGHT} requests in flight at max, ` +
       `${BATCH_IN_FLIGHT} for batches of ${BATCH}); max runs ${fmtRate(MAX_DELIVERIES)} deliveries each, paced runs ${PACED_SECONDS} s after ${WARMUP_SECONDS} s not counted; ` +
       `latency from the request being sent to the receiver's last body byte; CPU from /proc from the first request until every outcome was recorded, ` +
-      `per process of the stack (the bench's receivers and load generator not counted); ${ROUNDS} round(s), targets judged on the median.`;
+      `per process of the stack (the bench's receivers and load generator not counted); ${ROUNDS} round(s), targets judged on the median. ` +
+      "`load avg` is the machine's 1-minute load average as each run ended, the stack's own processes included: " +
+      'where an idle row reads well above 0, other work shared the 2 cores.';
 
     log('');
     log(method);

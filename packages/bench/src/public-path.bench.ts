@@ -30,7 +30,7 @@ import { createHooklineClient } from '@hookline/client';
 import { NatsClient } from '@hookline/messaging';
 import { ProcessStack, Receiver } from '@hookline/testing';
 import { CpuMeter, type CpuUse } from './cpu-meter';
-import type { HttpLoadConfig, HttpLoadResult } from './http-load';
+import type { HttpLoadConfig, HttpLoadResult } from './http-load-config';
 import { settle as settleQueues } from './queues';
 import { commandLine, loadLine, writeResultFile } from './result-file';
 import { logServiceOutput, stopStackOnSignal } from './stack-lifecycle';

@@ -33,7 +33,6 @@
  * registration, to see what its outcome bookkeeping costs the delivery path.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
@@ -42,7 +41,12 @@ import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { ApiClient, metricSamples, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
 import type { RawSenderConfig, RawSenderResult } from './raw-sender';
-import { median, quantile, table } from './stats';
+import { CpuMeter, type CpuUse } from './cpu-meter';
+import { closedLoop, paced } from './load';
+import { settle as settleQueues } from './queues';
+import { logServiceOutput, stopStackOnSignal } from './stack-lifecycle';
+import { fmtRate, log, median, quantile, table } from './stats';
+import { now, sleep, Tally } from './tally';
 
 const RECEIVERS = 20;
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1_000);
@@ -99,83 +103,8 @@ const TARGET_HEALTHY_P99_RATIO = 1.2;
 /** BENCH_WITHOUT_REGISTRY: nobody records outcomes, so settling does not wait for them. */
 const withoutRegistry = Boolean(process.env.BENCH_WITHOUT_REGISTRY);
 
-/** Wall-clock ms with sub-ms precision, comparable across this machine's processes. */
-const now = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const fmtRate = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
-
-/** Receipts of one run. */
-class Tally {
-  readonly sentAt = new Map<string, number>();
-  readonly seen = new Set<string>();
-  readonly latencies: number[] = [];
-  /** When each of `latencies` was sent, for BENCH_TRACE's latency by second. */
-  readonly sendTimes: number[] = [];
-  duplicates = 0;
-  /** Requests that reached a bad receiver (only a hanging one gets them; not counted as deliveries). */
-  toBad = 0;
-  bytes = 0;
-  firstSend = Number.POSITIVE_INFINITY;
-  lastReceipt = 0;
-  private waiter?: () => void;
-
-  constructor(
-    readonly name: string,
-    /** Deliveries expected at healthy receivers. */
-    public expected = 0,
-  ) {}
-
-  sent(messageId: string): void {
-    const t = now();
-    this.sentAt.set(messageId, t);
-    if (t < this.firstSend) this.firstSend = t;
-  }
-
-  received(key: string, messageId: string, at: number, bytes: number): void {
-    const sentAt = this.sentAt.get(messageId);
-    if (sentAt === undefined) return;
-    if (this.seen.has(key)) {
-      this.duplicates++;
-      return;
-    }
-    this.seen.add(key);
-    this.latencies.push(at - sentAt);
-    this.sendTimes.push(sentAt);
-    this.bytes += bytes;
-    if (at > this.lastReceipt) this.lastReceipt = at;
-    if (this.seen.size >= this.expected) this.waiter?.();
-  }
-
-  /** Resolves once every expected delivery arrived, or after `timeoutMs`. */
-  async complete(timeoutMs: number): Promise<boolean> {
-    if (this.seen.size >= this.expected) return true;
-    const done = new Promise<void>((resolve) => (this.waiter = resolve));
-    await Promise.race([done, sleep(timeoutMs)]);
-    return this.seen.size >= this.expected;
-  }
-
-  get deliveriesPerSecond(): number {
-    return this.seen.size / ((this.lastReceipt - this.firstSend) / 1000);
-  }
-
-  p(q: number): number {
-    return quantile(this.latencies, q);
-  }
-
-  /** p50/p99 of the deliveries sent in each second of the run, which starts at the time given first. */
-  bySecond(): string {
-    const seconds: number[][] = [];
-    this.latencies.forEach((latency, i) => {
-      const second = Math.floor((this.sendTimes[i] - this.firstSend) / 1000);
-      (seconds[second] ??= []).push(latency);
-    });
-    const bySecond = seconds
-      .map((l, second) => `${second}s: ${quantile(l, 0.5).toFixed(0)}/${quantile(l, 0.99).toFixed(0)}`)
-      .join(', ');
-    return `from ${new Date(this.firstSend).toISOString()}: ${bySecond}`;
-  }
-}
+/** The stack idle again, or SETTLE_TIMEOUT_MS passed (see queues.ts). */
+const settle = (client: NatsClient) => settleQueues(client, { timeoutMs: SETTLE_TIMEOUT_MS, withoutRegistry });
 
 let tally: Tally | undefined;
 const bad = new Set<number>();
@@ -201,109 +130,7 @@ function listen(receiver: Receiver, index: number): void {
   };
 }
 
-class CpuUse {
-  constructor(
-    readonly seconds: number,
-    readonly used: Map<string, number>,
-  ) {}
-
-  private sorted(): [string, number][] {
-    return [...this.used].filter(([, cpu]) => cpu > 0).sort((a, b) => b[1] - a[1]);
-  }
-
-  /** Percent of one core per process over the run, busiest first. */
-  percent(): string {
-    return this.sorted()
-      .map(([name, cpu]) => `${name} ${Math.round((cpu / this.seconds) * 100)}%`)
-      .join(', ');
-  }
-
-  /** CPU ms each process spent per delivery, and their sum. */
-  perDelivery(deliveries: number): string {
-    const rows = this.sorted().filter(([name]) => !name.startsWith('bench'));
-    const total = rows.reduce((sum, [, cpu]) => sum + cpu, 0);
-    const ms = (cpu: number) => ((cpu * 1000) / deliveries).toFixed(2);
-    const shares = rows.filter(([, cpu]) => Number(ms(cpu)) > 0).map(([name, cpu]) => `${name} ${ms(cpu)}`);
-    return `${ms(total)} (${shares.join(', ')})`;
-  }
-}
-
-/** Per-process CPU of this process tree, from /proc (Linux only; empty elsewhere). */
-class CpuMeter {
-  private start = new Map<number, { name: string; ticks: number }>();
-  private startedAt = 0;
-  /** Names given to processes that their command line does not tell apart. */
-  private readonly names = new Map<number, string>();
-
-  name(pid: number, name: string): void {
-    this.names.set(pid, name);
-  }
-
-  begin(): void {
-    this.start = this.sample();
-    this.startedAt = performance.now();
-  }
-
-  /** CPU seconds per process name since `begin`. */
-  end(): CpuUse {
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    const used = new Map<string, number>();
-    for (const [pid, { name, ticks }] of this.sample()) {
-      const before = this.start.get(pid)?.ticks ?? 0;
-      // Clock ticks are 1/100 s (USER_HZ).
-      used.set(name, (used.get(name) ?? 0) + (ticks - before) / 100);
-    }
-    return new CpuUse(seconds, used);
-  }
-
-  private sample(): Map<number, { name: string; ticks: number }> {
-    const result = new Map<number, { name: string; ticks: number }>();
-    if (!existsSync('/proc/self/stat')) return result;
-    const parents = new Map<number, number>();
-    const stats = new Map<number, { ticks: number; comm: string }>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const close = stat.lastIndexOf(')');
-        const fields = stat.slice(close + 2).split(' ');
-        parents.set(Number(entry), Number(fields[1]));
-        // utime + stime, in clock ticks (USER_HZ, 100 on Linux): ticks per second = percent of a core.
-        stats.set(Number(entry), {
-          ticks: Number(fields[11]) + Number(fields[12]),
-          comm: stat.slice(stat.indexOf('(') + 1, close),
-        });
-      } catch {
-        // exited meanwhile
-      }
-    }
-    const inTree = (pid: number): boolean => {
-      for (let p = pid, hops = 0; p > 1 && hops < 20; p = parents.get(p) ?? 0, hops++)
-        if (p === process.pid) return true;
-      return false;
-    };
-    for (const [pid, { ticks, comm }] of stats) {
-      if (!inTree(pid)) continue;
-      let name = this.names.get(pid) ?? comm;
-      if (pid === process.pid) name = 'bench (load + receivers)';
-      else if (!this.names.has(pid)) {
-        try {
-          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          const app = /apps\/([\w-]+)\/dist\/main\.js/.exec(cmd);
-          if (app) name = app[1];
-          else if (cmd.includes('raw-sender')) name = 'raw sender';
-          else if (comm.startsWith('ferretdb')) name = 'ferretdb';
-        } catch {
-          // exited meanwhile
-        }
-      }
-      result.set(pid, { name, ticks });
-    }
-    return result;
-  }
-}
-
-const cpu = new CpuMeter();
+const cpu = new CpuMeter('bench (load + receivers)');
 
 /** Runs raw-sender.ts with the config; `onReady` runs once a jetstream consumer exists. */
 async function rawSender(config: RawSenderConfig, onReady?: () => Promise<void>): Promise<RawSenderResult> {
@@ -325,36 +152,6 @@ async function rawSender(config: RawSenderConfig, onReady?: () => Promise<void>)
   const line = output.split('\n').find((l) => l.startsWith('RESULT '));
   if (code !== 0 || !line) throw new Error(`raw sender (${config.mode}) exited with ${code}: ${output}`);
   return JSON.parse(line.slice('RESULT '.length)) as RawSenderResult;
-}
-
-/** Calls `send(i)` for i = 0.. at `perSecond`, for `seconds`, without waiting for answers (open loop). */
-async function paced(perSecond: number, seconds: number, send: (i: number) => Promise<unknown>): Promise<number> {
-  const total = Math.round(perSecond * seconds);
-  const started = performance.now();
-  const pending = new Set<Promise<unknown>>();
-  let i = 0;
-  while (i < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * perSecond) + 1);
-    for (; i < due; i++) {
-      const p = send(i).finally(() => pending.delete(p));
-      pending.add(p);
-    }
-    await sleep(2);
-  }
-  await Promise.all(pending);
-  return total;
-}
-
-/** Calls `send(i)` for i = 0..count-1 with `inFlight` callers at once, stopping early after `limitMs`. */
-async function closedLoop(count: number, inFlight: number, limitMs: number, send: (i: number) => Promise<unknown>) {
-  const deadline = performance.now() + limitMs;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < count && performance.now() < deadline) await send(next++);
-    }),
-  );
-  return next;
 }
 
 interface RunRow {
@@ -622,40 +419,6 @@ async function register(
   };
 }
 
-/**
- * Waits until the stack is idle (CHANGES consumed, DELIVERIES empty, the registry's outcomes
- * recorded), so one run's leftovers do not weigh on the next; says how long that took and how
- * many outcomes the registry still had to record when the delivery path was idle.
- */
-async function settle(client: NatsClient): Promise<{ seconds: number; settled: boolean; outcomesBehind: number }> {
-  const started = performance.now();
-  /** Outcome messages (a batch counts once) the registry has not acked yet. */
-  const outcomesBehind = async () => {
-    const infos = await Promise.all([
-      client.jsm.consumers.info('OUTCOMES', 'registry-outcomes').catch(() => undefined),
-      client.jsm.consumers.info('OUTCOME_BATCHES', 'registry-outcome-batches').catch(() => undefined),
-    ]);
-    return infos.reduce((sum, info) => sum + (info?.num_pending ?? 0) + (info?.num_ack_pending ?? 0), 0);
-  };
-  let behindWhenDelivered: number | undefined;
-  while (performance.now() - started < SETTLE_TIMEOUT_MS) {
-    const deliveries = await client.jsm.streams.info('DELIVERIES');
-    const changes = await client.jsm.consumers.info('CHANGES', 'matcher').catch(() => undefined);
-    if (deliveries.state.messages === 0 && (changes?.num_pending ?? 0) + (changes?.num_ack_pending ?? 0) === 0) {
-      const behind = await outcomesBehind();
-      behindWhenDelivered ??= behind;
-      if (behind === 0 || withoutRegistry)
-        return { seconds: (performance.now() - started) / 1000, settled: true, outcomesBehind: behindWhenDelivered };
-    }
-    await sleep(200);
-  }
-  return {
-    seconds: SETTLE_TIMEOUT_MS / 1000,
-    settled: false,
-    outcomesBehind: behindWhenDelivered ?? (await outcomesBehind()),
-  };
-}
-
 /** Longest wait for bad receivers' parked jobs once they are back: the first probe comes BREAKER_RESET_MS (30 s) after the breaker opened. */
 const RECOVERY_TIMEOUT_MS = 120_000;
 
@@ -725,16 +488,7 @@ async function main(): Promise<void> {
   receivers.forEach(listen);
   const notes: string[] = [];
   let stack: ProcessStack | undefined;
-  // The services run in process groups of their own: stop them on Ctrl-C or a timeout's SIGTERM.
-  // A second signal (`timeout` forwards its own) must not cut the stopping short.
-  let stopping = false;
-  const interrupted = () => {
-    if (stopping) return;
-    stopping = true;
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  };
-  process.on('SIGINT', interrupted);
-  process.on('SIGTERM', interrupted);
+  stopStackOnSignal(() => stack);
   // BENCH_PROFILE=dispatcher,matcher: V8 CPU profiles of those services in BENCH_PROFILE_DIR.
   const profileDir = process.env.BENCH_PROFILE_DIR ?? join(process.cwd(), 'bench-profiles');
   const profiled = Object.fromEntries(
@@ -1044,7 +798,6 @@ async function main(): Promise<void> {
     await traceDump();
 
     // ---- report ----
-    const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
     const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
     const percent = (r: number) => (Number.isFinite(r) ? `${(r * 100).toFixed(0)}%` : '-');
     const rawHalfP99 = rawHalf?.tally.p(0.99) ?? Number.NaN;
@@ -1061,7 +814,7 @@ async function main(): Promise<void> {
         table([
           {
             run: 'raw undici alone',
-            'deliveries/s': fmt(undici.rate),
+            'deliveries/s': fmtRate(undici.rate),
             'p50 ms': ms(quantile(undiciLat, 0.5)),
             'p99 ms': ms(quantile(undiciLat, 0.99)),
             'max ms': ms(quantile(undiciLat, 1)),
@@ -1070,7 +823,7 @@ async function main(): Promise<void> {
           },
           ...rawRows.map((r) => ({
             run: r.run,
-            'deliveries/s': fmt(r.tally.deliveriesPerSecond),
+            'deliveries/s': fmtRate(r.tally.deliveriesPerSecond),
             'p50 ms': ms(r.tally.p(0.5)),
             'p99 ms': ms(r.tally.p(0.99)),
             'max ms': ms(r.tally.p(1)),
@@ -1084,13 +837,13 @@ async function main(): Promise<void> {
     log(
       `End to end (NATS ingest → change-ingest → CHANGES → matcher → DELIVERIES → dispatcher → receiver; ` +
         `${registered.total} webhooks; latency from the ingest request to the receiver's last body byte; ` +
-        `a max run against the raw max of its round, the others against the median raw max, ${fmt(rawMax)}/s)`,
+        `a max run against the raw max of its round, the others against the median raw max, ${fmtRate(rawMax)}/s)`,
     );
     log(
       table(
         rows.map((r) => ({
           run: r.run,
-          'deliveries/s': fmt(r.tally.deliveriesPerSecond),
+          'deliveries/s': fmtRate(r.tally.deliveriesPerSecond),
           'vs raw max': percent(r.tally.deliveriesPerSecond / r.rawMax),
           'p50 ms': ms(r.tally.p(0.5)),
           'p99 ms': ms(r.tally.p(0.99)),
@@ -1129,7 +882,7 @@ async function main(): Promise<void> {
           target: `fan-out ${fanout} end to end ≥ ${TARGET_THROUGHPUT_RATIO * 100}% of the raw JetStream + undici max (of the same round)`,
           measured:
             `median ${percent(throughput(fanout))} (${rounds(maxRatios[fanout], percent)}); ` +
-            `raw max ${rounds(rawMaxes, fmt)}/s`,
+            `raw max ${rounds(rawMaxes, fmtRate)}/s`,
           met: throughput(fanout) >= TARGET_THROUGHPUT_RATIO ? 'yes' : 'no',
         })),
         {
@@ -1160,17 +913,14 @@ async function main(): Promise<void> {
     );
     log('');
     log(
-      `Notes: payloads average ${fmt(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${rawRows[0] ? fmt(rawRows[0].tally.bytes / rawRows[0].tally.seen.size) : '-'} raw.`,
+      `Notes: payloads average ${fmtRate(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${rawRows[0] ? fmtRate(rawRows[0].tally.bytes / rawRows[0].tally.seen.size) : '-'} raw.`,
     );
     log(
       `       requests that reached the bad receivers in the 10% runs (hanging ones get them): ${badSeries.map((series) => `${series.degraded.reduce((n, t) => n + t.toBad, 0)} (${series.label})`).join(', ')}`,
     );
     for (const note of notes) log(`       ${note}`);
   } catch (err) {
-    for (const name of stack?.serviceNames() ?? []) {
-      const output = stack!.output(name).trim();
-      if (output) log(`--- ${name} output ---\n${output.split('\n').slice(-30).join('\n')}`);
-    }
+    logServiceOutput(stack);
     throw err;
   } finally {
     await rawPipeline?.stop();

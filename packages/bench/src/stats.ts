@@ -24,3 +24,8 @@ export function table(rows: Record<string, string | number>[]): string {
     ...rows.map((r) => line(columns.map((c) => cell(r[c])))),
   ].join('\n');
 }
+
+export const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** A rate with thousands separators, `-` when there is none. */
+export const fmtRate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');

@@ -1,7 +1,7 @@
 /**
  * Dispatcher throughput and latency against a local receiver, beside the raw undici limit to the
  * same receiver measured in the same run. A plain script, not a test:
- * `pnpm --filter @hookline/dispatcher bench` (after a build). Starts its own nats-server and
+ * `pnpm --filter @hookline/bench dispatcher` (after a build). Starts its own nats-server and
  * MongoDB-wire server through @hookline/testing; talks to 127.0.0.1 only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -13,7 +13,7 @@ import { generateSecret } from '@hookline/delivery';
 import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, watchOutcomes } from '@hookline/testing';
 import { Pool } from 'undici';
-import { DISPATCHER_APP } from '../dispatcher.app';
+import { DISPATCHER_APP } from '@hookline/dispatcher/dist/dispatcher.app';
 
 const JOBS = 5_000;
 const WEBHOOKS = 50;

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import type { Request } from 'express';
-import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ROLES_KEY, type AuthenticatedRequest, type Principal, type Role } from './principal';
 import { UserSessionRepository } from './user-session.repository';
 import { isUserToken } from './user-token';
@@ -33,7 +33,7 @@ export function credentialOf(req: Pick<Request, 'headers'>): string | undefined 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly keys: ApiKeyRepository,
+    private readonly keys: ApiKeyAuthenticator,
     private readonly sessions: UserSessionRepository,
     private readonly reflector: Reflector,
   ) {}

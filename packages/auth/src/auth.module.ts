@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ApiKeyAuthenticator } from './api-key-authenticator';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyRecord, ApiKeySchema } from './api-key.schema';
@@ -18,7 +19,7 @@ import { UserSessionRecord, UserSessionSchema } from './user-session.schema';
       { name: UserSessionRecord.name, schema: UserSessionSchema },
     ]),
   ],
-  providers: [ApiKeyRepository, UserSessionRepository, ApiKeyGuard],
-  exports: [ApiKeyRepository, UserSessionRepository, ApiKeyGuard],
+  providers: [ApiKeyRepository, ApiKeyAuthenticator, UserSessionRepository, ApiKeyGuard],
+  exports: [ApiKeyRepository, ApiKeyAuthenticator, UserSessionRepository, ApiKeyGuard],
 })
 export class AuthModule {}

@@ -1,3 +1,5 @@
+export * from './api-key-authenticator';
+export * from './api-key-cache';
 export * from './api-key.guard';
 export * from './api-key.repository';
 export * from './api-key.schema';

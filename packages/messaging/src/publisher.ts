@@ -51,6 +51,23 @@ export class JetStreamPublisher {
     this.nats.connection.publish(subject, encoder.encode(JSON.stringify(payload)));
   }
 
+  /**
+   * As notify, resolving once the server has the notice (and so has passed it to every subscriber);
+   * rejects when it does not confirm within `timeoutMs`.
+   */
+  async notifyConfirmed(subject: string, payload: unknown, timeoutMs: number): Promise<void> {
+    this.notify(subject, payload);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`NATS did not confirm ${subject} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.nats.connection.flush(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Core NATS request/reply (not stored), e.g. asking a tunnel gateway to forward a delivery. */
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     const reply = await this.nats.connection.request(subject, encoder.encode(JSON.stringify(payload)), {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
+  ApiKeyAuthenticator,
   ApiKeyRepository,
   apiKeyHint,
   BOOTSTRAP_KEY_ID,
@@ -26,6 +27,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
 
   constructor(
     private readonly keys: ApiKeyRepository,
+    private readonly authenticator: ApiKeyAuthenticator,
     private readonly config: RegistryConfig,
     private readonly publisher: JetStreamPublisher,
   ) {}
@@ -54,6 +56,8 @@ export class ApiKeyService implements OnApplicationBootstrap {
       this.logger.log(`bootstrap admin key created for subscription ${subscriptionId}`);
     } else if (await this.keys.replaceIfChanged(BOOTSTRAP_KEY_ID, hash, hint)) {
       this.logger.log(`bootstrap admin key of subscription ${subscriptionId} replaced by a new HOOKLINE_ADMIN_KEY`);
+      // Instances that cached the old value drop it now, as for a revocation.
+      await this.announceRevoked(subscriptionId, BOOTSTRAP_KEY_ID);
     }
   }
 
@@ -90,8 +94,8 @@ export class ApiKeyService implements OnApplicationBootstrap {
   }
 
   /**
-   * Revokes a key of the caller's subscription (the bootstrap key: or one it issued anywhere) and tells tunnel gateways, which close the listeners it opened. The notice is
-   * best effort: a gateway that misses it finds the revocation at its next periodic key check.
+   * Revokes a key of the caller's subscription (the bootstrap key: or one it issued anywhere). Every
+   * instance's API key cache and every tunnel gateway hear of it before this answers.
    */
   async revoke(principal: Principal, keyId: string): Promise<void> {
     let subscriptionId: number | null = principal.subscriptionId;
@@ -101,15 +105,33 @@ export class ApiKeyService implements OnApplicationBootstrap {
         principal.keyId === BOOTSTRAP_KEY_ID ? await this.keys.revokeIssuedBy(BOOTSTRAP_KEY_ID, keyId) : null;
       if (subscriptionId === null) throw HooklineError.notFound('API key');
     }
+    await this.announceRevoked(subscriptionId, keyId);
+  }
+
+  /**
+   * Forgets the key here, then tells the other instances and waits until NATS has the notice, so a
+   * caller told "revoked" finds it revoked everywhere. The notice is best effort: should NATS not
+   * take it, the others' cache entries expire within API_KEY_CACHE_TTL_MS and gateways find the
+   * revocation at their next periodic key check.
+   */
+  private async announceRevoked(subscriptionId: number, keyId: string): Promise<void> {
+    this.authenticator.forgetKey(keyId);
     const event: ApiKeyRevokedEvent = {
       tenant: tenantOf({ subscriptionId }),
       keyId,
       revokedAt: new Date().toISOString(),
     };
     try {
-      this.publisher.notify(SUBJECTS.apiKeyRevoked(event.tenant, keyId), event);
+      await this.publisher.notifyConfirmed(
+        SUBJECTS.apiKeyRevoked(event.tenant, keyId),
+        event,
+        this.config.NATS_REQUEST_TIMEOUT_MS,
+      );
     } catch (err) {
-      this.logger.warn({ keyId, err: String(err) }, 'key revoked, but gateways were not told; they will find it');
+      this.logger.warn(
+        { keyId, err: String(err) },
+        'key revoked, but other instances were not told; they will find it',
+      );
     }
   }
 }

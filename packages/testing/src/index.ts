@@ -12,3 +12,4 @@ export * from './harness/outcomes';
 export * from './harness/metrics';
 export * from './harness/delivery-jobs';
 export * from './infra/front-door';
+export * from './infra/postgres';

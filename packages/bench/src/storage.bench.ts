@@ -4,15 +4,18 @@
  * (docs/benchmarks/2026-12-07-storage.md). For each backend, a fresh server and a registry
  * process (ProcessStack) on it:
  *
- * 1. BENCH_WEBHOOKS (100,000) webhooks over BENCH_TENANTS (10) subscriptions, copies of one made
+ * 0. The registry's query shapes straight on the server, with BENCH_RAW_WEBHOOKS (100,000)
+ *    webhook-sized documents over 10 subscriptions: the event relay's scan, a list page and its
+ *    count in one subscription, a read and an update by `_id`; BENCH_RAW_REPEAT (3) each.
+ * 1. BENCH_WEBHOOKS (10,000) webhooks over BENCH_TENANTS (10) subscriptions, copies of one made
  *    through the REST API, inserted straight into its collection (REST would take an hour).
  * 2. The REST list endpoint of one subscription (a tenth of them) with paging, sorting, search
  *    and filters, and a read by id: BENCH_REPEAT (10) requests each, one at a time, after two unmeasured.
- * 3. The outcome path: BENCH_OUTCOMES (20,000) outcomes of 1,000 webhooks in batches of 500 on
+ * 3. The outcome path: BENCH_OUTCOMES (5,000) outcomes of 1,000 webhooks in batches of 500 on
  *    OUTCOME_BATCHES, as dispatchers send them (a tenth failed, with the body kept for replay):
  *    the time until the registry has acked them all, so stats and the delivery log are written.
  *
- * Takes about ten minutes for both backends, so `pnpm bench` does not run it:
+ * Takes about twenty minutes for both backends, so `pnpm bench` does not run it:
  * `node packages/bench/dist/storage.bench.js` (BENCH_BACKENDS=sqlite,postgresql picks backends).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,14 +24,23 @@ import { performance } from 'node:perf_hooks';
 import { MongoClient, type Document } from 'mongodb';
 import { SUBJECTS, type DeliveryOutcome } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { ApiClient, ProcessStack, startFerretDbOnPostgres, startMongo, type RunningServer } from '@hookline/testing';
+import {
+  ApiClient,
+  mongoUrlFor,
+  ProcessStack,
+  startFerretDbOnPostgres,
+  startMongo,
+  type RunningServer,
+} from '@hookline/testing';
 import { median, quantile, table } from './stats';
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgresql').split(',');
-const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 100_000);
+const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 10_000);
+const RAW_WEBHOOKS = Number(process.env.BENCH_RAW_WEBHOOKS ?? 100_000);
+const RAW_REPEAT = Number(process.env.BENCH_RAW_REPEAT ?? 3);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
-const OUTCOMES = Number(process.env.BENCH_OUTCOMES ?? 20_000);
+const OUTCOMES = Number(process.env.BENCH_OUTCOMES ?? 5_000);
 const OUTCOME_WEBHOOKS = 1_000;
 const BATCH = 500;
 const INSERT_BATCH = 1_000;
@@ -175,6 +187,65 @@ async function outcomePath(stack: ProcessStack, tenant: number, webhookIds: stri
   }
 }
 
+/** Phase 0: the registry's queries, as its repositories send them, each timed RAW_REPEAT times (ms). */
+async function rawQueries(backend: string): Promise<Record<string, number[]>> {
+  const server = await startBackend(backend);
+  const client = new MongoClient(mongoUrlFor(server.url, 'raw'), { socketTimeoutMS: 900_000 });
+  try {
+    const db = client.db();
+    const webhooks = db.collection<Document & { _id: string }>('webhooks');
+    // The index the registry declares for its list; the SQLite backend never reads it, so builds none.
+    if (backend !== 'sqlite') await webhooks.createIndex({ SubscriptionID: 1, Name: 1 });
+    for (let from = 0; from < RAW_WEBHOOKS; from += INSERT_BATCH) {
+      const docs = [];
+      for (let i = from; i < Math.min(from + INSERT_BATCH, RAW_WEBHOOKS); i++) {
+        docs.push({
+          _id: `w${String(i).padStart(7, '0')}`,
+          SubscriptionID: 100 + (i % 10),
+          Name: `webhook ${i}`,
+          AppName: `app ${i % 97}`,
+          TargetUrl: `https://receiver-${i % 50}.example.com/hooks/${i}`,
+          Expressions: [{ AttributeName: 'Severity', Operator: '=', Value: 'High' }],
+          ObjectTypes: [OBJECT_TYPES[i % OBJECT_TYPES.length]],
+          Disabled: false,
+          PendingEvent: null,
+          LastUpdateDate: new Date(),
+          DeletedAt: null,
+          FireCount: 0,
+          // About the size of a stored webhook (encrypted secrets, headers, retry policy).
+          Rest: 'x'.repeat(1_200),
+        });
+      }
+      await webhooks.insertMany(docs);
+    }
+    const live = { SubscriptionID: 100, DeletedAt: null };
+    const shapes: Record<string, () => Promise<unknown>> = {
+      'event relay scan (PendingEvent $ne null)': () =>
+        webhooks
+          .find({ PendingEvent: { $ne: null }, LastUpdateDate: { $lt: new Date() } })
+          .limit(100)
+          .toArray(),
+      'list page: find, sort Name, limit 20': () => webhooks.find(live).sort({ Name: -1, _id: 1 }).limit(20).toArray(),
+      'list total: countDocuments': () => webhooks.countDocuments(live),
+      'read by _id': () => webhooks.findOne({ _id: 'w0050000' }),
+      'stats update by _id': () => webhooks.updateOne({ _id: 'w0050001' }, { $inc: { FireCount: 1 } }),
+    };
+    const times: Record<string, number[]> = {};
+    for (const [name, run] of Object.entries(shapes)) {
+      times[name] = [];
+      for (let i = 0; i < RAW_REPEAT; i++) {
+        const started = performance.now();
+        await run();
+        times[name].push(performance.now() - started);
+      }
+    }
+    return times;
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
 async function runBackend(backend: string): Promise<BackendResult> {
   process.stdout.write(`\n--- ${backend} ---\n`);
   const server = await startBackend(backend);
@@ -239,6 +310,20 @@ async function runBackend(backend: string): Promise<BackendResult> {
 }
 
 async function main(): Promise<void> {
+  const raw: Record<string, Record<string, number[]>> = {};
+  if (RAW_WEBHOOKS > 0) {
+    for (const backend of BACKENDS) raw[backend] = await rawQueries(backend);
+    process.stdout.write(`\n${RAW_WEBHOOKS} webhook documents, straight on the server; ms, median of ${RAW_REPEAT}\n`);
+    const shapes = Object.keys(raw[BACKENDS[0]!]!);
+    process.stdout.write(
+      `${table(
+        shapes.map((shape) => ({
+          query: shape,
+          ...Object.fromEntries(BACKENDS.map((b) => [b, median(raw[b]![shape]!).toFixed(0)])),
+        })),
+      )}\n`,
+    );
+  }
   const results: BackendResult[] = [];
   for (const backend of BACKENDS) results.push(await runBackend(backend));
   process.stdout.write(

@@ -280,6 +280,9 @@ async function runBackend(backend: string): Promise<BackendResult> {
     const queryCpuBefore = cpuSeconds(serverPids(server));
     const queries = await timeQueries(api, template.ObjectUUID);
     const queryCpuSeconds = cpuSeconds(serverPids(server)) - queryCpuBefore;
+    // As it goes: a later phase that fails does not take these numbers with it.
+    for (const q of queries)
+      process.stdout.write(`${q.name}: p50 ${median(q.samples).toFixed(1)} ms, ${q.total} matches\n`);
     const ids = (
       await db
         .collection('webhooks')

@@ -7,15 +7,15 @@
  * 0. The registry's query shapes straight on the server, with BENCH_RAW_WEBHOOKS (100,000)
  *    webhook-sized documents over 10 subscriptions: the event relay's scan, a list page and its
  *    count in one subscription, a read and an update by `_id`; BENCH_RAW_REPEAT (3) each.
- * 1. BENCH_WEBHOOKS (10,000) webhooks over BENCH_TENANTS (10) subscriptions, copies of one made
+ * 1. BENCH_WEBHOOKS (2,000) webhooks over BENCH_TENANTS (10) subscriptions, copies of one made
  *    through the REST API, inserted straight into its collection (REST would take an hour).
  * 2. The REST list endpoint of one subscription (a tenth of them) with paging, sorting, search
  *    and filters, and a read by id: BENCH_REPEAT (10) requests each, one at a time, after two unmeasured.
- * 3. The outcome path: BENCH_OUTCOMES (5,000) outcomes of 1,000 webhooks in batches of 500 on
+ * 3. The outcome path: BENCH_OUTCOMES (2,000) outcomes of 1,000 webhooks in batches of 500 on
  *    OUTCOME_BATCHES, as dispatchers send them (a tenth failed, with the body kept for replay):
  *    the time until the registry has acked them all, so stats and the delivery log are written.
  *
- * Takes about twenty minutes for both backends, so `pnpm bench` does not run it:
+ * Phase 0 alone takes about ten minutes on a busy two-core machine, so `pnpm bench` does not run it:
  * `node packages/bench/dist/storage.bench.js` (BENCH_BACKENDS=sqlite,postgresql picks backends).
  */
 import { randomUUID } from 'node:crypto';
@@ -35,12 +35,12 @@ import {
 import { median, quantile, table } from './stats';
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgresql').split(',');
-const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 10_000);
+const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 2_000);
 const RAW_WEBHOOKS = Number(process.env.BENCH_RAW_WEBHOOKS ?? 100_000);
 const RAW_REPEAT = Number(process.env.BENCH_RAW_REPEAT ?? 3);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
-const OUTCOMES = Number(process.env.BENCH_OUTCOMES ?? 5_000);
+const OUTCOMES = Number(process.env.BENCH_OUTCOMES ?? 2_000);
 const OUTCOME_WEBHOOKS = 1_000;
 const BATCH = 500;
 const INSERT_BATCH = 1_000;

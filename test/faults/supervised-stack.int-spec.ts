@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, isPortFree, waitFor } from '@hookline/testing';
+import { startSupervised, stopSupervised } from '../../packages/testing/dist/supervise/control';
 import { BOOTSTRAP_KEY_ID } from '../../apps/registry/src/apikey/apikey.service';
 
 /**
@@ -39,6 +40,7 @@ interface Row {
   state: string;
   pid: number;
   restarts: number;
+  recentExits: number;
   ready: string;
 }
 
@@ -66,8 +68,9 @@ function status(env: NodeJS.ProcessEnv): Map<string, Row> {
   const lines = cli(env, 'status').stdout.trim().split('\n').slice(1);
   return new Map(
     lines.map((line) => {
-      const [program, state, pid, , restarts, ...ready] = line.split(/\s+/);
-      return [program, { program, state, pid: Number(pid), restarts: Number(restarts), ready: ready.join(' ') }];
+      const [program, state, pid, , restarts, recentExits, ...ready] = line.split(/\s+/);
+      const row = { program, state, pid: Number(pid), restarts: Number(restarts), recentExits: Number(recentExits) };
+      return [program, { ...row, ready: ready.join(' ') }];
     }),
   );
 }
@@ -231,4 +234,54 @@ describe('./hookline up under supervisord', () => {
     expect(up.stderr).not.toContain('registry: ');
     expect(cli(env, 'down').stdout).toContain('Hookline is not running');
   }, 300_000);
+
+  it('stops a program that crashes in a loop after startsecs, and status reports CRASH-LOOP', async () => {
+    const env = await newStack({ HOOKLINE_CRASH_LOOP_EXITS: '3', HOOKLINE_CRASH_LOOP_WINDOW_S: '300' });
+    const state = env.HOOKLINE_STATE_DIR!;
+    const [flakyPort, steadyPort] = [Number(env.REGISTRY_PORT), Number(env.MATCHER_PORT)];
+    // Up longer than supervisord's startsecs (10 s), so it never goes FATAL: restarted for ever before.
+    const fake = (name: string, port: number, exitAfterMs?: number) => ({
+      name,
+      service: name,
+      command: process.execPath,
+      args: [
+        '-e',
+        `require('net').createServer().listen(${port}, '127.0.0.1');` +
+          (exitAfterMs ? `setTimeout(() => process.exit(1), ${exitAfterMs});` : ''),
+      ],
+      env: {},
+      ready: { kind: 'tcp' as const, port },
+      url: `tcp://127.0.0.1:${port}`,
+      priority: 100,
+      stopWaitSecs: 5,
+    });
+    const settings = {
+      root: resolve(__dirname, '../..'),
+      state,
+      env,
+      adminKey: '-',
+      encryptionKey: '-',
+      instances: {},
+    };
+    await startSupervised(settings, [fake('flaky', flakyPort, 11_000), fake('steady', steadyPort)]);
+
+    // Three exits 11 s apart, then stopped rather than kept running.
+    await waitFor(() => Promise.resolve(status(env).get('flaky')?.state === 'CRASH-LOOP'), 90_000, 500);
+    const looping = cli(env, 'status');
+    expect(looping.status).toBe(3);
+    expect(status(env).get('flaky')).toMatchObject({ pid: NaN, recentExits: 3 });
+    expect(looping.stdout).toContain('exited 3 times within 300 s, so it was stopped');
+    expect(status(env).get('steady')).toMatchObject({ state: 'RUNNING', restarts: 0, recentExits: 0, ready: 'ready' });
+    const spawns = () =>
+      (readFileSync(join(state, 'logs', 'supervisord.log'), 'utf8').match(/spawned: 'flaky'/g) ?? []).length;
+    // supervisord starts it a fourth time at once on the third exit; the listener stops that one.
+    expect(spawns()).toBe(4);
+    await new Promise((done) => setTimeout(done, 12_000));
+    expect(spawns()).toBe(4);
+
+    // The operator starts it again, with a fresh count.
+    expect(cli(env, 'restart', 'flaky').status).toBe(0);
+    expect(status(env).get('flaky')).toMatchObject({ state: 'RUNNING', recentExits: 0, ready: 'ready' });
+    await stopSupervised(state);
+  }, 180_000);
 });

@@ -62,7 +62,8 @@ export class ApiKeyRepository {
   /**
    * Inserts the key unless one with its id exists already (revoked or not): bootstrap runs on every
    * start. A plain insert, so the record is whole: an upsert with `$setOnInsert` left `revokedAt`,
-   * `createdBy` and `sharedSpaces` out on FerretDB, and such a live key was listed as revoked.
+   * `createdBy` and `sharedSpaces` out on the embedded server (docs/storage.md), and such a live key
+   * was listed as revoked.
    */
   async createIfAbsent(subscriptionId: number, key: NewApiKey): Promise<boolean> {
     if (await this.model.exists({ _id: key.id }).exec()) return false;

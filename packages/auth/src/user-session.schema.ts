@@ -9,7 +9,7 @@ import { ROLES, type Role } from './principal';
 export class UserSessionRecord {
   /**
    * SHA-256 of the access token (the token itself is never kept). Being the `_id` makes every
-   * request's lookup a primary-key read, also on FerretDB 1.x, which reads no other index.
+   * request's lookup a primary-key read on every supported server (docs/storage.md).
    */
   @Prop({ type: String, required: true })
   _id: string;

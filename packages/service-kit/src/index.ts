@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './config/config';
 export * from './config/delivery-policy.config';
 export * from './database/database.module';
+export * from './database/embedded';
 export * from './collections/bounded';
 export * from './batching/group-commit';
 export * from './database/duplicate-key';

@@ -54,8 +54,8 @@ export interface WebhookLoad {
 /**
  * Held notices remembered, so a job held again and again is reported once per attempt. Past this
  * many held jobs (a few minutes of a dead receiver's share of the traffic) every hold is reported
- * again, and each copy makes the registry's whole batch insert fall back to one insert per entry
- * on FerretDB. About 10 MB at most.
+ * again, and each copy makes the registry's whole batch insert fall back to one insert per entry.
+ * About 10 MB at most.
  */
 const MAX_HELD_NOTICES = 100_000;
 

@@ -43,7 +43,7 @@ export class DeliveryLogRepository {
       // does not matter. Copies are many while an origin is down: each time its held jobs come
       // back once the dispatcher no longer remembers having reported them.
       if (record.Kind === 'held') continue;
-      // By `_id` alone: FerretDB 1.x finds a document by its key only for a bare `_id` filter.
+      // By the bare `_id`: the one lookup every supported server answers from an index (docs/storage.md).
       const existing = await this.attempts.findOne({ _id: record._id }, { SubscriptionID: 1 }).lean().exec();
       if (existing?.SubscriptionID !== record.SubscriptionID) foreign.add(record._id);
     }

@@ -36,8 +36,8 @@ export interface Countable extends StatsAttempt {
 /**
  * The attempt's delivery-log key: what identifies the attempt (delivery, number, time), the time first
  * so that the log's `_id` index grows at its end. With a hashed key first every insert changed a
- * page anywhere in the index: on FerretDB 1.24 (SQLite) that was 25-30 µs of its CPU and 15 KB
- * written per entry, 16-18 µs and 2 KB time first (500-entry inserts into 40,000-250,000 entries).
+ * page anywhere in the index (on the embedded server 1.6 times the CPU and seven times the
+ * bytes written per entry, docs/storage.md).
  * A hold is logged beside the attempt it delayed, never in place of it, and once however often it
  * is reported (each report has its own time).
  */

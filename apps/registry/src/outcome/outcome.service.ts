@@ -24,10 +24,10 @@ import {
 /** Outcomes stored together at most; a busy registry gathers this many per round of writes. */
 const MAX_BATCH = 500;
 /**
- * Least time between the starts of two batches. Under steady traffic this makes batches larger:
- * FerretDB spends about 2 ms of CPU per write command whatever its size. At 100 ms it still cost
- * 0.6-0.9 ms per delivery at 200 deliveries/s; at 300 ms 0.37-0.39. A stored outcome (stats, the
- * delivery log) waits at most this much longer; deliveries themselves do not wait for it.
+ * Least time between the starts of two batches. Under steady traffic this makes batches larger, and
+ * a write command has a fixed cost whatever its size (about 2 ms of the embedded server's CPU,
+ * docs/storage.md): at 100 ms the stats and log writes cost 0.6-0.9 ms per delivery at 200/s, at
+ * 300 ms 0.37-0.39. A stored outcome waits at most this much longer; deliveries do not wait for it.
  */
 const BATCH_SPACING_MS = 300;
 /** Webhooks remembered (counted ones, and deleted or unknown ones), each kind. */
@@ -51,8 +51,7 @@ const rejected = (reason: unknown): PromiseSettledResult<OutcomeResult> => ({ st
  *
  * Outcomes are stored in batches (GroupCommit): the log entries of a batch in one insert, then the
  * stats updates of its webhooks in one command. Per-outcome writes had made the database the most
- * expensive part of a delivery on FerretDB 1.x, the local stand-in for MongoDB, where a stock build
- * updates in time proportional to the collection and every write command has a high fixed cost.
+ * expensive part of a delivery.
  */
 @Injectable()
 export class OutcomeService {
@@ -62,7 +61,7 @@ export class OutcomeService {
   private readonly absentWebhooks = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
   /**
    * BMC webhooks known to have no failed delivery owed its last processing: their successes then
-   * cost no query of the failed deliveries (FerretDB 1.x decodes the collection for one).
+   * cost no query of the failed deliveries.
    */
   private readonly nothingOwed = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
   private readonly batches = new GroupCommit<OutcomeItem, OutcomeResult>(
@@ -213,8 +212,7 @@ export class OutcomeService {
    *
    * The webhook is read only when this instance has not counted it since it started (a batch reads
    * all those in one query), or for attempts logged before: then a pending entry it finds is noted before the count replaces it.
-   * Otherwise the count is one update by the bare `_id` (FerretDB 1.x decodes the whole collection
-   * for any other filter, and updates cost time in proportion to it). The price, with several
+   * Otherwise the count is one update by the bare `_id` (no read first). The price, with several
    * registry instances: concurrent copies of one outcome may both count it; an instance killed
    * between its two steps while another replaces its entry may have a count repeated; and the
    * Last* fields follow the attempts in the order each instance saw them.

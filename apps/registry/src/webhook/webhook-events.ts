@@ -45,7 +45,7 @@ export function eventRefBase(record: Pick<WebhookRecord, 'RefBase'>, publicBaseU
 
 /**
  * Publishes every webhook change on WEBHOOKS. The change and its pending event are written in one
- * document update (a transactional outbox without transactions, which FerretDB lacks); the request
+ * document update (a transactional outbox without multi-document transactions); the request
  * publishes at once, and a relay publishes whatever a crash or a NATS outage left pending.
  * `Nats-Msg-Id` = `<id>:<version>` makes a repeated publish harmless.
  */

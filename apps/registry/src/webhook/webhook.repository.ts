@@ -166,9 +166,8 @@ export class WebhookRepository {
   }
 
   /**
-   * statsState for many webhooks in one query, leaving out deleted and unknown ones. On FerretDB
-   * 1.x it decodes the whole collection once, which is cheaper than a lookup per webhook from a
-   * few webhooks up.
+   * statsState for many webhooks in one query, leaving out deleted and unknown ones: one round trip
+   * rather than a lookup per webhook.
    */
   async statsStates(ids: string[]): Promise<StatsState[]> {
     return this.model
@@ -179,8 +178,7 @@ export class WebhookRepository {
 
   /**
    * The webhook's fields that counting its stats reads; null when it is deleted or unknown. By the
-   * bare `_id`: FerretDB 1.x looks a document up by key only for that filter and otherwise decodes
-   * the whole collection (40 ms at 200 webhooks).
+   * bare `_id`, the lookup every supported server answers from an index (docs/storage.md).
    */
   async statsState(id: string): Promise<StatsState | null> {
     const record = await this.model
@@ -195,9 +193,9 @@ export class WebhookRepository {
   /**
    * Counts attempts in the read-only stats of several webhooks: one atomic update per webhook that
    * also makes `pending` its pending count, without bumping its version (the definition did not
-   * change). All in one command: FerretDB 1.x runs each command as a transaction, and updates sent
-   * ten at a time cost it about 40% less CPU each. Each filter is the bare `_id`: FerretDB 1.x
-   * decodes the whole collection for any other (17 ms per update at 200 webhooks). Answers per
+   * change). All in one command, one round trip (and one transaction on the embedded server,
+   * where ten at a time cost about 40% less CPU each). Each filter is the bare `_id`, as in
+   * statsState. Answers per
    * update whether its webhook is stored (looked up one by one only when the command matched
    * fewer than it updated), or why that update failed; throws when the command's fate is unknown.
    */

@@ -1,8 +1,9 @@
 import { Logger, Module, type DynamicModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
-import type { Connection, mongo } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { ConfigClass, NatsMongoServiceConfig } from '../config/config';
 import { ReadinessRegistry } from '../health/readiness.registry';
+import { buildIndexes, detectCapabilities, sweepExpired, type ExpiryRule } from './embedded';
 
 export interface DatabaseOptions<C extends NatsMongoServiceConfig> {
   /** The service's config class; `url` picks the MongoDB URL out of it, the deadlines are its MONGO_*_MS. */
@@ -16,13 +17,6 @@ const WATCHDOG_INTERVAL_MS = 5_000;
 /** How often sweepExpired runs where the server lacks TTL indexes: expired documents live about this much longer. */
 const EXPIRY_SWEEP_MS = 60_000;
 
-/** A TTL index the server does not have (FerretDB 1.x), done by sweepExpired instead. */
-export interface ExpiryRule {
-  collection: mongo.Collection;
-  field: string;
-  seconds: number;
-}
-
 /** What the watchdog needs of the driver's per-server monitor (internal to the MongoDB driver). */
 interface ServerMonitor {
   close(): void;
@@ -31,7 +25,7 @@ interface ServerMonitor {
 
 /**
  * Restarts the MongoDB driver's server monitor when one of its checks never finishes. The driver
- * (mongodb 7.x, polling monitoring, as with FerretDB) can send a check's hello on a monitor
+ * (mongodb 7.x, polling monitoring, as with servers without streaming hello) can send a check's hello on a monitor
  * connection whose socket the server has just closed: the write waits for a `drain` that never
  * comes, the monitor never checks again, and the server stays "Unknown", so every operation fails
  * with a server selection error long after the database is back. The fault tests hit it about one
@@ -75,52 +69,6 @@ export class MonitorWatchdog {
   }
 }
 
-/**
- * Builds every model's indexes (mongoose's autoIndex is off), each on its own: one that fails is
- * reported and the others are still built. FerretDB 1.x finds documents by `_id` alone and never
- * reads another index, so there only unique indexes are built: a plain one is write cost alone (a
- * quarter of the CPU of an insert into the delivery log, the registry's most frequent write), and
- * it does not implement TTL indexes (`expireAfterSeconds`): those come back as `unexpired`, for
- * sweepExpired to do their work.
- */
-export async function buildIndexes(
-  connection: Connection,
-): Promise<{ built: number; skipped: number; failed: string[]; unexpired: ExpiryRule[] }> {
-  const info = await connection.db!.admin().command({ buildInfo: 1 });
-  const ferretDbV1 = typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.');
-  let built = 0;
-  let skipped = 0;
-  const failed: string[] = [];
-  const unexpired: ExpiryRule[] = [];
-  for (const model of Object.values(connection.models)) {
-    for (const [fields, options] of model.schema.indexes()) {
-      if (ferretDbV1 && !options.unique) {
-        const field = Object.keys(fields)[0];
-        if (typeof options.expireAfterSeconds === 'number' && field !== undefined)
-          unexpired.push({ collection: model.collection, field, seconds: options.expireAfterSeconds });
-        skipped++;
-        continue;
-      }
-      try {
-        await model.collection.createIndex(fields as mongo.IndexSpecification, options as mongo.CreateIndexesOptions);
-        built++;
-      } catch (err) {
-        failed.push(`${model.collection.collectionName} ${JSON.stringify(fields)}: ${String(err)}`);
-      }
-    }
-  }
-  return { built, skipped, failed, unexpired };
-}
-
-/** Deletes what the given TTL indexes would have expired by `now`; answers how many documents went. */
-export async function sweepExpired(rules: ExpiryRule[], now = Date.now()): Promise<number> {
-  let deleted = 0;
-  for (const { collection, field, seconds } of rules) {
-    deleted += (await collection.deleteMany({ [field]: { $lte: new Date(now - seconds * 1000) } })).deletedCount;
-  }
-  return deleted;
-}
-
 @Module({})
 class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Database');
@@ -140,10 +88,14 @@ class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     this.watchdog = new MonitorWatchdog(this.connection);
     try {
-      const { built, skipped, failed, unexpired } = await buildIndexes(this.connection);
+      const capabilities = await detectCapabilities(this.connection.db!);
+      const { built, skipped, failed, unexpired } = await buildIndexes(this.connection, capabilities);
       // As with mongoose's own autoIndex: the service runs on, without the index that failed.
       for (const index of failed) this.logger.error({ index }, 'could not build an index');
-      this.logger.log({ built, skipped, failed: failed.length, sweptTtl: unexpired.length }, 'indexes ready');
+      this.logger.log(
+        { server: capabilities.server, built, skipped, failed: failed.length, sweptTtl: unexpired.length },
+        'indexes ready',
+      );
       if (unexpired.length > 0) this.sweepEvery(unexpired);
     } catch (err) {
       this.logger.error({ err: String(err) }, 'could not read the server version to build the indexes');
@@ -183,7 +135,7 @@ export class DatabaseModule {
             // A server check gives up after this too (the driver's default is 30 s); see MonitorWatchdog.
             connectTimeoutMS: config.MONGO_CONNECT_TIMEOUT_MS,
             socketTimeoutMS: config.MONGO_SOCKET_TIMEOUT_MS,
-            // FerretDB and single-node servers have no retryable writes.
+            // Single-node servers (and the embedded one, docs/storage.md) have no retryable writes.
             retryWrites: false,
             // A read that timed out would wait its whole socket timeout again on the same server.
             retryReads: false,

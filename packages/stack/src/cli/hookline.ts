@@ -25,6 +25,7 @@ import {
   type ProgramStatus,
 } from '../supervise/control';
 import { publicUrl, type Program } from '../supervise/programs';
+import { clearExits } from '../supervise/crash-loop';
 import { supervisorctl } from '../supervise/supervisord';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -129,14 +130,15 @@ function indent(text: string): string {
 
 function printStatus(programs: ProgramStatus[]): void {
   const rows = [
-    ['PROGRAM', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'READY'],
+    ['PROGRAM', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'RECENT-EXITS', 'READY'],
     ...programs.map((p) => [
       p.name,
       p.state,
       p.pid ? String(p.pid) : '-',
       p.uptime ?? '-',
       String(p.restarts),
-      p.state === 'FATAL' || p.state === 'BACKOFF' ? `${p.readyDetail}; ${p.description}` : p.readyDetail,
+      String(p.recentExits),
+      ['FATAL', 'BACKOFF', 'CRASH-LOOP'].includes(p.state) ? `${p.readyDetail}; ${p.description}` : p.readyDetail,
     ]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -163,6 +165,8 @@ async function main(argv: string[]): Promise<number> {
     case 'restart': {
       if (!args[0]) throw new StackError(`restart <service>: one of ${SERVICES.map((s) => s.name).join(', ')}`);
       const names = programsNamed(STATE, args[0]);
+      // Out of a crash loop too: the operator starts it again, with a fresh count.
+      clearExits(STATE, names);
       const result = supervisorctl(STATE, ['restart', ...names]);
       process.stdout.write(result.output);
       const notReady = await waitUntilReady(STATE, RESTART_TIMEOUT_MS, names);

@@ -4,6 +4,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canConnect, isPortFree } from '../infra/process';
 import { SERVICES } from '../services';
+import {
+  crashLoopLimits,
+  DEFAULT_CRASH_LOOP_LIMITS,
+  readExits,
+  recentExits,
+  writeExits,
+  type CrashLoopLimits,
+} from './crash-loop';
 import { publicUrl, stackPrograms, type Program, type StackSettings } from './programs';
 import {
   parseStatus,
@@ -20,6 +28,7 @@ interface StackFile {
   /** The front door: the one URL of the whole API. */
   url: string;
   programs: Pick<Program, 'name' | 'service' | 'ready' | 'url'>[];
+  crashLoop: CrashLoopLimits;
 }
 
 export class StackError extends Error {}
@@ -85,12 +94,23 @@ function readStackFile(state: string): StackFile {
   return JSON.parse(readFileSync(join(state, 'stack.json'), 'utf8')) as StackFile;
 }
 
-/** Writes supervisord's config for the settings and starts it; the programs start in priority order. */
-export async function startSupervised(settings: StackSettings): Promise<Program[]> {
+/**
+ * Writes supervisord's config for the settings (or for the given programs) and starts it; the
+ * programs start in priority order.
+ */
+export async function startSupervised(
+  settings: StackSettings,
+  programs: Program[] = stackPrograms(settings),
+): Promise<Program[]> {
   const { state } = settings;
   if (supervisordPid(state) !== undefined)
     throw new StackError(`Hookline is already running (state in ${state}): ./hookline down stops it`);
-  const programs = stackPrograms(settings);
+  let crashLoop: CrashLoopLimits;
+  try {
+    crashLoop = crashLoopLimits(settings.env);
+  } catch (err) {
+    throw new StackError((err as Error).message);
+  }
   const busy: string[] = [];
   for (const program of programs)
     if (!(await isPortFree(portOf(program)))) busy.push(`${program.name} (${portOf(program)})`);
@@ -106,10 +126,13 @@ export async function startSupervised(settings: StackSettings): Promise<Program[
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);
   }
-  writeFileSync(paths.config, renderSupervisordConfig(state, programs), { mode: 0o600 });
+  writeFileSync(paths.config, renderSupervisordConfig(state, programs, crashLoop), { mode: 0o600 });
+  // A new stack, a new count: exits of the last one say nothing of this one.
+  writeExits(state, {});
   const file: StackFile = {
     url: publicUrl(settings.env),
     programs: programs.map(({ name, service, ready, url }) => ({ name, service, ready, url })),
+    crashLoop,
   };
   writeFileSync(join(state, 'stack.json'), JSON.stringify(file, null, 2));
   // supervisord forks into the background and returns: the stack outlives this process.
@@ -151,13 +174,17 @@ export async function readiness(program: Pick<Program, 'ready'>): Promise<{ read
 export interface ProgramStatus extends ProgramState {
   service: string;
   restarts: number;
+  /** Exits within the crash-loop window (a kill, a crash, a restart of its own). */
+  recentExits: number;
   ready: boolean;
   readyDetail: string;
 }
 
 /** Every program of the running stack: the supervisor's state, restarts and readiness. */
 export async function stackStatus(state: string): Promise<ProgramStatus[]> {
-  const { programs } = readStackFile(state);
+  const { programs, crashLoop = DEFAULT_CRASH_LOOP_LIMITS } = readStackFile(state);
+  const exits = readExits(state);
+  const now = Date.now();
   const states = new Map(parseStatus(supervisorctl(state, ['status']).output).map((s) => [s.name, s]));
   const log = supervisorPaths(state).log;
   const restarts = restartCounts(existsSync(log) ? readFileSync(log, 'utf8') : '');
@@ -170,16 +197,29 @@ export async function stackStatus(state: string): Promise<ProgramStatus[]> {
         if (pid > 0) supervised.pid = pid;
       }
       const { ready, detail } = await readiness(program);
+      const record = exits[program.name];
+      // Stopped by the crash-loop listener, and not started since by `restart`.
+      const looping = record?.stoppedAt !== undefined && supervised.state !== 'RUNNING';
       return {
         ...supervised,
+        ...(looping && {
+          state: 'CRASH-LOOP',
+          description:
+            `exited ${record.exits.length} times within ${crashLoop.windowSeconds} s, so it was stopped; ` +
+            `its log may tell why (./hookline logs ${program.name}); ./hookline restart ${program.name} starts it again`,
+        }),
         service: program.service,
         restarts: restarts.get(program.name) ?? 0,
+        recentExits: recentExits(record, crashLoop, now).length,
         ready,
         readyDetail: detail,
       };
     }),
   );
 }
+
+/** States in which nothing will start the program again by itself. */
+const GAVE_UP = ['FATAL', 'CRASH-LOOP'];
 
 /**
  * Waits until every named program (all when none are named) is ready, or one is FATAL, or time is
@@ -190,8 +230,9 @@ export async function waitUntilReady(state: string, timeoutMs: number, names?: s
   for (;;) {
     const all = await stackStatus(state);
     const watched = names ? all.filter((p) => names.includes(p.name)) : all;
-    const notReady = watched.filter((p) => !p.ready || p.state === 'FATAL');
-    if (notReady.length === 0 || notReady.some((p) => p.state === 'FATAL') || Date.now() > deadline) return notReady;
+    const notReady = watched.filter((p) => !p.ready || GAVE_UP.includes(p.state));
+    if (notReady.length === 0 || notReady.some((p) => GAVE_UP.includes(p.state)) || Date.now() > deadline)
+      return notReady;
     await sleep(250);
   }
 }

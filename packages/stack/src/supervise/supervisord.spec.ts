@@ -61,6 +61,9 @@ describe('supervisord config and output', () => {
     expect(config).toContain('stdout_logfile=/state/logs/dispatcher.log');
     expect(config).toContain('HOOKLINE_ENCRYPTION_KEY="a%%b\\"c"');
     expect(config).toMatch(/\[program:registry\][^[]*startretries=3/);
+    // supervisord gives up only on programs that die within startsecs; the listener on the rest.
+    expect(config).toMatch(/\[eventlistener:crash-loop\]\ncommand=\S+ \S+crash-loop-listener\.js \/state 5 600\n/);
+    expect(config).toContain('events=PROCESS_STATE_EXITED');
   });
 
   it('reads supervisorctl status lines, running or not', () => {

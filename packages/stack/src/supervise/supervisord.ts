@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { findExecutable } from '../infra/process';
+import { DEFAULT_CRASH_LOOP_LIMITS, type CrashLoopLimits } from './crash-loop';
 import type { Program } from './programs';
 
 /**
  * How supervisord restarts: a program must stay up START_SECS to count as started; one that dies
  * sooner is started again after 1 s, 2 s, 3 s ... and after START_RETRIES such tries is left FATAL
- * (shown by `status`). One that crashes after that is started again at once.
+ * (shown by `status`). One that crashes after that is started again at once, until the
+ * crash-loop listener stops it (crash-loop.ts).
  */
 export const START_SECS = 10;
 export const START_RETRIES = 3;
@@ -43,8 +45,19 @@ function environment(env: Record<string, string>): string {
 }
 
 /** The whole supervisord.conf for these programs, each logging to `<logs>/<name>.log`. */
-export function renderSupervisordConfig(state: string, programs: readonly Program[]): string {
+export function renderSupervisordConfig(
+  state: string,
+  programs: readonly Program[],
+  crashLoop: CrashLoopLimits = DEFAULT_CRASH_LOOP_LIMITS,
+): string {
   const paths = supervisorPaths(state);
+  const listener = [
+    process.execPath,
+    join(__dirname, 'crash-loop-listener.js'),
+    state,
+    String(crashLoop.exits),
+    String(crashLoop.windowSeconds),
+  ];
   const sections = [
     ['unix_http_server', { file: paths.socket, chmod: '0700' }],
     [
@@ -86,6 +99,21 @@ export function renderSupervisordConfig(state: string, programs: readonly Progra
           },
         ] as const,
     ),
+    [
+      'eventlistener:crash-loop',
+      {
+        command: listener.map(word).join(' '),
+        events: 'PROCESS_STATE_EXITED',
+        priority: '1',
+        autostart: 'true',
+        autorestart: 'true',
+        // Its stdout is the protocol with supervisord, nothing to keep.
+        stdout_logfile: 'NONE',
+        stderr_logfile: join(paths.logs, 'crash-loop.log'),
+        stderr_logfile_maxbytes: '1MB',
+        stderr_logfile_backups: '1',
+      },
+    ] as const,
   ] as const;
   return sections
     .map(([name, values]) => [`[${name}]`, ...Object.entries(values).map(([k, v]) => `${k}=${v}`)].join('\n'))

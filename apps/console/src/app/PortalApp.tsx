@@ -56,6 +56,8 @@ function ColorSchemeToggle() {
 function PortalShell({ portal, children }: { portal: Portal; children: ReactNode }) {
   const { pathname } = useLocation();
   const { DisplayName, LogoURL } = portal.Branding;
+  // Below the router's basename, so without the /portal prefix.
+  const webhooksActive = pathname.startsWith('/webhooks');
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">
       <Anchor href="#main" className="skip-link">
@@ -82,7 +84,8 @@ function PortalShell({ portal, children }: { portal: Portal; children: ReactNode
           component={Link}
           to="/webhooks"
           label="Webhooks"
-          active={pathname.startsWith(`${PORTAL_BASE}/webhooks`)}
+          active={webhooksActive}
+          aria-current={webhooksActive ? 'page' : undefined}
         />
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>

@@ -66,6 +66,15 @@ try {
     Roles: ['integration'],
   });
 
+  const portal = (
+    await api.request('POST', '/api/v2/portal-links', {
+      DisplayName: 'Acme Tracker',
+      AccentColor: '#0b7285',
+      Scope: 'read-only',
+    })
+  ).body;
+  const portalUrl = new URL(portal.URL);
+
   // `act` brings the page to what the picture shows (a dialog open, a form tried).
   const shoot = async (name, path, { width = 1280, height = 860, scheme = 'light', signIn = true, act } = {}) => {
     const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme });
@@ -115,6 +124,15 @@ try {
   await shoot('users', '/people');
   await shoot('incoming-hooks', '/incoming');
   await shoot('operations', '/operations');
+  await shoot('portal-links', '/portal-links');
+  // The tenant's own console, opened from the link: no sign-in, its name and colour.
+  await shoot('portal', portalUrl.pathname + portalUrl.hash, {
+    signIn: false,
+    act: async (page) => {
+      await page.getByRole('table', { name: 'Webhooks' }).waitFor();
+      await page.waitForLoadState('networkidle');
+    },
+  });
   await shoot('webhooks-dark-phone', '/webhooks', { width: 390, height: 844, scheme: 'dark' });
 } finally {
   await browser.close();

@@ -7,6 +7,7 @@ import { BmcModule } from './bmc/bmc.module';
 import { RegistryConfig } from './config/registry.config';
 import { OutcomeModule } from './outcome/outcome.module';
 import { OverviewModule } from './overview/overview.module';
+import { PortalModule } from './portal/portal.module';
 import { UserModule } from './user/user.module';
 import { WebhookModule } from './webhook/webhook.module';
 
@@ -26,6 +27,7 @@ import { WebhookModule } from './webhook/webhook.module';
     BmcModule,
     OutcomeModule,
     OverviewModule,
+    PortalModule,
   ],
 })
 export class AppModule {}

@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, HooklineError } from '@hookline/service-kit';
 import type { Request } from 'express';
 import { ApiKeyAuthenticator } from './api-key-authenticator';
-import { ROLES_KEY, type AuthenticatedRequest, type Principal, type Role } from './principal';
+import { PortalLinkRepository, isPortalToken } from './portal-link.repository';
+import type { PortalScope } from './portal-link.schema';
+import { PORTAL_ACCESS_KEY, ROLES_KEY, type AuthenticatedRequest, type Principal, type Role } from './principal';
 import { UserSessionRepository } from './user-session.repository';
 import { isUserToken } from './user-token';
 
@@ -36,6 +38,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly keys: ApiKeyAuthenticator,
     private readonly sessions: UserSessionRepository,
     private readonly reflector: Reflector,
+    private readonly portals: PortalLinkRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,9 +47,12 @@ export class ApiKeyGuard implements CanActivate {
     if (!key) throw unauthenticated();
     const principal: Principal | null = isUserToken(key)
       ? await this.sessions.authenticate(key)
-      : await this.keys.authenticate(key);
+      : isPortalToken(key)
+        ? await this.portals.authenticate(key)
+        : await this.keys.authenticate(key);
     if (!principal) throw unauthenticated();
     req.principal = principal;
+    if (principal.portal) this.checkPortalScope(context, principal.portal.scope);
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
       context.getHandler(),
       context.getClass(),
@@ -58,6 +64,17 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private checkPortalScope(context: ExecutionContext, scope: PortalScope): void {
+    const needed = this.reflector.getAllAndOverride<PortalScope | undefined>(PORTAL_ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!needed) throw new HooklineError(ErrorCode.Forbidden, 'A portal link cannot call this');
+    if (needed === 'manage-webhooks' && scope !== 'manage-webhooks') {
+      throw new HooklineError(ErrorCode.Forbidden, 'This portal link is read-only');
+    }
   }
 }
 

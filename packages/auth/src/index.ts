@@ -6,6 +6,8 @@ export * from './api-key.schema';
 export * from './auth.module';
 export * from './keys';
 export * from './password';
+export * from './portal-link.repository';
+export * from './portal-link.schema';
 export * from './principal';
 export * from './secret-box';
 export * from './user-session.repository';

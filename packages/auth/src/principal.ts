@@ -1,5 +1,6 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import type { PortalScope } from './portal-link.schema';
 
 /** Roles an API key or a user can carry. `integration` is the Octane CI/CD Integration role (tunnel listeners). */
 export const ROLES = ['admin', 'integration', 'read-only'] as const;
@@ -15,6 +16,8 @@ export interface Principal {
   userId?: string;
   /** The user's sign-in session (what logout ends). */
   sessionId?: string;
+  /** Set when the caller holds a tenant portal link: it reaches only handlers marked @PortalAccess. */
+  portal?: { linkId: string; scope: PortalScope };
 }
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -31,6 +34,15 @@ export const ROLES_KEY = Symbol('hookline:roles');
 
 /** Only keys with one of these roles may call the handler (or every handler of the controller). */
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+
+export const PORTAL_ACCESS_KEY = Symbol('hookline:portal-access');
+
+/**
+ * Opens a handler to portal links with the given scope (`manage-webhooks` also passes `read-only`
+ * handlers). Unmarked handlers refuse every portal link, so a new endpoint is closed to portals.
+ */
+export const PortalAccess = (scope: PortalScope): MethodDecorator & ClassDecorator =>
+  SetMetadata(PORTAL_ACCESS_KEY, scope);
 
 /** The subject token and log label of a tenant. */
 export function tenantOf(principal: Pick<Principal, 'subscriptionId'>): string {

@@ -4,6 +4,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import type { ApiKeyRepository } from './api-key.repository';
 import { generateApiKey } from './keys';
 import { hashPassword, PASSWORD_COST, verifyNoPassword, verifyPassword } from './password';
+import type { PortalLinkRepository } from './portal-link.repository';
 import type { Principal, Role } from './principal';
 import type { UserSessionRepository } from './user-session.repository';
 import { generateUserToken, isUserToken, USER_TOKEN_PREFIX } from './user-token';
@@ -77,6 +78,7 @@ describe('ApiKeyGuard with user tokens', () => {
       keys as unknown as ApiKeyRepository,
       sessions as unknown as UserSessionRepository,
       reflector,
+      { authenticate: jest.fn(async () => null) } as unknown as PortalLinkRepository,
     );
     const call = (authorization: string) => {
       const req: { headers: Record<string, string>; principal?: Principal } = { headers: { authorization } };

@@ -312,6 +312,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v2/portal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The portal link used: tenant, scope and branding
+     * @description Answers 404 to a caller that is not using a portal link.
+     */
+    get: operations['PortalController_current'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v2/portal-links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List portal links
+     * @description Never the tokens; revoked and expired ones too.
+     */
+    get: operations['PortalLinkController_list'];
+    put?: never;
+    /**
+     * Make a portal link
+     * @description An expiring link to the console limited to one tenant and scope; the token is in this answer only.
+     */
+    post: operations['PortalLinkController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v2/portal-links/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke a portal link
+     * @description It stops working at once, on every instance.
+     */
+    delete: operations['PortalLinkController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v2/sessions': {
     parameters: {
       query?: never;
@@ -1329,6 +1393,24 @@ export interface components {
       /** @description The key, shown this once: send it as `Authorization: Bearer <key>`. */
       Key: string;
     };
+    CreatedPortalLinkResponseDto: {
+      /** @description Id to revoke it with. */
+      LinkID: string;
+      SubscriptionID: number;
+      /** @enum {string} */
+      Scope: 'read-only' | 'manage-webhooks';
+      Branding: components['schemas']['PortalBrandingDto'];
+      /** Format: date-time */
+      CreationDate: string;
+      /** Format: date-time */
+      ExpiresAt: string;
+      CreatedBy: string | null;
+      Revoked: boolean;
+      /** @description The console URL to hand to the tenant; the token is in its fragment. */
+      URL: string;
+      /** @description The token, shown this once: `Authorization: Bearer <token>`. */
+      Token: string;
+    };
     CreateHookDto: {
       name: string;
       /**
@@ -1354,6 +1436,29 @@ export interface components {
     CreatePipelineDto: {
       name: string;
       description?: string;
+    };
+    CreatePortalLinkDto: {
+      /**
+       * @description What the link may do: look only, or also change webhooks and replay.
+       * @enum {string}
+       */
+      Scope: 'read-only' | 'manage-webhooks';
+      /** @description The tenant’s name as the portal shows it. */
+      DisplayName: string;
+      /**
+       * Format: uri
+       * @description An http(s) URL of the tenant’s logo.
+       */
+      LogoURL?: string;
+      /**
+       * @description The portal’s primary colour.
+       * @example #0b7285
+       */
+      AccentColor?: string;
+      /** @description Hours until the link stops working (168). */
+      ExpiresInHours?: number;
+      /** @description The tenant; only the operator’s bootstrap key may name another than its own. */
+      SubscriptionID?: number;
     };
     CreateUserDto: {
       Email: string;
@@ -1688,6 +1793,38 @@ export interface components {
       created_at: string;
       /** @description The key or user that created it. */
       created_by: string;
+    };
+    PortalBrandingDto: {
+      DisplayName: string;
+      /** Format: uri */
+      LogoURL: string | null;
+      AccentColor: string | null;
+    };
+    PortalDto: {
+      SubscriptionID: number;
+      /** @enum {string} */
+      Scope: 'read-only' | 'manage-webhooks';
+      Branding: components['schemas']['PortalBrandingDto'];
+      /** Format: date-time */
+      ExpiresAt: string;
+    };
+    PortalLinkListDto: {
+      Results: components['schemas']['PortalLinkResponseDto'][];
+      TotalResultCount: number;
+    };
+    PortalLinkResponseDto: {
+      /** @description Id to revoke it with. */
+      LinkID: string;
+      SubscriptionID: number;
+      /** @enum {string} */
+      Scope: 'read-only' | 'manage-webhooks';
+      Branding: components['schemas']['PortalBrandingDto'];
+      /** Format: date-time */
+      CreationDate: string;
+      /** Format: date-time */
+      ExpiresAt: string;
+      CreatedBy: string | null;
+      Revoked: boolean;
     };
     RallyChangeInputDto: {
       /** @description Unique per change; a re-sent id is published once. */
@@ -3104,6 +3241,213 @@ export interface operations {
       };
       /** @description The credentials lack the role this operation needs. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PortalController_current: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PortalDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PortalLinkController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PortalLinkListDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PortalLinkController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePortalLinkDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedPortalLinkResponseDto'];
+        };
+      };
+      /** @description The request is invalid; `details` names each bad field. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Any other error, in the same shape. */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  PortalLinkController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No credentials, or an unknown, expired or revoked key or token. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The credentials lack the role this operation needs. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Nothing of the caller’s tenant has this id. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -22,6 +22,7 @@ export const ROUTES: readonly Route[] = [
   { service: 'registry', paths: ['/api/v2/apikey'], what: 'API keys' },
   { service: 'registry', paths: ['/users', '/api/v2/users'], what: 'users and sign-in' },
   { service: 'registry', paths: ['/api/v2/overview'], what: 'delivery figures across webhooks' },
+  { service: 'registry', paths: ['/api/v2/portal-links', '/api/v2/portal'], what: 'tenant portal links' },
   {
     service: 'change-ingest',
     paths: ['/api/v2/changes', '/apps/pigeon/api/v2/changes'],

@@ -24,6 +24,7 @@ const NAV = [
   { to: '/incoming', label: 'Incoming hooks', admin: false },
   { to: '/operations', label: 'Operations', admin: true },
   { to: '/people', label: 'Users', admin: true },
+  { to: '/portal-links', label: 'Portal links', admin: true },
 ];
 
 function ColorSchemeToggle() {

@@ -6,6 +6,7 @@ import { WebhookDetailPage } from '../features/webhooks/WebhookDetailPage';
 import { OperationsPage } from '../features/operations/OperationsPage';
 import { IncomingPage } from '../features/incoming/IncomingPage';
 import { UsersPage } from '../features/users/UsersPage';
+import { PortalLinksPage } from '../features/portal/PortalLinksPage';
 import { NotFound } from '../components/NotFound';
 
 export function AppRoutes() {
@@ -20,6 +21,7 @@ export function AppRoutes() {
       <Route path="/operations" element={<OperationsPage />} />
       {/* Not /users: the front door sends that path to the registry's sign-in API. */}
       <Route path="/people" element={<UsersPage />} />
+      <Route path="/portal-links" element={<PortalLinksPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

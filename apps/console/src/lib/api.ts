@@ -39,6 +39,11 @@ export type DraftMatch = Schema<'DraftMatchDto'>;
 export type DraftRules = DraftMatch['Webhook'];
 export type SampleChange = DraftMatch['Change'];
 export type ChangeAction = SampleChange['action'];
+export type PortalLink = Schema<'PortalLinkResponseDto'>;
+export type CreatedPortalLink = Schema<'CreatedPortalLinkResponseDto'>;
+export type NewPortalLink = Schema<'CreatePortalLinkDto'>;
+export type Portal = Schema<'PortalDto'>;
+export type PortalScope = Portal['Scope'];
 export type WebhookListQuery = NonNullable<paths['/api/v2/webhook']['get']['parameters']['query']>;
 
 /** The choices the forms offer, checked against the document's enums. */
@@ -58,6 +63,7 @@ export const OPERATORS = [
   'changed',
 ] as const satisfies readonly Operator[];
 export const ROLES = ['admin', 'integration', 'read-only'] as const satisfies readonly Role[];
+export const PORTAL_SCOPES = ['read-only', 'manage-webhooks'] as const satisfies readonly PortalScope[];
 export const EVENTS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly WebhookEvent[];
 export const CHANGE_ACTIONS = ['Created', 'Updated', 'Deleted'] as const satisfies readonly ChangeAction[];
 export const PAYLOAD_FORMATS = ['rally', 'record', 'ticket'] as const satisfies readonly PayloadFormat[];
@@ -179,5 +185,11 @@ export const api = {
     call((c) => c.PATCH('/api/v2/users/{id}', { params: { path: { id } }, body: { Roles: roles } })),
   disableUser: (id: string) => call<void>((c) => c.DELETE('/api/v2/users/{id}', { params: { path: { id } } })),
   apiKeys: () => call((c) => c.GET('/api/v2/apikey')),
+  /** What a portal link shows: its tenant, scope and branding. */
+  portal: () => call((c) => c.GET('/api/v2/portal')),
+  portalLinks: () => call((c) => c.GET('/api/v2/portal-links')),
+  createPortalLink: (body: NewPortalLink) => call((c) => c.POST('/api/v2/portal-links', { body })),
+  revokePortalLink: (id: string) =>
+    call<void>((c) => c.DELETE('/api/v2/portal-links/{id}', { params: { path: { id } } })),
   revokeApiKey: (id: string) => call<void>((c) => c.DELETE('/api/v2/apikey/{id}', { params: { path: { id } } })),
 };

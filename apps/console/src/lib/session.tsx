@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ApiError, setCredential, type Principal, type Role } from './api';
+import { api, ApiError, setCredential, type Portal, type Principal, type Role } from './api';
 
 /** Per tab, so closing the tab ends the session and another tab can sign in as another tenant. */
 const STORAGE_KEY = 'hookline.credential';
@@ -73,6 +73,37 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return { session, ended, restoring, signIn };
   }, [principal, ended, restoring, signIn, end]);
 
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/**
+ * What a portal link may do, in the roles the pages already check: the server grants the same
+ * (manage-webhooks acts as `integration` on webhooks), so hidden buttons match refused calls.
+ */
+export function portalPrincipal(portal: Portal): Principal {
+  return {
+    SubscriptionID: portal.SubscriptionID,
+    KeyID: 'portal',
+    Roles: portal.Scope === 'manage-webhooks' ? ['integration'] : ['read-only'],
+    SharedSpaces: [],
+  };
+}
+
+/** The session of a portal link: no sign-in, nothing to sign out of; the link itself is the credential. */
+export function PortalSessionProvider({ portal, children }: { portal: Portal; children: ReactNode }) {
+  const value = useMemo<SessionState>(() => {
+    const principal = portalPrincipal(portal);
+    return {
+      session: {
+        principal,
+        can: (...roles) => principal.Roles.some((role) => roles.includes(role)),
+        signOut: () => undefined,
+      },
+      ended: null,
+      restoring: false,
+      signIn: () => undefined,
+    };
+  }, [portal]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

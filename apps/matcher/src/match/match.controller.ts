@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiKeyGuard, isBootstrapKey, Principal, tenantOf } from '@hookline/auth';
+import { ApiKeyGuard, isBootstrapKey, PortalAccess, Principal, tenantOf } from '@hookline/auth';
 import { ChangeMessage } from '@hookline/contracts';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { AdminKeyGuard } from './admin-key.guard';
@@ -50,6 +50,8 @@ export class MatchController {
   @Post('match/draft')
   @HttpCode(200)
   @UseGuards(ApiKeyGuard)
+  // No stored data is read, so the webhook form's dry run works through any portal link too.
+  @PortalAccess('read-only')
   @ApiCookieAuth('ZSESSIONID')
   @ApiOperation({
     summary: 'Dry run of unsaved filters: would a webhook with them fire for a sample change?',

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
+import { ApiKeyGuard, PortalAccess, Principal, Roles } from '@hookline/auth';
 import type { Request } from 'express';
 import { RegistryConfig } from '../config/registry.config';
 import { PageQueryDto, WebhookQueryDto } from './dto/webhook-query.dto';
@@ -68,6 +68,7 @@ export class WebhookController {
   @Post()
   @HttpCode(200)
   @Roles('admin', 'integration')
+  @PortalAccess('manage-webhooks')
   @ApiOperation({
     summary: 'Create a webhook',
     description: 'Answers 200 (Rally) with the signing secret in clear, this once.',
@@ -84,6 +85,7 @@ export class WebhookController {
   }
 
   @Get()
+  @PortalAccess('read-only')
   @ApiOperation({ summary: 'List webhooks', description: 'Rally paging and ordering, and the BMC data-page filters.' })
   @ApiOkResponse({ type: WebhookPageDto })
   async list(
@@ -96,6 +98,7 @@ export class WebhookController {
   }
 
   @Get(':id')
+  @PortalAccess('read-only')
   @ApiOperation({ summary: 'Get a webhook' })
   @ApiOkResponse({ type: WebhookResponseDto })
   async get(@Principal() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<WebhookResponse> {
@@ -104,6 +107,7 @@ export class WebhookController {
 
   @Patch(':id')
   @Roles('admin', 'integration')
+  @PortalAccess('manage-webhooks')
   @ApiOperation({
     summary: 'Change a webhook',
     description: 'Only the fields sent change; lists and objects are replaced whole.',
@@ -122,6 +126,7 @@ export class WebhookController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('admin', 'integration')
+  @PortalAccess('manage-webhooks')
   @ApiOperation({ summary: 'Delete a webhook' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   async remove(@Principal() principal: Principal, @Param('id') id: string): Promise<void> {
@@ -132,6 +137,7 @@ export class WebhookController {
   @Post(':id/signing-secret')
   @HttpCode(200)
   @Roles('admin', 'integration')
+  @PortalAccess('manage-webhooks')
   @ApiOperation({ summary: 'Rotate the signing secret', description: 'The new secret is shown in clear, this once.' })
   @ApiOkResponse({ type: WebhookResponseDto })
   async rotateSigningSecret(
@@ -146,6 +152,7 @@ export class WebhookController {
   @Post(':id/test')
   @HttpCode(200)
   @Roles('admin', 'integration')
+  @PortalAccess('manage-webhooks')
   @ApiOperation({
     summary: 'Test a webhook',
     description: 'Sends a sample payload now and shows what the receiver answered.',
@@ -168,6 +175,7 @@ export class WebhookController {
   }
 
   @Get(':id/attempts')
+  @PortalAccess('read-only')
   @ApiOperation({ summary: 'List delivery attempts', description: 'Newest first.' })
   @ApiOkResponse({ type: AttemptPageDto })
   async attempts(@Principal() principal: Principal, @Param('id') id: string, @Query() query: PageQueryDto) {
@@ -175,6 +183,7 @@ export class WebhookController {
   }
 
   @Get(':id/failed')
+  @PortalAccess('read-only')
   @ApiOperation({
     summary: 'List failed deliveries',
     description: 'Deliveries that exhausted their retries, kept for replay.',
@@ -187,6 +196,7 @@ export class WebhookController {
   @Post(':id/failed/:deliveryId/replay')
   @HttpCode(202)
   @Roles('admin', 'integration')
+  @PortalAccess('manage-webhooks')
   @ApiOperation({ summary: 'Replay a failed delivery' })
   @ApiAcceptedResponse({ type: ReplayResponseDto })
   async replay(

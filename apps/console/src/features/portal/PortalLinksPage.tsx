@@ -1,0 +1,208 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  ColorInput,
+  Fieldset,
+  Group,
+  Modal,
+  NumberInput,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useState } from 'react';
+import { QueryState } from '../../components/QueryState';
+import { SecretOnce } from '../../components/SecretOnce';
+import { ApiError, type CreatedPortalLink, type PortalLink, type PortalScope } from '../../lib/api';
+import { formatTime } from '../../lib/format';
+import { usePageTitle } from '../../lib/page-title';
+import { useCreatePortalLink, usePortalLinks, useRevokePortalLink } from './queries';
+
+const SCOPE_CHOICES: { value: PortalScope; label: string }[] = [
+  { value: 'read-only', label: 'Read only' },
+  { value: 'manage-webhooks', label: 'Manage webhooks' },
+];
+
+function state(link: PortalLink): { label: string; color: string } {
+  if (link.Revoked) return { label: 'revoked', color: 'gray' };
+  return Date.parse(link.ExpiresAt) <= Date.now()
+    ? { label: 'expired', color: 'orange' }
+    : { label: 'live', color: 'green' };
+}
+
+function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }) {
+  const create = useCreatePortalLink();
+  const [problem, setProblem] = useState<string | null>(null);
+  const form = useForm({
+    initialValues: {
+      DisplayName: '',
+      LogoURL: '',
+      AccentColor: '',
+      Scope: 'read-only' as PortalScope,
+      ExpiresInHours: 168 as number | string,
+    },
+  });
+  const submit = form.onSubmit((values) => {
+    setProblem(null);
+    create.mutate(
+      {
+        DisplayName: values.DisplayName,
+        Scope: values.Scope,
+        ExpiresInHours: Number(values.ExpiresInHours),
+        ...(values.LogoURL && { LogoURL: values.LogoURL }),
+        ...(values.AccentColor && { AccentColor: values.AccentColor }),
+      },
+      {
+        onSuccess: (link) => {
+          form.reset();
+          onCreated(link);
+        },
+        onError: (err) => {
+          if (err instanceof ApiError && err.details.length > 0)
+            form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
+          else setProblem(err.message);
+        },
+      },
+    );
+  });
+  return (
+    <form onSubmit={submit} noValidate aria-label="Make a portal link">
+      <Fieldset legend="Make a portal link">
+        <Stack>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label="Tenant name" withAsterisk {...form.getInputProps('DisplayName')} />
+            <TextInput label="Logo URL" placeholder="https://…" {...form.getInputProps('LogoURL')} />
+            <ColorInput
+              label="Accent colour"
+              format="hex"
+              placeholder="#0b7285"
+              {...form.getInputProps('AccentColor')}
+            />
+            <NumberInput label="Valid for (hours)" min={1} max={8760} {...form.getInputProps('ExpiresInHours')} />
+          </SimpleGrid>
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="portal-scope">
+              What the link may do
+            </Text>
+            <SegmentedControl aria-labelledby="portal-scope" data={SCOPE_CHOICES} {...form.getInputProps('Scope')} />
+          </Stack>
+          {problem && (
+            <Alert color="red" role="alert" title="The link was not made">
+              {problem}
+            </Alert>
+          )}
+          <Button type="submit" w="fit-content" loading={create.isPending}>
+            Make link
+          </Button>
+        </Stack>
+      </Fieldset>
+    </form>
+  );
+}
+
+function Revoke({ link, onClose }: { link: PortalLink; onClose: () => void }) {
+  const revoke = useRevokePortalLink();
+  return (
+    <Modal opened onClose={onClose} title={`Revoke the link for ${link.Branding.DisplayName}?`}>
+      <Text size="sm" mb="md">
+        Whoever holds it loses access at once. This cannot be undone.
+      </Text>
+      {revoke.isError && (
+        <Text c="red" size="sm" role="alert" mb="sm">
+          {revoke.error.message}
+        </Text>
+      )}
+      <Group justify="flex-end">
+        <Button variant="default" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button
+          color="red"
+          loading={revoke.isPending}
+          onClick={() => revoke.mutate(link.LinkID, { onSuccess: onClose })}
+        >
+          Revoke link
+        </Button>
+      </Group>
+    </Modal>
+  );
+}
+
+/** Admins hand tenants a console of their own: scoped, expiring, revocable. */
+export function PortalLinksPage() {
+  usePageTitle('Portal links');
+  const links = usePortalLinks();
+  const [created, setCreated] = useState<CreatedPortalLink | null>(null);
+  const [revoking, setRevoking] = useState<PortalLink | null>(null);
+  return (
+    <Stack>
+      <Title order={2}>Portal links</Title>
+      <Text c="dimmed" size="sm">
+        A link opens the console for one tenant with its name, logo and colour, without signing in: its webhooks,
+        attempts and failed deliveries only.
+      </Text>
+      <NewLink onCreated={setCreated} />
+      {created && <SecretOnce title="Portal link made" secret={created.URL} onDismiss={() => setCreated(null)} />}
+      <QueryState query={links} label="portal links">
+        {(data) =>
+          data.Results.length === 0 ? (
+            <Text c="dimmed">No portal links yet.</Text>
+          ) : (
+            <Table.ScrollContainer minWidth={640}>
+              <Table aria-label="Portal links">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Tenant</Table.Th>
+                    <Table.Th>Scope</Table.Th>
+                    <Table.Th>Expires</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>
+                      <span aria-hidden />
+                    </Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {data.Results.map((link) => {
+                    const { label, color } = state(link);
+                    return (
+                      <Table.Tr key={link.LinkID}>
+                        <Table.Td>
+                          {link.Branding.DisplayName} ({link.SubscriptionID})
+                        </Table.Td>
+                        <Table.Td>{link.Scope}</Table.Td>
+                        <Table.Td>{formatTime(link.ExpiresAt)}</Table.Td>
+                        <Table.Td>
+                          <Badge color={color}>{label}</Badge>
+                        </Table.Td>
+                        <Table.Td>
+                          {label === 'live' && (
+                            <Button
+                              size="compact-sm"
+                              variant="subtle"
+                              color="red"
+                              onClick={() => setRevoking(link)}
+                              aria-label={`Revoke the link for ${link.Branding.DisplayName}`}
+                            >
+                              Revoke
+                            </Button>
+                          )}
+                        </Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )
+        }
+      </QueryState>
+      {revoking && <Revoke link={revoking} onClose={() => setRevoking(null)} />}
+    </Stack>
+  );
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, isPortFree, waitFor } from '@hookline/testing';
-import { startSupervised, stopSupervised } from '../../packages/testing/dist/supervise/control';
+import { startSupervised, stopSupervised } from '../../packages/stack/dist/supervise/control';
 import { BOOTSTRAP_KEY_ID } from '../../apps/registry/src/apikey/apikey.service';
 
 /**

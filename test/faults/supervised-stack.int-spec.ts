@@ -205,7 +205,8 @@ describe('./hookline up under supervisord', () => {
       (await fetch(`${registry}${path}`, { method, headers: { authorization: `Bearer ${key}` } })).status;
 
     const first = cli(env, 'up', '--detach');
-    expect(first.status).toBe(0);
+    // With its output, so a failure says which program did not come up.
+    expect({ status: first.status, stderr: first.stderr }).toMatchObject({ status: 0 });
     const generated = keyOf(first.stdout);
     expect(generated).toMatch(/^hk_admin_/);
     expect(await answer(generated, 'DELETE', `/${BOOTSTRAP_KEY_ID}`)).toBe(204);

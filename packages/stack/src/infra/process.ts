@@ -32,18 +32,23 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Ports handed out below Linux's ephemeral range (32768-60999): a port the kernel picked with
+ * `listen(0)` can be taken as the local port of an outgoing connection before the server that was
+ * given it binds (seconds later for a front door started after its services), which made tests
+ * fail with "port in use" on busy runs.
+ */
+const PORT_RANGE = { from: 20_000, to: 32_767 };
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+  for (let tries = 0; tries < 200; tries++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from + 1));
+    if (handedOut.has(port) || !(await isPortFree(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.from} and ${PORT_RANGE.to} after 200 tries`);
 }
 
 export async function isPortFree(port: number): Promise<boolean> {

@@ -39,7 +39,8 @@ import { randomUUID } from 'node:crypto';
 import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { ApiClient, metricSamples, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
+import { createHooklineClient } from '@hookline/client';
+import { metricSamples, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
 import type { RawSenderConfig, RawSenderResult } from './raw-sender';
 import { CpuMeter, type CpuUse } from './cpu-meter';
 import { closedLoop, paced } from './load';
@@ -327,8 +328,8 @@ async function register(
   const restWebhooks = webhooks.filter((n) => n % stride === 0).slice(0, restCount);
   const restSet = new Set(restWebhooks);
   const restTenants = [...new Set(restWebhooks.map((n) => Math.floor(n / PER_TENANT)))];
-  const admin = new ApiClient(stack.url('registry'), stack.adminKey);
-  const matcher = new ApiClient(stack.url('matcher'), stack.adminKey);
+  const operator = createHooklineClient({ baseUrl: stack.url('registry'), token: stack.adminKey });
+  const matcher = createHooklineClient({ baseUrl: stack.url('matcher'), token: stack.adminKey });
   const definition = (t: number, k: number) => ({
     AppName: 'bench',
     AppUrl: 'https://bench.example',
@@ -336,13 +337,18 @@ async function register(
     TargetUrl: receivers[receiverOf(t, k)].url('/hook'),
     ObjectTypes: ['Defect'],
     // k<k> fans a change out to webhook k alone, `all` to the tenant's ten.
-    Expressions: [{ AttributeName: 'Route', Operator: '~', Value: [`k${k}`, 'all'] }],
+    Expressions: [{ AttributeName: 'Route', Operator: '~' as const, Value: [`k${k}`, 'all'] }],
   });
 
   const keys = new Map<number, string>();
   const keysStarted = performance.now();
   await closedLoop(restTenants.length, REGISTRATION_CONCURRENCY, 600_000, async (i) => {
-    keys.set(restTenants[i], await admin.createKey(FIRST_SUBSCRIPTION + restTenants[i]));
+    const subscription = FIRST_SUBSCRIPTION + restTenants[i];
+    const { data, error } = await operator.POST('/api/v2/apikey', {
+      body: { Name: `bench ${subscription}`, Roles: ['admin'], SubscriptionID: subscription },
+    });
+    if (!data) throw new Error(`API key creation failed: ${JSON.stringify(error)}`);
+    keys.set(restTenants[i], data.Key);
   });
   const keySeconds = (performance.now() - keysStarted) / 1000;
 
@@ -351,13 +357,12 @@ async function register(
   await closedLoop(restWebhooks.length, concurrency, 3_600_000, async (i) => {
     const n = restWebhooks[i];
     const t = Math.floor(n / PER_TENANT);
-    const reply = await admin
-      .as(keys.get(t)!)
-      .request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', definition(t, n % PER_TENANT));
-    if (reply.status !== 200) throw new Error(`webhook creation failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const tenant = createHooklineClient({ baseUrl: stack.url('registry'), token: keys.get(t)! });
+    const { data, error } = await tenant.POST('/api/v2/webhook', { body: definition(t, n % PER_TENANT) });
+    if (!data) throw new Error(`webhook creation failed: ${JSON.stringify(error)}`);
     if (n === 0) {
       const stored = await client.jsm.streams.getMessage('WEBHOOKS', {
-        last_by_subj: SUBJECTS.webhookEvent(String(FIRST_SUBSCRIPTION), reply.body.ObjectUUID),
+        last_by_subj: SUBJECTS.webhookEvent(String(FIRST_SUBSCRIPTION), data.ObjectUUID),
       });
       template = stored?.json<WebhookEvent>();
     }
@@ -400,10 +405,10 @@ async function register(
   const publishedSeconds = (performance.now() - publishedStarted) / 1000;
 
   for (;;) {
-    const index = await matcher.request<{ total: number }>('GET', '/api/v2/index');
-    if (index.body.total === total) break;
+    const { data: index } = await matcher.GET('/api/v2/index');
+    if (index?.total === total) break;
     if (performance.now() - publishedStarted > 300_000)
-      throw new Error(`the matcher indexed ${index.body.total} of ${total} webhooks`);
+      throw new Error(`the matcher indexed ${index?.total} of ${total} webhooks`);
     await sleep(100);
   }
   const indexedSeconds = (performance.now() - started) / 1000;

@@ -15,9 +15,9 @@ export interface StreamSpec {
   /**
    * Window in which a repeated `Nats-Msg-Id` is dropped as a duplicate (ms). Two minutes everywhere
    * (JetStream's default): it covers a republish after a redelivery (ack waits are 15 s), and a
-   * copy later than that reaches the receiver with the same webhook-id. Ten minutes on CHANGES and
-   * DELIVERIES kept millions of ids at a few thousand messages a second, and the stack's p99 grew
-   * with them (27 to 125 ms over ten minutes of paced load; 25 to 44 ms with two).
+   * copy later than that reaches the receiver with the same webhook-id. Longer windows keep millions
+   * of ids at a few thousand messages a second, and latency grows with them
+   * (docs/decisions/010-delivery-hot-path.md).
    */
   duplicateWindowMs: number;
   /** Keep only the newest N messages per subject (a compacted, last-value stream). */
@@ -79,8 +79,8 @@ export const STREAMS = {
   },
   /**
    * Outcomes of many attempts in one message (DeliveryOutcomeBatch), from dispatchers: per-message
-   * costs (a publish and its ack, a delivery and its ack, in each service and the server) were a
-   * fifth of a delivery's CPU when every attempt had its own message on OUTCOMES.
+   * costs (a publish and its ack, a delivery and its ack, in each service and the server) are paid
+   * once per batch rather than per attempt (docs/decisions/010-delivery-hot-path.md).
    */
   OUTCOME_BATCHES: {
     name: 'OUTCOME_BATCHES',

@@ -5,7 +5,8 @@ import { connect } from '@nats-io/transport-node';
 
 /**
  * Publishes queued before one is written at once instead of at the end of the turn (the client's
- * hidden `pendingLimit`, 32 KiB by default): fewer, larger socket writes, ~10% less CPU per delivery.
+ * hidden `pendingLimit`, 32 KiB by default): fewer, larger socket writes cost less CPU per delivery
+ * (docs/decisions/010-delivery-hot-path.md).
  */
 const SOCKET_BATCH_BYTES = 1024 * 1024;
 
@@ -41,8 +42,8 @@ export class NatsClient {
       pingInterval: pingIntervalMs,
       maxPingOut: 2,
       // Otherwise every request (and so every JetStream publish) creates two Error objects up front
-      // to carry its caller's stack, in case it times out: 6-11% of the dispatcher's and the
-      // matcher's CPU per delivery. Our logs show the error message, not that stack.
+      // to carry its caller's stack, in case it times out, a cost every delivery pays
+      // (docs/decisions/010-delivery-hot-path.md). Our logs show the error message, not that stack.
       noAsyncTraces: true,
       ...({ pendingLimit: SOCKET_BATCH_BYTES } as object),
     });

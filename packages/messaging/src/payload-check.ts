@@ -33,8 +33,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * Compiles a payload class into a check that runs its class-validator constraints straight on the
- * parsed JSON. The consumer runner's class-transformer copy and validateSync were a fifth of the
- * dispatcher's CPU per job; this is several times cheaper. It calls the same constraint functions
+ * parsed JSON, several times cheaper than class-transformer's copy and validateSync on every
+ * message (docs/decisions/010-delivery-hot-path.md). It calls the same constraint functions
  * with the same arguments and applies IsOptional the same way, so a payload it accepts is one
  * validateSync would accept; whatever it rejects is handed to the full path, which names the
  * faults. Null when a class uses anything it does not model (class-transformer transforms or

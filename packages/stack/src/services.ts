@@ -23,8 +23,6 @@ export function servicePort(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.
  * Node flags of every service, here, in the image (infra/Dockerfile) and in the apps' start
  * scripts. Each service runs its JavaScript on one thread, but V8 collects the young generation
  * with helper threads by default, and on a machine whose few cores the whole stack shares they
- * compete with the other services: a collection took the dispatcher about 8 ms on its own thread
- * plus 21-28 ms on the helpers, against 12 ms on one thread, and the stack's paced p99 fell from
- * 36-47 ms to 26-34 ms at fan-out 1 (docs/benchmarks/README.md).
+ * compete with the other services (docs/decisions/010-delivery-hot-path.md).
  */
 export const SERVICE_NODE_FLAGS = ['--single-threaded-gc'];

@@ -44,9 +44,9 @@ const MAX_OPENED_SECRETS = 20_000;
 type Opener = Pick<SecretBox, 'decrypt'>;
 
 /**
- * Opens sealed secrets and keeps the newest ones open. Every job of a webhook carries the same
- * sealed values, and opening them (AES-256-GCM) for each job was a twentieth of the dispatcher's
- * CPU. They stay only in this process's memory, where each job's secrets are anyway.
+ * Opens sealed secrets and keeps the newest ones open: every job of a webhook carries the same
+ * sealed values, and opening them for each job costs CPU (docs/decisions/010-delivery-hot-path.md).
+ * They stay only in this process's memory, where each job's secrets are anyway.
  */
 export class SecretOpener implements Opener {
   private readonly opened = new BoundedMap<string, string>(MAX_OPENED_SECRETS);

@@ -12,9 +12,8 @@ export type TargetCheck =
     };
 
 /**
- * How long a URL that passed stays passed. Checking (URL parsing, DNS, address classes) for every
- * job was a thirtieth of the dispatcher's CPU, and a name lookup for every job costs more where
- * targets are names; the pinned address is reused for as long, as a DNS cache would.
+ * How long a URL that passed stays passed, its pinned address reused for as long, as a DNS cache
+ * would: checking every job costs CPU and name lookups (docs/decisions/010-delivery-hot-path.md).
  */
 const PASSED_FOR_MS = 5_000;
 /** URLs remembered as passed. */

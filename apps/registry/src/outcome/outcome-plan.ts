@@ -35,9 +35,8 @@ export interface Countable extends StatsAttempt {
 
 /**
  * The attempt's delivery-log key: what identifies the attempt (delivery, number, time), the time first
- * so that the log's `_id` index grows at its end. With a hashed key first every insert changed a
- * page anywhere in the index (on the embedded server 1.6 times the CPU and seven times the
- * bytes written per entry, docs/storage.md).
+ * so that the log's `_id` index grows at its end: with a hashed key first every insert changed a
+ * page anywhere in the index, at several times the cost (docs/storage.md).
  * A hold is logged beside the attempt it delayed, never in place of it, and once however often it
  * is reported (each report has its own time).
  */

@@ -24,10 +24,9 @@ import {
 /** Outcomes stored together at most; a busy registry gathers this many per round of writes. */
 const MAX_BATCH = 500;
 /**
- * Least time between the starts of two batches. Under steady traffic this makes batches larger, and
- * a write command has a fixed cost whatever its size (about 2 ms of the embedded server's CPU,
- * docs/storage.md): at 100 ms the stats and log writes cost 0.6-0.9 ms per delivery at 200/s, at
- * 300 ms 0.37-0.39. A stored outcome waits at most this much longer; deliveries do not wait for it.
+ * Least time between the starts of two batches: under steady traffic batches grow, and a write
+ * command has a fixed cost whatever its size (docs/decisions/010-delivery-hot-path.md).
+ * A stored outcome waits at most this much longer; deliveries do not wait for it.
  */
 const BATCH_SPACING_MS = 300;
 /** Webhooks remembered (counted ones, and deleted or unknown ones), each kind. */

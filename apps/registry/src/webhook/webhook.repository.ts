@@ -194,7 +194,7 @@ export class WebhookRepository {
    * Counts attempts in the read-only stats of several webhooks: one atomic update per webhook that
    * also makes `pending` its pending count, without bumping its version (the definition did not
    * change). All in one command, one round trip (and one transaction on the embedded server,
-   * where ten at a time cost about 40% less CPU each). Each filter is the bare `_id`, as in
+   * which makes each update cheaper: docs/storage.md). Each filter is the bare `_id`, as in
    * statsState. Answers per
    * update whether its webhook is stored (looked up one by one only when the command matched
    * fewer than it updated), or why that update failed; throws when the command's fate is unknown.

@@ -10,8 +10,8 @@ export interface ServerCapabilities {
   /** Deletes documents by a TTL index (`expireAfterSeconds`) itself; if not, sweepExpired does. */
   ttlIndexes: boolean;
   /**
-   * Reads indexes other than `_id` to answer queries. If not, a plain index is only write cost (a
-   * quarter of the CPU of a delivery-log insert on FerretDB 1.x on SQLite) and is not built;
+   * Reads indexes other than `_id` to answer queries. If not, a plain index is only write cost
+   * (docs/storage.md) and is not built;
    * unique indexes are built everywhere, since they also refuse duplicates.
    */
   secondaryIndexes: boolean;

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * How often the event-loop delay is sampled. prom-client's default (10 ms) woke every service 100
- * times a second when idle, most of the stack's idle CPU; a stall still shows in the lag figures.
+ * How often the event-loop delay is sampled: prom-client's default (10 ms) wakes every idle service
+ * 100 times a second (docs/decisions/010-delivery-hot-path.md); a stall still shows in the lag figures.
  */
 const EVENT_LOOP_SAMPLE_MS = 200;
 

@@ -62,7 +62,7 @@ export function mongoServerCommand(port: number, dataDir: string): ServerCommand
       '--handler=sqlite',
       // SQLite syncs its write-ahead log at checkpoints rather than at every commit: the durability
       // of MongoDB's own default (acknowledged writes reach its journal within 100 ms), and a process
-      // killed outright loses nothing. A sync per commit was a sixth of FerretDB's CPU under load.
+      // killed outright loses nothing. A sync per commit costs CPU (docs/storage.md).
       `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
       `--state-dir=${dataDir}`,
       `--listen-addr=127.0.0.1:${port}`,
@@ -109,18 +109,17 @@ export function cacheDir(): string {
 }
 
 /**
- * Go's collector runs once the heap doubles by default; FerretDB's heap is small (about 40 MB)
- * and every document it stores is garbage at once, so it collected all the time: at 400 it spent
- * a fifth less CPU per delivery-log insert (28 to 23 µs a document), for about 10 MB more memory.
+ * Go's collector runs once the heap doubles by default; FerretDB's heap is small and every
+ * document it stores is garbage at once, so it collected all the time (docs/storage.md).
  */
 const FERRETDB_ENV = { GOGC: '400' };
 
 /**
  * FerretDB 1.24's SQLite backend creates its `_id` index on `_ferretdb_sjson->"_id"` but looks
  * documents up with `_ferretdb_sjson->'$._id'`; SQLite uses an expression index only for the same
- * expression, so every lookup, update and delete by `_id` scanned the whole table (53 ms per update
- * at 20,000 documents, 1.1-1.3 ms with the fix). The build makes the lookups use the index's expression,
- * which yields the same JSON value. The same bug for its PostgreSQL backend: FerretDB issue #4646.
+ * expression, so every lookup, update and delete by `_id` scanned the whole table (docs/storage.md).
+ * The build makes the lookups use the index's expression, which yields the same JSON value. The
+ * same bug for its PostgreSQL backend: FerretDB issue #4646.
  */
 const ID_LOOKUP_FIX = {
   file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),

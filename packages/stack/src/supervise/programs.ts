@@ -176,7 +176,7 @@ const frontDoor: ProgramSource = (settings) => {
 
 /**
  * Every program `./hookline up` runs. One more supervised process is one more entry: a
- * ProgramSource that returns its Program (see the README's operations section).
+ * ProgramSource that returns its Program (see docs/operations.md).
  */
 export const PROGRAMS: readonly ProgramSource[] = [natsServer, mongoWireServer, hooklineServices, frontDoor];
 

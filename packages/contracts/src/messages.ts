@@ -193,8 +193,9 @@ export interface DeliveryRetryPolicy {
 }
 
 /**
- * How to deliver for one webhook, copied into each job at match time so the dispatcher needs no
- * database: the webhook's target, headers, auth and retry policy, its secrets still sealed.
+ * How to deliver for one webhook: its target, headers, auth and retry policy, its secrets still
+ * sealed. Built by the registry alone and carried in WEBHOOKS events; the matcher copies it into
+ * each job as it is, so the dispatcher needs no database.
  */
 export class DeliverySpec {
   @IsString() @IsNotEmpty() TargetUrl: string;

@@ -322,7 +322,7 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
           ClientSecret: '****',
           Scope: null,
           ClientAuthMethod: 'client_secret_post',
-        };
+        } as const;
         stream.deliver(
           storedBefore(
             'wh-1',
@@ -341,8 +341,8 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
         expect(index.get(TENANT, 'wh-1')?.spec).toEqual(
           spec({
             Headers: { 'X-Env': 'v1:env' },
-            Authentication: { ...oauth, ClientSecret: 'v1:client', ClientAuthMethod: 'client_secret_post' },
-          } as Partial<DeliverySpec>),
+            Authentication: { ...oauth, ClientSecret: 'v1:client' },
+          }),
         );
         expect(index.get(TENANT, 'wh-2')?.spec.Authentication).toEqual({
           Type: 'Token',

@@ -373,7 +373,7 @@ async function register(
   const publishedWebhooks = webhooks.filter((n) => !restSet.has(n));
   const published = publishedWebhooks.length;
   if (published > 0) {
-    if (!template?.webhook || !template.secrets)
+    if (!template?.webhook || !template.spec)
       throw new Error('no webhook event to copy: register at least one through REST');
     const base = template;
     const events = publishedWebhooks.map((n): WebhookEvent => {
@@ -394,6 +394,7 @@ async function register(
           SubscriptionID: Number(tenant),
           _ref: base.webhook!._ref.replace(base.webhookId, webhookId),
         },
+        spec: { ...base.spec!, TargetUrl },
       };
     });
     await closedLoop(events.length, 256, 600_000, (i) =>

@@ -53,7 +53,16 @@ function webhookEvent(i: number): WebhookEvent {
     webhookId: id,
     objectVersion: 1,
     webhook,
-    secrets: { SigningSecret: 'v1:bench', Authentication: null, Headers: {} },
+    spec: {
+      TargetUrl: webhook.TargetUrl,
+      CommunicationMethod: 'http',
+      SharedSpace: null,
+      Security: null,
+      Headers: {},
+      Authentication: null,
+      SigningSecret: 'v1:bench',
+      RetryPolicy: webhook.RetryPolicy,
+    },
   };
 }
 

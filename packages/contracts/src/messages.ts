@@ -120,31 +120,6 @@ export interface WebhookView {
   SigningSecret: string;
 }
 
-/** The sealed secrets of a webhook, as WEBHOOKS events carry them for the services that deliver. */
-export interface WebhookSecrets {
-  SigningSecret: SealedSecret;
-  Authentication: { Password: SealedSecret } | { ClientSecret: SealedSecret } | { Token: SealedSecret } | null;
-  Headers: Record<string, SealedSecret>;
-}
-
-/**
- * Subject `webhooks.<tenant>.<webhookId>` on stream WEBHOOKS (the newest event per webhook is
- * kept). `webhook` and `secrets` are absent for `deleted`.
- */
-export class WebhookEvent {
-  @IsIn(['created', 'updated', 'deleted']) kind: WebhookEventKind;
-  @IsString() @IsNotEmpty() tenant: string;
-  @IsString() @IsNotEmpty() webhookId: string;
-  @IsInt() @Min(0) objectVersion: number;
-  @IsOptional() @IsObject() webhook?: WebhookView;
-  /**
-   * The webhook's secrets as stored (AES-256-GCM, `v1:` format of @hookline/auth SecretBox; decrypt
-   * with HOOKLINE_ENCRYPTION_KEY): `SigningSecret`, `Authentication.{Password|ClientSecret}`,
-   * `Headers.<name>`. `webhook` itself shows them masked, as the API does.
-   */
-  @IsOptional() @IsObject() secrets?: WebhookSecrets;
-}
-
 /**
  * Subject `apikeys.<tenant>.<keyId>.revoked` (core NATS, not stored): the key no longer
  * authenticates, so a service holding a connection opened with it closes that connection now.
@@ -190,7 +165,10 @@ export type TokenScheme = (typeof TOKEN_SCHEMES)[number];
  */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
-/** What an absent method means (webhooks and jobs from before the field): every token URL must accept it. */
+/**
+ * What an absent method means: every token URL must accept it. The registry applies it when it
+ * reads a stored webhook, so what it publishes is explicit; the dispatcher, to jobs without one.
+ */
 export const DEFAULT_CLIENT_AUTH_METHOD: ClientAuthMethod = 'client_secret_basic';
 
 export type DeliveryAuthentication =
@@ -201,7 +179,7 @@ export type DeliveryAuthentication =
       ClientId: string;
       ClientSecret: SealedSecret;
       Scope: string | null;
-      /** Absent in jobs queued before it existed, which means `client_secret_basic`. */
+      /** Absent in jobs made before it existed (or from WEBHOOKS events that were): the default. */
       ClientAuthMethod?: ClientAuthMethod;
     }
   | { Type: 'SignIn'; Flow: SignInFlow; SignInUrl: string; Username: string; Password: SealedSecret }
@@ -215,8 +193,9 @@ export interface DeliveryRetryPolicy {
 }
 
 /**
- * How to deliver for one webhook, copied into each job at match time so the dispatcher needs no
- * database: the webhook's target, headers, auth and retry policy, its secrets still sealed.
+ * How to deliver for one webhook: its target, headers, auth and retry policy, its secrets still
+ * sealed. Built by the registry alone and carried in WEBHOOKS events; the matcher copies it into
+ * each job as it is, so the dispatcher needs no database.
  */
 export class DeliverySpec {
   @IsString() @IsNotEmpty() TargetUrl: string;
@@ -229,6 +208,25 @@ export class DeliverySpec {
   @IsOptional() @IsObject() Authentication: DeliveryAuthentication | null;
   @IsString() @IsNotEmpty() SigningSecret: SealedSecret;
   @IsObject() RetryPolicy: DeliveryRetryPolicy;
+}
+
+/**
+ * Subject `webhooks.<tenant>.<webhookId>` on stream WEBHOOKS (the newest event per webhook is
+ * kept). `webhook` and `spec` are absent for `deleted`.
+ *
+ * Events stored before `spec` existed carry `secrets` instead (the sealed `SigningSecret`,
+ * `Authentication.{Password|ClientSecret|Token}` and `Headers.<name>`, beside the masked view);
+ * the stream keeps a webhook's newest event forever, so readers still meet that form.
+ */
+export class WebhookEvent {
+  @IsIn(['created', 'updated', 'deleted']) kind: WebhookEventKind;
+  @IsString() @IsNotEmpty() tenant: string;
+  @IsString() @IsNotEmpty() webhookId: string;
+  @IsInt() @Min(0) objectVersion: number;
+  /** What the matcher matches and renders with, secrets masked as the API shows them. */
+  @IsOptional() @IsObject() @Opaque() webhook?: WebhookView;
+  /** How to deliver for the webhook, built by the registry; copied into each job as it is. */
+  @IsOptional() @ValidateNested() @Type(() => DeliverySpec) spec?: DeliverySpec;
 }
 
 /**

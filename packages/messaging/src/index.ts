@@ -3,6 +3,7 @@ export * from './consumer-runner';
 export * from './disposition';
 export * from './messaging.module';
 export * from './nats-client';
+export * from './payload-check';
 export * from './publisher';
 export * from './streams';
 export * from './tenant-requests';

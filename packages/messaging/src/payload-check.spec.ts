@@ -27,6 +27,16 @@ const outcome: DeliveryOutcome = {
   messageId: 'm-1',
   payload: { rule: {}, message: {} },
 };
+const spec = {
+  TargetUrl: 'http://127.0.0.1:1/hook',
+  CommunicationMethod: 'http',
+  SharedSpace: null,
+  Security: null,
+  Headers: {},
+  Authentication: null,
+  SigningSecret: 'v1:sealed',
+  RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 2, RetryOnStatus: [503] },
+};
 const valid: [new () => object, object][] = [
   [
     ChangeMessage,
@@ -51,16 +61,7 @@ const valid: [new () => object, object][] = [
       tenant: '100',
       webhookId: 'w-1',
       messageId: 'm-1',
-      spec: {
-        TargetUrl: 'http://127.0.0.1:1/hook',
-        CommunicationMethod: 'http',
-        SharedSpace: null,
-        Security: null,
-        Headers: {},
-        Authentication: null,
-        SigningSecret: 'v1:sealed',
-        RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 2, RetryOnStatus: [503] },
-      },
+      spec,
       body: new TextEncoder().encode('{}'),
       createdAt: at,
     },
@@ -68,6 +69,7 @@ const valid: [new () => object, object][] = [
   [DeliveryOutcome, outcome],
   [DeliveryOutcomeBatch, { outcomes: [outcome, { ...outcome, kind: 'success', payload: undefined }] }],
   [WebhookEvent, { kind: 'deleted', tenant: '100', webhookId: 'w-1', objectVersion: 2 }],
+  [WebhookEvent, { kind: 'updated', tenant: '100', webhookId: 'w-1', objectVersion: 3, webhook: { Name: 'w' }, spec }],
   [
     PipelineRunEvent,
     { runId: 'r-1', tenant: '100', pipelineId: 'p-1', hookId: 'h-1', status: 'queued', variables: {}, at },

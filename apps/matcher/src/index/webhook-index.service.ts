@@ -1,28 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import {
-  DEFAULT_CLIENT_AUTH_METHOD,
-  STREAMS,
-  WebhookEvent,
-  type ClientAuthMethod,
-  type DeliveryAuthentication,
-  type DeliverySpec,
-  type SignInFlow,
-  type TokenScheme,
-  type WebhookSecrets,
-  type WebhookView,
-} from '@hookline/contracts';
-import { InvalidWebhookError, WebhookIndex, type WebhookDefinition, type WebhookRule } from '@hookline/matching';
+import { STREAMS } from '@hookline/contracts';
+import { InvalidWebhookError, WebhookIndex } from '@hookline/matching';
 import { NatsClient } from '@hookline/messaging';
 import { ReadinessRegistry } from '@hookline/service-kit';
-
-/** What the matcher keeps of one webhook: its matching definition and what a delivery job needs. */
-export interface IndexedWebhook {
-  def: WebhookDefinition;
-  rule: WebhookRule;
-  spec: DeliverySpec;
-  objectVersion: number;
-}
+import { indexChangeOf, type IndexedWebhook } from './indexed-webhook';
 
 /**
  * The in-memory index of all webhooks. Built at start by reading the WEBHOOKS stream (one
@@ -65,9 +47,10 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
     for await (const msg of messages) {
       this.lastSequence = msg.seq;
       try {
-        this.apply(msg.json<WebhookEvent>());
+        this.apply(msg.json<unknown>());
       } catch (err) {
-        // A definition the engine cannot compile must not stop the index: the old version stays.
+        // A malformed event, or a definition the engine cannot compile, must not stop the index:
+        // the version it has stays.
         this.logger.error({ seq: msg.seq, err: String(err) }, 'webhook event not applied');
       }
       if (!this.isLoaded && msg.info.pending === 0) this.markLoaded();
@@ -80,23 +63,25 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
     this.logger.log(`index loaded: ${this.index.size()} enabled webhooks`);
   }
 
-  apply(event: WebhookEvent): void {
+  /** Applies one WEBHOOKS event as read from the stream; throws, changing nothing, on one it cannot take. */
+  apply(raw: unknown): void {
+    const change = indexChangeOf(raw);
+    const { event } = change;
     const tenantWebhooks = this.webhooks.get(event.tenant) ?? new Map<string, IndexedWebhook>();
     const current = tenantWebhooks.get(event.webhookId);
     if (current && current.objectVersion >= event.objectVersion) return;
-    if (event.kind === 'deleted' || !event.webhook || !event.secrets) {
+    if (change.remove) {
       this.index.remove(event.tenant, event.webhookId);
       tenantWebhooks.delete(event.webhookId);
     } else {
-      const entry = toIndexed(event, event.webhook);
       try {
-        this.index.upsert(entry.def);
+        this.index.upsert(change.entry.def);
       } catch (err) {
         if (err instanceof InvalidWebhookError)
           throw new Error(`webhook ${event.webhookId}: ${err.message}`, { cause: err });
         throw err;
       }
-      tenantWebhooks.set(event.webhookId, entry);
+      tenantWebhooks.set(event.webhookId, change.entry);
     }
     if (tenantWebhooks.size > 0) this.webhooks.set(event.tenant, tenantWebhooks);
     else this.webhooks.delete(event.tenant);
@@ -128,72 +113,4 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
       lag: Math.max(0, info.state.last_seq - this.lastSequence),
     };
   }
-}
-
-function toIndexed(event: WebhookEvent, webhook: WebhookView): IndexedWebhook {
-  const secrets = event.secrets!;
-  return {
-    objectVersion: event.objectVersion,
-    def: {
-      id: event.webhookId,
-      tenant: event.tenant,
-      ObjectTypes: webhook.ObjectTypes,
-      Events: webhook.Events,
-      Triggers: webhook.Triggers,
-      Expressions: webhook.Expressions,
-      Condition: webhook.Condition,
-      Disabled: webhook.Disabled,
-      // The registry stores "no Fields" as an empty list; the engine reads that as "basic fields only".
-      Fields: webhook.Fields.length > 0 ? webhook.Fields : undefined,
-      IncludeAllFields: webhook.IncludeAllFields,
-      PayloadFormat: webhook.PayloadFormat,
-      Dialect: webhook.Dialect ?? undefined,
-    },
-    rule: webhook,
-    spec: {
-      TargetUrl: webhook.TargetUrl,
-      CommunicationMethod: webhook.CommunicationMethod,
-      SharedSpace: webhook.SharedSpace,
-      Security: webhook.Security,
-      Headers: secrets.Headers,
-      Authentication: deliveryAuthentication(webhook.Authentication, event.secrets!.Authentication),
-      SigningSecret: secrets.SigningSecret,
-      RetryPolicy: webhook.RetryPolicy,
-    },
-  };
-}
-
-/**
- * The webhook's authentication as jobs carry it: the view's fields with the sealed secret from the
- * event. A view and secret that do not fit together deliver without authentication rather than
- * with half of it; the registry never publishes such a pair.
- */
-function deliveryAuthentication(
-  auth: WebhookView['Authentication'],
-  secret: WebhookSecrets['Authentication'],
-): DeliveryAuthentication | null {
-  if (auth === null || secret === null) return null;
-  if ((auth.Type === 'Basic' || auth.Type === 'SignIn') && 'Password' in secret) {
-    if (auth.Type === 'Basic') return { Type: 'Basic', Username: auth.Username ?? '', Password: secret.Password };
-    return {
-      Type: 'SignIn',
-      Flow: auth.Flow as SignInFlow,
-      SignInUrl: auth.SignInUrl ?? '',
-      Username: auth.Username ?? '',
-      Password: secret.Password,
-    };
-  }
-  if (auth.Type === 'OAuth2ClientCredentials' && 'ClientSecret' in secret)
-    return {
-      Type: 'OAuth2ClientCredentials',
-      TokenUrl: auth.TokenUrl ?? '',
-      ClientId: auth.ClientId ?? '',
-      ClientSecret: secret.ClientSecret,
-      Scope: auth.Scope ?? null,
-      // Events published before ClientAuthMethod existed leave it out: those webhooks use Basic.
-      ClientAuthMethod: (auth.ClientAuthMethod as ClientAuthMethod | undefined) ?? DEFAULT_CLIENT_AUTH_METHOD,
-    };
-  if (auth.Type === 'Token' && 'Token' in secret)
-    return { Type: 'Token', Scheme: auth.Scheme as TokenScheme, Token: secret.Token };
-  return null;
 }

@@ -15,7 +15,8 @@ import {
 } from '@hookline/matching';
 import { HooklineError } from '@hookline/service-kit';
 import { JetStreamPublisher } from '@hookline/messaging';
-import { WebhookIndexService, type IndexedWebhook } from '../index/webhook-index.service';
+import type { IndexedWebhook } from '../index/indexed-webhook';
+import { WebhookIndexService } from '../index/webhook-index.service';
 
 /** Fixed forever: delivery ids (and so receivers' `webhook-id` dedupe keys) derive from it. */
 const DELIVERY_ID_NAMESPACE = 'b7d5d1c2-5f3e-4c51-9f0a-3c1f1a6e2d44';

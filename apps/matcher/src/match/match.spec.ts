@@ -5,6 +5,7 @@ import {
   SUBJECTS,
   type ChangeMessage,
   type DeliveryJob,
+  type DeliverySpec,
   type WebhookEvent,
   type WebhookView,
 } from '@hookline/contracts';
@@ -17,7 +18,7 @@ import { deliveryIdOf, MatchService } from './match.service';
 /** One message of the WEBHOOKS stream as the ordered consumer hands it over. */
 interface StreamMessage {
   seq: number;
-  json: () => WebhookEvent;
+  json: () => unknown;
   info: { pending: number };
 }
 
@@ -37,7 +38,7 @@ class FakeWebhookStream {
   }
 
   /** Hands over the next event; `pending` counts the stored events still to come after it. */
-  deliver(event: WebhookEvent): void {
+  deliver(event: unknown): void {
     const seq = ++this.sequence;
     if (seq > this.lastSeq) this.lastSeq = seq;
     this.queue.push({ seq, json: () => event, info: { pending: Math.max(0, this.stored - seq) } });
@@ -130,14 +131,30 @@ function view(overrides: Partial<WebhookView> = {}): WebhookView {
   };
 }
 
+/** The spec the registry builds for view(): what jobs carry. */
+function spec(overrides: Partial<DeliverySpec> = {}): DeliverySpec {
+  return {
+    TargetUrl: 'https://hooks.example.com/in',
+    CommunicationMethod: 'http',
+    SharedSpace: null,
+    Security: null,
+    Headers: {},
+    Authentication: null,
+    SigningSecret: SEALED,
+    RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 4, RetryOnStatus: [503] },
+    ...overrides,
+  };
+}
+
 function upserted(webhookId: string, objectVersion: number, overrides: Partial<WebhookView> = {}): WebhookEvent {
+  const webhook = view({ ObjectUUID: webhookId, _objectVersion: objectVersion, ...overrides });
   return {
     kind: objectVersion === 1 ? 'created' : 'updated',
     tenant: TENANT,
     webhookId,
     objectVersion,
-    webhook: view({ ObjectUUID: webhookId, _objectVersion: objectVersion, ...overrides }),
-    secrets: { SigningSecret: SEALED, Authentication: null, Headers: {} },
+    webhook,
+    spec: spec({ TargetUrl: webhook.TargetUrl }),
   };
 }
 
@@ -224,15 +241,27 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
       expect(index.get(TENANT, 'wh-1')?.spec.TargetUrl).toBe('https://v2.example.com/in');
     });
 
-    it('drops a deleted webhook, and one whose event carries no secrets', async () => {
+    it('drops a deleted webhook', async () => {
       await start(0);
       stream.deliver(upserted('wh-1', 1));
-      stream.deliver(upserted('wh-2', 1));
       stream.deliver(deleted('wh-1', 2));
-      stream.deliver({ ...upserted('wh-2', 2), secrets: undefined });
       await drained();
       expect(index.all(TENANT)).toEqual([]);
       expect((await index.status()).tenants).toEqual({});
+    });
+
+    it('keeps the version it has when a newer event is malformed, and goes on with the next events', async () => {
+      await start(0);
+      stream.deliver(upserted('wh-1', 1));
+      const { spec: _spec, ...withoutSpec } = upserted('wh-1', 2);
+      stream.deliver(withoutSpec);
+      stream.deliver({ ...upserted('wh-1', 3), spec: { ...spec(), TargetUrl: '' } });
+      stream.deliver({ ...upserted('wh-1', 4), objectVersion: 'four' });
+      stream.deliver('not an event');
+      stream.deliver(upserted('wh-2', 1));
+      await drained();
+      expect(index.get(TENANT, 'wh-1')?.objectVersion).toBe(1);
+      expect(index.get(TENANT, 'wh-2')).toBeDefined();
     });
 
     it('keeps the version it has when a newer one does not compile, and goes on with the next events', async () => {
@@ -259,30 +288,9 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
       });
     });
 
-    it('turns the masked view and sealed secrets into the spec a job carries, with the OAuth2 default', async () => {
+    it("takes the registry's spec as it is, for the jobs to carry", async () => {
       await start(0);
-      stream.deliver({
-        ...upserted('wh-1', 1, {
-          Authentication: {
-            Type: 'OAuth2ClientCredentials',
-            TokenUrl: 'https://auth.example.com/token',
-            ClientId: 'cid',
-            ClientSecret: '****',
-            Scope: null,
-          },
-        }),
-        secrets: {
-          SigningSecret: SEALED,
-          Authentication: { ClientSecret: 'v1:client' },
-          Headers: { 'X-Env': 'v1:env' },
-        },
-      });
-      await drained();
-      expect(index.get(TENANT, 'wh-1')?.spec).toEqual({
-        TargetUrl: 'https://hooks.example.com/in',
-        CommunicationMethod: 'http',
-        SharedSpace: null,
-        Security: null,
+      const sealed = spec({
         Headers: { 'X-Env': 'v1:env' },
         Authentication: {
           Type: 'OAuth2ClientCredentials',
@@ -290,10 +298,94 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
           ClientId: 'cid',
           ClientSecret: 'v1:client',
           Scope: null,
-          ClientAuthMethod: 'client_secret_basic',
+          ClientAuthMethod: 'client_secret_post',
         },
-        SigningSecret: SEALED,
-        RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 4, RetryOnStatus: [503] },
+      });
+      stream.deliver({ ...upserted('wh-1', 1), spec: sealed });
+      await drained();
+      expect(index.get(TENANT, 'wh-1')?.spec).toEqual(sealed);
+    });
+
+    describe('events stored before they carried the spec', () => {
+      /** An event as registries published it before `spec`: the masked view beside the sealed secrets. */
+      function storedBefore(webhookId: string, overrides: Partial<WebhookView>, secrets: Record<string, unknown>) {
+        const { spec: _spec, ...event } = upserted(webhookId, 1, overrides);
+        return { ...event, secrets };
+      }
+
+      it('are read back into the spec the registry builds now, so an unchanged webhook keeps firing', async () => {
+        await start(0);
+        const oauth = {
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: 'https://auth.example.com/token',
+          ClientId: 'cid',
+          ClientSecret: '****',
+          Scope: null,
+          ClientAuthMethod: 'client_secret_post',
+        } as const;
+        stream.deliver(
+          storedBefore(
+            'wh-1',
+            { Authentication: oauth, Headers: { 'X-Env': '****' } },
+            { SigningSecret: SEALED, Authentication: { ClientSecret: 'v1:client' }, Headers: { 'X-Env': 'v1:env' } },
+          ),
+        );
+        stream.deliver(
+          storedBefore(
+            'wh-2',
+            { Authentication: { Type: 'Token', Scheme: 'AR-JWT', Token: '****' } },
+            { SigningSecret: SEALED, Authentication: { Token: 'v1:token' }, Headers: {} },
+          ),
+        );
+        await drained();
+        expect(index.get(TENANT, 'wh-1')?.spec).toEqual(
+          spec({
+            Headers: { 'X-Env': 'v1:env' },
+            Authentication: { ...oauth, ClientSecret: 'v1:client' },
+          }),
+        );
+        expect(index.get(TENANT, 'wh-2')?.spec.Authentication).toEqual({
+          Type: 'Token',
+          Scheme: 'AR-JWT',
+          Token: 'v1:token',
+        });
+        await consumer.onChange(defect('High'));
+        expect(deliveries.published.map((p) => p.job.spec.SigningSecret)).toEqual([SEALED, SEALED]);
+      });
+
+      it('leave a ClientAuthMethod they lack absent, for the dispatcher to read as it reads older jobs', async () => {
+        await start(0);
+        stream.deliver(
+          storedBefore(
+            'wh-1',
+            {
+              Authentication: {
+                Type: 'OAuth2ClientCredentials',
+                TokenUrl: 'https://auth.example.com/token',
+                ClientId: 'cid',
+                ClientSecret: '****',
+                Scope: null,
+              },
+            },
+            { SigningSecret: SEALED, Authentication: { ClientSecret: 'v1:client' }, Headers: {} },
+          ),
+        );
+        await drained();
+        expect(index.get(TENANT, 'wh-1')?.spec.Authentication).toEqual({
+          Type: 'OAuth2ClientCredentials',
+          TokenUrl: 'https://auth.example.com/token',
+          ClientId: 'cid',
+          ClientSecret: 'v1:client',
+          Scope: null,
+        });
+      });
+
+      it('are replaced by a newer event in the current form', async () => {
+        await start(0);
+        stream.deliver(storedBefore('wh-1', {}, { SigningSecret: 'v1:old', Authentication: null, Headers: {} }));
+        stream.deliver(upserted('wh-1', 2));
+        await drained();
+        expect(index.get(TENANT, 'wh-1')?.spec.SigningSecret).toBe(SEALED);
       });
     });
   });

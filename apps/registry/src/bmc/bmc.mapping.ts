@@ -1,6 +1,6 @@
 import { RECORD_EVENT_OF } from '@hookline/matching';
 import type { FieldProblem } from '@hookline/service-kit';
-import { DEFAULT_CLIENT_AUTH_METHOD, type SignInFlow, type TokenScheme } from '@hookline/contracts';
+import type { SignInFlow, TokenScheme } from '@hookline/contracts';
 import type { FailedDeliveryRecord } from '../delivery-log/delivery-log.schema';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook/webhook.schema';
 import type { WebhookEventName } from '../webhook/webhook.rules';
@@ -269,7 +269,7 @@ function bmcAuthenticationOf(auth: AuthenticationRecord | null): BmcDefinitionVi
         resourceType: BMC_OAUTH2,
         username: auth.ClientId,
         tokenPath: auth.TokenUrl,
-        tokenFetchMechanism: BMC_TOKEN_FETCH_MECHANISMS.indexOf(auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD),
+        tokenFetchMechanism: BMC_TOKEN_FETCH_MECHANISMS.indexOf(auth.ClientAuthMethod),
       };
     case 'SignIn':
       if (auth.Flow === 'OAuth2Password')

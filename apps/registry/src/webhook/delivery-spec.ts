@@ -1,12 +1,10 @@
-import {
-  DEFAULT_CLIENT_AUTH_METHOD,
-  type DeliveryAuthentication,
-  type DeliverySpec,
-  type WebhookSecrets,
-} from '@hookline/contracts';
+import type { DeliveryAuthentication, DeliverySpec } from '@hookline/contracts';
 import type { AuthenticationRecord, WebhookRecord } from './webhook.schema';
 
-/** How the dispatcher delivers for this webhook (test and replay jobs), its secrets still sealed. */
+/**
+ * How the dispatcher delivers for this webhook, its secrets still sealed: built here only, for the
+ * WEBHOOKS events the matcher copies into jobs and for the registry's own test and replay jobs.
+ */
 export function deliverySpecOf(record: WebhookRecord): DeliverySpec {
   return {
     TargetUrl: record.TargetUrl,
@@ -32,7 +30,7 @@ function sealedAuthentication(auth: AuthenticationRecord | null): DeliveryAuthen
         ClientId: auth.ClientId,
         ClientSecret: auth.ClientSecret.Encrypted,
         Scope: auth.Scope,
-        ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD,
+        ClientAuthMethod: auth.ClientAuthMethod,
       };
     case 'SignIn':
       return {
@@ -44,19 +42,5 @@ function sealedAuthentication(auth: AuthenticationRecord | null): DeliveryAuthen
       };
     case 'Token':
       return { Type: 'Token', Scheme: auth.Scheme, Token: auth.Token.Encrypted };
-  }
-}
-
-/** The sealed secret of a webhook's authentication, as WEBHOOKS events carry it. */
-export function authenticationSecretOf(auth: AuthenticationRecord | null): WebhookSecrets['Authentication'] {
-  if (auth === null) return null;
-  switch (auth.Type) {
-    case 'Basic':
-    case 'SignIn':
-      return { Password: auth.Password.Encrypted };
-    case 'OAuth2ClientCredentials':
-      return { ClientSecret: auth.ClientSecret.Encrypted };
-    case 'Token':
-      return { Token: auth.Token.Encrypted };
   }
 }

@@ -3,7 +3,7 @@ import { tenantOf } from '@hookline/auth';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
 import { RegistryConfig } from '../config/registry.config';
-import { authenticationSecretOf } from './delivery-spec';
+import { deliverySpecOf } from './delivery-spec';
 import { toResponse } from './dto/webhook-response.dto';
 import { WebhookRepository } from './webhook.repository';
 import type { WebhookRecord } from './webhook.schema';
@@ -23,11 +23,7 @@ export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookE
     webhookId: record._id,
     objectVersion: pending.ObjectVersion,
     webhook: { ...toResponse(record, refBase) },
-    secrets: {
-      SigningSecret: record.SigningSecret.Encrypted,
-      Authentication: authenticationSecretOf(record.Authentication),
-      Headers: Object.fromEntries(record.Headers.map((h) => [h.Name, h.Value.Encrypted])),
-    },
+    spec: deliverySpecOf(record),
   };
 }
 

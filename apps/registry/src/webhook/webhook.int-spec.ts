@@ -464,7 +464,9 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       ['deleted', 3, '100'],
     ]);
     expect(mine[1].webhook).toMatchObject({ Name: 'evented 2', ObjectUUID: w.ObjectUUID, SubscriptionID: 100 });
-    expect(mine[1].secrets.SigningSecret).toMatch(/^v1:/);
+    expect(mine[1].spec).toMatchObject({ TargetUrl: SEED_EXAMPLE.TargetUrl, Authentication: null });
+    expect(mine[1].spec.SigningSecret).toMatch(/^v1:/);
+    expect(mine[1].secrets).toBeUndefined();
     expect(mine[2].webhook).toBeUndefined();
     expect((await h.request('GET', `/api/v2/webhook/${w.ObjectUUID}`, { key: keyA })).status).toBe(404);
     expect((await h.request('DELETE', `/api/v2/webhook/${w.ObjectUUID}`, { key: keyA })).status).toBe(404);

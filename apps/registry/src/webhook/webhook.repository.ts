@@ -1,8 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import { DEFAULT_CLIENT_AUTH_METHOD } from '@hookline/contracts';
 import { mongo, type QueryFilter, type Model, type SortOrder } from 'mongoose';
 import type { WebhookEventName } from './webhook.rules';
-import { WEBHOOK_MODEL, type PendingEvent, type PendingStatsCount, type WebhookRecord } from './webhook.schema';
+import {
+  WEBHOOK_MODEL,
+  type AuthenticationRecord,
+  type PendingEvent,
+  type PendingStatsCount,
+  type StoredAuthentication,
+  type WebhookRecord,
+} from './webhook.schema';
+
+/** A webhook document as written, or read before readWebhook fills in its defaults. */
+export type StoredWebhook = Omit<WebhookRecord, 'Authentication'> & { Authentication: StoredAuthentication | null };
+
+/**
+ * A stored webhook with the defaults of fields it may lack: the one place that says what their
+ * absence means, so the API, the BMC mapping and the delivery spec in events and jobs agree.
+ */
+export function readWebhook(stored: StoredWebhook): WebhookRecord {
+  return { ...stored, Authentication: authenticationOf(stored.Authentication) };
+}
+
+function authenticationOf(auth: StoredAuthentication | null): AuthenticationRecord | null {
+  if (auth?.Type !== 'OAuth2ClientCredentials') return auth;
+  // Absent before the field existed and when a request leaves it out: what every token URL accepts.
+  return { ...auth, ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD };
+}
 
 export interface WebhookFilter {
   /** Contained in Name, AppName or TargetUrl, ignoring case. */
@@ -61,16 +86,17 @@ export type StatsState = Pick<WebhookRecord, '_id' | 'SubscriptionID' | 'LastAtt
 export class WebhookRepository {
   constructor(@InjectModel(WEBHOOK_MODEL) private readonly model: Model<WebhookRecord>) {}
 
-  async insert(subscriptionId: number, record: Omit<WebhookRecord, 'SubscriptionID'>): Promise<WebhookRecord> {
+  async insert(subscriptionId: number, record: Omit<StoredWebhook, 'SubscriptionID'>): Promise<WebhookRecord> {
     const created = await this.model.create({ ...record, SubscriptionID: subscriptionId });
-    return created.toObject<WebhookRecord>();
+    return readWebhook(created.toObject<StoredWebhook>());
   }
 
   async findById(subscriptionId: number, id: string): Promise<WebhookRecord | null> {
-    return this.model
+    const stored = await this.model
       .findOne(this.live(subscriptionId, { _id: id }))
-      .lean<WebhookRecord>()
+      .lean<StoredWebhook>()
       .exec();
+    return stored && readWebhook(stored);
   }
 
   async query(
@@ -94,10 +120,10 @@ export class WebhookRepository {
     // _id last makes the order total, so pages neither repeat nor skip webhooks with equal keys.
     const order: [string, SortOrder][] = [...sort, ['_id', 1]];
     const [items, total] = await Promise.all([
-      this.model.find(where).sort(order).skip(skip).limit(limit).lean<WebhookRecord[]>().exec(),
+      this.model.find(where).sort(order).skip(skip).limit(limit).lean<StoredWebhook[]>().exec(),
       this.model.countDocuments(where).exec(),
     ]);
-    return { items, total };
+    return { items: items.map(readWebhook), total };
   }
 
   /**
@@ -108,19 +134,20 @@ export class WebhookRepository {
     subscriptionId: number,
     id: string,
     expectedVersion: number,
-    set: Partial<WebhookRecord>,
+    set: Partial<StoredWebhook>,
     now: Date,
   ): Promise<WebhookRecord | null> {
     const ObjectVersion = expectedVersion + 1;
     const PendingEvent: PendingEvent = { Kind: 'updated', ObjectVersion };
-    return this.model
+    const updated = await this.model
       .findOneAndUpdate(
         this.live(subscriptionId, { _id: id, ObjectVersion: expectedVersion }),
         { $set: { ...set, ObjectVersion, LastUpdateDate: now, PendingEvent } },
         { returnDocument: 'after' },
       )
-      .lean<WebhookRecord>()
+      .lean<StoredWebhook>()
       .exec();
+    return updated && readWebhook(updated);
   }
 
   /** First step of a deletion: hidden from readers at once, purged once the `deleted` event is out. */
@@ -129,14 +156,15 @@ export class WebhookRepository {
     if (!current) return null;
     const ObjectVersion = current.ObjectVersion + 1;
     const PendingEvent: PendingEvent = { Kind: 'deleted', ObjectVersion };
-    return this.model
+    const deleted = await this.model
       .findOneAndUpdate(
         this.live(subscriptionId, { _id: id }),
         { $set: { DeletedAt: now, ObjectVersion, LastUpdateDate: now, PendingEvent } },
         { returnDocument: 'after' },
       )
-      .lean<WebhookRecord>()
+      .lean<StoredWebhook>()
       .exec();
+    return deleted && readWebhook(deleted);
   }
 
   async purge(subscriptionId: number, id: string): Promise<void> {
@@ -158,11 +186,12 @@ export class WebhookRepository {
    * the publish), across all subscriptions: the outbox relay is a system job, not a tenant's request.
    */
   async pendingEventsOfAllSubscriptions(lastUpdatedBefore: Date, limit: number): Promise<WebhookRecord[]> {
-    return this.model
+    const pending = await this.model
       .find({ PendingEvent: { $ne: null }, LastUpdateDate: { $lt: lastUpdatedBefore } })
       .limit(limit)
-      .lean<WebhookRecord[]>()
+      .lean<StoredWebhook[]>()
       .exec();
+    return pending.map(readWebhook);
   }
 
   /**

@@ -31,11 +31,20 @@ export type AuthenticationRecord =
       ClientId: string;
       ClientSecret: StoredSecret;
       Scope: string | null;
-      /** Absent in webhooks stored before it existed, which means `client_secret_basic`. */
-      ClientAuthMethod?: ClientAuthMethod;
+      ClientAuthMethod: ClientAuthMethod;
     }
   | { Type: 'SignIn'; Flow: SignInFlow; SignInUrl: string; Username: string; Password: StoredSecret }
   | { Type: 'Token'; Scheme: TokenScheme; Token: StoredSecret };
+
+type OAuth2Record = Extract<AuthenticationRecord, { Type: 'OAuth2ClientCredentials' }>;
+
+/**
+ * An authentication as a document may hold it: without ClientAuthMethod when stored before it
+ * existed, or when the request left it out. The repository reads that as the default.
+ */
+export type StoredAuthentication =
+  | Exclude<AuthenticationRecord, OAuth2Record>
+  | (Omit<OAuth2Record, 'ClientAuthMethod'> & { ClientAuthMethod?: ClientAuthMethod });
 
 export interface RetryPolicyRecord {
   MaxRetries: number;
@@ -49,7 +58,7 @@ export interface HeaderRecord {
   Value: StoredSecret;
 }
 
-/** The user-writable definition of a webhook, secrets already encrypted. */
+/** The user-writable definition of a webhook as written, secrets already encrypted. */
 export interface WebhookDefinition {
   AppName: string;
   AppUrl: string;
@@ -72,7 +81,7 @@ export interface WebhookDefinition {
   /** Null for webhooks stored before dialects: they keep the payload rules they had. */
   Dialect: Dialect | null;
   Headers: HeaderRecord[];
-  Authentication: AuthenticationRecord | null;
+  Authentication: StoredAuthentication | null;
   CommunicationMethod: CommunicationMethod;
   SharedSpace: string | null;
   RetryPolicy: RetryPolicyRecord;
@@ -113,6 +122,8 @@ export interface PendingEvent {
  */
 export interface WebhookRecord extends WebhookDefinition, WebhookStats {
   _id: string;
+  /** As read through the repository: every field it defaults is set. */
+  Authentication: AuthenticationRecord | null;
   SubscriptionID: number;
   SigningSecret: StoredSecret;
   /**

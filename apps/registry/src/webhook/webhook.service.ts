@@ -3,7 +3,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { maskSecret, SecretBox, tenantOf, type Principal } from '@hookline/auth';
 import {
-  DEFAULT_CLIENT_AUTH_METHOD,
   TEST_DELIVERY_PREFIX,
   type NewDeliveryJob,
   type DeliveryOutcome,
@@ -34,6 +33,7 @@ import {
 import type {
   AuthenticationRecord,
   RetryPolicyRecord,
+  StoredAuthentication,
   StoredSecret,
   WebhookDefinition,
   WebhookRecord,
@@ -470,7 +470,7 @@ export class WebhookService {
     fields.Events = derived.Events;
   }
 
-  private authentication(auth: AuthenticationDto, current: AuthenticationRecord | null): AuthenticationRecord {
+  private authentication(auth: AuthenticationDto, current: AuthenticationRecord | null): StoredAuthentication {
     switch (auth.Type) {
       case 'Basic': {
         const previous = current?.Type === 'Basic' ? current.Password : undefined;
@@ -484,7 +484,8 @@ export class WebhookService {
           ClientId: auth.ClientId!,
           ClientSecret: this.sealUnlessMasked(auth.ClientSecret!, previous),
           Scope: auth.Scope ?? null,
-          ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD,
+          // Left out, it stays absent: the repository reads absence as the default.
+          ...(auth.ClientAuthMethod && { ClientAuthMethod: auth.ClientAuthMethod }),
         };
       }
       case 'SignIn': {

@@ -1,4 +1,4 @@
-import { DEFAULT_CLIENT_AUTH_METHOD, type WebhookView } from '@hookline/contracts';
+import type { WebhookView } from '@hookline/contracts';
 import type { AttemptRecord, FailedDeliveryRecord } from '../../delivery-log/delivery-log.schema';
 import type { AuthenticationRecord, WebhookRecord } from '../webhook.schema';
 
@@ -17,7 +17,7 @@ function authenticationResponse(auth: AuthenticationRecord | null): WebhookRespo
         ClientId: auth.ClientId,
         ClientSecret: auth.ClientSecret.Masked,
         Scope: auth.Scope,
-        ClientAuthMethod: auth.ClientAuthMethod ?? DEFAULT_CLIENT_AUTH_METHOD,
+        ClientAuthMethod: auth.ClientAuthMethod,
       };
     case 'SignIn':
       return {

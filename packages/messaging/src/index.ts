@@ -6,3 +6,4 @@ export * from './nats-client';
 export * from './publisher';
 export * from './streams';
 export * from './tenant-requests';
+export * from './adapters/consumer-lag';

@@ -1,5 +1,5 @@
 import { expect as expectPage } from './expect-page';
-import { waitFor } from '@hookline/testing';
+import { Receiver, waitFor } from '@hookline/testing';
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { E2eStack } from '../e2e/e2e-stack';
@@ -178,7 +178,10 @@ describe('the console in a browser', () => {
     // The tenant's one attempt so far (test deliveries are not logged), across its webhooks.
     await expectPage(page.getByTestId('stat-Attempts')).toHaveText('1');
     await expectPage(page.getByTestId('stat-Success ratio')).toHaveText('100.0 %');
-    await expectPage(page.getByTestId('stat-Queued deliveries')).toHaveText('0');
+    await expectPage(page.getByTestId('stat-Open breakers')).toHaveText('0');
+    await expectPage(page.getByRole('table', { name: 'Queues between services' })).toContainText(
+      'matcher → dispatcher',
+    );
     await expectPage(page.getByTestId('stat-p50 latency')).toHaveText(/^\d+ ms$/);
     await expectPage(
       page.getByRole('img', { name: /^Attempts per minute over the last 60 minutes: 1 attempts, 0 failed/ }),
@@ -300,6 +303,48 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Replay all 2' }).click();
     await expectPage(page.getByText('2 replays queued.')).toBeVisible();
     await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(3, { timeout: 30_000 });
+  });
+
+  it('shows on the overview, without a reload, the breaker a failing receiver opens and the jobs it parks', async () => {
+    // A receiver of its own: the breaker is per origin, and the others' tests share e2e.receiver's.
+    const down = await Receiver.start();
+    try {
+      down.behave('/down', 503);
+      const tenant = await e2e.tenant(7004);
+      const indexed = await indexTotal();
+      const created = await tenant.registry.request('POST', '/api/v2/webhook', {
+        AppName: 'console',
+        AppUrl: 'http://console',
+        Name: 'Down hook',
+        TargetUrl: down.url('/down'),
+        ObjectTypes: ['Story'],
+        Events: ['Created'],
+        RetryPolicy: { MaxRetries: 3, InitialDelayMs: 200 },
+      });
+      expect(created.status).toBe(200);
+      await e2e.indexed(indexed + 1);
+
+      await page.goto(e2e.stack.publicUrl);
+      await signIn(tenant.key);
+      await expectPage(page.getByTestId('stat-Open breakers')).toHaveText('0');
+      await expectPage(page.getByTestId('stat-Parked jobs')).toHaveText('0');
+
+      // Five failed attempts open the breaker (the dispatcher's default volume threshold); the
+      // retries after that are parked until the origin is probed again.
+      for (let i = 0; i < 6; i++)
+        await tenant.ingest.request('POST', '/api/v2/changes', {
+          action: 'Created',
+          object_type: 'Story',
+          object_id: `down-${i}`,
+          after: {},
+        });
+      const breakers = page.getByRole('table', { name: 'Open breakers' });
+      await expectPage(page.getByTestId('stat-Open breakers')).toHaveText('1', { timeout: 30_000 });
+      await expectPage(breakers).toContainText(new URL(down.url()).origin);
+      await expectPage(page.getByTestId('stat-Parked jobs')).toHaveText(/^[1-9]\d*$/, { timeout: 30_000 });
+    } finally {
+      await down.stop();
+    }
   });
 
   it('opens an attempt to show its request with secrets masked and the receiver’s answer', async () => {

@@ -65,9 +65,10 @@ function PortalShell({ portal, children }: { portal: Portal; children: ReactNode
       </Anchor>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
+          {/* A long tenant name is cut short rather than pushing the page wider than a phone. */}
+          <Group gap="sm" wrap="nowrap" miw={0}>
             {LogoURL && <Image src={LogoURL} alt={`${DisplayName} logo`} h={32} w="auto" fit="contain" />}
-            <Title order={1} size="h4" data-testid="portal-name">
+            <Title order={1} size="h4" data-testid="portal-name" lineClamp={1} title={DisplayName}>
               {DisplayName}
             </Title>
           </Group>

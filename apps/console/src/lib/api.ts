@@ -173,7 +173,6 @@ export const api = {
   createHook: (pipelineId: string, body: Schema<'CreateHookDto'>) =>
     call((c) => c.POST('/pipelines/{pipeline_id}/hooks/incoming', { ...pipeline(pipelineId), body })),
   runs: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/runs', pipeline(pipelineId))),
-  deliveryQueues: () => call((c) => c.GET('/api/v2/deliveries/webhooks')),
   breakers: () => call((c) => c.GET('/api/v2/breakers')),
   blocklist: () => call((c) => c.GET('/api/v2/blocklist')),
   unblock: (id: string) => call<void>((c) => c.DELETE('/api/v2/blocklist/{id}', { params: { path: { id } } })),

@@ -73,6 +73,9 @@ describe('the delivery overview of a subscription', () => {
     const hop = (consumer: string) => got.body.Queues.find((q: any) => q.Consumer === consumer);
     expect(hop('registry-outcome-batches')).toMatchObject({ Stream: 'OUTCOME_BATCHES', Available: true, Pending: 0 });
     expect(hop('matcher')).toMatchObject({ Stream: 'CHANGES', Available: false, Pending: null });
+    // They hold other tenants' load too, so only admins see them.
+    const reader = await h.request('GET', '/api/v2/overview', { key: await h.createKey(410, ['read-only']) });
+    expect(reader.body.Queues).toEqual([]);
   });
 
   it('shows the open breakers, parked jobs and blocked URLs the dispatcher reports for the caller', async () => {

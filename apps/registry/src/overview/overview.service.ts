@@ -29,7 +29,8 @@ export class OverviewService {
     const since = new Date(now.getTime() - windowMinutes * 60_000);
     const [attempts, queues, status] = await Promise.all([
       this.repository.attemptsSince(principal.subscriptionId, since, MAX_OVERVIEW_ATTEMPTS),
-      Promise.all(QUEUE_HOPS.map((hop) => this.queueHop(hop))),
+      // The queues are the whole stack's, so they show other tenants' load: admins only.
+      principal.roles.includes('admin') ? Promise.all(QUEUE_HOPS.map((hop) => this.queueHop(hop))) : [],
       this.dispatcher.status(tenantOf(principal), OVERVIEW_DEADLINE_MS),
     ]);
     return {

@@ -76,7 +76,7 @@ export class DeliveryOverviewDto implements Overview {
   PerMinute!: MinuteFiguresDto[];
   @ApiProperty({
     type: [QueueHopDto],
-    description: "Queue depth per hop between services, for the whole stack (not only the caller's).",
+    description: "Queue depth per hop between services, for the whole stack (not only the caller's); empty unless the caller is an admin.",
   })
   Queues!: QueueHopDto[];
   @ApiProperty({ type: DispatchFiguresDto }) Dispatch!: DispatchFiguresDto;

@@ -117,7 +117,7 @@ export function PortalLinksPage() {
       <Title order={2}>Portal links</Title>
       <Text c="dimmed" size="sm">
         A link opens the console for one tenant with its name, logo and colour, without signing in: its webhooks,
-        attempts and failed deliveries only.
+        attempts and failed deliveries only. An expired link stays listed as expired for a week, then is deleted.
       </Text>
       <NewLink onCreated={setCreated} />
       {created && <SecretOnce title="Portal link made" secret={created.URL} onDismiss={() => setCreated(null)} />}

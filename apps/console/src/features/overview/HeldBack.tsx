@@ -30,18 +30,21 @@ export function HeldBack({ webhookCount }: { webhookCount: number | undefined })
             </Text>
           )}
           {Dispatch.OpenBreakers.length > 0 && (
-            <ListTable
-              label="Open breakers"
-              rows={Dispatch.OpenBreakers}
-              rowKey={(b) => b.Origin}
-              empty={null}
-              columns={[
-                { header: 'Origin', cell: (b) => b.Origin, wrap: true },
-                { header: 'State', cell: (b) => <Badge color="red">{b.State}</Badge> },
-                { header: 'Parked', cell: (b) => b.Parked },
-                { header: 'Next probe', cell: (b) => (b.NextProbeAt ? formatTime(b.NextProbeAt) : 'under way') },
-              ]}
-            />
+            <>
+              <Title order={3}>Open breakers</Title>
+              <ListTable
+                label="Open breakers"
+                rows={Dispatch.OpenBreakers}
+                rowKey={(b) => b.Origin}
+                empty={null}
+                columns={[
+                  { header: 'Origin', cell: (b) => b.Origin, wrap: true },
+                  { header: 'State', cell: (b) => <Badge color="red">{b.State}</Badge> },
+                  { header: 'Parked', cell: (b) => b.Parked },
+                  { header: 'Next probe', cell: (b) => (b.NextProbeAt ? formatTime(b.NextProbeAt) : 'under way') },
+                ]}
+              />
+            </>
           )}
           {Queues.length > 0 && (
             <>

@@ -489,6 +489,30 @@ describe('the console in a browser', () => {
     expect((await login()).status).toBe(401);
   });
 
+  it('lets an admin add an API key, shows its secret once, and the key works until revoked', async () => {
+    await page.goto(`${e2e.stack.publicUrl}/operations`);
+    await signIn();
+    const form = page.getByRole('form', { name: 'Add an API key' });
+    await form.getByRole('textbox', { name: /^Name/ }).fill('ci pipeline');
+    await form.getByRole('textbox', { name: /^Shared spaces/ }).fill('build-farm');
+    await form.getByRole('textbox', { name: /^Shared spaces/ }).press('Enter');
+    await form.getByRole('button', { name: 'Add key' }).click();
+    await expectPage(page.getByTestId('secret')).toHaveText(/^hk_\S{16,}$/);
+    const secret = (await page.getByTestId('secret').textContent())!.trim();
+    const row = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: 'ci pipeline' });
+    await expectPage(row).toContainText('integration');
+    await expectPage(row).toContainText('build-farm');
+    expect((await e2e.public(secret).request('GET', '/api/v2/webhook')).status).toBe(200);
+
+    await row.getByRole('button', { name: 'Revoke ci pipeline' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke the key ci pipeline?' })
+      .getByRole('button', { name: 'Revoke key' })
+      .click();
+    await expectPage(row).toContainText('revoked');
+    expect((await e2e.public(secret).request('GET', '/api/v2/webhook')).status).toBe(401);
+  });
+
   it('keeps a BMC webhook’s numeric field ids numbers when it is edited', async () => {
     const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
       AppName: 'bmc',

@@ -35,6 +35,8 @@ export type PipelineRun = Schema<'RunResponse'>;
 export type User = Schema<'UserResponseDto'>;
 export type DeliveryOverview = Schema<'DeliveryOverviewDto'>;
 export type NewUser = Schema<'CreateUserDto'>;
+export type NewApiKey = Schema<'CreateApiKeyDto'>;
+export type CreatedApiKey = Schema<'CreatedApiKeyResponseDto'>;
 export type DraftMatch = Schema<'DraftMatchDto'>;
 export type DraftRules = DraftMatch['Webhook'];
 export type SampleChange = DraftMatch['Change'];
@@ -184,6 +186,7 @@ export const api = {
     call((c) => c.PATCH('/api/v2/users/{id}', { params: { path: { id } }, body: { Roles: roles } })),
   disableUser: (id: string) => call<void>((c) => c.DELETE('/api/v2/users/{id}', { params: { path: { id } } })),
   apiKeys: () => call((c) => c.GET('/api/v2/apikey')),
+  createApiKey: (body: NewApiKey) => call((c) => c.POST('/api/v2/apikey', { body })),
   /** What a portal link shows: its tenant, scope and branding. */
   portal: () => call((c) => c.GET('/api/v2/portal')),
   portalLinks: () => call((c) => c.GET('/api/v2/portal-links')),

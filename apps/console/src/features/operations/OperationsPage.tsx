@@ -1,10 +1,25 @@
-import { Badge, Button, Code, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  Fieldset,
+  SimpleGrid,
+  Stack,
+  TagsInput,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
-import { api, type ApiKey } from '../../lib/api';
+import { RoleChoice } from '../../components/RoleChoice';
+import { SecretOnce } from '../../components/SecretOnce';
+import { api, ApiError, type ApiKey, type CreatedApiKey, type Role } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/page-title';
@@ -94,11 +109,65 @@ function Sessions() {
   );
 }
 
+/** A key for a machine: its secret is shown once, here, and never again. */
+function AddApiKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
+  const client = useQueryClient();
+  const [problem, setProblem] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: api.createApiKey,
+    onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'keys'] }),
+  });
+  const form = useForm({
+    initialValues: { Name: '', Roles: ['integration'] as Role[], SharedSpaces: [] as string[] },
+    validate: { Roles: (v) => (v.length > 0 ? null : 'Choose at least one role') },
+  });
+  const submit = form.onSubmit((values) => {
+    setProblem(null);
+    create.mutate(values, {
+      onSuccess: (key) => {
+        form.reset();
+        onCreated(key);
+      },
+      onError: (err) => {
+        if (err instanceof ApiError && err.details.length > 0)
+          form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
+        else setProblem(err.message);
+      },
+    });
+  });
+  return (
+    <form onSubmit={submit} noValidate aria-label="Add an API key">
+      <Fieldset legend="Add an API key">
+        <Stack>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label="Name" description="What the key is for" withAsterisk {...form.getInputProps('Name')} />
+            <TagsInput
+              label="Shared spaces"
+              description="Whose tunnel the key may open (Enter after each)"
+              {...form.getInputProps('SharedSpaces')}
+            />
+          </SimpleGrid>
+          <RoleChoice label="Roles" {...form.getInputProps('Roles')} />
+          {problem && (
+            <Alert color="red" role="alert" title="The key was not made">
+              {problem}
+            </Alert>
+          )}
+          <Button type="submit" w="fit-content" loading={create.isPending}>
+            Add key
+          </Button>
+        </Stack>
+      </Fieldset>
+    </form>
+  );
+}
+
 function ApiKeys() {
   const client = useQueryClient();
   const { principal } = useSession();
   const keys = useQuery({ queryKey: ['ops', 'keys'], queryFn: api.apiKeys });
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const revoke = useMutation({
     mutationFn: api.revokeApiKey,
     onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'keys'] }),
@@ -116,6 +185,7 @@ function ApiKeys() {
               { header: 'Name', cell: (k) => k.Name },
               { header: 'Key', cell: (k) => <Code>{k.Hint}…</Code> },
               { header: 'Roles', cell: (k) => k.Roles.join(', ') },
+              { header: 'Shared spaces', cell: (k) => k.SharedSpaces.join(', ') || '—' },
               { header: 'Created', cell: (k) => formatTime(k.CreationDate) },
               {
                 header: null,
@@ -138,6 +208,10 @@ function ApiKeys() {
               },
             ]}
           />
+          <AddApiKey onCreated={setCreated} />
+          {created && (
+            <SecretOnce title={`API key ${created.Name}`} secret={created.Key} onDismiss={() => setCreated(null)} />
+          )}
           {revoking && (
             <ConfirmAction
               title={`Revoke the key ${revoking.Name}?`}

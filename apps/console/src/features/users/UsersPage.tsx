@@ -2,8 +2,6 @@ import {
   Alert,
   Badge,
   Button,
-  Checkbox,
-  type CheckboxGroupProps,
   Fieldset,
   Group,
   Modal,
@@ -19,28 +17,11 @@ import { useState } from 'react';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
-import { ApiError, ROLES, type Role, type User } from '../../lib/api';
+import { RoleChoice } from '../../components/RoleChoice';
+import { ApiError, type Role, type User } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { usePageTitle } from '../../lib/page-title';
 import { useCreateUser, useDisableUser, useSetRoles, useUsers } from './queries';
-
-const ROLE_LABELS: Record<Role, string> = {
-  admin: 'admin: everything, users and operations included',
-  integration: 'integration: manage webhooks and hooks',
-  'read-only': 'read-only: see, change nothing',
-};
-
-function RoleChoice(props: Omit<CheckboxGroupProps, 'children'>) {
-  return (
-    <Checkbox.Group {...props}>
-      <Stack gap={6} mt="xs">
-        {ROLES.map((role) => (
-          <Checkbox key={role} value={role} label={ROLE_LABELS[role]} />
-        ))}
-      </Stack>
-    </Checkbox.Group>
-  );
-}
 
 function AddUser() {
   const create = useCreateUser();

@@ -113,6 +113,7 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('link', { name: 'Webhooks' })).toBeVisible();
     await expectPage(page.getByRole('link', { name: 'Operations' })).toHaveCount(0);
     await expectPage(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
+    await expectPage(page.getByRole('link', { name: 'Send a change' })).toHaveCount(0);
   });
 
   it('creates a webhook after fixing the field the API refused, lists it, shows the attempt of a change, tests, disables, rotates and edits it', async () => {
@@ -141,13 +142,18 @@ describe('the console in a browser', () => {
     await expectPage(table.getByRole('link', { name: 'Console hook' })).toBeVisible();
 
     await e2e.indexed(indexed + 1);
-    const sent = await fetch(`${e2e.stack.publicUrl}/api/v2/changes`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'Created', object_type: 'Defect', object_id: 'c-1', after: { Priority: 'High' } }),
-    });
-    expect(sent.status).toBe(202);
+    // The change goes in through the console too, as a new user without curl sends one.
+    await page.getByRole('link', { name: 'Send a change' }).click();
+    const change = page.getByRole('form', { name: 'Send a change' });
+    await change.getByRole('textbox', { name: /^Object id/ }).fill('c-1');
+    await change.getByRole('textbox', { name: 'Record after' }).fill('{"Priority": "High"');
+    await change.getByRole('button', { name: 'Send change' }).click();
+    await expectPage(change.getByText(/^Not JSON/)).toBeVisible();
+    await change.getByRole('textbox', { name: 'Record after' }).fill('{"Priority": "High"}');
+    await change.getByRole('button', { name: 'Send change' }).click();
+    await expectPage(page.getByTestId('change-sent')).toContainText('Accepted as message');
 
+    await page.getByRole('link', { name: 'Webhooks' }).first().click();
     await table.getByRole('link', { name: 'Console hook' }).click();
     const attempts = page.getByRole('table', { name: 'Attempts' });
     // The log refreshes by itself: no reload between the change and the attempt showing.
@@ -567,6 +573,7 @@ describe('the console in a browser', () => {
         ['/webhooks/new', 'New webhook'],
         [`/webhooks/${webhook.ObjectUUID}`, webhook.Name],
         ['/incoming', 'Incoming hooks'],
+        ['/changes', 'Send a change'],
         ['/operations', 'Operations'],
         ['/people', 'Users'],
       ] as const) {

@@ -35,6 +35,7 @@ export type PipelineRun = Schema<'RunResponse'>;
 export type User = Schema<'UserResponseDto'>;
 export type DeliveryOverview = Schema<'DeliveryOverviewDto'>;
 export type NewUser = Schema<'CreateUserDto'>;
+export type SnapshotChange = Schema<'SnapshotChangeInputDto'>;
 export type NewApiKey = Schema<'CreateApiKeyDto'>;
 export type CreatedApiKey = Schema<'CreatedApiKeyResponseDto'>;
 export type DraftMatch = Schema<'DraftMatchDto'>;
@@ -181,6 +182,7 @@ export const api = {
   sessions: () => call((c) => c.GET('/api/v2/sessions')),
   overview: (minutes = 60) => call((c) => c.GET('/api/v2/overview', { params: { query: { minutes } } })),
   users: () => call((c) => c.GET('/api/v2/users')),
+  sendChange: (body: SnapshotChange) => call((c) => c.POST('/api/v2/changes', { body })),
   createUser: (body: NewUser) => call((c) => c.POST('/api/v2/users', { body })),
   setUserRoles: (id: string, roles: Role[]) =>
     call((c) => c.PATCH('/api/v2/users/{id}', { params: { path: { id } }, body: { Roles: roles } })),

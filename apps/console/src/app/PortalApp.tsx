@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Anchor,
   AppShell,
   Badge,
@@ -12,8 +11,6 @@ import {
   Stack,
   Text,
   Title,
-  useComputedColorScheme,
-  useMantineColorScheme,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
@@ -26,6 +23,7 @@ import { WebhooksPage } from '../features/webhooks/WebhooksPage';
 import { api, ApiError, setCredential, type Portal } from '../lib/api';
 import { PortalSessionProvider } from '../lib/session';
 import { brandedTheme, cssVariablesResolver, theme } from './theme';
+import { ColorSchemeToggle } from '../components/ColorSchemeToggle';
 import './shell.css';
 
 /** Per tab, so a reload keeps the portal open after the token has left the address bar. */
@@ -40,17 +38,6 @@ function takeToken(): string | null {
     return fromLink;
   }
   return sessionStorage.getItem(STORAGE_KEY);
-}
-
-function ColorSchemeToggle() {
-  const { setColorScheme } = useMantineColorScheme();
-  const scheme = useComputedColorScheme('light');
-  const next = scheme === 'dark' ? 'light' : 'dark';
-  return (
-    <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} mode`} onClick={() => setColorScheme(next)}>
-      <span aria-hidden>{scheme === 'dark' ? '☀' : '☾'}</span>
-    </ActionIcon>
-  );
 }
 
 function PortalShell({ portal, children }: { portal: Portal; children: ReactNode }) {

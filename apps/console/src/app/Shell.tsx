@@ -1,22 +1,10 @@
-import {
-  ActionIcon,
-  Anchor,
-  AppShell,
-  Badge,
-  Burger,
-  Button,
-  Group,
-  NavLink,
-  Text,
-  Title,
-  useComputedColorScheme,
-  useMantineColorScheme,
-} from '@mantine/core';
+import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { Role } from '../lib/api';
 import { useSession } from '../lib/session';
+import { ColorSchemeToggle } from '../components/ColorSchemeToggle';
 import './shell.css';
 
 /** Each page with the roles that may open it (none: everyone signed in). */
@@ -29,17 +17,6 @@ const NAV: { to: string; label: string; roles: Role[] }[] = [
   { to: '/people', label: 'Users', roles: ['admin'] },
   { to: '/portal-links', label: 'Portal links', roles: ['admin'] },
 ];
-
-function ColorSchemeToggle() {
-  const { setColorScheme } = useMantineColorScheme();
-  const scheme = useComputedColorScheme('light');
-  const next = scheme === 'dark' ? 'light' : 'dark';
-  return (
-    <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} mode`} onClick={() => setColorScheme(next)}>
-      <span aria-hidden>{scheme === 'dark' ? '☀' : '☾'}</span>
-    </ActionIcon>
-  );
-}
 
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();

@@ -1,21 +1,10 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Fieldset,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Textarea,
-  Title,
-} from '@mantine/core';
+import { Anchor, Button, Fieldset, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError, CHANGE_ACTIONS, type ChangeAction } from '../../lib/api';
+import { FormProblem } from '../../components/FormProblem';
+import { api, CHANGE_ACTIONS, type ChangeAction } from '../../lib/api';
+import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
 import { parseRecord } from '../../lib/records';
 import { useSession } from '../../lib/session';
@@ -30,7 +19,6 @@ export function SendChangePage() {
   usePageTitle('Send a change');
   const { can } = useSession();
   const send = useMutation({ mutationFn: api.sendChange });
-  const [problem, setProblem] = useState<string | null>(null);
   const form = useForm({
     initialValues: {
       action: 'Created' as ChangeAction,
@@ -40,11 +28,12 @@ export function SendChangePage() {
       after: '{"Priority": "High", "State": "Open"}',
     },
   });
+  const failure = useFormProblem(form.setErrors);
   if (!can('admin', 'integration'))
     return <Text role="alert">Sending changes needs the admin or integration role.</Text>;
 
   const submit = form.onSubmit((values) => {
-    setProblem(null);
+    failure.clear();
     const records: Partial<Record<(typeof RECORD_FIELDS)[number], Record<string, unknown> | null>> = {};
     const wrong: Record<string, string> = {};
     for (const field of RECORD_FIELDS) {
@@ -61,11 +50,7 @@ export function SendChangePage() {
     send.mutate(
       { action: values.action, object_type: values.object_type, object_id: values.object_id, ...records },
       {
-        onError: (err) => {
-          if (err instanceof ApiError && err.details.length > 0)
-            form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
-          else setProblem(err.message);
-        },
+        onError: failure.show,
       },
     );
   });
@@ -98,11 +83,7 @@ export function SendChangePage() {
                 <Textarea label="Record after" autosize minRows={2} {...form.getInputProps('after')} />
               )}
             </SimpleGrid>
-            {problem && (
-              <Alert color="red" role="alert" title="The change was not sent">
-                {problem}
-              </Alert>
-            )}
+            <FormProblem title="The change was not sent" problem={failure.problem} />
             <Button type="submit" w="fit-content" loading={send.isPending}>
               Send change
             </Button>

@@ -8,13 +8,13 @@ import { QueryState } from '../../components/QueryState';
 import { SecretOnce } from '../../components/SecretOnce';
 import { api, ApiError, type IncomingHook } from '../../lib/api';
 import { formatTime } from '../../lib/format';
+import { fieldErrors } from '../../lib/form-problem';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/page-title';
 
-function fieldErrors(err: unknown): Record<string, string> {
-  return err instanceof ApiError
-    ? Object.fromEntries(err.details.map((d) => [d.field, d.reason]))
-    : { name: String(err) };
+/** The API's field problems at their fields; anything else under the name, the one field every form here has. */
+function problemsOf(err: unknown): Record<string, string> {
+  return err instanceof ApiError && err.details.length > 0 ? fieldErrors(err) : { name: String(err) };
 }
 
 function NewPipeline({ onCreated }: { onCreated: (id: string) => void }) {
@@ -33,7 +33,7 @@ function NewPipeline({ onCreated }: { onCreated: (id: string) => void }) {
               void client.invalidateQueries({ queryKey: ['pipelines'] });
               onCreated(p.id);
             },
-            onError: (err) => form.setErrors(fieldErrors(err)),
+            onError: (err) => form.setErrors(problemsOf(err)),
           },
         ),
       )}
@@ -66,7 +66,7 @@ function NewHook({ pipelineId }: { pipelineId: string }) {
               form.reset();
               void client.invalidateQueries({ queryKey: ['hooks', pipelineId] });
             },
-            onError: (err) => form.setErrors(fieldErrors(err)),
+            onError: (err) => form.setErrors(problemsOf(err)),
           }),
         )}
       >

@@ -1,27 +1,17 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Code,
-  Fieldset,
-  SimpleGrid,
-  Stack,
-  TagsInput,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Badge, Button, Code, Fieldset, SimpleGrid, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmAction } from '../../components/ConfirmAction';
+import { FormProblem } from '../../components/FormProblem';
 import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { RoleChoice } from '../../components/RoleChoice';
 import { SecretOnce } from '../../components/SecretOnce';
-import { api, ApiError, type ApiKey, type CreatedApiKey, type Role } from '../../lib/api';
+import { api, type ApiKey, type CreatedApiKey, type Role } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
+import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
 
 function Breakers() {
@@ -112,7 +102,6 @@ function Sessions() {
 /** A key for a machine: its secret is shown once, here, and never again. */
 function AddApiKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
   const client = useQueryClient();
-  const [problem, setProblem] = useState<string | null>(null);
   const create = useMutation({
     mutationFn: api.createApiKey,
     onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'keys'] }),
@@ -121,18 +110,15 @@ function AddApiKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
     initialValues: { Name: '', Roles: ['integration'] as Role[], SharedSpaces: [] as string[] },
     validate: { Roles: (v) => (v.length > 0 ? null : 'Choose at least one role') },
   });
+  const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
-    setProblem(null);
+    failure.clear();
     create.mutate(values, {
       onSuccess: (key) => {
         form.reset();
         onCreated(key);
       },
-      onError: (err) => {
-        if (err instanceof ApiError && err.details.length > 0)
-          form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
-        else setProblem(err.message);
-      },
+      onError: failure.show,
     });
   });
   return (
@@ -148,11 +134,7 @@ function AddApiKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
             />
           </SimpleGrid>
           <RoleChoice label="Roles" {...form.getInputProps('Roles')} />
-          {problem && (
-            <Alert color="red" role="alert" title="The key was not made">
-              {problem}
-            </Alert>
-          )}
+          <FormProblem title="The key was not made" problem={failure.problem} />
           <Button type="submit" w="fit-content" loading={create.isPending}>
             Add key
           </Button>

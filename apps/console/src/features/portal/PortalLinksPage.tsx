@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   ColorInput,
@@ -15,11 +14,13 @@ import {
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { ConfirmAction } from '../../components/ConfirmAction';
+import { FormProblem } from '../../components/FormProblem';
 import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { SecretOnce } from '../../components/SecretOnce';
-import { ApiError, type CreatedPortalLink, type PortalLink, type PortalScope } from '../../lib/api';
+import { type CreatedPortalLink, type PortalLink, type PortalScope } from '../../lib/api';
 import { formatTime } from '../../lib/format';
+import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
 import { useCreatePortalLink, usePortalLinks, useRevokePortalLink } from './queries';
 
@@ -37,7 +38,6 @@ function state(link: PortalLink): { label: string; color: string } {
 
 function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }) {
   const create = useCreatePortalLink();
-  const [problem, setProblem] = useState<string | null>(null);
   const form = useForm({
     initialValues: {
       DisplayName: '',
@@ -47,8 +47,9 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
       ExpiresInHours: 168 as number | string,
     },
   });
+  const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
-    setProblem(null);
+    failure.clear();
     create.mutate(
       {
         DisplayName: values.DisplayName,
@@ -62,11 +63,7 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
           form.reset();
           onCreated(link);
         },
-        onError: (err) => {
-          if (err instanceof ApiError && err.details.length > 0)
-            form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
-          else setProblem(err.message);
-        },
+        onError: failure.show,
       },
     );
   });
@@ -91,11 +88,7 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
             </Text>
             <SegmentedControl aria-labelledby="portal-scope" data={SCOPE_CHOICES} {...form.getInputProps('Scope')} />
           </Stack>
-          {problem && (
-            <Alert color="red" role="alert" title="The link was not made">
-              {problem}
-            </Alert>
-          )}
+          <FormProblem title="The link was not made" problem={failure.problem} />
           <Button type="submit" w="fit-content" loading={create.isPending}>
             Make link
           </Button>

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Fieldset,
@@ -15,35 +14,33 @@ import {
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { ConfirmAction } from '../../components/ConfirmAction';
+import { FormProblem } from '../../components/FormProblem';
 import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { RoleChoice } from '../../components/RoleChoice';
-import { ApiError, type Role, type User } from '../../lib/api';
+import { type Role, type User } from '../../lib/api';
 import { formatTime } from '../../lib/format';
+import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
 import { useCreateUser, useDisableUser, useSetRoles, useUsers } from './queries';
 
 function AddUser() {
   const create = useCreateUser();
   const [added, setAdded] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
   const form = useForm({
     initialValues: { Email: '', Password: '', Roles: ['read-only'] as Role[] },
     validate: { Roles: (v) => (v.length > 0 ? null : 'Choose at least one role') },
   });
+  const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
     setAdded(null);
-    setProblem(null);
+    failure.clear();
     create.mutate(values, {
       onSuccess: (user) => {
         setAdded(user.Email);
         form.reset();
       },
-      onError: (err) => {
-        if (err instanceof ApiError && err.details.length > 0)
-          form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
-        else setProblem(err.message);
-      },
+      onError: failure.show,
     });
   });
   return (
@@ -61,11 +58,7 @@ function AddUser() {
             />
           </SimpleGrid>
           <RoleChoice label="Roles" {...form.getInputProps('Roles')} />
-          {problem && (
-            <Alert color="red" role="alert" title="The user was not added">
-              {problem}
-            </Alert>
-          )}
+          <FormProblem title="The user was not added" problem={failure.problem} />
           {added && (
             <Text size="sm" role="status">
               {added} can now sign in with email and password.

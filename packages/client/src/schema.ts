@@ -1554,7 +1554,7 @@ export interface components {
       Sampled: boolean;
       /** @description One entry per minute of the window, oldest first. */
       PerMinute: components['schemas']['MinuteFiguresDto'][];
-      /** @description Queue depth per hop between services, for the whole stack (not only the caller's). */
+      /** @description Queue depth per hop between services, for the whole stack (not only the caller's); empty unless the caller is an admin. */
       Queues: components['schemas']['QueueHopDto'][];
       Dispatch: components['schemas']['DispatchFiguresDto'];
     };

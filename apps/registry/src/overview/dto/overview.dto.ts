@@ -76,7 +76,8 @@ export class DeliveryOverviewDto implements Overview {
   PerMinute!: MinuteFiguresDto[];
   @ApiProperty({
     type: [QueueHopDto],
-    description: "Queue depth per hop between services, for the whole stack (not only the caller's); empty unless the caller is an admin.",
+    description:
+      "Queue depth per hop between services, for the whole stack (not only the caller's); empty unless the caller is an admin.",
   })
   Queues!: QueueHopDto[];
   @ApiProperty({ type: DispatchFiguresDto }) Dispatch!: DispatchFiguresDto;

@@ -1,5 +1,5 @@
 import { expect as expectPage } from './expect-page';
-import { waitFor } from '@hookline/testing';
+import { Receiver, waitFor } from '@hookline/testing';
 import { createHmac } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { E2eStack } from '../e2e/e2e-stack';
@@ -113,6 +113,7 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('link', { name: 'Webhooks' })).toBeVisible();
     await expectPage(page.getByRole('link', { name: 'Operations' })).toHaveCount(0);
     await expectPage(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
+    await expectPage(page.getByRole('link', { name: 'Send a change' })).toHaveCount(0);
   });
 
   it('creates a webhook after fixing the field the API refused, lists it, shows the attempt of a change, tests, disables, rotates and edits it', async () => {
@@ -141,13 +142,18 @@ describe('the console in a browser', () => {
     await expectPage(table.getByRole('link', { name: 'Console hook' })).toBeVisible();
 
     await e2e.indexed(indexed + 1);
-    const sent = await fetch(`${e2e.stack.publicUrl}/api/v2/changes`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'Created', object_type: 'Defect', object_id: 'c-1', after: { Priority: 'High' } }),
-    });
-    expect(sent.status).toBe(202);
+    // The change goes in through the console too, as a new user without curl sends one.
+    await page.getByRole('link', { name: 'Send a change' }).click();
+    const change = page.getByRole('form', { name: 'Send a change' });
+    await change.getByRole('textbox', { name: /^Object id/ }).fill('c-1');
+    await change.getByRole('textbox', { name: 'Record after' }).fill('{"Priority": "High"');
+    await change.getByRole('button', { name: 'Send change' }).click();
+    await expectPage(change.getByText(/^Not JSON/)).toBeVisible();
+    await change.getByRole('textbox', { name: 'Record after' }).fill('{"Priority": "High"}');
+    await change.getByRole('button', { name: 'Send change' }).click();
+    await expectPage(page.getByTestId('change-sent')).toContainText('Accepted as message');
 
+    await page.getByRole('link', { name: 'Webhooks' }).first().click();
     await table.getByRole('link', { name: 'Console hook' }).click();
     const attempts = page.getByRole('table', { name: 'Attempts' });
     // The log refreshes by itself: no reload between the change and the attempt showing.
@@ -178,7 +184,10 @@ describe('the console in a browser', () => {
     // The tenant's one attempt so far (test deliveries are not logged), across its webhooks.
     await expectPage(page.getByTestId('stat-Attempts')).toHaveText('1');
     await expectPage(page.getByTestId('stat-Success ratio')).toHaveText('100.0 %');
-    await expectPage(page.getByTestId('stat-Queued deliveries')).toHaveText('0');
+    await expectPage(page.getByTestId('stat-Open breakers')).toHaveText('0');
+    await expectPage(page.getByRole('table', { name: 'Queues between services' })).toContainText(
+      'matcher → dispatcher',
+    );
     await expectPage(page.getByTestId('stat-p50 latency')).toHaveText(/^\d+ ms$/);
     await expectPage(
       page.getByRole('img', { name: /^Attempts per minute over the last 60 minutes: 1 attempts, 0 failed/ }),
@@ -300,6 +309,48 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Replay all 2' }).click();
     await expectPage(page.getByText('2 replays queued.')).toBeVisible();
     await expectPage(attempts.getByRole('row').filter({ hasText: 'success' })).toHaveCount(3, { timeout: 30_000 });
+  });
+
+  it('shows on the overview, without a reload, the breaker a failing receiver opens and the jobs it parks', async () => {
+    // A receiver of its own: the breaker is per origin, and the others' tests share e2e.receiver's.
+    const down = await Receiver.start();
+    try {
+      down.behave('/down', 503);
+      const tenant = await e2e.tenant(7004);
+      const indexed = await indexTotal();
+      const created = await tenant.registry.request('POST', '/api/v2/webhook', {
+        AppName: 'console',
+        AppUrl: 'http://console',
+        Name: 'Down hook',
+        TargetUrl: down.url('/down'),
+        ObjectTypes: ['Story'],
+        Events: ['Created'],
+        RetryPolicy: { MaxRetries: 3, InitialDelayMs: 200 },
+      });
+      expect(created.status).toBe(200);
+      await e2e.indexed(indexed + 1);
+
+      await page.goto(e2e.stack.publicUrl);
+      await signIn(tenant.key);
+      await expectPage(page.getByTestId('stat-Open breakers')).toHaveText('0');
+      await expectPage(page.getByTestId('stat-Parked jobs')).toHaveText('0');
+
+      // Five failed attempts open the breaker (the dispatcher's default volume threshold); the
+      // retries after that are parked until the origin is probed again.
+      for (let i = 0; i < 6; i++)
+        await tenant.ingest.request('POST', '/api/v2/changes', {
+          action: 'Created',
+          object_type: 'Story',
+          object_id: `down-${i}`,
+          after: {},
+        });
+      const breakers = page.getByRole('table', { name: 'Open breakers' });
+      await expectPage(page.getByTestId('stat-Open breakers')).toHaveText('1', { timeout: 30_000 });
+      await expectPage(breakers).toContainText(new URL(down.url()).origin);
+      await expectPage(page.getByTestId('stat-Parked jobs')).toHaveText(/^[1-9]\d*$/, { timeout: 30_000 });
+    } finally {
+      await down.stop();
+    }
   });
 
   it('opens an attempt to show its request with secrets masked and the receiver’s answer', async () => {
@@ -444,6 +495,30 @@ describe('the console in a browser', () => {
     expect((await login()).status).toBe(401);
   });
 
+  it('lets an admin add an API key, shows its secret once, and the key works until revoked', async () => {
+    await page.goto(`${e2e.stack.publicUrl}/operations`);
+    await signIn();
+    const form = page.getByRole('form', { name: 'Add an API key' });
+    await form.getByRole('textbox', { name: /^Name/ }).fill('ci pipeline');
+    await form.getByRole('textbox', { name: /^Shared spaces/ }).fill('build-farm');
+    await form.getByRole('textbox', { name: /^Shared spaces/ }).press('Enter');
+    await form.getByRole('button', { name: 'Add key' }).click();
+    await expectPage(page.getByTestId('secret')).toHaveText(/^hk_\S{16,}$/);
+    const secret = (await page.getByTestId('secret').textContent())!.trim();
+    const row = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: 'ci pipeline' });
+    await expectPage(row).toContainText('integration');
+    await expectPage(row).toContainText('build-farm');
+    expect((await e2e.public(secret).request('GET', '/api/v2/webhook')).status).toBe(200);
+
+    await row.getByRole('button', { name: 'Revoke ci pipeline' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke the key ci pipeline?' })
+      .getByRole('button', { name: 'Revoke key' })
+      .click();
+    await expectPage(row).toContainText('revoked');
+    expect((await e2e.public(secret).request('GET', '/api/v2/webhook')).status).toBe(401);
+  });
+
   it('keeps a BMC webhook’s numeric field ids numbers when it is edited', async () => {
     const created = await e2e.public(key).request<{ ObjectUUID: string }>('POST', '/api/v2/webhook', {
       AppName: 'bmc',
@@ -498,6 +573,7 @@ describe('the console in a browser', () => {
         ['/webhooks/new', 'New webhook'],
         [`/webhooks/${webhook.ObjectUUID}`, webhook.Name],
         ['/incoming', 'Incoming hooks'],
+        ['/changes', 'Send a change'],
         ['/operations', 'Operations'],
         ['/people', 'Users'],
       ] as const) {

@@ -119,4 +119,30 @@ describe('tenant portals in a browser', () => {
     await expectPage(portal.getByRole('heading', { name: 'This link is no longer valid' })).toBeVisible();
     expect(portalErrors).toEqual([]);
   });
+
+  it('is usable at 390 px wide: the portal and the links page scroll their tables, never the page', async () => {
+    const url = await makeLink('Manage webhooks');
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const small = await phone.newPage();
+    const phoneErrors = collectErrors(small);
+    const pageWidth = () => small.evaluate(() => document.documentElement.scrollWidth);
+    try {
+      await small.goto(url);
+      const table = small.getByRole('table', { name: 'Webhooks' });
+      await expectPage(table.getByRole('link', { name: 'Alpha orders' })).toBeVisible();
+      expect(await pageWidth()).toBeLessThanOrEqual(390);
+      await table.getByRole('link', { name: 'Alpha orders' }).click();
+      await expectPage(small.getByRole('table', { name: 'Attempts' })).toBeVisible();
+      expect(await pageWidth()).toBeLessThanOrEqual(390);
+
+      await small.goto(`${e2e.stack.publicUrl}/portal-links`);
+      await small.getByRole('textbox', { name: 'API key' }).fill(keyA);
+      await small.getByRole('button', { name: 'Sign in' }).click();
+      await expectPage(small.getByRole('table', { name: 'Portal links' })).toContainText('Acme Orders');
+      expect(await pageWidth()).toBeLessThanOrEqual(390);
+      expect(phoneErrors).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
 });

@@ -14,7 +14,9 @@ const out = join(root, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
 
 const receiver = await Receiver.start();
-receiver.behave('/flaky', 503);
+// A receiver of its own that is down, so its breaker opens without holding back the others.
+const down = await Receiver.start();
+down.behave('/flaky', 503);
 const stack = await ProcessStack.start({
   frontDoor: true,
   serviceEnv: {
@@ -38,7 +40,16 @@ try {
     });
   const first = (await hook('Defects to on-call', '/oncall')).body;
   await hook('Release notes', '/notes', { Events: ['Created'], Expressions: [] });
-  await hook('Flaky receiver', '/flaky', { RetryPolicy: { MaxRetries: 0 } });
+  const flaky = await api.request('POST', '/api/v2/webhook', {
+    AppName: 'Tracker',
+    AppUrl: 'https://tracker.example',
+    Name: 'Flaky receiver',
+    TargetUrl: down.url('/flaky'),
+    ObjectTypes: ['Story'],
+    Events: ['Created'],
+    RetryPolicy: { MaxRetries: 2, InitialDelayMs: 200 },
+  });
+  if (flaky.status !== 200) throw new Error(`the flaky webhook was refused: ${JSON.stringify(flaky.body)}`);
   await hook('Paused integration', '/paused', { Disabled: true });
   const matcher = new ApiClient(stack.url('matcher'), stack.adminKey);
   // The disabled webhook is not in the matcher's index.
@@ -50,9 +61,21 @@ try {
       object_id: `d-${i}`,
       after: { Priority: 'High' },
     });
-  await waitFor(() => receiver.at('/oncall').length === 3 && receiver.at('/flaky').length >= 3, 30_000).catch((err) => {
+  // Five failures open the down receiver's breaker; the retries after that are parked.
+  for (let i = 0; i < 6; i++)
+    await api.request('POST', '/api/v2/changes', {
+      action: 'Created',
+      object_type: 'Story',
+      object_id: `s-${i}`,
+      after: {},
+    });
+  await waitFor(() => receiver.at('/oncall').length === 3, 30_000).catch((err) => {
     throw new Error(`${err.message}: the receiver got ${receiver.requests.map((r) => r.path).join(', ')}`);
   });
+  await waitFor(async () => {
+    const { Dispatch } = (await api.request('GET', '/api/v2/overview')).body;
+    return Dispatch.OpenBreakers.length === 1 && Dispatch.ParkedJobs > 0;
+  }, 30_000);
   const pipeline = (await api.request('POST', '/pipelines', { name: 'deploy-web' })).body;
   await api.request('POST', `/pipelines/${pipeline.id}/hooks/incoming`, {
     name: 'from GitHub',
@@ -134,8 +157,18 @@ try {
     },
   });
   await shoot('webhooks-dark-phone', '/webhooks', { width: 390, height: 844, scheme: 'dark' });
+  await shoot('portal-phone', portalUrl.pathname + portalUrl.hash, {
+    width: 390,
+    height: 844,
+    signIn: false,
+    act: async (page) => {
+      await page.getByRole('table', { name: 'Webhooks' }).waitFor();
+      await page.waitForLoadState('networkidle');
+    },
+  });
 } finally {
   await browser.close();
   await stack.stop();
   await receiver.stop();
+  await down.stop();
 }

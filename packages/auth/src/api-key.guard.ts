@@ -50,7 +50,7 @@ export class ApiKeyGuard implements CanActivate {
       : isPortalToken(key)
         ? await this.portals.authenticate(key)
         : await this.keys.authenticate(key);
-    if (!principal) throw unauthenticated();
+    if (!principal) throw unauthenticated(isPortalToken(key) ? await this.portals.refusalOf(key) : undefined);
     req.principal = principal;
     if (principal.portal) this.checkPortalScope(context, principal.portal.scope);
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
@@ -78,6 +78,6 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
-function unauthenticated(): HooklineError {
-  return new HooklineError(ErrorCode.Unauthenticated, 'Unauthorized', [], { 'WWW-Authenticate': 'Bearer' });
+function unauthenticated(message = 'Unauthorized'): HooklineError {
+  return new HooklineError(ErrorCode.Unauthenticated, message, [], { 'WWW-Authenticate': 'Bearer' });
 }

@@ -4,7 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { hashApiKey } from './keys';
 import type { Principal } from './principal';
-import { PortalLinkRecord } from './portal-link.schema';
+import { PORTAL_LINK_RETENTION_DAYS, PortalLinkRecord } from './portal-link.schema';
 
 /** Every portal token starts with this, so the guard tells it from a key or a user token without a lookup. */
 export const PORTAL_TOKEN_PREFIX = 'hlp_';
@@ -32,6 +32,17 @@ export class PortalLinkRepository {
       .findOne({ _id: hashApiKey(token), revokedAt: null, expiresAt: { $gt: now } })
       .lean<PortalLinkRecord>()
       .exec();
+  }
+
+  /** Why a token that did not authenticate is refused: the 401's message for whoever holds the link. */
+  async refusalOf(token: string, now = new Date()): Promise<string> {
+    const link = await this.model
+      .findOne({ _id: hashApiKey(token) }, { expiresAt: 1, revokedAt: 1 })
+      .lean<Pick<PortalLinkRecord, 'expiresAt' | 'revokedAt'>>()
+      .exec();
+    if (link?.revokedAt) return 'This portal link was revoked';
+    if (link && link.expiresAt <= now) return `This portal link expired at ${link.expiresAt.toISOString()}`;
+    return `This portal link does not exist (expired links are deleted after ${PORTAL_LINK_RETENTION_DAYS} days)`;
   }
 
   /** Who a portal token speaks for: its tenant, limited by the guard to handlers open to its scope. */

@@ -4,6 +4,12 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 export const PORTAL_SCOPES = ['read-only', 'manage-webhooks'] as const;
 export type PortalScope = (typeof PORTAL_SCOPES)[number];
 
+/**
+ * How long an expired link stays listed (as expired) before it is deleted: long enough for an admin
+ * to see why a tenant's link stopped working, short enough that the list does not grow forever.
+ */
+export const PORTAL_LINK_RETENTION_DAYS = 7;
+
 /** How the console presents the tenant to a portal link's holder. */
 export interface PortalBranding {
   displayName: string;
@@ -48,3 +54,6 @@ export class PortalLinkRecord {
 }
 
 export const PortalLinkSchema = SchemaFactory.createForClass(PortalLinkRecord);
+// Deleted PORTAL_LINK_RETENTION_DAYS after expiry; where the server has no TTL indexes the
+// DatabaseModule's sweep does it.
+PortalLinkSchema.index({ expiresAt: 1 }, { expireAfterSeconds: PORTAL_LINK_RETENTION_DAYS * 24 * 60 * 60 });

@@ -301,7 +301,7 @@ export interface paths {
     };
     /**
      * Delivery figures of the caller's subscription over a recent window
-     * @description Attempts per second, success ratio, p50/p99 latency and attempts per minute, from the delivery log.
+     * @description Attempts per second, success ratio, p50/p99 latency and attempts per minute, from the delivery log; queue depth per hop between services; open breakers, parked jobs and blocked URLs from the dispatcher (marked unavailable when it does not answer within a second).
      */
     get: operations['OverviewController_overview'];
     put?: never;
@@ -1554,6 +1554,19 @@ export interface components {
       Sampled: boolean;
       /** @description One entry per minute of the window, oldest first. */
       PerMinute: components['schemas']['MinuteFiguresDto'][];
+      /** @description Queue depth per hop between services, for the whole stack (not only the caller's); empty unless the caller is an admin. */
+      Queues: components['schemas']['QueueHopDto'][];
+      Dispatch: components['schemas']['DispatchFiguresDto'];
+    };
+    DispatchFiguresDto: {
+      /** @description False when no dispatcher answered in time; the other fields are then empty. */
+      Available: boolean;
+      /** @description Origins whose circuit breaker is not closed. */
+      OpenBreakers: components['schemas']['OpenBreakerDto'][];
+      /** @description Jobs parked for any origin. */
+      ParkedJobs: number | null;
+      /** @description URLs whose block is in force. */
+      BlockedUrls: number | null;
     };
     DraftMatchDto: {
       /** @description Checked as the matcher checks a stored webhook. */
@@ -1784,6 +1797,16 @@ export interface components {
       Attempts: number;
       Failures: number;
     };
+    OpenBreakerDto: {
+      /** @example https://hooks.example.com */
+      Origin: string;
+      /** @enum {string} */
+      State: 'open' | 'half-open';
+      /** @description Jobs parked until the origin answers again. */
+      Parked: number;
+      /** Format: date-time */
+      NextProbeAt: string | null;
+    };
     PipelineResponse: {
       /** Format: uuid */
       id: string;
@@ -1825,6 +1848,23 @@ export interface components {
       ExpiresAt: string;
       CreatedBy: string | null;
       Revoked: boolean;
+    };
+    QueueHopDto: {
+      /** @example matcher → dispatcher */
+      Hop: string;
+      /** @example DELIVERIES */
+      Stream: string;
+      /**
+       * @description The durable consumer reading the stream.
+       * @example dispatcher
+       */
+      Consumer: string;
+      /** @description False when the consumer could not be read in time or does not exist yet. */
+      Available: boolean;
+      /** @description Messages not yet given to the consumer. */
+      Pending: number | null;
+      /** @description Messages given and not yet acked. */
+      AckPending: number | null;
     };
     RallyChangeInputDto: {
       /** @description Unique per change; a re-sent id is published once. */

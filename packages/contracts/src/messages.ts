@@ -462,3 +462,25 @@ export interface PipelineRunStateRefused {
 }
 
 export type PipelineRunStateReply = PipelineRunStateAccepted | PipelineRunStateRefused;
+
+/** An origin whose circuit breaker is not closed, as one dispatcher instance sees it. */
+export interface DispatchBreaker {
+  origin: string;
+  state: 'open' | 'half-open';
+  /** Jobs parked for the origin (all instances). */
+  parked: number;
+  /** ISO time of the next probe; null while one is under way. */
+  nextProbeAt: string | null;
+}
+
+/**
+ * The reply to a core NATS request on `dispatch.status.<tenant>` (SUBJECTS.dispatchStatus): what
+ * holds the tenant's deliveries back. The request body is `{}`.
+ */
+export interface DispatchStatus {
+  openBreakers: DispatchBreaker[];
+  /** Jobs parked for any origin (all instances). */
+  parkedJobs: number;
+  /** URLs whose block is in force now. */
+  blockedUrls: number;
+}

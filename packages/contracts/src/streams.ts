@@ -142,6 +142,9 @@ export const SUBJECTS = {
   /** Core NATS, not stored: the registry revoked an API key (ApiKeyRevokedEvent); gateways close its tunnels. */
   apiKeyRevoked: (tenant: string, keyId: string) => `apikeys.${subjectToken(tenant)}.${subjectToken(keyId)}.revoked`,
   apiKeyRevokedAll: 'apikeys.*.*.revoked',
+  /** Core NATS request/reply: a dispatcher answers with the tenant's DispatchStatus (for the overview). */
+  dispatchStatus: (tenant: string) => `dispatch.status.${subjectToken(tenant)}`,
+  dispatchStatusAll: 'dispatch.status.*',
   /** Core NATS, not stored: an admin lifted a URL block (UrlUnblockedEvent); every dispatcher drops it at once. */
   urlUnblocked: (tenant: string) => `blocklist.${subjectToken(tenant)}.unblocked`,
   urlUnblockedAll: 'blocklist.*.unblocked',

@@ -7,3 +7,4 @@ export * from './payload-check';
 export * from './publisher';
 export * from './streams';
 export * from './tenant-requests';
+export * from './adapters/consumer-lag';

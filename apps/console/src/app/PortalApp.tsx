@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Anchor,
   AppShell,
   Badge,
@@ -12,8 +11,6 @@ import {
   Stack,
   Text,
   Title,
-  useComputedColorScheme,
-  useMantineColorScheme,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
@@ -26,6 +23,7 @@ import { WebhooksPage } from '../features/webhooks/WebhooksPage';
 import { api, ApiError, setCredential, type Portal } from '../lib/api';
 import { PortalSessionProvider } from '../lib/session';
 import { brandedTheme, cssVariablesResolver, theme } from './theme';
+import { ColorSchemeToggle } from '../components/ColorSchemeToggle';
 import './shell.css';
 
 /** Per tab, so a reload keeps the portal open after the token has left the address bar. */
@@ -42,17 +40,6 @@ function takeToken(): string | null {
   return sessionStorage.getItem(STORAGE_KEY);
 }
 
-function ColorSchemeToggle() {
-  const { setColorScheme } = useMantineColorScheme();
-  const scheme = useComputedColorScheme('light');
-  const next = scheme === 'dark' ? 'light' : 'dark';
-  return (
-    <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} mode`} onClick={() => setColorScheme(next)}>
-      <span aria-hidden>{scheme === 'dark' ? '☀' : '☾'}</span>
-    </ActionIcon>
-  );
-}
-
 function PortalShell({ portal, children }: { portal: Portal; children: ReactNode }) {
   const { pathname } = useLocation();
   const { DisplayName, LogoURL } = portal.Branding;
@@ -65,9 +52,10 @@ function PortalShell({ portal, children }: { portal: Portal; children: ReactNode
       </Anchor>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
+          {/* A long tenant name is cut short rather than pushing the page wider than a phone. */}
+          <Group gap="sm" wrap="nowrap" miw={0}>
             {LogoURL && <Image src={LogoURL} alt={`${DisplayName} logo`} h={32} w="auto" fit="contain" />}
-            <Title order={1} size="h4" data-testid="portal-name">
+            <Title order={1} size="h4" data-testid="portal-name" lineClamp={1} title={DisplayName}>
               {DisplayName}
             </Title>
           </Group>

@@ -1,42 +1,22 @@
-import {
-  ActionIcon,
-  Anchor,
-  AppShell,
-  Badge,
-  Burger,
-  Button,
-  Group,
-  NavLink,
-  Text,
-  Title,
-  useComputedColorScheme,
-  useMantineColorScheme,
-} from '@mantine/core';
+import { Anchor, AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
+import type { Role } from '../lib/api';
 import { useSession } from '../lib/session';
+import { ColorSchemeToggle } from '../components/ColorSchemeToggle';
 import './shell.css';
 
-const NAV = [
-  { to: '/', label: 'Overview', admin: false },
-  { to: '/webhooks', label: 'Webhooks', admin: false },
-  { to: '/incoming', label: 'Incoming hooks', admin: false },
-  { to: '/operations', label: 'Operations', admin: true },
-  { to: '/people', label: 'Users', admin: true },
-  { to: '/portal-links', label: 'Portal links', admin: true },
+/** Each page with the roles that may open it (none: everyone signed in). */
+const NAV: { to: string; label: string; roles: Role[] }[] = [
+  { to: '/', label: 'Overview', roles: [] },
+  { to: '/webhooks', label: 'Webhooks', roles: [] },
+  { to: '/changes', label: 'Send a change', roles: ['admin', 'integration'] },
+  { to: '/incoming', label: 'Incoming hooks', roles: [] },
+  { to: '/operations', label: 'Operations', roles: ['admin'] },
+  { to: '/people', label: 'Users', roles: ['admin'] },
+  { to: '/portal-links', label: 'Portal links', roles: ['admin'] },
 ];
-
-function ColorSchemeToggle() {
-  const { setColorScheme } = useMantineColorScheme();
-  const scheme = useComputedColorScheme('light');
-  const next = scheme === 'dark' ? 'light' : 'dark';
-  return (
-    <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} mode`} onClick={() => setColorScheme(next)}>
-      <span aria-hidden>{scheme === 'dark' ? '☀' : '☾'}</span>
-    </ActionIcon>
-  );
-}
 
 export function Shell({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
@@ -77,7 +57,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
-        {NAV.filter((item) => !item.admin || can('admin')).map((item) => (
+        {NAV.filter((item) => item.roles.length === 0 || can(...item.roles)).map((item) => (
           <NavLink
             key={item.to}
             component={Link}

@@ -7,6 +7,7 @@ import { OperationsPage } from '../features/operations/OperationsPage';
 import { IncomingPage } from '../features/incoming/IncomingPage';
 import { UsersPage } from '../features/users/UsersPage';
 import { PortalLinksPage } from '../features/portal/PortalLinksPage';
+import { SendChangePage } from '../features/changes/SendChangePage';
 import { NotFound } from '../components/NotFound';
 
 export function AppRoutes() {
@@ -18,6 +19,7 @@ export function AppRoutes() {
       <Route path="/webhooks/:id" element={<WebhookDetailPage />} />
       <Route path="/webhooks/:id/edit" element={<WebhookEditPage />} />
       <Route path="/incoming" element={<IncomingPage />} />
+      <Route path="/changes" element={<SendChangePage />} />
       <Route path="/operations" element={<OperationsPage />} />
       {/* Not /users: the front door sends that path to the registry's sign-in API. */}
       <Route path="/people" element={<UsersPage />} />

@@ -35,6 +35,9 @@ export type PipelineRun = Schema<'RunResponse'>;
 export type User = Schema<'UserResponseDto'>;
 export type DeliveryOverview = Schema<'DeliveryOverviewDto'>;
 export type NewUser = Schema<'CreateUserDto'>;
+export type SnapshotChange = Schema<'SnapshotChangeInputDto'>;
+export type NewApiKey = Schema<'CreateApiKeyDto'>;
+export type CreatedApiKey = Schema<'CreatedApiKeyResponseDto'>;
 export type DraftMatch = Schema<'DraftMatchDto'>;
 export type DraftRules = DraftMatch['Webhook'];
 export type SampleChange = DraftMatch['Change'];
@@ -173,18 +176,19 @@ export const api = {
   createHook: (pipelineId: string, body: Schema<'CreateHookDto'>) =>
     call((c) => c.POST('/pipelines/{pipeline_id}/hooks/incoming', { ...pipeline(pipelineId), body })),
   runs: (pipelineId: string) => call((c) => c.GET('/pipelines/{pipeline_id}/runs', pipeline(pipelineId))),
-  deliveryQueues: () => call((c) => c.GET('/api/v2/deliveries/webhooks')),
   breakers: () => call((c) => c.GET('/api/v2/breakers')),
   blocklist: () => call((c) => c.GET('/api/v2/blocklist')),
   unblock: (id: string) => call<void>((c) => c.DELETE('/api/v2/blocklist/{id}', { params: { path: { id } } })),
   sessions: () => call((c) => c.GET('/api/v2/sessions')),
   overview: (minutes = 60) => call((c) => c.GET('/api/v2/overview', { params: { query: { minutes } } })),
   users: () => call((c) => c.GET('/api/v2/users')),
+  sendChange: (body: SnapshotChange) => call((c) => c.POST('/api/v2/changes', { body })),
   createUser: (body: NewUser) => call((c) => c.POST('/api/v2/users', { body })),
   setUserRoles: (id: string, roles: Role[]) =>
     call((c) => c.PATCH('/api/v2/users/{id}', { params: { path: { id } }, body: { Roles: roles } })),
   disableUser: (id: string) => call<void>((c) => c.DELETE('/api/v2/users/{id}', { params: { path: { id } } })),
   apiKeys: () => call((c) => c.GET('/api/v2/apikey')),
+  createApiKey: (body: NewApiKey) => call((c) => c.POST('/api/v2/apikey', { body })),
   /** What a portal link shows: its tenant, scope and branding. */
   portal: () => call((c) => c.GET('/api/v2/portal')),
   portalLinks: () => call((c) => c.GET('/api/v2/portal-links')),

@@ -71,6 +71,13 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
     return new Set([...this.active.values()].filter((r) => isBlockActive(r, now)).map((r) => r._id));
   }
 
+  /** How many of the tenant's URLs are blocked now (this instance's view). */
+  activeCountOf(tenant: string): number {
+    const subscriptionId = subscriptionOf(tenant);
+    const now = new Date();
+    return [...this.active.values()].filter((r) => r.SubscriptionID === subscriptionId && isBlockActive(r, now)).length;
+  }
+
   /** Counts a slow or invalid answer as a strike, a prompt valid one clears them; blocks on the last strike. */
   async observe(
     tenant: string,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { SUBJECTS, type DispatchStatus } from '@hookline/contracts';
 import { freePort, type RunningApp } from '@hookline/testing';
 import { DispatcherHarness, FAST_RETRIES, job, LOCAL_ENV, spec, waitFor } from '../../test/dispatcher-harness';
 
@@ -72,6 +73,16 @@ describe('jobs parked while their origin is down', () => {
       key,
     );
     expect(queues.body.Results.find((r) => r.WebhookID === webhookId)?.Parked).toBeGreaterThan(JOBS - 5);
+    // The registry's overview asks over NATS what holds the tenant's deliveries back.
+    const status = (
+      await h.client.connection.request(SUBJECTS.dispatchStatus('100'), '{}', { timeout: 5_000 })
+    ).json<DispatchStatus>();
+    // Open, or half-open while a probe is out (the reset here is 1.5 s).
+    expect(status.openBreakers).toEqual([
+      expect.objectContaining({ origin: `http://127.0.0.1:${port}`, state: expect.stringMatching(/open$/) }),
+    ]);
+    expect(status.parkedJobs).toBeGreaterThan(JOBS - 5);
+    expect(status.blockedUrls).toBe(0);
 
     // A new instance does not know the origin: it sends the jobs again, finds it down, parks them again.
     const retries = () => h.outcomes.filter((o) => o.kind === 'retry').length;

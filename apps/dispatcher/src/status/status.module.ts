@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { BlocklistModule } from '../blocklist/blocklist.module';
 import { BreakerModule } from '../breaker/breaker.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ParkingModule } from '../parking/parking.module';
 import { StatusController } from './status.controller';
+import { StatusNatsResponder } from './status.nats';
 import { StatusService } from './status.service';
 
 @Module({
-  imports: [BreakerModule, DeliveryModule, ParkingModule],
+  imports: [BlocklistModule, BreakerModule, DeliveryModule, ParkingModule],
   controllers: [StatusController],
-  providers: [StatusService],
+  providers: [StatusService, StatusNatsResponder],
 })
 export class StatusModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { STREAMS, SUBJECTS } from '@hookline/contracts';
+import { STREAMS, SUBJECTS, type DispatchBreaker, type DispatchStatus } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
+import { BlocklistService } from '../blocklist/blocklist.service';
 import { OriginBreaker, type OriginSnapshot } from '../breaker/origin-breaker.service';
 import { DeliveryService } from '../delivery/delivery.service';
 import { originKey, ParkedJobs } from '../parking/parked-jobs.service';
@@ -26,6 +27,7 @@ export class StatusService {
     private readonly origins: OriginBreaker,
     private readonly deliveries: DeliveryService,
     private readonly parked: ParkedJobs,
+    private readonly blocklist: BlocklistService,
     @Inject(NatsClient) private readonly nats: NatsClient,
   ) {}
 
@@ -33,6 +35,24 @@ export class StatusService {
   async breakers(tenant: string): Promise<(OriginSnapshot & { parked: number })[]> {
     const { byOrigin } = await this.parked.countsFor(tenant);
     return this.origins.snapshot(tenant).map((o) => ({ ...o, parked: byOrigin.get(originKey(o.origin)) ?? 0 }));
+  }
+
+  /** What holds the tenant's deliveries back: breakers not closed, parked jobs, blocked URLs. */
+  async dispatchStatus(tenant: string): Promise<DispatchStatus> {
+    const { byOrigin } = await this.parked.countsFor(tenant);
+    const openBreakers: DispatchBreaker[] = [];
+    for (const o of this.origins.snapshot(tenant)) {
+      if (o.state === 'closed') continue;
+      openBreakers.push({
+        origin: o.origin,
+        state: o.state,
+        parked: byOrigin.get(originKey(o.origin)) ?? 0,
+        nextProbeAt: o.probeAt?.toISOString() ?? null,
+      });
+    }
+    let parkedJobs = 0;
+    for (const count of byOrigin.values()) parkedJobs += count;
+    return { openBreakers, parkedJobs, blockedUrls: this.blocklist.activeCountOf(tenant) };
   }
 
   async webhooks(tenant: string): Promise<WebhookQueue[]> {

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { encodeDeliveryJob, SUBJECTS, type DeliveryOutcome, type NewDeliveryJob } from '@hookline/contracts';
-import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
+import {
+  encodeDeliveryJob,
+  SUBJECTS,
+  type DeliveryOutcome,
+  type DispatchStatus,
+  type NewDeliveryJob,
+} from '@hookline/contracts';
+import { JetStreamPublisher, NatsClient, type RequestErrorReply } from '@hookline/messaging';
 
 /** The registry's side of the dispatcher contract: delivery jobs out on DELIVERIES, outcomes back on OUTCOMES. */
 @Injectable()
@@ -40,6 +46,21 @@ export class DispatcherGateway {
     } finally {
       clearTimeout(timer);
       subscription.unsubscribe();
+    }
+  }
+
+  /**
+   * What holds the tenant's deliveries back, from whichever dispatcher answers first; null when none
+   * answers within the deadline or it refuses.
+   */
+  async status(tenant: string, timeoutMs: number): Promise<DispatchStatus | null> {
+    try {
+      const reply = await this.nats.connection.request(SUBJECTS.dispatchStatus(tenant), '{}', { timeout: timeoutMs });
+      const body = reply.json<DispatchStatus | RequestErrorReply>();
+      return 'error' in body ? null : body;
+    } catch {
+      // No dispatcher is listening, or none answered in time: the overview shows the part as unavailable.
+      return null;
     }
   }
 }

@@ -65,6 +65,48 @@ describe('the delivery overview of a subscription', () => {
     expect((await h.request('GET', '/api/v2/overview?minutes=180', { key })).body.Attempts).toBe(4);
   });
 
+  it('shows the queue per hop, and marks the dispatcher’s part unavailable when none answers', async () => {
+    const got = await h.request('GET', '/api/v2/overview', { key });
+    expect(got.status).toBe(200);
+    expect(got.body.Dispatch).toEqual({ Available: false, OpenBreakers: [], ParkedJobs: null, BlockedUrls: null });
+    // The registry's own consumer exists; the matcher's does not, as no matcher runs here.
+    const hop = (consumer: string) => got.body.Queues.find((q: any) => q.Consumer === consumer);
+    expect(hop('registry-outcome-batches')).toMatchObject({ Stream: 'OUTCOME_BATCHES', Available: true, Pending: 0 });
+    expect(hop('matcher')).toMatchObject({ Stream: 'CHANGES', Available: false, Pending: null });
+    // They hold other tenants' load too, so only admins see them.
+    const reader = await h.request('GET', '/api/v2/overview', { key: await h.createKey(410, ['read-only']) });
+    expect(reader.body.Queues).toEqual([]);
+  });
+
+  it('shows the open breakers, parked jobs and blocked URLs the dispatcher reports for the caller', async () => {
+    const asked: string[] = [];
+    // The dispatcher's side of SUBJECTS.dispatchStatus, standing in at the process boundary.
+    const dispatcher = h.nats.connection.subscribe(SUBJECTS.dispatchStatusAll, {
+      callback: (_err, msg) => {
+        asked.push(msg.subject);
+        msg.respond(
+          JSON.stringify({
+            openBreakers: [{ origin: 'https://down.example', state: 'open', parked: 3, nextProbeAt: null }],
+            parkedJobs: 3,
+            blockedUrls: 1,
+          }),
+        );
+      },
+    });
+    try {
+      const got = await h.request('GET', '/api/v2/overview', { key });
+      expect(got.body.Dispatch).toEqual({
+        Available: true,
+        OpenBreakers: [{ Origin: 'https://down.example', State: 'open', Parked: 3, NextProbeAt: null }],
+        ParkedJobs: 3,
+        BlockedUrls: 1,
+      });
+      expect(asked).toEqual([SUBJECTS.dispatchStatus('410')]);
+    } finally {
+      dispatcher.unsubscribe();
+    }
+  });
+
   it('refuses a window it cannot give, naming the parameter, and callers without a key', async () => {
     const bad = await h.request('GET', '/api/v2/overview?minutes=0', { key });
     expect(bad).toMatchObject({ status: 400, body: { details: [{ field: 'minutes' }] } });

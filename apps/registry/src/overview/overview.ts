@@ -1,3 +1,4 @@
+import { STREAMS, type DispatchStatus } from '@hookline/contracts';
 import type { AttemptRecord } from '../delivery-log/delivery-log.schema';
 
 /** What the overview reads of an attempt. */
@@ -26,6 +27,67 @@ export interface DeliveryOverview {
   Sampled: boolean;
   /** One entry per minute of the window, oldest first. */
   PerMinute: MinuteFigures[];
+}
+
+/** A hop between services: the stream one writes and the durable consumer the next reads it with. */
+export interface QueueHopSpec {
+  Hop: string;
+  Stream: string;
+  Consumer: string;
+}
+
+/** The pipeline's hops; the durable names are those in the consuming services' @JetStreamConsumer. */
+export const QUEUE_HOPS: readonly QueueHopSpec[] = [
+  { Hop: 'ingest → matcher', Stream: STREAMS.CHANGES.name, Consumer: 'matcher' },
+  { Hop: 'matcher → dispatcher', Stream: STREAMS.DELIVERIES.name, Consumer: 'dispatcher' },
+  { Hop: 'dispatcher → registry', Stream: STREAMS.OUTCOME_BATCHES.name, Consumer: 'registry-outcome-batches' },
+  { Hop: 'dispatcher → registry (single)', Stream: STREAMS.OUTCOMES.name, Consumer: 'registry-outcomes' },
+];
+
+export interface QueueHop extends QueueHopSpec {
+  /** False when the consumer could not be read in time, or does not exist yet. */
+  Available: boolean;
+  /** Messages not yet given to the consumer; null when unavailable. */
+  Pending: number | null;
+  /** Messages given and not yet acked; null when unavailable. */
+  AckPending: number | null;
+}
+
+export interface OpenBreaker {
+  Origin: string;
+  State: 'open' | 'half-open';
+  Parked: number;
+  NextProbeAt: string | null;
+}
+
+/** What holds deliveries back, from the dispatcher; Available is false when none answered in time. */
+export interface DispatchFigures {
+  Available: boolean;
+  OpenBreakers: OpenBreaker[];
+  ParkedJobs: number | null;
+  BlockedUrls: number | null;
+}
+
+/** The delivery figures with the pipeline's queues and the dispatcher's holds. */
+export interface Overview extends DeliveryOverview {
+  Queues: QueueHop[];
+  Dispatch: DispatchFigures;
+}
+
+/** The dispatcher's answer in the overview's words; null (no answer) marks the part unavailable. */
+export function dispatchFigures(status: DispatchStatus | null): DispatchFigures {
+  if (!status) return { Available: false, OpenBreakers: [], ParkedJobs: null, BlockedUrls: null };
+  return {
+    Available: true,
+    OpenBreakers: status.openBreakers.map((b) => ({
+      Origin: b.origin,
+      State: b.state,
+      Parked: b.parked,
+      NextProbeAt: b.nextProbeAt,
+    })),
+    ParkedJobs: status.parkedJobs,
+    BlockedUrls: status.blockedUrls,
+  };
 }
 
 /** The nearest-rank percentile of sorted values; null for none. */

@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON response bodies, checked field by field with expect */
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { PORTAL_LINK_RETENTION_DAYS } from '@hookline/auth';
+import { buildIndexes, detectCapabilities, sweepExpired } from '@hookline/service-kit';
 import { ADMIN_KEY, RegistryHarness, SEED_EXAMPLE } from '../../test/registry-harness';
 
 describe('Portal links: one tenant, one scope, checked on every request', () => {
@@ -122,7 +124,10 @@ describe('Portal links: one tenant, one scope, checked on every request', () => 
     expect((await h.request('DELETE', `/api/v2/portal-links/${made.LinkID}`, { key: adminB })).status).toBe(404);
     expect((await h.request('DELETE', `/api/v2/portal-links/${made.LinkID}`, { key: adminA })).status).toBe(204);
     expect((await h.request('GET', '/api/v2/portal', { key: made.Token })).status).toBe(401);
-    expect((await h.request('GET', '/api/v2/webhook', { key: made.Token })).status).toBe(401);
+    expect(await h.request('GET', '/api/v2/webhook', { key: made.Token })).toMatchObject({
+      status: 401,
+      body: { message: 'This portal link was revoked' },
+    });
     expect((await h.request('DELETE', `/api/v2/portal-links/${made.LinkID}`, { key: adminA })).status).toBe(404);
     const listed = (await h.request('GET', '/api/v2/portal-links', { key: adminA })).body.Results;
     expect(listed.find((l: any) => l.LinkID === made.LinkID)).toMatchObject({ Revoked: true });
@@ -132,7 +137,36 @@ describe('Portal links: one tenant, one scope, checked on every request', () => 
       .get<Connection>(getConnectionToken())
       .collection('portal_links')
       .updateOne({ linkId: expiring.LinkID }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    expect((await h.request('GET', '/api/v2/webhook', { key: expiring.Token })).status).toBe(401);
+    expect(await h.request('GET', '/api/v2/webhook', { key: expiring.Token })).toMatchObject({
+      status: 401,
+      body: { message: expect.stringMatching(/^This portal link expired at \d{4}-/) },
+    });
+  });
+
+  it('lists an expired link as expired, and deletes it a week after its expiry', async () => {
+    const links = h.registry.app.get<Connection>(getConnectionToken()).collection('portal_links');
+    const recent = (await makeLink(adminA, { Scope: 'read-only' })).body;
+    const old = (await makeLink(adminA, { Scope: 'read-only' })).body;
+    await links.updateOne({ linkId: recent.LinkID }, { $set: { expiresAt: new Date(Date.now() - 86_400_000) } });
+    await links.updateOne({ linkId: old.LinkID }, { $set: { expiresAt: new Date(Date.now() - 8 * 86_400_000) } });
+
+    // The TTL index deletes it; a server without TTL indexes gets the same rule from the sweep.
+    const connection = h.registry.app.get<Connection>(getConnectionToken());
+    const can = await detectCapabilities(connection.db!);
+    if (can.ttlIndexes) {
+      const ttl = (await links.indexes()).find((index) => index.key.expiresAt === 1);
+      expect(ttl?.expireAfterSeconds).toBe(PORTAL_LINK_RETENTION_DAYS * 86_400);
+    } else {
+      const { unexpired } = await buildIndexes(connection, can);
+      expect(await sweepExpired(unexpired.filter((rule) => rule.collection.collectionName === 'portal_links'))).toBe(1);
+      const listed = (await h.request('GET', '/api/v2/portal-links', { key: adminA })).body.Results;
+      expect(listed.find((l: any) => l.LinkID === recent.LinkID)).toMatchObject({ Revoked: false });
+      expect(listed.find((l: any) => l.LinkID === old.LinkID)).toBeUndefined();
+      expect(await h.request('GET', '/api/v2/webhook', { key: old.Token })).toMatchObject({
+        status: 401,
+        body: { message: 'This portal link does not exist (expired links are deleted after 7 days)' },
+      });
+    }
   });
 
   it('answers 404 for the portal of a caller without a link', async () => {

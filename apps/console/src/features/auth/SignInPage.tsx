@@ -2,6 +2,7 @@ import { Alert, Button, Center, Paper, PasswordInput, Stack, Tabs, Text, TextInp
 import { useForm } from '@mantine/form';
 import { useState, type ComponentType } from 'react';
 import { api, ApiError, type Principal } from '../../lib/api';
+import { fieldErrors } from '../../lib/form-problem';
 import { useSessionState } from '../../lib/session';
 import { usePageTitle } from '../../lib/page-title';
 
@@ -87,11 +88,6 @@ function EmailForm({ onSignedIn }: { onSignedIn: SignedIn }) {
       </Stack>
     </form>
   );
-}
-
-/** The API's `{field, reason}` problems keyed by the form's field names. */
-function fieldErrors(err: ApiError): Record<string, string> {
-  return Object.fromEntries(err.details.map((d) => [d.field, d.reason]));
 }
 
 /** Each way of signing in is one tab. */

@@ -1,32 +1,20 @@
-import {
-  Badge,
-  Button,
-  Code,
-  CopyButton,
-  Group,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Badge, Button, Code, CopyButton, Group, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { SecretOnce } from '../../components/SecretOnce';
 import { api, ApiError, type IncomingHook } from '../../lib/api';
 import { formatTime } from '../../lib/format';
+import { fieldErrors } from '../../lib/form-problem';
 import { useSession } from '../../lib/session';
 import { usePageTitle } from '../../lib/page-title';
 
-function fieldErrors(err: unknown): Record<string, string> {
-  return err instanceof ApiError
-    ? Object.fromEntries(err.details.map((d) => [d.field, d.reason]))
-    : { name: String(err) };
+/** The API's field problems at their fields; anything else under the name, the one field every form here has. */
+function problemsOf(err: unknown): Record<string, string> {
+  return err instanceof ApiError && err.details.length > 0 ? fieldErrors(err) : { name: String(err) };
 }
 
 function NewPipeline({ onCreated }: { onCreated: (id: string) => void }) {
@@ -45,7 +33,7 @@ function NewPipeline({ onCreated }: { onCreated: (id: string) => void }) {
               void client.invalidateQueries({ queryKey: ['pipelines'] });
               onCreated(p.id);
             },
-            onError: (err) => form.setErrors(fieldErrors(err)),
+            onError: (err) => form.setErrors(problemsOf(err)),
           },
         ),
       )}
@@ -78,7 +66,7 @@ function NewHook({ pipelineId }: { pipelineId: string }) {
               form.reset();
               void client.invalidateQueries({ queryKey: ['hooks', pipelineId] });
             },
-            onError: (err) => form.setErrors(fieldErrors(err)),
+            onError: (err) => form.setErrors(problemsOf(err)),
           }),
         )}
       >
@@ -123,52 +111,37 @@ function Hooks({ pipelineId }: { pipelineId: string }) {
   const hooks = useQuery({ queryKey: ['hooks', pipelineId], queryFn: () => api.hooks(pipelineId) });
   return (
     <QueryState query={hooks} label="hooks">
-      {(data) =>
-        data.length === 0 ? (
-          <Text c="dimmed">No hooks on this pipeline yet.</Text>
-        ) : (
-          <Table.ScrollContainer minWidth={600}>
-            <Table aria-label="Incoming hooks">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>URL</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>State</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((h) => (
-                  <Table.Tr key={h.id}>
-                    <Table.Td>{h.name}</Table.Td>
-                    <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
-                        <Code style={{ overflowWrap: 'anywhere' }}>{h.url}</Code>
-                        <CopyButton value={h.url}>
-                          {({ copied, copy }) => (
-                            <Button
-                              size="compact-xs"
-                              variant="subtle"
-                              onClick={copy}
-                              aria-label={`Copy URL of ${h.name}`}
-                            >
-                              {copied ? 'Copied' : 'Copy'}
-                            </Button>
-                          )}
-                        </CopyButton>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{h.action_type}</Table.Td>
-                    <Table.Td>
-                      <Badge color={h.disabled ? 'gray' : 'green'}>{h.disabled ? 'disabled' : 'enabled'}</Badge>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )
-      }
+      {(data) => (
+        <ListTable
+          label="Incoming hooks"
+          rows={data}
+          rowKey={(h) => h.id}
+          empty="No hooks on this pipeline yet."
+          columns={[
+            { header: 'Name', cell: (h) => h.name },
+            {
+              header: 'URL',
+              cell: (h) => (
+                <Group gap="xs" wrap="nowrap">
+                  <Code style={{ overflowWrap: 'anywhere' }}>{h.url}</Code>
+                  <CopyButton value={h.url}>
+                    {({ copied, copy }) => (
+                      <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy URL of ${h.name}`}>
+                        {copied ? 'Copied' : 'Copy'}
+                      </Button>
+                    )}
+                  </CopyButton>
+                </Group>
+              ),
+            },
+            { header: 'Action', cell: (h) => h.action_type },
+            {
+              header: 'State',
+              cell: (h) => <Badge color={h.disabled ? 'gray' : 'green'}>{h.disabled ? 'disabled' : 'enabled'}</Badge>,
+            },
+          ]}
+        />
+      )}
     </QueryState>
   );
 }
@@ -181,40 +154,27 @@ function Runs({ pipelineId }: { pipelineId: string }) {
   });
   return (
     <QueryState query={runs} label="runs">
-      {(data) =>
-        data.length === 0 ? (
-          <Text c="dimmed">No runs yet: calling a hook URL starts one.</Text>
-        ) : (
-          <Table.ScrollContainer minWidth={600}>
-            <Table aria-label="Pipeline runs">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Received</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Variables</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.map((r) => (
-                  <Table.Tr key={r.id}>
-                    <Table.Td>{formatTime(r.received_at)}</Table.Td>
-                    <Table.Td>{r.action_type}</Table.Td>
-                    <Table.Td>
-                      <Badge color={r.status === 'succeeded' ? 'green' : r.status === 'failed' ? 'red' : 'blue'}>
-                        {r.status}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Code>{JSON.stringify(r.variables)}</Code>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )
-      }
+      {(data) => (
+        <ListTable
+          label="Pipeline runs"
+          rows={data}
+          rowKey={(r) => r.id}
+          empty="No runs yet: calling a hook URL starts one."
+          columns={[
+            { header: 'Received', cell: (r) => formatTime(r.received_at) },
+            { header: 'Action', cell: (r) => r.action_type },
+            {
+              header: 'Status',
+              cell: (r) => (
+                <Badge color={r.status === 'succeeded' ? 'green' : r.status === 'failed' ? 'red' : 'blue'}>
+                  {r.status}
+                </Badge>
+              ),
+            },
+            { header: 'Variables', cell: (r) => <Code>{JSON.stringify(r.variables)}</Code>, wrap: true },
+          ]}
+        />
+      )}
     </QueryState>
   );
 }

@@ -1,11 +1,10 @@
 import { Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { QueryState } from '../../components/QueryState';
 import { Stat } from '../../components/Stat';
-import { api, type DeliveryOverview } from '../../lib/api';
+import type { DeliveryOverview } from '../../lib/api';
 import { formatLatency, formatRate, formatRatio } from '../../lib/format';
+import { useOverview } from './queries';
 
-const REFRESH_MS = 5_000;
 const HEIGHT = 60;
 
 /** Attempts per minute as bars, failures in red on top; the figures are in the label for screen readers. */
@@ -43,11 +42,7 @@ function PerMinute({ overview }: { overview: DeliveryOverview }) {
 
 /** The tenant's delivery figures over the last hour, from the registry's overview; refreshed live. */
 export function DeliveryFigures() {
-  const overview = useQuery({
-    queryKey: ['overview', 'deliveries'],
-    queryFn: () => api.overview(60),
-    refetchInterval: REFRESH_MS,
-  });
+  const overview = useOverview();
   return (
     <Stack gap="xs">
       <Title order={3}>Deliveries in the last hour</Title>

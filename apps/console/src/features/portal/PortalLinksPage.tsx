@@ -1,26 +1,26 @@
 import {
-  Alert,
   Badge,
   Button,
   ColorInput,
   Fieldset,
-  Group,
-  Modal,
   NumberInput,
   SegmentedControl,
   SimpleGrid,
   Stack,
-  Table,
   Text,
   TextInput,
   Title,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
+import { ConfirmAction } from '../../components/ConfirmAction';
+import { FormProblem } from '../../components/FormProblem';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { SecretOnce } from '../../components/SecretOnce';
-import { ApiError, type CreatedPortalLink, type PortalLink, type PortalScope } from '../../lib/api';
+import { type CreatedPortalLink, type PortalLink, type PortalScope } from '../../lib/api';
 import { formatTime } from '../../lib/format';
+import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
 import { useCreatePortalLink, usePortalLinks, useRevokePortalLink } from './queries';
 
@@ -38,7 +38,6 @@ function state(link: PortalLink): { label: string; color: string } {
 
 function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }) {
   const create = useCreatePortalLink();
-  const [problem, setProblem] = useState<string | null>(null);
   const form = useForm({
     initialValues: {
       DisplayName: '',
@@ -48,8 +47,9 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
       ExpiresInHours: 168 as number | string,
     },
   });
+  const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
-    setProblem(null);
+    failure.clear();
     create.mutate(
       {
         DisplayName: values.DisplayName,
@@ -63,11 +63,7 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
           form.reset();
           onCreated(link);
         },
-        onError: (err) => {
-          if (err instanceof ApiError && err.details.length > 0)
-            form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
-          else setProblem(err.message);
-        },
+        onError: failure.show,
       },
     );
   });
@@ -92,11 +88,7 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
             </Text>
             <SegmentedControl aria-labelledby="portal-scope" data={SCOPE_CHOICES} {...form.getInputProps('Scope')} />
           </Stack>
-          {problem && (
-            <Alert color="red" role="alert" title="The link was not made">
-              {problem}
-            </Alert>
-          )}
+          <FormProblem title="The link was not made" problem={failure.problem} />
           <Button type="submit" w="fit-content" loading={create.isPending}>
             Make link
           </Button>
@@ -106,103 +98,71 @@ function NewLink({ onCreated }: { onCreated: (link: CreatedPortalLink) => void }
   );
 }
 
-function Revoke({ link, onClose }: { link: PortalLink; onClose: () => void }) {
-  const revoke = useRevokePortalLink();
-  return (
-    <Modal opened onClose={onClose} title={`Revoke the link for ${link.Branding.DisplayName}?`}>
-      <Text size="sm" mb="md">
-        Whoever holds it loses access at once. This cannot be undone.
-      </Text>
-      {revoke.isError && (
-        <Text c="red" size="sm" role="alert" mb="sm">
-          {revoke.error.message}
-        </Text>
-      )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          color="red"
-          loading={revoke.isPending}
-          onClick={() => revoke.mutate(link.LinkID, { onSuccess: onClose })}
-        >
-          Revoke link
-        </Button>
-      </Group>
-    </Modal>
-  );
-}
-
 /** Admins hand tenants a console of their own: scoped, expiring, revocable. */
 export function PortalLinksPage() {
   usePageTitle('Portal links');
   const links = usePortalLinks();
   const [created, setCreated] = useState<CreatedPortalLink | null>(null);
   const [revoking, setRevoking] = useState<PortalLink | null>(null);
+  const revoke = useRevokePortalLink();
   return (
     <Stack>
       <Title order={2}>Portal links</Title>
       <Text c="dimmed" size="sm">
         A link opens the console for one tenant with its name, logo and colour, without signing in: its webhooks,
-        attempts and failed deliveries only.
+        attempts and failed deliveries only. An expired link stays listed as expired for a week, then is deleted.
       </Text>
       <NewLink onCreated={setCreated} />
       {created && <SecretOnce title="Portal link made" secret={created.URL} onDismiss={() => setCreated(null)} />}
       <QueryState query={links} label="portal links">
-        {(data) =>
-          data.Results.length === 0 ? (
-            <Text c="dimmed">No portal links yet.</Text>
-          ) : (
-            <Table.ScrollContainer minWidth={640}>
-              <Table aria-label="Portal links">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Tenant</Table.Th>
-                    <Table.Th>Scope</Table.Th>
-                    <Table.Th>Expires</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>
-                      <span aria-hidden />
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.Results.map((link) => {
-                    const { label, color } = state(link);
-                    return (
-                      <Table.Tr key={link.LinkID}>
-                        <Table.Td>
-                          {link.Branding.DisplayName} ({link.SubscriptionID})
-                        </Table.Td>
-                        <Table.Td>{link.Scope}</Table.Td>
-                        <Table.Td>{formatTime(link.ExpiresAt)}</Table.Td>
-                        <Table.Td>
-                          <Badge color={color}>{label}</Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          {label === 'live' && (
-                            <Button
-                              size="compact-sm"
-                              variant="subtle"
-                              color="red"
-                              onClick={() => setRevoking(link)}
-                              aria-label={`Revoke the link for ${link.Branding.DisplayName}`}
-                            >
-                              Revoke
-                            </Button>
-                          )}
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(data) => (
+          <ListTable
+            label="Portal links"
+            minWidth={640}
+            rows={data.Results}
+            rowKey={(link) => link.LinkID}
+            empty="No portal links yet."
+            columns={[
+              { header: 'Tenant', cell: (link) => `${link.Branding.DisplayName} (${link.SubscriptionID})` },
+              { header: 'Scope', cell: (link) => link.Scope },
+              { header: 'Expires', cell: (link) => formatTime(link.ExpiresAt) },
+              {
+                header: 'Status',
+                cell: (link) => {
+                  const { label, color } = state(link);
+                  return <Badge color={color}>{label}</Badge>;
+                },
+              },
+              {
+                header: null,
+                cell: (link) =>
+                  state(link).label === 'live' && (
+                    <Button
+                      size="compact-sm"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => setRevoking(link)}
+                      aria-label={`Revoke the link for ${link.Branding.DisplayName}`}
+                    >
+                      Revoke
+                    </Button>
+                  ),
+              },
+            ]}
+          />
+        )}
       </QueryState>
-      {revoking && <Revoke link={revoking} onClose={() => setRevoking(null)} />}
+      {revoking && (
+        <ConfirmAction
+          title={`Revoke the link for ${revoking.Branding.DisplayName}?`}
+          consequence="Whoever holds it loses access at once."
+          confirmLabel="Revoke link"
+          pending={revoke.isPending}
+          error={revoke.error}
+          onConfirm={() => revoke.mutate(revoking.LinkID, { onSuccess: () => setRevoking(null) })}
+          onClose={() => setRevoking(null)}
+        />
+      )}
     </Stack>
   );
 }

@@ -1,67 +1,46 @@
 import {
-  Alert,
   Badge,
   Button,
-  Checkbox,
-  type CheckboxGroupProps,
   Fieldset,
   Group,
   Modal,
   PasswordInput,
   SimpleGrid,
   Stack,
-  Table,
   Text,
   TextInput,
   Title,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
+import { ConfirmAction } from '../../components/ConfirmAction';
+import { FormProblem } from '../../components/FormProblem';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
-import { ApiError, ROLES, type Role, type User } from '../../lib/api';
+import { RoleChoice } from '../../components/RoleChoice';
+import { type Role, type User } from '../../lib/api';
 import { formatTime } from '../../lib/format';
+import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
 import { useCreateUser, useDisableUser, useSetRoles, useUsers } from './queries';
-
-const ROLE_LABELS: Record<Role, string> = {
-  admin: 'admin: everything, users and operations included',
-  integration: 'integration: manage webhooks and hooks',
-  'read-only': 'read-only: see, change nothing',
-};
-
-function RoleChoice(props: Omit<CheckboxGroupProps, 'children'>) {
-  return (
-    <Checkbox.Group {...props}>
-      <Stack gap={6} mt="xs">
-        {ROLES.map((role) => (
-          <Checkbox key={role} value={role} label={ROLE_LABELS[role]} />
-        ))}
-      </Stack>
-    </Checkbox.Group>
-  );
-}
 
 function AddUser() {
   const create = useCreateUser();
   const [added, setAdded] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
   const form = useForm({
     initialValues: { Email: '', Password: '', Roles: ['read-only'] as Role[] },
     validate: { Roles: (v) => (v.length > 0 ? null : 'Choose at least one role') },
   });
+  const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
     setAdded(null);
-    setProblem(null);
+    failure.clear();
     create.mutate(values, {
       onSuccess: (user) => {
         setAdded(user.Email);
         form.reset();
       },
-      onError: (err) => {
-        if (err instanceof ApiError && err.details.length > 0)
-          form.setErrors(Object.fromEntries(err.details.map((d) => [d.field, d.reason])));
-        else setProblem(err.message);
-      },
+      onError: failure.show,
     });
   });
   return (
@@ -79,11 +58,7 @@ function AddUser() {
             />
           </SimpleGrid>
           <RoleChoice label="Roles" {...form.getInputProps('Roles')} />
-          {problem && (
-            <Alert color="red" role="alert" title="The user was not added">
-              {problem}
-            </Alert>
-          )}
+          <FormProblem title="The user was not added" problem={failure.problem} />
           {added && (
             <Text size="sm" role="status">
               {added} can now sign in with email and password.
@@ -136,39 +111,12 @@ function EditRoles({ user, onClose }: { user: User; onClose: () => void }) {
   );
 }
 
-function Revoke({ user, onClose }: { user: User; onClose: () => void }) {
-  const disable = useDisableUser();
-  return (
-    <Modal opened onClose={onClose} title={`Revoke ${user.Email}?`}>
-      <Text size="sm" mb="md">
-        The user is signed out everywhere at once and can no longer sign in. This cannot be undone.
-      </Text>
-      {disable.isError && (
-        <Text c="red" size="sm" role="alert" mb="sm">
-          {disable.error.message}
-        </Text>
-      )}
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button
-          color="red"
-          loading={disable.isPending}
-          onClick={() => disable.mutate(user.UserID, { onSuccess: onClose })}
-        >
-          Revoke user
-        </Button>
-      </Group>
-    </Modal>
-  );
-}
-
 export function UsersPage() {
   usePageTitle('Users');
   const users = useUsers();
   const [editing, setEditing] = useState<User | null>(null);
   const [revoking, setRevoking] = useState<User | null>(null);
+  const disable = useDisableUser();
   return (
     <Stack>
       <Title order={2}>Users</Title>
@@ -176,72 +124,71 @@ export function UsersPage() {
         People who sign in with email and password to this tenant.
       </Text>
       <QueryState query={users} label="users">
-        {(data) =>
-          data.Results.length === 0 ? (
-            <Text c="dimmed">No users yet: add the first below.</Text>
-          ) : (
-            <Table.ScrollContainer minWidth={640}>
-              <Table aria-label="Users">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Email</Table.Th>
-                    <Table.Th>Roles</Table.Th>
-                    <Table.Th>Added</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>
-                      <span aria-hidden />
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.Results.map((user) => (
-                    <Table.Tr key={user.UserID}>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{user.Email}</Table.Td>
-                      <Table.Td>
-                        <Group gap={4}>
-                          {user.Roles.map((role) => (
-                            <Badge key={role} variant="dot">
-                              {role}
-                            </Badge>
-                          ))}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{formatTime(user.CreationDate)}</Table.Td>
-                      <Table.Td>{user.Disabled ? 'Revoked' : 'Active'}</Table.Td>
-                      <Table.Td>
-                        {!user.Disabled && (
-                          <Group gap="xs" wrap="nowrap">
-                            <Button
-                              size="compact-sm"
-                              variant="subtle"
-                              onClick={() => setEditing(user)}
-                              aria-label={`Change roles of ${user.Email}`}
-                            >
-                              Roles
-                            </Button>
-                            <Button
-                              size="compact-sm"
-                              variant="subtle"
-                              color="red"
-                              onClick={() => setRevoking(user)}
-                              aria-label={`Revoke ${user.Email}`}
-                            >
-                              Revoke
-                            </Button>
-                          </Group>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(data) => (
+          <ListTable
+            label="Users"
+            minWidth={640}
+            rows={data.Results}
+            rowKey={(user) => user.UserID}
+            empty="No users yet: add the first below."
+            columns={[
+              { header: 'Email', cell: (user) => user.Email, wrap: true },
+              {
+                header: 'Roles',
+                cell: (user) => (
+                  <Group gap={4}>
+                    {user.Roles.map((role) => (
+                      <Badge key={role} variant="dot">
+                        {role}
+                      </Badge>
+                    ))}
+                  </Group>
+                ),
+              },
+              { header: 'Added', cell: (user) => formatTime(user.CreationDate) },
+              { header: 'Status', cell: (user) => (user.Disabled ? 'Revoked' : 'Active') },
+              {
+                header: null,
+                cell: (user) =>
+                  !user.Disabled && (
+                    <Group gap="xs" wrap="nowrap">
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        onClick={() => setEditing(user)}
+                        aria-label={`Change roles of ${user.Email}`}
+                      >
+                        Roles
+                      </Button>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setRevoking(user)}
+                        aria-label={`Revoke ${user.Email}`}
+                      >
+                        Revoke
+                      </Button>
+                    </Group>
+                  ),
+              },
+            ]}
+          />
+        )}
       </QueryState>
       <AddUser />
       {editing && <EditRoles user={editing} onClose={() => setEditing(null)} />}
-      {revoking && <Revoke user={revoking} onClose={() => setRevoking(null)} />}
+      {revoking && (
+        <ConfirmAction
+          title={`Revoke ${revoking.Email}?`}
+          consequence="The user is signed out everywhere at once and can no longer sign in."
+          confirmLabel="Revoke user"
+          pending={disable.isPending}
+          error={disable.error}
+          onConfirm={() => disable.mutate(revoking.UserID, { onSuccess: () => setRevoking(null) })}
+          onClose={() => setRevoking(null)}
+        />
+      )}
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
 import { Alert, Button, Fieldset, Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError, CHANGE_ACTIONS, type ChangeAction, type DraftRules } from '../../lib/api';
-import { parseRecord } from './model';
+import { parseRecord } from '../../lib/records';
 import { useDryRun } from './queries';
 
 const EXAMPLE = '{"Priority": "High", "State": "Open"}';

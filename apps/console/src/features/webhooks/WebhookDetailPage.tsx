@@ -1,6 +1,7 @@
-import { Alert, Badge, Button, Code, Group, Pagination, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Pagination, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { SecretOnce } from '../../components/SecretOnce';
 import { Stat } from '../../components/Stat';
@@ -90,58 +91,37 @@ function Attempts({ id }: { id: string }) {
       <QueryState query={attempts} label="attempts">
         {(data) => (
           <>
-            <Table.ScrollContainer minWidth={640}>
-              <Table striped aria-label="Attempts" data-testid="attempts">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Time</Table.Th>
-                    <Table.Th>Delivery</Table.Th>
-                    <Table.Th>Attempt</Table.Th>
-                    <Table.Th>Outcome</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Latency</Table.Th>
-                    <Table.Th>Error</Table.Th>
-                    <Table.Th>
-                      <span aria-hidden />
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.Results.length === 0 && (
-                    <Table.Tr>
-                      <Table.Td colSpan={8}>
-                        <Text c="dimmed">No attempts yet: they appear here as changes match.</Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  )}
-                  {data.Results.map((a) => (
-                    <Table.Tr key={`${a.DeliveryID}-${a.Attempt}`}>
-                      <Table.Td>{formatTime(a.Time)}</Table.Td>
-                      <Table.Td>
-                        <Code>{a.DeliveryID.slice(0, 12)}</Code>
-                      </Table.Td>
-                      <Table.Td>{a.Attempt}</Table.Td>
-                      <Table.Td>
-                        <Badge color={outcomeColor(a.Outcome)}>{a.Outcome}</Badge>
-                      </Table.Td>
-                      <Table.Td>{a.Status ?? '—'}</Table.Td>
-                      <Table.Td>{formatLatency(a.LatencyMs)}</Table.Td>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{a.Error ?? ''}</Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          onClick={() => setOpened(a)}
-                          aria-label={`Details of attempt ${a.Attempt} of delivery ${a.DeliveryID.slice(0, 12)}`}
-                        >
-                          Details
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <ListTable
+              label="Attempts"
+              striped
+              data-testid="attempts"
+              minWidth={640}
+              rows={data.Results}
+              rowKey={(a) => `${a.DeliveryID}-${a.Attempt}`}
+              empty="No attempts yet: they appear here as changes match."
+              columns={[
+                { header: 'Time', cell: (a) => formatTime(a.Time) },
+                { header: 'Delivery', cell: (a) => <Code>{a.DeliveryID.slice(0, 12)}</Code> },
+                { header: 'Attempt', cell: (a) => a.Attempt },
+                { header: 'Outcome', cell: (a) => <Badge color={outcomeColor(a.Outcome)}>{a.Outcome}</Badge> },
+                { header: 'Status', cell: (a) => a.Status ?? '—' },
+                { header: 'Latency', cell: (a) => formatLatency(a.LatencyMs) },
+                { header: 'Error', cell: (a) => a.Error ?? '', wrap: true },
+                {
+                  header: null,
+                  cell: (a) => (
+                    <Button
+                      size="compact-sm"
+                      variant="subtle"
+                      onClick={() => setOpened(a)}
+                      aria-label={`Details of attempt ${a.Attempt} of delivery ${a.DeliveryID.slice(0, 12)}`}
+                    >
+                      Details
+                    </Button>
+                  ),
+                },
+              ]}
+            />
             {data.TotalResultCount > ATTEMPTS_PAGE && (
               <Pagination total={pageCount(data.TotalResultCount, ATTEMPTS_PAGE)} value={page} onChange={setPage} />
             )}
@@ -174,56 +154,38 @@ function FailedDeliveries({ id, canReplay }: { id: string; canReplay: boolean })
         )}
       </Group>
       <QueryState query={failed} label="failed deliveries">
-        {(data) =>
-          data.Results.length === 0 ? (
-            <Text c="dimmed">None: every delivery got through or is still being retried.</Text>
-          ) : (
-            <Table.ScrollContainer minWidth={640}>
-              <Table aria-label="Failed deliveries">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Failed</Table.Th>
-                    <Table.Th>Delivery</Table.Th>
-                    <Table.Th>Attempts</Table.Th>
-                    <Table.Th>Last status</Table.Th>
-                    <Table.Th>Error</Table.Th>
-                    <Table.Th>Replays</Table.Th>
-                    <Table.Th>
-                      <span aria-hidden />
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.Results.map((f) => (
-                    <Table.Tr key={f.DeliveryID}>
-                      <Table.Td>{formatTime(f.FailedAt)}</Table.Td>
-                      <Table.Td>
-                        <Code>{f.DeliveryID.slice(0, 12)}</Code>
-                      </Table.Td>
-                      <Table.Td>{f.Attempts}</Table.Td>
-                      <Table.Td>{f.LastStatus ?? '—'}</Table.Td>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{f.Error ?? ''}</Table.Td>
-                      <Table.Td>{f.ReplayCount}</Table.Td>
-                      <Table.Td>
-                        {canReplay && (
-                          <Button
-                            size="compact-sm"
-                            variant="light"
-                            loading={replay.isPending && replay.variables === f.DeliveryID}
-                            onClick={() => replay.mutate(f.DeliveryID)}
-                            aria-label={`Replay delivery ${f.DeliveryID.slice(0, 12)}`}
-                          >
-                            Replay
-                          </Button>
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          )
-        }
+        {(data) => (
+          <ListTable
+            label="Failed deliveries"
+            minWidth={640}
+            rows={data.Results}
+            rowKey={(f) => f.DeliveryID}
+            empty="None: every delivery got through or is still being retried."
+            columns={[
+              { header: 'Failed', cell: (f) => formatTime(f.FailedAt) },
+              { header: 'Delivery', cell: (f) => <Code>{f.DeliveryID.slice(0, 12)}</Code> },
+              { header: 'Attempts', cell: (f) => f.Attempts },
+              { header: 'Last status', cell: (f) => f.LastStatus ?? '—' },
+              { header: 'Error', cell: (f) => f.Error ?? '', wrap: true },
+              { header: 'Replays', cell: (f) => f.ReplayCount },
+              {
+                header: null,
+                cell: (f) =>
+                  canReplay && (
+                    <Button
+                      size="compact-sm"
+                      variant="light"
+                      loading={replay.isPending && replay.variables === f.DeliveryID}
+                      onClick={() => replay.mutate(f.DeliveryID)}
+                      aria-label={`Replay delivery ${f.DeliveryID.slice(0, 12)}`}
+                    >
+                      Replay
+                    </Button>
+                  ),
+              },
+            ]}
+          />
+        )}
       </QueryState>
       {replay.isSuccess && (
         <Text size="sm" role="status">

@@ -6,17 +6,17 @@ import {
   Pagination,
   Stack,
   Switch,
-  Table,
   Text,
   TextInput,
   Title,
   UnstyledButton,
-  VisuallyHidden,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
+import type { Webhook } from '../../lib/api';
 import { formatTime, orderParam, pageCount, startOf } from '../../lib/format';
 import { useSession } from '../../lib/session';
 import { DeleteWebhook } from './DeleteWebhook';
@@ -68,6 +68,30 @@ export function WebhooksPage() {
   });
   const setDisabled = useSetDisabled();
 
+  const cells: Record<(typeof COLUMNS)[number]['field'], (w: Webhook) => ReactNode> = {
+    Name: (w) => (
+      <Anchor component={Link} to={`/webhooks/${w.ObjectUUID}`}>
+        {w.Name}
+      </Anchor>
+    ),
+    TargetUrl: (w) => w.TargetUrl,
+    Disabled: (w) =>
+      writer ? (
+        <Switch
+          checked={!w.Disabled}
+          label={w.Disabled ? 'Disabled' : 'Enabled'}
+          aria-label={`${w.Name} enabled`}
+          onChange={(e) => setDisabled.mutate({ id: w.ObjectUUID, disabled: !e.currentTarget.checked })}
+        />
+      ) : (
+        <Badge color={w.Disabled ? 'gray' : 'green'}>{w.Disabled ? 'Disabled' : 'Enabled'}</Badge>
+      ),
+    FireCount: (w) => w.FireCount ?? 0,
+    ErrorCount: (w) => w.ErrorCount ?? 0,
+    LastStatus: (w) => w.LastStatus ?? '—',
+    LastUpdateDate: (w) => formatTime(w.LastUpdateDate),
+  };
+
   const sortBy = (field: string) =>
     update({ sort: field, desc: field === sort && !descending ? '1' : null, page: null });
 
@@ -91,65 +115,31 @@ export function WebhooksPage() {
       <QueryState query={webhooks} label="webhooks">
         {(data) => (
           <>
-            <Table.ScrollContainer minWidth={820}>
-              <Table striped highlightOnHover aria-label="Webhooks" aria-busy={webhooks.isFetching}>
-                <Table.Thead>
-                  <Table.Tr>
-                    {COLUMNS.map((c) => (
-                      <Table.Th
-                        key={c.field}
-                        aria-sort={c.field === sort ? (descending ? 'descending' : 'ascending') : 'none'}
-                      >
-                        <UnstyledButton onClick={() => sortBy(c.field)} fw={600} fz="sm">
-                          {c.label} {c.field === sort ? (descending ? '▼' : '▲') : ''}
-                        </UnstyledButton>
-                      </Table.Th>
-                    ))}
-                    <Table.Th>
-                      <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {data.Results.length === 0 && (
-                    <Table.Tr>
-                      <Table.Td colSpan={COLUMNS.length + 1}>
-                        <Text c="dimmed">{query ? `No webhook matches “${query}”.` : 'No webhooks yet.'}</Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  )}
-                  {data.Results.map((w) => (
-                    <Table.Tr key={w.ObjectUUID}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/webhooks/${w.ObjectUUID}`}>
-                          {w.Name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{w.TargetUrl}</Table.Td>
-                      <Table.Td>
-                        {writer ? (
-                          <Switch
-                            checked={!w.Disabled}
-                            label={w.Disabled ? 'Disabled' : 'Enabled'}
-                            aria-label={`${w.Name} enabled`}
-                            onChange={(e) =>
-                              setDisabled.mutate({ id: w.ObjectUUID, disabled: !e.currentTarget.checked })
-                            }
-                          />
-                        ) : (
-                          <Badge color={w.Disabled ? 'gray' : 'green'}>{w.Disabled ? 'Disabled' : 'Enabled'}</Badge>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{w.FireCount ?? 0}</Table.Td>
-                      <Table.Td>{w.ErrorCount ?? 0}</Table.Td>
-                      <Table.Td>{w.LastStatus ?? '—'}</Table.Td>
-                      <Table.Td>{formatTime(w.LastUpdateDate)}</Table.Td>
-                      <Table.Td>{writer && <DeleteWebhook id={w.ObjectUUID} name={w.Name} />}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+            <ListTable
+              label="Webhooks"
+              striped
+              highlightOnHover
+              aria-busy={webhooks.isFetching}
+              minWidth={820}
+              rows={data.Results}
+              rowKey={(w) => w.ObjectUUID}
+              empty={query ? `No webhook matches “${query}”.` : 'No webhooks yet.'}
+              columns={[
+                ...COLUMNS.map((c) => ({
+                  header: (
+                    <UnstyledButton onClick={() => sortBy(c.field)} fw={600} fz="sm">
+                      {c.label} {c.field === sort ? (descending ? '▼' : '▲') : ''}
+                    </UnstyledButton>
+                  ),
+                  th: {
+                    'aria-sort': c.field === sort ? (descending ? 'descending' : 'ascending') : 'none',
+                  } as const,
+                  cell: (w: Webhook) => cells[c.field](w),
+                  wrap: c.field === 'TargetUrl',
+                })),
+                { header: null, cell: (w) => writer && <DeleteWebhook id={w.ObjectUUID} name={w.Name} /> },
+              ]}
+            />
             <Group justify="space-between">
               <Text size="sm" c="dimmed" aria-live="polite">
                 {data.TotalResultCount} webhook{data.TotalResultCount === 1 ? '' : 's'}

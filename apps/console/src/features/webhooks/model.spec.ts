@@ -1,14 +1,4 @@
-import {
-  draftRules,
-  emptyForm,
-  fromWebhook,
-  maskedLeft,
-  parseRecord,
-  parseValue,
-  splitProblems,
-  toBody,
-  valueText,
-} from './model';
+import { draftRules, emptyForm, fromWebhook, maskedLeft, parseValue, splitProblems, toBody, valueText } from './model';
 import type { Webhook } from '../../lib/api';
 
 describe('the webhook form model', () => {
@@ -109,13 +99,6 @@ describe('the webhook form model', () => {
       Expressions: [{ AttributeName: 'Priority', Operator: '>', Value: 3 }],
       Condition: null,
     });
-  });
-
-  it('reads a sample record as a JSON object, blank as none, and says what is wrong otherwise', () => {
-    expect(parseRecord(' {"Priority": "High"} ')).toEqual({ Priority: 'High' });
-    expect(parseRecord('  ')).toBeNull();
-    expect(() => parseRecord('{Priority: High}')).toThrow('Not JSON');
-    expect(() => parseRecord('[1]')).toThrow('Must be a JSON object');
   });
 
   it('sends a BMC webhook’s field ids back as numbers, each stored field with its own type', () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Check, type Rule } from '../../validation/check';
-import type { DeliveryOverview, MinuteFigures } from '../overview';
+import type { DispatchFigures, MinuteFigures, OpenBreaker, Overview, QueueHop } from '../overview';
 
 export const DEFAULT_WINDOW_MINUTES = 60;
 export const MAX_WINDOW_MINUTES = 1440;
@@ -28,7 +28,37 @@ export class MinuteFiguresDto implements MinuteFigures {
   @ApiProperty({ type: 'integer' }) Failures!: number;
 }
 
-export class DeliveryOverviewDto implements DeliveryOverview {
+export class QueueHopDto implements QueueHop {
+  @ApiProperty({ example: 'matcher → dispatcher' }) Hop!: string;
+  @ApiProperty({ example: 'DELIVERIES' }) Stream!: string;
+  @ApiProperty({ example: 'dispatcher', description: 'The durable consumer reading the stream.' }) Consumer!: string;
+  @ApiProperty({ description: 'False when the consumer could not be read in time or does not exist yet.' })
+  Available!: boolean;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Messages not yet given to the consumer.' })
+  Pending!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Messages given and not yet acked.' })
+  AckPending!: number | null;
+}
+
+export class OpenBreakerDto implements OpenBreaker {
+  @ApiProperty({ example: 'https://hooks.example.com' }) Origin!: string;
+  @ApiProperty({ enum: ['open', 'half-open'] }) State!: 'open' | 'half-open';
+  @ApiProperty({ type: 'integer', description: 'Jobs parked until the origin answers again.' }) Parked!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) NextProbeAt!: string | null;
+}
+
+export class DispatchFiguresDto implements DispatchFigures {
+  @ApiProperty({ description: 'False when no dispatcher answered in time; the other fields are then empty.' })
+  Available!: boolean;
+  @ApiProperty({ type: [OpenBreakerDto], description: 'Origins whose circuit breaker is not closed.' })
+  OpenBreakers!: OpenBreakerDto[];
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Jobs parked for any origin.' })
+  ParkedJobs!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'URLs whose block is in force.' })
+  BlockedUrls!: number | null;
+}
+
+export class DeliveryOverviewDto implements Overview {
   @ApiProperty({ type: 'integer' }) WindowMinutes!: number;
   @ApiProperty({ format: 'date-time' }) Since!: string;
   @ApiProperty({ type: 'integer', description: 'Delivery attempts in the window (holds not counted).' })
@@ -44,4 +74,11 @@ export class DeliveryOverviewDto implements DeliveryOverview {
   Sampled!: boolean;
   @ApiProperty({ type: [MinuteFiguresDto], description: 'One entry per minute of the window, oldest first.' })
   PerMinute!: MinuteFiguresDto[];
+  @ApiProperty({
+    type: [QueueHopDto],
+    description:
+      "Queue depth per hop between services, for the whole stack (not only the caller's); empty unless the caller is an admin.",
+  })
+  Queues!: QueueHopDto[];
+  @ApiProperty({ type: DispatchFiguresDto }) Dispatch!: DispatchFiguresDto;
 }

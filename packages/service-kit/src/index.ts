@@ -17,3 +17,4 @@ export * from './service-kit.module';
 export * from './tracing';
 export * from './openapi/document';
 export * from './openapi/error-response.dto';
+export * from './scheduling/periodic-task';

@@ -11,6 +11,7 @@ import {
   type DeliveryJob,
 } from '@hookline/contracts';
 import { JetStreamPublisher, NatsClient } from '@hookline/messaging';
+import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { OriginBreaker } from '../breaker/origin-breaker.service';
 import { BlocklistService } from '../blocklist/blocklist.service';
 
@@ -18,6 +19,8 @@ import { BlocklistService } from '../blocklist/blocklist.service';
 const TRACE_HEADERS = ['traceparent', 'tracestate'];
 /** How often the instance looks for parked jobs it may release. */
 const SWEEP_MS = 1_000;
+/** A sweep still going after this long (a stalled NATS) is abandoned; release consumers pick up where it stopped. */
+const SWEEP_DEADLINE_MS = 30_000;
 /** Jobs of one origin released per sweep: a recovered origin's backlog returns at most this fast. */
 const RELEASE_BATCH = 1_000;
 /** A released probe that has not come back (parked again, or answered) by then may be followed by another. */
@@ -71,29 +74,32 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly originsByKey = new Map<string, { origin: string; parkedAt: number }>();
   private readonly consumers = new Map<string, Consumer>();
   private readonly probeReleasedAt = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
-  private stopped = false;
+  private readonly sweeper: PeriodicTask;
 
   constructor(
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(JetStreamPublisher) private readonly publisher: JetStreamPublisher,
     private readonly origins: OriginBreaker,
     private readonly blocklist: BlocklistService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.sweeper = new PeriodicTask(
+      {
+        name: 'parked-jobs-sweep',
+        everyMs: SWEEP_MS,
+        deadlineMs: SWEEP_DEADLINE_MS,
+        job: (signal) => this.sweep(signal),
+      },
+      metrics,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep()
-        .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'sweep of parked jobs failed'))
-        .finally(() => (this.sweeping = undefined));
-    }, SWEEP_MS);
+    this.sweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   /**
@@ -132,7 +138,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     };
   }
 
-  private async sweep(): Promise<void> {
+  private async sweep(signal: AbortSignal): Promise<void> {
     const info = await this.nats.jsm.streams.info(STREAMS.PARKED_DELIVERIES.name, {
       subjects_filter: SUBJECTS.parkedAll,
     });
@@ -142,7 +148,7 @@ export class ParkedJobs implements OnApplicationBootstrap, OnApplicationShutdown
     for (const [key, { parkedAt }] of this.originsByKey)
       if (!parked.has(key) && Date.now() - parkedAt > FORGET_AFTER_MS) this.forget(key);
     for (const [key, count] of parked) {
-      if (this.stopped) return;
+      if (signal.aborted) return;
       if (blocked.has(key)) continue;
       const origin = this.originsByKey.get(key)?.origin;
       const release = origin === undefined ? 'all' : this.origins.releaseOf(origin);

@@ -5,11 +5,14 @@ import { validateSync } from 'class-validator';
 import { ApiKeyRepository } from '@hookline/auth';
 import { ApiKeyRevokedEvent, SUBJECTS, TUNNEL_CLOSE } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
+import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { TunnelGatewayConfig } from '../config/tunnel-gateway.config';
 import type { ListenerSession } from './listener-session';
 import { SessionRegistry } from './session.registry';
 
 const REVOKED_REASON = 'API key revoked';
+/** A re-check still going after this long (the key store stalled) is abandoned; the next one starts over. */
+const RECHECK_DEADLINE_MS = 30_000;
 
 /**
  * Closes tunnels whose API key was revoked after they opened: at once on the registry's notice,
@@ -21,15 +24,25 @@ const REVOKED_REASON = 'API key revoked';
 export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('KeyRevocations');
   private subscription?: Subscription;
-  private timer?: NodeJS.Timeout;
-  private checking?: Promise<void>;
+  private readonly rechecker: PeriodicTask;
 
   constructor(
     private readonly nats: NatsClient,
     private readonly keys: ApiKeyRepository,
     private readonly registry: SessionRegistry,
-    private readonly config: TunnelGatewayConfig,
-  ) {}
+    config: TunnelGatewayConfig,
+    metrics: MetricsService,
+  ) {
+    this.rechecker = new PeriodicTask(
+      {
+        name: 'tunnel-key-recheck',
+        everyMs: config.TUNNEL_KEY_RECHECK_MS,
+        deadlineMs: Math.min(config.TUNNEL_KEY_RECHECK_MS, RECHECK_DEADLINE_MS),
+        job: (signal) => this.recheck(signal),
+      },
+      metrics,
+    );
+  }
 
   onApplicationBootstrap(): void {
     // No queue group: every instance closes the sessions it holds.
@@ -38,21 +51,16 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
         if (!err) this.onNotice(msg);
       },
     });
-    this.timer = setInterval(() => {
-      this.checking ??= this.recheck()
-        .catch((error: unknown) => this.logger.warn(`cannot re-check listener keys now: ${(error as Error).message}`))
-        .finally(() => (this.checking = undefined));
-    }, this.config.TUNNEL_KEY_RECHECK_MS);
+    this.rechecker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     this.subscription?.unsubscribe();
-    await this.checking;
+    await this.rechecker.stop();
   }
 
   /** Closes the sessions whose key no longer authenticates; rejects when the key store cannot be asked. */
-  private async recheck(): Promise<void> {
+  private async recheck(signal: AbortSignal): Promise<void> {
     const bySubscription = new Map<number, ListenerSession[]>();
     for (const session of this.registry.sessions()) {
       const sessions = bySubscription.get(session.identity.subscriptionId) ?? [];
@@ -60,6 +68,7 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
       bySubscription.set(session.identity.subscriptionId, sessions);
     }
     for (const [subscriptionId, sessions] of bySubscription) {
+      if (signal.aborted) return;
       const active = await this.keys.activeIds(subscriptionId, [...new Set(sessions.map((s) => s.identity.keyId))]);
       this.close(sessions.filter((s) => !active.has(s.identity.keyId)));
     }

@@ -14,11 +14,14 @@ export interface PeriodicTaskOptions {
    * settles no other run starts (the pauses that end meanwhile are counted as `skipped`).
    */
   deadlineMs: number;
-  /** How long stop() waits for a running job after aborting its signal; defaults to deadlineMs. */
+  /** How long stop() waits for a running job after aborting its signal; defaults to the smaller of deadlineMs and 5 s. */
   stopGraceMs?: number;
   /** The work of one run; `signal` aborts at the run's deadline and on stop(). */
   job: (signal: AbortSignal) => Promise<unknown> | void;
 }
+
+/** Within the shutdown's own bound (SHUTDOWN_TIMEOUT_MS, 10 s by default), leaving time for what closes after. */
+const DEFAULT_STOP_GRACE_MS = 5_000;
 
 type Outcome = 'ok' | 'error' | 'timeout' | 'skipped';
 
@@ -66,7 +69,7 @@ export class PeriodicTask {
     const running = this.running;
     if (!running) return;
     running.abort.abort(new Error(`${this.options.name} stopped`));
-    const grace = this.options.stopGraceMs ?? this.options.deadlineMs;
+    const grace = this.options.stopGraceMs ?? Math.min(this.options.deadlineMs, DEFAULT_STOP_GRACE_MS);
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = await Promise.race([
       running.settled.then(() => false),

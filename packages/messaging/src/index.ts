@@ -6,3 +6,8 @@ export * from './nats-client';
 export * from './publisher';
 export * from './streams';
 export * from './tenant-requests';
+export * from './adapters/deadline';
+export * from './adapters/gone-webhooks.bucket';
+export * from './adapters/parked-jobs.queue';
+export * from './adapters/queued-deliveries';
+export * from './adapters/webhook-events.feed';

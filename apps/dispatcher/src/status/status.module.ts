@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { QueuedDeliveries } from '@hookline/messaging';
 import { BreakerModule } from '../breaker/breaker.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ParkingModule } from '../parking/parking.module';
@@ -8,6 +9,6 @@ import { StatusService } from './status.service';
 @Module({
   imports: [BreakerModule, DeliveryModule, ParkingModule],
   controllers: [StatusController],
-  providers: [StatusService],
+  providers: [StatusService, QueuedDeliveries],
 })
 export class StatusModule {}

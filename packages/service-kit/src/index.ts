@@ -1,6 +1,7 @@
 export * from './bootstrap';
 export * from './config/config';
 export * from './config/delivery-policy.config';
+export * from './config/shared-settings';
 export * from './database/database.module';
 export * from './database/embedded';
 export * from './collections/bounded';

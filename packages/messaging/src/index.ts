@@ -11,3 +11,4 @@ export * from './adapters/gone-webhooks.bucket';
 export * from './adapters/parked-jobs.queue';
 export * from './adapters/queued-deliveries';
 export * from './adapters/webhook-events.feed';
+export * from './adapters/delivery-attempts.bucket';

@@ -12,6 +12,7 @@ import { startNats, waitFor, type RunningServer } from '@hookline/testing';
 import { NatsClient } from '../nats-client';
 import { JetStreamPublisher } from '../publisher';
 import { declareStream } from '../streams';
+import { DeliveryAttemptsBucket } from './delivery-attempts.bucket';
 import { GoneWebhooksBucket } from './gone-webhooks.bucket';
 import { ParkedJobsQueue } from './parked-jobs.queue';
 import { QueuedDeliveries } from './queued-deliveries';
@@ -121,6 +122,20 @@ describe('messaging adapters against a real nats-server', () => {
       const later = new GoneWebhooksBucket(two);
       expect(await later.follow(() => undefined)).toEqual([GoneWebhooksBucket.keyOf('100', 'wh.1 gone')]);
       for (const bucket of [first, second, later]) bucket.stop();
+    });
+  });
+
+  describe('DeliveryAttemptsBucket', () => {
+    it('keeps a delivery’s attempts for every instance until forgotten', async () => {
+      const first = new DeliveryAttemptsBucket(one);
+      const second = new DeliveryAttemptsBucket(two);
+      await first.onModuleInit();
+      await second.onModuleInit();
+      expect(await second.made('delivery-1')).toBe(0);
+      await first.record('delivery-1', 3);
+      expect(await second.made('delivery-1')).toBe(3);
+      await second.forget('delivery-1');
+      expect(await first.made('delivery-1')).toBe(0);
     });
   });
 

@@ -12,3 +12,4 @@ export * from './adapters/parked-jobs.queue';
 export * from './adapters/queued-deliveries';
 export * from './adapters/webhook-events.feed';
 export * from './adapters/delivery-attempts.bucket';
+export * from './adapters/notices';

@@ -1,10 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Msg, Subscription } from '@nats-io/nats-core';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { ApiKeyRepository } from '@hookline/auth';
 import { ApiKeyRevokedEvent, SUBJECTS, TUNNEL_CLOSE } from '@hookline/contracts';
-import { NatsClient } from '@hookline/messaging';
+import { Notices, type NoticeSubscription } from '@hookline/messaging';
 import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { TunnelGatewayConfig } from '../config/tunnel-gateway.config';
 import type { ListenerSession } from './listener-session';
@@ -23,11 +20,11 @@ const RECHECK_DEADLINE_MS = 30_000;
 @Injectable()
 export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('KeyRevocations');
-  private subscription?: Subscription;
+  private subscription?: NoticeSubscription;
   private readonly rechecker: PeriodicTask;
 
   constructor(
-    private readonly nats: NatsClient,
+    private readonly notices: Notices,
     private readonly keys: ApiKeyRepository,
     private readonly registry: SessionRegistry,
     config: TunnelGatewayConfig,
@@ -46,16 +43,14 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     // No queue group: every instance closes the sessions it holds.
-    this.subscription = this.nats.connection.subscribe(SUBJECTS.apiKeyRevokedAll, {
-      callback: (err, msg) => {
-        if (!err) this.onNotice(msg);
-      },
-    });
+    this.subscription = this.notices.follow(SUBJECTS.apiKeyRevokedAll, ApiKeyRevokedEvent, (event) =>
+      this.onNotice(event),
+    );
     this.rechecker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.subscription?.unsubscribe();
+    this.subscription?.stop();
     await this.rechecker.stop();
   }
 
@@ -74,12 +69,7 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private onNotice(msg: Msg): void {
-    const event = parseNotice(msg);
-    if (!event) {
-      this.logger.warn(`ignoring a revocation notice on ${msg.subject} that is not an ApiKeyRevokedEvent`);
-      return;
-    }
+  private onNotice(event: ApiKeyRevokedEvent): void {
     this.close(
       this.registry.sessions().filter((s) => s.identity.tenant === event.tenant && s.identity.keyId === event.keyId),
     );
@@ -91,14 +81,4 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
       session.close(TUNNEL_CLOSE.unauthenticated, REVOKED_REASON);
     }
   }
-}
-
-function parseNotice(msg: Msg): ApiKeyRevokedEvent | undefined {
-  let event: ApiKeyRevokedEvent;
-  try {
-    event = plainToInstance(ApiKeyRevokedEvent, msg.json<unknown>());
-  } catch {
-    return undefined;
-  }
-  return validateSync(event).length === 0 ? event : undefined;
 }

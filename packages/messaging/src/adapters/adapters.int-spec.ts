@@ -5,6 +5,7 @@ import {
   PRIOR_ATTEMPTS_HEADER,
   STREAMS,
   SUBJECTS,
+  UrlUnblockedEvent,
   type NewDeliveryJob,
   type StreamName,
 } from '@hookline/contracts';
@@ -14,6 +15,7 @@ import { JetStreamPublisher } from '../publisher';
 import { declareStream } from '../streams';
 import { DeliveryAttemptsBucket } from './delivery-attempts.bucket';
 import { GoneWebhooksBucket } from './gone-webhooks.bucket';
+import { Notices } from './notices';
 import { ParkedJobsQueue } from './parked-jobs.queue';
 import { QueuedDeliveries } from './queued-deliveries';
 import { WebhookEventsFeed, type WebhookFeedMessage } from './webhook-events.feed';
@@ -122,6 +124,27 @@ describe('messaging adapters against a real nats-server', () => {
       const later = new GoneWebhooksBucket(two);
       expect(await later.follow(() => undefined)).toEqual([GoneWebhooksBucket.keyOf('100', 'wh.1 gone')]);
       for (const bucket of [first, second, later]) bucket.stop();
+    });
+  });
+
+  describe('Notices', () => {
+    it('hands every instance each valid notice and drops the others', async () => {
+      const seen: Array<[string, UrlUnblockedEvent]> = [];
+      const subscriptions = [one, two].map((client, i) =>
+        new Notices(client).follow(SUBJECTS.urlUnblockedAll, UrlUnblockedEvent, (event) =>
+          seen.push([`instance-${i}`, event]),
+        ),
+      );
+      const publisher = new JetStreamPublisher(one);
+      await publisher.notifyConfirmed(SUBJECTS.urlUnblocked('100'), { tenant: '100' }, 2_000);
+      const valid = { tenant: '100', id: 'block-1', unblockedAt: '2026-12-07T10:00:00.000Z' };
+      await publisher.notifyConfirmed(SUBJECTS.urlUnblocked('100'), valid, 2_000);
+      await waitFor(() => seen.length === 2);
+      expect(seen.map(([instance, event]) => [instance, { ...event }]).sort()).toEqual([
+        ['instance-0', valid],
+        ['instance-1', valid],
+      ]);
+      for (const subscription of subscriptions) subscription.stop();
     });
   });
 

@@ -2,10 +2,10 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { startApp, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
+import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
 import { DISPATCHER_APP } from '../../apps/dispatcher/src/dispatcher.app';
 import { INCOMING_HOOKS_APP } from '../../apps/incoming-hooks/src/incoming-hooks.app';
-import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
+import { MATCHER_APP } from '../../apps/matcher/src/matcher.app';
 import { ADMIN_KEY, ENCRYPTION_KEY, RegistryHarness } from '../../apps/registry/test/registry-harness';
 import { TUNNEL_GATEWAY_APP } from '../../apps/tunnel-gateway/src/tunnel-gateway.app';
 
@@ -154,11 +154,8 @@ describe('hostile input at the edge of every service', () => {
       WEBHOOK_ALLOWED_CIDRS: '',
     });
     const env = { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl };
-    apps['change-ingest'] = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
-    apps.matcher = await startApp(
-      { service: 'matcher', module: MatcherModule },
-      { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY },
-    );
+    apps['change-ingest'] = await startApp(CHANGE_INGEST_APP, env);
+    apps.matcher = await startApp(MATCHER_APP, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
     apps.dispatcher = await startApp(DISPATCHER_APP, { ...env, HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY });
     apps['incoming-hooks'] = await startApp(INCOMING_HOOKS_APP, { ...env, HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY });
     apps['tunnel-gateway'] = await startApp(TUNNEL_GATEWAY_APP, env);

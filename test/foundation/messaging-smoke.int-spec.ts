@@ -13,7 +13,7 @@ import {
 import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
 import { metricSamples, startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
 import { IsNotEmpty } from 'class-validator';
-import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
+import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
 
 class SmokeConfig extends BaseServiceConfig {
   override PORT = 0;
@@ -105,10 +105,7 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
 
   beforeAll(async () => {
     infra = await startTestInfra();
-    producer = await startApp(
-      { service: 'change-ingest', module: ChangeIngestModule },
-      { NATS_URL: infra.natsUrl, MONGO_URL: infra.mongoUrl },
-    );
+    producer = await startApp(CHANGE_INGEST_APP, { NATS_URL: infra.natsUrl, MONGO_URL: infra.mongoUrl });
   });
 
   afterAll(async () => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy } from '@nats-io/jetstream';
 import { STREAMS, type NewDeliveryJob } from '@hookline/contracts';
 import { changeMessage, readDeliveryJob, startApp, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
-import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
+import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
+import { MATCHER_APP } from '../../apps/matcher/src/matcher.app';
 import { ADMIN_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
 
 const WORKSPACE = '31685839-67fe-4f9d-9470-da56c222998b';
@@ -17,14 +17,13 @@ describe('registry → change-ingest → matcher: exactly the right delivery job
   let env: Record<string, string>;
   let seenJobs = 0;
 
-  const startMatcher = () =>
-    startApp({ service: 'matcher', module: MatcherModule }, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
+  const startMatcher = () => startApp(MATCHER_APP, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
 
   beforeAll(async () => {
     h = await RegistryHarness.start();
     env = { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl };
     key = await h.createKey(100);
-    ingest = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
+    ingest = await startApp(CHANGE_INGEST_APP, env);
     matcher = await startMatcher();
     await h.nats.jsm.consumers.add(STREAMS.DELIVERIES.name, {
       durable_name: 'test-reader',

@@ -3,7 +3,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { SUBJECTS, type AttributeValue, type PipelineRunStateReply } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { Receiver, startApp, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
+import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
 import { DISPATCHER_APP } from '../../apps/dispatcher/src/dispatcher.app';
 import { INCOMING_HOOKS_APP } from '../../apps/incoming-hooks/src/incoming-hooks.app';
 import {
@@ -13,7 +13,7 @@ import {
   SEED_HOOK,
   statusOf,
 } from '../../apps/incoming-hooks/test/harness';
-import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
+import { MATCHER_APP } from '../../apps/matcher/src/matcher.app';
 import { ADMIN_KEY, ENCRYPTION_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
 
 /** Devopness: an incoming hook runs a pipeline, and an outgoing webhook fires when the run is done. */
@@ -38,8 +38,8 @@ describe('incoming hook → pipeline run → run states → outgoing webhook del
       WEBHOOK_HTTP_PORTS: 'any',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
     });
-    ingest = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
-    matcher = await startApp({ service: 'matcher', module: MatcherModule }, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
+    ingest = await startApp(CHANGE_INGEST_APP, env);
+    matcher = await startApp(MATCHER_APP, { ...env, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
     hooks = await startApp(INCOMING_HOOKS_APP, { ...env, HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY });
     runner = await NatsClient.connect(h.infra.natsUrl, 'test-runner');
   });

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { startApp, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
+import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
 import { DISPATCHER_APP } from '../../apps/dispatcher/src/dispatcher.app';
-import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
+import { MATCHER_APP } from '../../apps/matcher/src/matcher.app';
 import { ADMIN_KEY, ENCRYPTION_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
 
 /** The registry's "test a webhook" and replay go through the real dispatcher to a real receiver. */
@@ -40,8 +40,8 @@ describe('registry → dispatcher → receiver', () => {
       BREAKER_RESET_MS: '2000',
     });
     const env = { NATS_URL: h.infra.natsUrl, MONGO_URL: h.infra.mongoUrl, HOOKLINE_ADMIN_KEY: ADMIN_KEY };
-    ingest = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
-    matcher = await startApp({ service: 'matcher', module: MatcherModule }, env);
+    ingest = await startApp(CHANGE_INGEST_APP, env);
+    matcher = await startApp(MATCHER_APP, env);
   });
 
   afterAll(async () => {

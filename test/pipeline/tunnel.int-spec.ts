@@ -3,9 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '@hookline/listener';
 import { startApp, type Receiver, type RunningApp } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../apps/change-ingest/src/app.module';
+import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
 import { DISPATCHER_APP } from '../../apps/dispatcher/src/dispatcher.app';
-import { AppModule as MatcherModule } from '../../apps/matcher/src/app.module';
+import { MATCHER_APP } from '../../apps/matcher/src/matcher.app';
 import { ADMIN_KEY, ENCRYPTION_KEY, RegistryHarness, waitFor } from '../../apps/registry/test/registry-harness';
 import { TUNNEL_GATEWAY_APP } from '../../apps/tunnel-gateway/src/tunnel-gateway.app';
 import { answerWith, RECEIVER_PATH, startLocalReceiver, TcpProxy } from '../../apps/tunnel-gateway/test/tunnel-harness';
@@ -149,14 +149,8 @@ describe('websocket webhook → tunnel gateway → listener → local receiver',
       WEBHOOK_HTTP_PORTS: 'any',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
     });
-    ingest = await startApp(
-      { service: 'change-ingest', module: ChangeIngestModule },
-      { ...infra, HOOKLINE_ADMIN_KEY: ADMIN_KEY },
-    );
-    matcher = await startApp(
-      { service: 'matcher', module: MatcherModule },
-      { ...infra, HOOKLINE_ADMIN_KEY: ADMIN_KEY },
-    );
+    ingest = await startApp(CHANGE_INGEST_APP, { ...infra, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
+    matcher = await startApp(MATCHER_APP, { ...infra, HOOKLINE_ADMIN_KEY: ADMIN_KEY });
     // Default key re-check (60 s): a revoked key closing tunnels within the test is the registry's notice.
     gatewayA = await startApp(TUNNEL_GATEWAY_APP, { ...infra, TUNNEL_HEARTBEAT_MS: '400' });
     gatewayB = await startApp(TUNNEL_GATEWAY_APP, { ...infra, TUNNEL_HEARTBEAT_MS: '400' });

@@ -1,11 +1,4 @@
 import { bootstrapService } from '@hookline/service-kit';
-import { AppModule } from './app.module';
+import { CHANGE_INGEST_APP } from './change-ingest.app';
 
-void bootstrapService({
-  service: 'change-ingest',
-  module: AppModule,
-  openapi: {
-    title: 'Hookline change-ingest',
-    description: 'Accepts create/update/delete events from business systems and publishes change messages.',
-  },
-});
+void bootstrapService(CHANGE_INGEST_APP);

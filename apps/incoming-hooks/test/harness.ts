@@ -5,7 +5,7 @@ import path from 'node:path';
 import { STREAMS, type ChangeMessage } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '../../change-ingest/src/app.module';
+import { CHANGE_INGEST_APP } from '../../change-ingest/src/change-ingest.app';
 import { REGISTRY_APP } from '../../registry/src/registry.app';
 import { INCOMING_HOOKS_APP } from '../src/incoming-hooks.app';
 
@@ -59,10 +59,7 @@ export class IncomingHooksHarness {
 
   /** Starts change-ingest on the harness's NATS and database (again, after a test closed it). */
   async startChangeIngest(): Promise<void> {
-    this.ingest = await startApp(
-      { service: 'change-ingest', module: ChangeIngestModule },
-      { NATS_URL: this.infra.natsUrl, MONGO_URL: this.infra.mongoUrl },
-    );
+    this.ingest = await startApp(CHANGE_INGEST_APP, { NATS_URL: this.infra.natsUrl, MONGO_URL: this.infra.mongoUrl });
   }
 
   /** A new key of a subscription, made with the bootstrap admin key. */

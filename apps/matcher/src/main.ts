@@ -1,11 +1,4 @@
 import { bootstrapService } from '@hookline/service-kit';
-import { AppModule } from './app.module';
+import { MATCHER_APP } from './matcher.app';
 
-void bootstrapService({
-  service: 'matcher',
-  module: AppModule,
-  openapi: {
-    title: 'Hookline matcher',
-    description: 'Evaluates webhooks against change messages (dry runs and index status).',
-  },
-});
+void bootstrapService(MATCHER_APP);

@@ -13,3 +13,4 @@ export * from './secret-box';
 export * from './user-session.repository';
 export * from './user-session.schema';
 export * from './user-token';
+export * from './encryption-key.settings';

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { decodeDeliveryJob, SUBJECTS, type WebhookEvent, type WebhookView } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { mongoUrlFor, startApp, startMongo, startNats } from '@hookline/testing';
-import { AppModule as ChangeIngestModule } from '@hookline/change-ingest/dist/app.module';
-import { AppModule as MatcherModule } from '@hookline/matcher/dist/app.module';
+import { CHANGE_INGEST_APP } from '@hookline/change-ingest/dist/change-ingest.app';
+import { MATCHER_APP } from '@hookline/matcher/dist/matcher.app';
 import { quantile, table } from './stats';
 
 const WEBHOOKS = 10_000;
@@ -75,8 +75,8 @@ async function main(): Promise<void> {
     HOOKLINE_ADMIN_KEY: ADMIN_KEY,
     LOG_LEVEL: 'error',
   };
-  const matcher = await startApp({ service: 'matcher', module: MatcherModule }, env);
-  const ingest = await startApp({ service: 'change-ingest', module: ChangeIngestModule }, env);
+  const matcher = await startApp(MATCHER_APP, env);
+  const ingest = await startApp(CHANGE_INGEST_APP, env);
   const client = ingest.app.get(NatsClient);
   try {
     for (let i = 0; i < WEBHOOKS; i += 500) {

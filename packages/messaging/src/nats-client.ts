@@ -19,6 +19,8 @@ export class NatsClient {
     readonly connection: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
+    /** The deadline of one JetStream publish or API call (NATS_REQUEST_TIMEOUT_MS); adapters bound their calls by it. */
+    readonly requestTimeoutMs: number,
   ) {
     void this.watchStatus();
   }
@@ -48,7 +50,7 @@ export class NatsClient {
       ...({ pendingLimit: SOCKET_BATCH_BYTES } as object),
     });
     const jsm = await jetstreamManager(connection, { timeout: requestTimeoutMs });
-    return new NatsClient(connection, jetstream(connection, { timeout: requestTimeoutMs }), jsm);
+    return new NatsClient(connection, jetstream(connection, { timeout: requestTimeoutMs }), jsm, requestTimeoutMs);
   }
 
   get isConnected(): boolean {

@@ -1,6 +1,7 @@
 export * from './bootstrap';
 export * from './config/config';
 export * from './config/delivery-policy.config';
+export * from './config/shared-settings';
 export * from './database/database.module';
 export * from './database/embedded';
 export * from './collections/bounded';
@@ -17,3 +18,4 @@ export * from './service-kit.module';
 export * from './tracing';
 export * from './openapi/document';
 export * from './openapi/error-response.dto';
+export * from './scheduling/periodic-task';

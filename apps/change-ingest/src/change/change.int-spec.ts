@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { STREAMS, SUBJECTS, type ChangeMessage } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { startApp, startTestInfra, type RunningApp, type TestInfra } from '@hookline/testing';
-import { AppModule } from '../app.module';
+import { CHANGE_INGEST_APP } from '../change-ingest.app';
 import { REGISTRY_APP } from '../../../registry/src/registry.app';
 
 const ADMIN_KEY = `hk_test_${randomBytes(12).toString('hex')}`;
@@ -28,7 +28,7 @@ describe('change-ingest over HTTP and NATS', () => {
       body: JSON.stringify({ Name: 'producer', Roles: ['integration'], SubscriptionID: 7 }),
     });
     key = ((await reply.json()) as { Key: string }).Key;
-    ingest = await startApp({ service: 'change-ingest', module: AppModule }, { ...env, INGEST_MAX_BATCH: '3' });
+    ingest = await startApp(CHANGE_INGEST_APP, { ...env, INGEST_MAX_BATCH: '3' });
   });
 
   afterAll(async () => {

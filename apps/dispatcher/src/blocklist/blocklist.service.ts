@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { blockedUrlId, isBlockActive, type BlockedUrlRecord } from './blocked-url.schema';
 import type { UrlUnblockedEvent } from '@hookline/contracts';
-import { BoundedMap } from '@hookline/service-kit';
+import { BoundedMap, MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import { BlocklistRepository } from './blocklist.repository';
 import { UnblockNotices } from './unblock-notices';
@@ -16,6 +16,8 @@ export interface AnswerQuality {
 
 /** Strike counters kept; the oldest are dropped beyond this (they only delay a block). */
 const MAX_TRACKED_URLS = 10_000;
+/** A re-read still going after this long is abandoned; the last known blocks stay in force. */
+const REFRESH_DEADLINE_MS = 30_000;
 
 /** Tenants are subscription ids (see tenantOf in @hookline/auth); the blocklist is stored per subscription. */
 export function subscriptionOf(tenant: string): number | null {
@@ -38,23 +40,34 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
   /** Counts unblocks applied here; `lifted` says at which count each id was lifted. */
   private unblocks = 0;
   private readonly lifted = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
+  private readonly refresher: PeriodicTask;
 
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
     private readonly repository: BlocklistRepository,
     private readonly notices: UnblockNotices,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.refresher = new PeriodicTask(
+      {
+        name: 'blocklist-refresh',
+        everyMs: config.BLOCKLIST_REFRESH_MS,
+        deadlineMs: Math.min(config.BLOCKLIST_REFRESH_MS, REFRESH_DEADLINE_MS),
+        job: () => this.refresh(),
+      },
+      metrics,
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.notices.follow((event) => this.lift(event.id));
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.BLOCKLIST_REFRESH_MS);
-    this.timer.unref();
+    // Without the blocks the instance still delivers; the refresher tries again.
+    await this.refresh().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'blocklist read failed'));
+    this.refresher.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.refresher.stop();
   }
 
   /** The block in force for this tenant's URL, if any. */
@@ -152,17 +165,13 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
     return answer.latencyMs >= slowFrom ? 'slow' : null;
   }
 
+  /** Re-reads the blocks in force; on failure the last known ones stay. */
   private async refresh(): Promise<void> {
     const startedAfter = this.unblocks;
-    try {
-      const records = await this.repository.active(new Date());
-      // A block lifted while the read was under way may still be in what it returned.
-      const stale = (r: BlockedUrlRecord) => (this.lifted.get(r._id) ?? 0) > startedAfter;
-      this.active = new Map(records.filter((r) => !stale(r)).map((r) => [r._id, r]));
-      for (const [id, at] of this.lifted) if (at <= startedAfter) this.lifted.delete(id);
-    } catch (err) {
-      // Keep the last known blocks; the next refresh tries again.
-      this.logger.warn({ err: String(err) }, 'blocklist refresh failed');
-    }
+    const records = await this.repository.active(new Date());
+    // A block lifted while the read was under way may still be in what it returned.
+    const stale = (r: BlockedUrlRecord) => (this.lifted.get(r._id) ?? 0) > startedAfter;
+    this.active = new Map(records.filter((r) => !stale(r)).map((r) => [r._id, r]));
+    for (const [id, at] of this.lifted) if (at <= startedAfter) this.lifted.delete(id);
   }
 }

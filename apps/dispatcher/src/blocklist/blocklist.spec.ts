@@ -1,6 +1,7 @@
 import type { BlockedUrlRecord } from './blocked-url.schema';
 import { DispatcherConfig } from '../config/dispatcher.config';
 import type { UrlUnblockedEvent } from '@hookline/contracts';
+import { MetricsService } from '@hookline/service-kit';
 import type { BlocklistRepository, NewBlock } from './blocklist.repository';
 import { BlocklistService, subscriptionOf } from './blocklist.service';
 import type { UnblockNotices } from './unblock-notices';
@@ -53,7 +54,12 @@ const CONFIG = () =>
   });
 
 const newService = (repo: FakeRepository, notices = new FakeNotices()) =>
-  new BlocklistService(CONFIG(), repo as unknown as BlocklistRepository, notices as unknown as UnblockNotices);
+  new BlocklistService(
+    CONFIG(),
+    repo as unknown as BlocklistRepository,
+    notices as unknown as UnblockNotices,
+    new MetricsService('dispatcher'),
+  );
 
 describe('BlocklistService strikes', () => {
   const url = 'https://slow.example.com/hook';

@@ -1,9 +1,6 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Msg, Subscription } from '@nats-io/nats-core';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { SUBJECTS, UrlUnblockedEvent } from '@hookline/contracts';
-import { NatsClient } from '@hookline/messaging';
+import { JetStreamPublisher, Notices, type NoticeSubscription } from '@hookline/messaging';
 
 /** While NATS is reconnecting a flush waits; the admin's request should not wait that long. */
 const CONFIRM_MS = 3_000;
@@ -15,21 +12,16 @@ const CONFIRM_MS = 3_000;
  */
 @Injectable()
 export class UnblockNotices implements OnApplicationShutdown {
-  private readonly logger = new Logger('UnblockNotices');
-  private subscription?: Subscription;
+  private subscription?: NoticeSubscription;
 
-  constructor(private readonly nats: NatsClient) {}
+  constructor(
+    private readonly notices: Notices,
+    private readonly publisher: JetStreamPublisher,
+  ) {}
 
   /** Calls `apply` for every valid notice, this instance's own included. */
   follow(apply: (event: UrlUnblockedEvent) => void): void {
-    this.subscription = this.nats.connection.subscribe(SUBJECTS.urlUnblockedAll, {
-      callback: (err, msg) => {
-        if (err) return;
-        const event = parse(msg);
-        if (event) apply(event);
-        else this.logger.warn(`ignoring a notice on ${msg.subject} that is not a UrlUnblockedEvent`);
-      },
-    });
+    this.subscription = this.notices.follow(SUBJECTS.urlUnblockedAll, UrlUnblockedEvent, apply);
   }
 
   /**
@@ -37,32 +29,10 @@ export class UnblockNotices implements OnApplicationShutdown {
    * admin's answer; rejects when the server does not confirm it within a few seconds.
    */
   async announce(event: UrlUnblockedEvent): Promise<void> {
-    this.nats.connection.publish(SUBJECTS.urlUnblocked(event.tenant), JSON.stringify(event));
-    const flushed = this.nats.connection.flush();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('NATS did not confirm the unblock notice in time')), CONFIRM_MS);
-    });
-    try {
-      await Promise.race([flushed, late]);
-    } finally {
-      clearTimeout(timer);
-      // A flush still pending once we stopped waiting has no one to tell.
-      flushed.catch(() => undefined);
-    }
+    await this.publisher.notifyConfirmed(SUBJECTS.urlUnblocked(event.tenant), event, CONFIRM_MS);
   }
 
   onApplicationShutdown(): void {
-    this.subscription?.unsubscribe();
+    this.subscription?.stop();
   }
-}
-
-function parse(msg: Msg): UrlUnblockedEvent | undefined {
-  let event: UrlUnblockedEvent;
-  try {
-    event = plainToInstance(UrlUnblockedEvent, msg.json<unknown>());
-  } catch {
-    return undefined;
-  }
-  return validateSync(event).length === 0 ? event : undefined;
 }

@@ -1,4 +1,4 @@
-import { IsEncryptionKey } from '@hookline/auth';
+import { WithEncryptionKey } from '@hookline/auth';
 import { parseNoProxy, parseProxyUrl, proxySettingsFrom, type ProxySettings } from '@hookline/delivery';
 import { DeliveryPolicyServiceConfig, Parses } from '@hookline/service-kit';
 import { IsInt, Max, Min } from 'class-validator';
@@ -10,12 +10,8 @@ const optionalProxyUrl = (value: string) => (value.trim() === '' ? null : parseP
  * Settings of the dispatcher service, read from the environment once at start.
  * MongoDB holds the registry's API keys and the dispatcher's `blocked_urls` collection.
  */
-export class DispatcherConfig extends DeliveryPolicyServiceConfig {
+export class DispatcherConfig extends WithEncryptionKey(DeliveryPolicyServiceConfig) {
   override PORT = 8084;
-
-  /** The registry's key for sealed webhook secrets (signing secret, passwords, header values). */
-  @IsEncryptionKey()
-  HOOKLINE_ENCRYPTION_KEY: string;
 
   /** Deadline in ms for a whole attempt (Octane's WEBHOOK_REQUEST_TIMEOUT), connect to last body byte. */
   @IsInt()

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DeliveryAttemptsBucket } from '@hookline/messaging';
 import { BlocklistModule } from '../blocklist/blocklist.module';
 import { BreakerModule } from '../breaker/breaker.module';
 import { GoneModule } from '../gone/gone.module';
 import { SignInModule } from '../sign-in/sign-in.module';
 import { ParkingModule } from '../parking/parking.module';
 import { TunnelModule } from '../tunnel/tunnel.module';
-import { AttemptCountRepository } from './attempt-count.repository';
 import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryService } from './delivery.service';
 import { HttpSender } from './http-sender.service';
@@ -13,7 +13,7 @@ import { OutcomePublisher } from './outcome.publisher';
 
 @Module({
   imports: [BlocklistModule, BreakerModule, GoneModule, ParkingModule, SignInModule, TunnelModule],
-  providers: [AttemptCountRepository, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
+  providers: [DeliveryAttemptsBucket, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
   exports: [DeliveryService],
 })
 export class DeliveryModule {}

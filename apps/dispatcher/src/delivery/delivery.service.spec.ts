@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { SecretBox } from '@hookline/auth';
 import { TEST_DELIVERY_PREFIX, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
 import { generateSecret } from '@hookline/delivery';
-import { Ack, nakAfter, term } from '@hookline/messaging';
+import { Ack, nakAfter, term, type DeliveryAttemptsBucket } from '@hookline/messaging';
 import { MetricsService } from '@hookline/service-kit';
 import type { BlocklistService } from '../blocklist/blocklist.service';
 import type { OriginBreaker, OriginRun } from '../breaker/origin-breaker.service';
@@ -12,7 +12,6 @@ import type { GoneWebhooks } from '../gone/gone-webhooks.service';
 import type { TargetPolicy } from '../outbound/target-policy.service';
 import type { ParkedJobs } from '../parking/parked-jobs.service';
 import type { TunnelClient } from '../tunnel/tunnel.client';
-import type { AttemptCountRepository } from './attempt-count.repository';
 import type { AttemptReport } from './attempt-report';
 import { DeliveryService, type JobDelivery } from './delivery.service';
 import type { HttpSender } from './http-sender.service';
@@ -67,7 +66,7 @@ function dispatcher() {
       made: () => (calls.made++, Promise.resolve(state.madeBefore)),
       record: (_id: string, attempt: number) => (calls.recorded.push(attempt), Promise.resolve()),
       forget: () => (calls.forgotten++, Promise.resolve()),
-    } as unknown as AttemptCountRepository,
+    } as unknown as DeliveryAttemptsBucket,
     outcomes: {
       publish: (_job: DeliveryJob, attempt: number, fields: OutcomeFields) => (
         published.push({ attempt, fields }),

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SecretBox } from '@hookline/auth';
 import { isTestDelivery, type DeliveryJob, type DeliverySpec } from '@hookline/contracts';
 import { requestHeaders } from '@hookline/delivery';
-import { Ack, nakAfter, term, type Disposition } from '@hookline/messaging';
+import { Ack, DeliveryAttemptsBucket, nakAfter, term, type Disposition } from '@hookline/messaging';
 import { BoundedSet, MetricsService, tracingOn } from '@hookline/service-kit';
 import type { Counter, Histogram } from 'prom-client';
 import { BlocklistService } from '../blocklist/blocklist.service';
@@ -12,7 +12,6 @@ import { GoneWebhooks } from '../gone/gone-webhooks.service';
 import { TargetPolicy } from '../outbound/target-policy.service';
 import { ParkedJobs } from '../parking/parked-jobs.service';
 import { TunnelClient } from '../tunnel/tunnel.client';
-import { AttemptCountRepository } from './attempt-count.repository';
 import { inAttemptSpan } from './attempt-span';
 import { countsAgainstOrigin, notSent, type AttemptReport } from './attempt-report';
 import {
@@ -80,7 +79,7 @@ export class DeliveryService {
   constructor(
     @Inject(DispatcherConfig) private readonly config: DispatcherConfig,
     @Inject(SecretBox) box: SecretBox,
-    private readonly attempts: AttemptCountRepository,
+    private readonly attempts: DeliveryAttemptsBucket,
     private readonly outcomes: OutcomePublisher,
     private readonly gone: GoneWebhooks,
     private readonly blocklist: BlocklistService,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { GoneWebhooksBucket } from '@hookline/messaging';
 import { GoneWebhooks } from './gone-webhooks.service';
 
-@Module({ providers: [GoneWebhooks], exports: [GoneWebhooks] })
+@Module({ providers: [GoneWebhooks, GoneWebhooksBucket], exports: [GoneWebhooks] })
 export class GoneModule {}

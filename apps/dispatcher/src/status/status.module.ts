@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { QueuedDeliveries } from '@hookline/messaging';
 import { BlocklistModule } from '../blocklist/blocklist.module';
 import { BreakerModule } from '../breaker/breaker.module';
 import { DeliveryModule } from '../delivery/delivery.module';
@@ -10,6 +11,6 @@ import { StatusService } from './status.service';
 @Module({
   imports: [BlocklistModule, BreakerModule, DeliveryModule, ParkingModule],
   controllers: [StatusController],
-  providers: [StatusService, StatusNatsResponder],
+  providers: [StatusService, StatusNatsResponder, QueuedDeliveries],
 })
 export class StatusModule {}

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { STREAMS, SUBJECTS, type DispatchBreaker, type DispatchStatus } from '@hookline/contracts';
-import { NatsClient } from '@hookline/messaging';
+import { Injectable } from '@nestjs/common';
+import type { DispatchBreaker, DispatchStatus } from '@hookline/contracts';
+import { QueuedDeliveries } from '@hookline/messaging';
 import { BlocklistService } from '../blocklist/blocklist.service';
 import { OriginBreaker, type OriginSnapshot } from '../breaker/origin-breaker.service';
 import { DeliveryService } from '../delivery/delivery.service';
@@ -28,7 +28,7 @@ export class StatusService {
     private readonly deliveries: DeliveryService,
     private readonly parked: ParkedJobs,
     private readonly blocklist: BlocklistService,
-    @Inject(NatsClient) private readonly nats: NatsClient,
+    private readonly queued: QueuedDeliveries,
   ) {}
 
   /** The origins' breakers as this instance sees them, with the jobs parked for each (all instances). */
@@ -56,10 +56,8 @@ export class StatusService {
   }
 
   async webhooks(tenant: string): Promise<WebhookQueue[]> {
-    const prefix = SUBJECTS.delivery(tenant, '');
-    const filter = `${prefix.slice(0, prefix.lastIndexOf('.'))}.*`;
-    const [info, { byWebhook: parked }] = await Promise.all([
-      this.nats.jsm.streams.info(STREAMS.DELIVERIES.name, { subjects_filter: filter }),
+    const [queued, { byWebhook: parked }] = await Promise.all([
+      this.queued.perWebhookToken(tenant),
       this.parked.countsFor(tenant),
     ]);
     const byWebhook = new Map<string, WebhookQueue>();
@@ -68,8 +66,7 @@ export class StatusService {
       byWebhook.set(webhookId, entry);
       return entry;
     };
-    for (const [subject, count] of Object.entries(info.state.subjects ?? {}))
-      entryOf(fromSubjectToken(subject.slice(subject.lastIndexOf('.') + 1))).queued = count;
+    for (const [token, count] of queued) entryOf(fromSubjectToken(token)).queued = count;
     for (const [token, count] of parked) entryOf(fromSubjectToken(token)).parked = count;
     for (const load of this.deliveries.loadOf(tenant)) entryOf(load.webhookId).inFlight = load.inFlight;
     return [...byWebhook.values()].sort((a, b) => a.webhookId.localeCompare(b.webhookId));

@@ -1,25 +1,13 @@
-import { IsEncryptionKey } from '@hookline/auth';
-import { NatsMongoServiceConfig } from '@hookline/service-kit';
-import { IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import { WithEncryptionKey } from '@hookline/auth';
+import { NatsMongoServiceConfig, WithPublicBaseUrl } from '@hookline/service-kit';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** Settings of the incoming-hooks service, read from the environment once at start. */
-export class IncomingHooksConfig extends NatsMongoServiceConfig {
+export class IncomingHooksConfig extends WithPublicBaseUrl(WithEncryptionKey(NatsMongoServiceConfig)) {
   override PORT = 8085;
 
   /** Management requests (pipelines, hooks, run states) are small. */
   override HTTP_BODY_LIMIT = '256kb';
-
-  /**
-   * AES-256-GCM key for hook secrets at rest (they must be readable to verify signatures): 32 bytes
-   * as 64 hex characters or base64. Generate with `openssl rand -base64 32`.
-   */
-  @IsEncryptionKey()
-  HOOKLINE_ENCRYPTION_KEY: string;
-
-  /** Base of the hook URLs (e.g. https://hooks.example.com); the request's own host when unset. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  PUBLIC_BASE_URL?: string;
 
   /** Largest payload a hook URL accepts (GitHub sends at most 25mb); bigger ones are answered 413. */
   @Matches(/^\d+(b|kb|mb)$/)

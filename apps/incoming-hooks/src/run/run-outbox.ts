@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SUBJECTS, type PipelineRunEvent } from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
+import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { IncomingHooksConfig } from '../config/incoming-hooks.config';
 import { RunRepository } from './run.repository';
 import type { PendingChange, RunRecord } from './run.schema';
@@ -14,6 +15,8 @@ interface IngestReply {
 
 const SEND_ATTEMPTS = 3;
 const SWEEP_BATCH = 100;
+/** A sweep still going after this long is reported; it runs on (each send has its own deadline). */
+const SWEEP_DEADLINE_MS = 60_000;
 
 /**
  * Gets a run to the runners (PIPELINES) and its state changes to change-ingest, each at least once
@@ -23,8 +26,7 @@ const SWEEP_BATCH = 100;
 @Injectable()
 export class RunOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RunOutbox');
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private readonly sweeper: PeriodicTask;
   /** Per run, the send in progress: a run's changes go out one after another, never overlapping. */
   private readonly running = new Map<string, Promise<void>>();
 
@@ -32,17 +34,26 @@ export class RunOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly runs: RunRepository,
     private readonly publisher: JetStreamPublisher,
     private readonly config: IncomingHooksConfig,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.sweeper = new PeriodicTask(
+      {
+        name: 'run-outbox-sweep',
+        everyMs: config.RUN_OUTBOX_INTERVAL_MS,
+        deadlineMs: SWEEP_DEADLINE_MS,
+        job: () => this.sweep(),
+      },
+      metrics,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    }, this.config.RUN_OUTBOX_INTERVAL_MS);
+    this.sweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await Promise.allSettled([this.sweeping, ...this.running.values()]);
+    await this.sweeper.stop();
+    await Promise.allSettled(this.running.values());
   }
 
   /** Publishes a new run for the runners; false leaves it to the sweep. */
@@ -84,14 +95,11 @@ export class RunOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
     return tracked;
   }
 
-  async sweep(): Promise<void> {
-    try {
-      for (const run of await this.runs.withPendingWork(SWEEP_BATCH)) {
-        if (!run.published && !(await this.publish(run))) continue;
-        await this.drain(run._id);
-      }
-    } catch (err) {
-      this.logger.warn({ err: String(err) }, 'outbox sweep failed; next one retries');
+  /** Finishes the work requests left on runs; a failure leaves the rest to the next sweep. */
+  private async sweep(): Promise<void> {
+    for (const run of await this.runs.withPendingWork(SWEEP_BATCH)) {
+      if (!run.published && !(await this.publish(run))) continue;
+      await this.drain(run._id);
     }
   }
 

@@ -1,8 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import { STREAMS } from '@hookline/contracts';
 import { InvalidWebhookError, WebhookIndex } from '@hookline/matching';
-import { NatsClient } from '@hookline/messaging';
+import { WebhookEventsFeed, type WebhookFeedMessage } from '@hookline/messaging';
 import { ReadinessRegistry } from '@hookline/service-kit';
 import { indexChangeOf, type IndexedWebhook } from './indexed-webhook';
 
@@ -16,7 +14,6 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger('WebhookIndex');
   readonly index = new WebhookIndex();
   private readonly webhooks = new Map<string, Map<string, IndexedWebhook>>();
-  private messages?: ConsumerMessages;
   private lastSequence = 0;
   private loadedResolve!: () => void;
   /** Resolves once the stream has been read up to where it stood at start. */
@@ -24,7 +21,7 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
   private isLoaded = false;
 
   constructor(
-    private readonly nats: NatsClient,
+    private readonly feed: WebhookEventsFeed,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
@@ -32,29 +29,24 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
     this.readiness.register('webhook-index', () =>
       Promise.resolve(this.isLoaded ? { ok: true } : { ok: false, detail: 'loading webhooks' }),
     );
-    const consumer = await this.nats.js.consumers.get(STREAMS.WEBHOOKS.name, { deliver_policy: DeliverPolicy.All });
-    const info = await this.nats.jsm.streams.info(STREAMS.WEBHOOKS.name);
-    if (info.state.messages === 0) this.markLoaded();
-    this.messages = await consumer.consume();
-    void this.follow(this.messages);
+    const { emptyAtStart } = await this.feed.follow((msg) => this.onFeed(msg));
+    if (emptyAtStart && !this.isLoaded) this.markLoaded();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.messages?.close();
+    await this.feed.close();
   }
 
-  private async follow(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      this.lastSequence = msg.seq;
-      try {
-        this.apply(msg.json<unknown>());
-      } catch (err) {
-        // A malformed event, or a definition the engine cannot compile, must not stop the index:
-        // the version it has stays.
-        this.logger.error({ seq: msg.seq, err: String(err) }, 'webhook event not applied');
-      }
-      if (!this.isLoaded && msg.info.pending === 0) this.markLoaded();
+  private onFeed(msg: WebhookFeedMessage): void {
+    this.lastSequence = msg.seq;
+    try {
+      this.apply(msg.json<unknown>());
+    } catch (err) {
+      // A malformed event, or a definition the engine cannot compile, must not stop the index:
+      // the version it has stays.
+      this.logger.error({ seq: msg.seq, err: String(err) }, 'webhook event not applied');
     }
+    if (!this.isLoaded && msg.caughtUp) this.markLoaded();
   }
 
   private markLoaded(): void {
@@ -102,7 +94,7 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
     tenants: Record<string, { webhooks: number; enabled: number }>;
     lag: number;
   }> {
-    const info = await this.nats.jsm.streams.info(STREAMS.WEBHOOKS.name);
+    const lastSequence = await this.feed.lastSequence();
     const tenants = Object.fromEntries(
       [...this.webhooks].map(([tenant, hooks]) => [tenant, { webhooks: hooks.size, enabled: this.index.size(tenant) }]),
     );
@@ -110,7 +102,7 @@ export class WebhookIndexService implements OnApplicationBootstrap, OnApplicatio
       loaded: this.isLoaded,
       total: this.index.size(),
       tenants,
-      lag: Math.max(0, info.state.last_seq - this.lastSequence),
+      lag: Math.max(0, lastSequence - this.lastSequence),
     };
   }
 }

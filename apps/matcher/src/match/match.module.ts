@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WebhookEventsFeed } from '@hookline/messaging';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { AdminKeyGuard } from './admin-key.guard';
 import { ChangesConsumer } from './changes.consumer';
@@ -7,6 +8,6 @@ import { MatchService } from './match.service';
 
 @Module({
   controllers: [MatchController],
-  providers: [WebhookIndexService, MatchService, ChangesConsumer, AdminKeyGuard],
+  providers: [WebhookIndexService, WebhookEventsFeed, MatchService, ChangesConsumer, AdminKeyGuard],
 })
 export class MatchModule {}

@@ -9,7 +9,7 @@ import {
   type WebhookEvent,
   type WebhookView,
 } from '@hookline/contracts';
-import type { JetStreamPublisher, NatsClient } from '@hookline/messaging';
+import { WebhookEventsFeed, type JetStreamPublisher, type NatsClient } from '@hookline/messaging';
 import { MetricsService, ReadinessRegistry } from '@hookline/service-kit';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { ChangesConsumer } from './changes.consumer';
@@ -23,7 +23,7 @@ interface StreamMessage {
 }
 
 /**
- * The WEBHOOKS stream behind NatsClient: the events stored at start, then live ones, handed over
+ * The WEBHOOKS stream behind NatsClient (read through the real WebhookEventsFeed): the events stored at start, then live ones, handed over
  * one at a time when the test says so.
  */
 class FakeWebhookStream {
@@ -51,6 +51,7 @@ class FakeWebhookStream {
   }
 
   readonly client = {
+    requestTimeoutMs: 5_000,
     js: { consumers: { get: () => Promise.resolve({ consume: () => Promise.resolve(this.messages()) }) } },
     jsm: {
       streams: { info: () => Promise.resolve({ state: { messages: this.stored, last_seq: this.lastSeq } }) },
@@ -196,7 +197,7 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
     stream = new FakeWebhookStream(stored);
     deliveries = new FakeDeliveries();
     readiness = new ReadinessRegistry();
-    index = new WebhookIndexService(stream.client, readiness);
+    index = new WebhookIndexService(new WebhookEventsFeed(stream.client), readiness);
     const matches = new MatchService(index, deliveries.publisher);
     consumer = new ChangesConsumer(matches, index, new MetricsService('matcher-test'));
     await index.onApplicationBootstrap();

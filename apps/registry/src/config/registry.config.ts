@@ -1,30 +1,16 @@
-import { IsEncryptionKey } from '@hookline/auth';
-import { DeliveryPolicyServiceConfig } from '@hookline/service-kit';
-import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { WithEncryptionKey } from '@hookline/auth';
+import { DeliveryPolicyServiceConfig, WithAdminKey, WithPublicBaseUrl } from '@hookline/service-kit';
+import { IsInt, Max, Min } from 'class-validator';
 
 /**
  * Settings of the registry service, read from the environment once at start. It reads the
  * dispatcher's delivery policy too, to refuse a webhook the dispatcher could never deliver to.
  */
-export class RegistryConfig extends DeliveryPolicyServiceConfig {
+export class RegistryConfig extends WithAdminKey(WithPublicBaseUrl(WithEncryptionKey(DeliveryPolicyServiceConfig))) {
   override PORT = 8081;
 
   /** Webhook definitions are small; a bigger body is a mistake or abuse and is answered 413. */
   override HTTP_BODY_LIMIT = '256kb';
-
-  /**
-   * AES-256-GCM key for secrets at rest (webhook passwords, client secrets, signing secrets, header
-   * values): 32 bytes as 64 hex characters or base64. Generate with `openssl rand -base64 32`.
-   * Services that read those secrets (dispatcher) need the same key.
-   */
-  @IsEncryptionKey()
-  HOOKLINE_ENCRYPTION_KEY: string;
-
-  /** When set, an admin API key with this value is created on first start (the bootstrap key). */
-  @IsOptional()
-  @IsString()
-  @MinLength(20)
-  HOOKLINE_ADMIN_KEY?: string;
 
   /** Subscription (tenant) the bootstrap admin key belongs to. */
   @IsInt()
@@ -51,11 +37,6 @@ export class RegistryConfig extends DeliveryPolicyServiceConfig {
   @IsInt()
   @Min(1)
   LOGIN_FAILURE_WINDOW_S: number = 900;
-
-  /** Base of the `_ref` URLs (e.g. https://hookline.example.com); the request's own host when unset. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  PUBLIC_BASE_URL?: string;
 
   /** How long `POST /webhook/{id}/test` waits for the dispatcher's outcome. */
   @IsInt()

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { tenantOf } from '@hookline/auth';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { JetStreamPublisher } from '@hookline/messaging';
+import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { RegistryConfig } from '../config/registry.config';
 import { deliverySpecOf } from './delivery-spec';
 import { toResponse } from './dto/webhook-response.dto';
@@ -9,6 +10,8 @@ import { WebhookRepository } from './webhook.repository';
 import type { WebhookRecord } from './webhook.schema';
 
 const RELAY_BATCH = 100;
+/** A relay pass still going after this long is reported; each publish in it has its own deadline. */
+const RELAY_DEADLINE_MS = 60_000;
 
 /** The WEBHOOKS event for a stored webhook's pending change. */
 export function webhookEventOf(record: WebhookRecord, refBase: string): WebhookEvent {
@@ -48,14 +51,24 @@ export function eventRefBase(record: Pick<WebhookRecord, 'RefBase'>, publicBaseU
 @Injectable()
 export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookEvents');
-  private timer?: NodeJS.Timeout;
-  private relaying?: Promise<void>;
+  private readonly relay: PeriodicTask;
 
   constructor(
     private readonly webhooks: WebhookRepository,
     private readonly publisher: JetStreamPublisher,
     private readonly config: RegistryConfig,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.relay = new PeriodicTask(
+      {
+        name: 'webhook-event-relay',
+        everyMs: config.EVENT_OUTBOX_INTERVAL_MS,
+        deadlineMs: RELAY_DEADLINE_MS,
+        job: () => this.relayPending(),
+      },
+      metrics,
+    );
+  }
 
   /** Publishes the record's pending event and settles it; on failure leaves it to the relay. */
   async publish(record: WebhookRecord): Promise<boolean> {
@@ -88,18 +101,10 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.relaying) return;
-      this.relaying = this.relayPending()
-        .then(() => undefined)
-        .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'event relay pass failed'))
-        .finally(() => (this.relaying = undefined));
-    }, this.config.EVENT_OUTBOX_INTERVAL_MS);
-    this.timer.unref();
+    this.relay.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.relaying;
+    await this.relay.stop();
   }
 }

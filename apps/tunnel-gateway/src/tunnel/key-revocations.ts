@@ -1,15 +1,15 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Msg, Subscription } from '@nats-io/nats-core';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { ApiKeyRepository } from '@hookline/auth';
 import { ApiKeyRevokedEvent, SUBJECTS, TUNNEL_CLOSE } from '@hookline/contracts';
-import { NatsClient } from '@hookline/messaging';
+import { Notices, type NoticeSubscription } from '@hookline/messaging';
+import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { TunnelGatewayConfig } from '../config/tunnel-gateway.config';
 import type { ListenerSession } from './listener-session';
 import { SessionRegistry } from './session.registry';
 
 const REVOKED_REASON = 'API key revoked';
+/** A re-check still going after this long (the key store stalled) is abandoned; the next one starts over. */
+const RECHECK_DEADLINE_MS = 30_000;
 
 /**
  * Closes tunnels whose API key was revoked after they opened: at once on the registry's notice,
@@ -20,39 +20,42 @@ const REVOKED_REASON = 'API key revoked';
 @Injectable()
 export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('KeyRevocations');
-  private subscription?: Subscription;
-  private timer?: NodeJS.Timeout;
-  private checking?: Promise<void>;
+  private subscription?: NoticeSubscription;
+  private readonly rechecker: PeriodicTask;
 
   constructor(
-    private readonly nats: NatsClient,
+    private readonly notices: Notices,
     private readonly keys: ApiKeyRepository,
     private readonly registry: SessionRegistry,
-    private readonly config: TunnelGatewayConfig,
-  ) {}
+    config: TunnelGatewayConfig,
+    metrics: MetricsService,
+  ) {
+    this.rechecker = new PeriodicTask(
+      {
+        name: 'tunnel-key-recheck',
+        everyMs: config.TUNNEL_KEY_RECHECK_MS,
+        deadlineMs: Math.min(config.TUNNEL_KEY_RECHECK_MS, RECHECK_DEADLINE_MS),
+        job: (signal) => this.recheck(signal),
+      },
+      metrics,
+    );
+  }
 
   onApplicationBootstrap(): void {
     // No queue group: every instance closes the sessions it holds.
-    this.subscription = this.nats.connection.subscribe(SUBJECTS.apiKeyRevokedAll, {
-      callback: (err, msg) => {
-        if (!err) this.onNotice(msg);
-      },
-    });
-    this.timer = setInterval(() => {
-      this.checking ??= this.recheck()
-        .catch((error: unknown) => this.logger.warn(`cannot re-check listener keys now: ${(error as Error).message}`))
-        .finally(() => (this.checking = undefined));
-    }, this.config.TUNNEL_KEY_RECHECK_MS);
+    this.subscription = this.notices.follow(SUBJECTS.apiKeyRevokedAll, ApiKeyRevokedEvent, (event) =>
+      this.onNotice(event),
+    );
+    this.rechecker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.subscription?.unsubscribe();
-    await this.checking;
+    this.subscription?.stop();
+    await this.rechecker.stop();
   }
 
   /** Closes the sessions whose key no longer authenticates; rejects when the key store cannot be asked. */
-  private async recheck(): Promise<void> {
+  private async recheck(signal: AbortSignal): Promise<void> {
     const bySubscription = new Map<number, ListenerSession[]>();
     for (const session of this.registry.sessions()) {
       const sessions = bySubscription.get(session.identity.subscriptionId) ?? [];
@@ -60,17 +63,13 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
       bySubscription.set(session.identity.subscriptionId, sessions);
     }
     for (const [subscriptionId, sessions] of bySubscription) {
+      if (signal.aborted) return;
       const active = await this.keys.activeIds(subscriptionId, [...new Set(sessions.map((s) => s.identity.keyId))]);
       this.close(sessions.filter((s) => !active.has(s.identity.keyId)));
     }
   }
 
-  private onNotice(msg: Msg): void {
-    const event = parseNotice(msg);
-    if (!event) {
-      this.logger.warn(`ignoring a revocation notice on ${msg.subject} that is not an ApiKeyRevokedEvent`);
-      return;
-    }
+  private onNotice(event: ApiKeyRevokedEvent): void {
     this.close(
       this.registry.sessions().filter((s) => s.identity.tenant === event.tenant && s.identity.keyId === event.keyId),
     );
@@ -82,14 +81,4 @@ export class KeyRevocations implements OnApplicationBootstrap, OnApplicationShut
       session.close(TUNNEL_CLOSE.unauthenticated, REVOKED_REASON);
     }
   }
-}
-
-function parseNotice(msg: Msg): ApiKeyRevokedEvent | undefined {
-  let event: ApiKeyRevokedEvent;
-  try {
-    event = plainToInstance(ApiKeyRevokedEvent, msg.json<unknown>());
-  } catch {
-    return undefined;
-  }
-  return validateSync(event).length === 0 ? event : undefined;
 }

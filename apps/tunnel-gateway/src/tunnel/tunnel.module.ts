@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Notices } from '@hookline/messaging';
 import { KeyRevocations } from './key-revocations';
 import { ListenerAuthService } from './listener-auth.service';
 import { NatsSpaceSubscriptions } from './nats-space-subscriptions';
@@ -15,6 +16,7 @@ import { TunnelServer } from './tunnel.server';
     ListenerAuthService,
     TunnelServer,
     KeyRevocations,
+    Notices,
   ],
 })
 export class TunnelModule {}

@@ -5,6 +5,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { credentialOf, tenantOf } from '@hookline/auth';
 import { TUNNEL_CLOSE, TUNNEL_PATH_PATTERN, type GatewayFrame } from '@hookline/contracts';
+import { MetricsService, PeriodicTask } from '@hookline/service-kit';
 import { TunnelGatewayConfig } from '../config/tunnel-gateway.config';
 import { parseListenerFrame } from './frames';
 import { ListenerAuthService } from './listener-auth.service';
@@ -48,7 +49,8 @@ export class TunnelServer implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly wss: WebSocketServer;
   /** Connections pinged since their last pong: still here at the next beat means dead. */
   private readonly unanswered = new WeakSet<WebSocket>();
-  private heartbeat?: NodeJS.Timeout;
+  /** One beat for all connections: pings every listener, drops those that missed the last ping. */
+  private readonly heartbeat: PeriodicTask;
   private server?: Server;
 
   constructor(
@@ -56,19 +58,29 @@ export class TunnelServer implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly config: TunnelGatewayConfig,
     private readonly auth: ListenerAuthService,
     private readonly registry: SessionRegistry,
+    metrics: MetricsService,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.TUNNEL_MAX_FRAME_BYTES });
+    this.heartbeat = new PeriodicTask(
+      {
+        name: 'tunnel-heartbeat',
+        everyMs: config.TUNNEL_HEARTBEAT_MS,
+        deadlineMs: config.TUNNEL_HEARTBEAT_MS,
+        job: () => this.beat(),
+      },
+      metrics,
+    );
   }
 
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
-    this.heartbeat = setInterval(() => this.beat(), this.config.TUNNEL_HEARTBEAT_MS);
+    this.heartbeat.start();
   }
 
   /** Stops routing deliveries here first, then closes listeners with 1001 so they reconnect elsewhere. */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.heartbeat);
+    await this.heartbeat.stop();
     this.server?.off('upgrade', this.onUpgrade);
     this.registry.closeSubscriptions();
     await Promise.all([...this.wss.clients].map((ws) => closeWithin(ws, CLOSE_GRACE_MS)));

@@ -3,6 +3,8 @@ import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { ConfigClass, NatsMongoServiceConfig } from '../config/config';
 import { ReadinessRegistry } from '../health/readiness.registry';
+import { MetricsService } from '../metrics/metrics.service';
+import { PeriodicTask } from '../scheduling/periodic-task';
 import { buildIndexes, detectCapabilities, sweepExpired, type ExpiryRule } from './embedded';
 
 export interface DatabaseOptions<C extends NatsMongoServiceConfig> {
@@ -16,6 +18,8 @@ const STUCK_CHECK_MS = 30_000;
 const WATCHDOG_INTERVAL_MS = 5_000;
 /** How often sweepExpired runs where the server lacks TTL indexes: expired documents live about this much longer. */
 const EXPIRY_SWEEP_MS = 60_000;
+/** A sweep still going after this long is reported; each delete in it has the driver's own deadlines. */
+const EXPIRY_SWEEP_DEADLINE_MS = 30_000;
 
 /** What the watchdog needs of the driver's per-server monitor (internal to the MongoDB driver). */
 interface ServerMonitor {
@@ -35,19 +39,30 @@ interface ServerMonitor {
 export class MonitorWatchdog {
   private readonly logger = new Logger('MongoMonitorWatchdog');
   private readonly checking = new Map<string, number>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly connection: Connection) {
+  constructor(
+    private readonly connection: Connection,
+    metrics: MetricsService,
+  ) {
     const client = connection.getClient();
     client.on('serverHeartbeatStarted', (e) => this.checking.set(e.connectionId, Date.now()));
     client.on('serverHeartbeatSucceeded', (e) => this.checking.delete(e.connectionId));
     client.on('serverHeartbeatFailed', (e) => this.checking.delete(e.connectionId));
-    this.timer = setInterval(() => this.restartStuck(), WATCHDOG_INTERVAL_MS);
-    this.timer.unref();
+    this.task = new PeriodicTask(
+      {
+        name: 'mongo-monitor-watchdog',
+        everyMs: WATCHDOG_INTERVAL_MS,
+        deadlineMs: WATCHDOG_INTERVAL_MS,
+        job: () => this.restartStuck(),
+      },
+      metrics,
+    );
+    this.task.start();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
+  async stop(): Promise<void> {
+    await this.task.stop();
   }
 
   private restartStuck(): void {
@@ -73,20 +88,20 @@ export class MonitorWatchdog {
 class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Database');
   private watchdog?: MonitorWatchdog;
-  private sweeper?: NodeJS.Timeout;
+  private sweeper?: PeriodicTask;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
     private readonly readiness: ReadinessRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
-  onModuleDestroy(): void {
-    this.watchdog?.stop();
-    clearInterval(this.sweeper);
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([this.watchdog?.stop(), this.sweeper?.stop()]);
   }
 
   async onModuleInit(): Promise<void> {
-    this.watchdog = new MonitorWatchdog(this.connection);
+    this.watchdog = new MonitorWatchdog(this.connection, this.metrics);
     try {
       const capabilities = await detectCapabilities(this.connection.db!);
       const { built, skipped, failed, unexpired } = await buildIndexes(this.connection, capabilities);
@@ -109,12 +124,16 @@ class DatabaseReadiness implements OnModuleInit, OnModuleDestroy {
   }
 
   private sweepEvery(rules: ExpiryRule[]): void {
-    this.sweeper = setInterval(() => {
-      sweepExpired(rules).catch((err: unknown) =>
-        this.logger.warn({ err: String(err) }, 'could not delete expired documents; trying again later'),
-      );
-    }, EXPIRY_SWEEP_MS);
-    this.sweeper.unref();
+    this.sweeper = new PeriodicTask(
+      {
+        name: 'expired-documents-sweep',
+        everyMs: EXPIRY_SWEEP_MS,
+        deadlineMs: EXPIRY_SWEEP_DEADLINE_MS,
+        job: () => sweepExpired(rules),
+      },
+      this.metrics,
+    );
+    this.sweeper.start();
   }
 }
 

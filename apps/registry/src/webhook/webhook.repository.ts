@@ -195,7 +195,7 @@ export class WebhookRepository {
    * Counts attempts in the read-only stats of several webhooks: one atomic update per webhook that
    * also makes `pending` its pending count, without bumping its version (the definition did not
    * change). MAX_UPDATES_PER_COMMAND updates per command, one round trip each (and one transaction
-   * on the embedded server, where ten at a time cost about 40% less CPU each). Each filter is the
+   * on the embedded server, which makes each update cheaper: docs/storage.md). Each filter is the
    * bare `_id`, as in statsState. Answers per update whether its webhook is stored (looked up one by
    * one only when a command matched fewer than it updated), or why that update failed; throws when
    * a command's fate is unknown.

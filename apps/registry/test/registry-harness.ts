@@ -34,6 +34,17 @@ export const TEST_DELIVERY_POLICY = {
   WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
 };
 
+function startRegistry(infra: TestInfra, env: Record<string, string>): Promise<RunningApp> {
+  return startApp(REGISTRY_APP, {
+    NATS_URL: infra.natsUrl,
+    MONGO_URL: infra.mongoUrl,
+    HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    HOOKLINE_ADMIN_KEY: ADMIN_KEY,
+    ...TEST_DELIVERY_POLICY,
+    ...env,
+  });
+}
+
 /** A registry on a private NATS and a fresh database, with an HTTP client that speaks as a given key. */
 export class RegistryHarness {
   private constructor(
@@ -44,19 +55,17 @@ export class RegistryHarness {
   static async start(env: Record<string, string> = {}): Promise<RegistryHarness> {
     const infra = await startTestInfra();
     try {
-      const registry = await startApp(REGISTRY_APP, {
-        NATS_URL: infra.natsUrl,
-        MONGO_URL: infra.mongoUrl,
-        HOOKLINE_ENCRYPTION_KEY: ENCRYPTION_KEY,
-        HOOKLINE_ADMIN_KEY: ADMIN_KEY,
-        ...TEST_DELIVERY_POLICY,
-        ...env,
-      });
+      const registry = await startRegistry(infra, env);
       return new RegistryHarness(infra, registry);
     } catch (err) {
       await infra.stop();
       throw err;
     }
+  }
+
+  /** One more registry instance on the same NATS and database, e.g. one started after a crash of another. */
+  startAnother(env: Record<string, string> = {}): Promise<RunningApp> {
+    return startRegistry(this.infra, env);
   }
 
   get nats(): NatsClient {

@@ -48,4 +48,12 @@ export class RegistryConfig extends WithAdminKey(WithPublicBaseUrl(WithEncryptio
   @IsInt()
   @Min(100)
   EVENT_OUTBOX_INTERVAL_MS: number = 5_000;
+
+  /**
+   * How often the relay looks for pending changes although this instance left none (another
+   * instance's, or a write whose answer never came); each look reads every webhook on the embedded server.
+   */
+  @IsInt()
+  @Min(1_000)
+  EVENT_OUTBOX_SWEEP_MS: number = 300_000;
 }

@@ -164,6 +164,40 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(log.body.TotalResultCount).toBe(2);
   });
 
+  it('stores 2,000 batched outcomes of 120 webhooks within a minute', async () => {
+    // More webhooks than a write command of the embedded server could once update: a batch covering
+    // a hundred of them wedged it for good (docs/storage.md).
+    const ownKey = await h.createKey(101);
+    const webhookIds: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const created = await h.request('POST', '/api/v2/webhook', {
+        key: ownKey,
+        body: { ...SEED_EXAMPLE, Name: `busy ${i}` },
+      });
+      webhookIds.push(created.body.ObjectUUID);
+    }
+    for (let from = 0; from < 2_000; from += 500) {
+      const outcomes = Array.from({ length: 500 }, (_, k) =>
+        outcome(webhookIds[(from + k) % webhookIds.length], {
+          tenant: '101',
+          at: new Date(Date.UTC(2024, 5, 1) + from + k).toISOString(),
+        }),
+      );
+      await h.publish(SUBJECTS.outcomeBatch('int-spec-busy'), { outcomes }, `busy-${from}`);
+    }
+
+    const fired = async () => {
+      const list = await h.request('GET', '/api/v2/webhook?pagesize=200', { key: ownKey });
+      // A 503 (the database's deadline passed) is not an answer yet.
+      if (list.status !== 200) return 0;
+      return (list.body.Results as any[]).reduce((sum, w) => sum + (w.FireCount ?? 0), 0) as number;
+    };
+    await waitFor(async () => (await fired()) === 2_000, 60_000, 500);
+    const first = await h.request('GET', `/api/v2/webhook/${webhookIds[0]}`, { key: ownKey });
+    // 2,000 outcomes round the 120 webhooks: the first twenty get 17, the others 16.
+    expect(first.body).toMatchObject({ FireCount: 17, ErrorCount: 0, LastStatus: 200 });
+  }, 180_000);
+
   it('counts an attempt once when the registry died between counting it and noting it in the log', async () => {
     const w = await newWebhook();
     const path = `/api/v2/webhook/${w.ObjectUUID}`;

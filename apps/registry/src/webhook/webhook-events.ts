@@ -47,11 +47,19 @@ export function eventRefBase(record: Pick<WebhookRecord, 'RefBase'>, publicBaseU
  * document update (a transactional outbox without multi-document transactions); the request
  * publishes at once, and a relay publishes whatever a crash or a NATS outage left pending.
  * `Nats-Msg-Id` = `<id>:<version>` makes a repeated publish harmless.
+ *
+ * The relay's scan reads the whole webhooks collection on the embedded server (docs/storage.md), so
+ * it runs only when something may be left: after a start (a crash before it), after a publish of
+ * this instance failed, and every EVENT_OUTBOX_SWEEP_MS for what other instances or writes whose
+ * fate is unknown left. An idle registry scans nothing between sweeps.
  */
 @Injectable()
 export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookEvents');
   private readonly relay: PeriodicTask;
+  /** Changes stored before this time may still be pending (null: none that a sweep would not find). */
+  private leftBefore: number | null = null;
+  private lastSweepAt = 0;
 
   constructor(
     private readonly webhooks: WebhookRepository,
@@ -64,7 +72,7 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
         name: 'webhook-event-relay',
         everyMs: config.EVENT_OUTBOX_INTERVAL_MS,
         deadlineMs: RELAY_DEADLINE_MS,
-        job: () => this.relayPending(),
+        job: () => this.relayIfOwed(),
       },
       metrics,
     );
@@ -84,10 +92,17 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
         { webhookId: record._id, err: String(err) },
         'webhook event not published yet; the relay will retry',
       );
+      this.leftPending();
       return false;
     }
-    if (pending.Kind === 'deleted') await this.webhooks.purge(record.SubscriptionID, record._id);
-    else await this.webhooks.clearPendingEvent(record.SubscriptionID, record._id, pending.ObjectVersion);
+    try {
+      if (pending.Kind === 'deleted') await this.webhooks.purge(record.SubscriptionID, record._id);
+      else await this.webhooks.clearPendingEvent(record.SubscriptionID, record._id, pending.ObjectVersion);
+    } catch (err) {
+      // Published, but still marked pending: the relay settles it (publishing it again is harmless).
+      this.leftPending();
+      throw err;
+    }
     return true;
   }
 
@@ -100,7 +115,34 @@ export class WebhookEvents implements OnApplicationBootstrap, OnApplicationShutd
     return published;
   }
 
+  /**
+   * A pass when something may be left and the pass's cutoff reaches it (a change left pending just
+   * now would not be found yet), or when a sweep is due. What a pass fails to publish, or a full
+   * batch, keeps the relay scanning at every interval.
+   */
+  private async relayIfOwed(): Promise<void> {
+    const now = Date.now();
+    const owed = this.leftBefore;
+    const reached = owed !== null && now - this.config.EVENT_OUTBOX_INTERVAL_MS >= owed;
+    if (!reached && now - this.lastSweepAt < this.config.EVENT_OUTBOX_SWEEP_MS) return;
+    this.lastSweepAt = now;
+    const published = await this.relayPending().catch((err: unknown) => {
+      this.logger.warn({ err: String(err) }, 'event relay pass failed');
+      return -1;
+    });
+    if (published < 0 || published === RELAY_BATCH) this.leftPending();
+    // Settled unless a publish failed meanwhile (which moved leftBefore on).
+    else if (reached && this.leftBefore === owed) this.leftBefore = null;
+  }
+
+  private leftPending(): void {
+    this.leftBefore = Date.now();
+  }
+
   onApplicationBootstrap(): void {
+    // Whatever a previous process left: its first pass runs an interval from now, once the cutoff reaches this moment.
+    this.leftPending();
+    this.lastSweepAt = Date.now();
     this.relay.start();
   }
 

@@ -483,17 +483,27 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
           Name: 'stranded 2',
           ObjectVersion: 2,
           PendingEvent: { Kind: 'updated', ObjectVersion: 2 },
-          LastUpdateDate: new Date(0),
+          LastUpdateDate: new Date(),
         },
       },
     );
-    const event = await waitFor(
-      () => events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2),
-      15_000,
-    );
-    expect(event.webhook.Name).toBe('stranded 2');
-    await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.PendingEvent === null);
-  });
+    // The running instance left nothing pending itself, so it does not look before its next sweep
+    // (its look at start, an interval after it started, covered only what was stored before it).
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2)).toBeUndefined();
+    // The crashed process comes back: its start looks for what it may have left.
+    const restarted = await h.startAnother();
+    try {
+      const event = await waitFor(
+        () => events.find((e) => e.webhookId === w.ObjectUUID && e.objectVersion === 2),
+        15_000,
+      );
+      expect(event.webhook.Name).toBe('stranded 2');
+      await waitFor(async () => (await webhooks.findOne({ _id: w.ObjectUUID }))?.PendingEvent === null);
+    } finally {
+      await restarted.close();
+    }
+  }, 60_000);
 
   it("gives each product's webhooks its dialect's defaults, shown by GET, and a new Dialect brings its own", async () => {
     const made = async (body: Record<string, unknown>) => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { DEFAULT_CLIENT_AUTH_METHOD } from '@hookline/contracts';
 import { mongo, type QueryFilter, type Model, type SortOrder } from 'mongoose';
+import { MAX_UPDATES_PER_COMMAND } from '@hookline/service-kit';
 import type { WebhookEventName } from './webhook.rules';
 import {
   WEBHOOK_MODEL,
@@ -222,14 +223,20 @@ export class WebhookRepository {
   /**
    * Counts attempts in the read-only stats of several webhooks: one atomic update per webhook that
    * also makes `pending` its pending count, without bumping its version (the definition did not
-   * change). All in one command, one round trip (and one transaction on the embedded server,
-   * which makes each update cheaper: docs/storage.md). Each filter is the bare `_id`, as in
-   * statsState. Answers per
-   * update whether its webhook is stored (looked up one by one only when the command matched
-   * fewer than it updated), or why that update failed; throws when the command's fate is unknown.
+   * change). MAX_UPDATES_PER_COMMAND updates per command, one round trip each (and one transaction
+   * on the embedded server, which makes each update cheaper: docs/storage.md). Each filter is the
+   * bare `_id`, as in statsState. Answers per update whether its webhook is stored (looked up one by
+   * one only when a command matched fewer than it updated), or why that update failed; throws when
+   * a command's fate is unknown.
    */
   async applyStatsMany(updates: StatsUpdate[]): Promise<PromiseSettledResult<boolean>[]> {
-    if (updates.length === 0) return [];
+    const results: PromiseSettledResult<boolean>[] = [];
+    for (let from = 0; from < updates.length; from += MAX_UPDATES_PER_COMMAND)
+      results.push(...(await this.applyStatsCommand(updates.slice(from, from + MAX_UPDATES_PER_COMMAND))));
+    return results;
+  }
+
+  private async applyStatsCommand(updates: StatsUpdate[]): Promise<PromiseSettledResult<boolean>[]> {
     let matched: number;
     const failed = new Map<number, Error>();
     try {

@@ -17,6 +17,15 @@ export interface ServerCapabilities {
   secondaryIndexes: boolean;
 }
 
+/**
+ * Single-document updates sent in one write command, at most. FerretDB 1.x keeps each update's
+ * query open until the whole command ends, one pooled backend connection each (100 on SQLite, 50
+ * on PostgreSQL), and then waits for one more to write: a command of a hundred updates waited
+ * forever, and with it every later write to the server (docs/storage.md). Sixteen leaves room for
+ * three such commands at once on PostgreSQL; MongoDB takes them in any number.
+ */
+export const MAX_UPDATES_PER_COMMAND = 16;
+
 /** Explained to tell FerretDB's backends apart: only PostgreSQL's plans say `Node Type`. */
 const PROBE_COLLECTION = 'hookline_server_probe';
 const NAMESPACE_EXISTS = 48;

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { SecretBox, type Principal } from '@hookline/auth';
 import { SUBJECTS, type NewDeliveryJob, type WebhookEvent } from '@hookline/contracts';
 import type { JetStreamPublisher, NatsClient } from '@hookline/messaging';
-import { HooklineError, loadConfig } from '@hookline/service-kit';
+import { HooklineError, loadConfig, MetricsService } from '@hookline/service-kit';
 import { readDeliveryJob, webhookBody } from '@hookline/testing';
 import { RegistryConfig } from '../config/registry.config';
 import type { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
@@ -196,7 +196,12 @@ describe('WebhookService with its collaborators, MongoDB and NATS faked', () => 
     webhooks = new InMemoryWebhooks();
     failed = new InMemoryFailedDeliveries();
     jetstream = new FakeJetStream();
-    events = new WebhookEvents(webhooks as unknown as WebhookRepository, jetstream.publisher, config);
+    events = new WebhookEvents(
+      webhooks as unknown as WebhookRepository,
+      jetstream.publisher,
+      config,
+      new MetricsService('test'),
+    );
     // The gateway's NATS connection is only for awaiting test outcomes, which these tests do not do.
     const dispatcher = new DispatcherGateway(jetstream.publisher, null as unknown as NatsClient);
     service = new WebhookService(

@@ -10,7 +10,9 @@
  *   (a JSON array of BENCH_BATCH changes, the batch form the endpoint takes) at both fan-outs;
  * - paced: one change per request at 200 and 1,000 deliveries/s, fan-out 1 and 10, each run
  *   preceded by 5 s of the same load, not counted; latency from the request being sent to the
- *   receiver having the delivery's last body byte;
+ *   receiver having the delivery's last body byte; each leaves a note of its latency by hop
+ *   (through the front door, change-ingest's answer, each JetStream consumer's wait, the receivers'
+ *   answer) from the services' histograms, to find where its slowest deliveries waited;
  * - idle: the stack's CPU while nothing is sent, once the previous run is settled.
  * CPU per delivery comes from /proc for each process of the stack (every service, nats-server,
  * the MongoDB-wire server, Caddy) from the first request until the registry has recorded every

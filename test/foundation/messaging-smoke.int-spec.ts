@@ -2,15 +2,17 @@ import { Injectable, Module, type Type } from '@nestjs/common';
 import { IsInt, IsString } from 'class-validator';
 import { SUBJECTS } from '@hookline/contracts';
 import {
+  ConsumerRunner,
   JetStreamConsumer,
   JetStreamPublisher,
   MessagingModule,
+  NatsClient,
   nakAfter,
   term,
   type Disposition,
   type MessageContext,
 } from '@hookline/messaging';
-import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
+import { BaseServiceConfig, MetricsService, ServiceKitModule } from '@hookline/service-kit';
 import { metricSamples, startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
 import { IsNotEmpty } from 'class-validator';
 import { CHANGE_INGEST_APP } from '../../apps/change-ingest/src/change-ingest.app';
@@ -170,6 +172,50 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     );
     expect(terminated?.value).toBe(2);
   }, 30_000);
+
+  it('ends its waiting pull when it stops, so a message sent after the stop waits for the next consumer', async () => {
+    // The producer's connection stays open: only the runner's own stop can take its pull away.
+    const nats = producer.app.get(NatsClient);
+    const metrics = new MetricsService('stopping-consumer');
+    const seen: number[] = [];
+    const runner = new ConsumerRunner(
+      nats,
+      { stream: 'CHANGES', durable: 'stopping', filterSubject: 'changes.tenant-stop.>', payload: SmokePayload },
+      (message) => {
+        seen.push((message as SmokePayload).n);
+        return Promise.resolve();
+      },
+      {
+        handled: metrics.counter('handled', 'handled', ['stream', 'durable', 'result']),
+        waited: metrics.histogram('waited', 'waited', ['stream', 'durable'], [1]),
+      },
+    );
+    const waiting = async () => (await nats.jsm.consumers.info('CHANGES', 'stopping')).num_waiting;
+    await runner.start();
+    await waitFor(async () => (await waiting()) === 1, 5_000);
+    // Long before the pull would expire by itself (30 s): stopping ends it rather than waiting it out.
+    const stopped = await Promise.race([
+      runner.stop().then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 5_000)),
+    ]);
+    expect(stopped).toBe(true);
+    await nats.connection.flush();
+    expect(await waiting()).toBe(0);
+
+    const publisher = producer.app.get(JetStreamPublisher);
+    await publisher.publish(
+      SUBJECTS.change('tenant-stop', 'Defect', 'Created'),
+      { message_id: 'stop-1', n: 1 },
+      { msgId: 'stop-1' },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const info = await nats.jsm.consumers.info('CHANGES', 'stopping');
+    expect({ pending: info.num_pending, handedOut: info.num_ack_pending, seen }).toEqual({
+      pending: 1,
+      handedOut: 0,
+      seen: [],
+    });
+  });
 
   it('keeps a message whose handler outlasts the ack wait from being handed out again', async () => {
     const publisher = producer.app.get(JetStreamPublisher);

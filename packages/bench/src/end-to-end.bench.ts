@@ -40,9 +40,10 @@ import { RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { createHooklineClient } from '@hookline/client';
-import { metricSamples, ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
+import { ProcessStack, Receiver, startNats, type RunningServer } from '@hookline/testing';
 import type { RawSenderConfig, RawSenderResult } from './raw-sender';
 import { CpuMeter, type CpuUse } from './cpu-meter';
+import { describeBuckets, waitBuckets } from './histograms';
 import { closedLoop, paced } from './load';
 import { settle as settleQueues } from './queues';
 import { logServiceOutput, stopStackOnSignal } from './stack-lifecycle';
@@ -455,40 +456,6 @@ async function traceQueues(client: NatsClient, run: Tally): Promise<void> {
   );
 }
 
-/** Cumulative `hookline_message_wait_seconds` bucket counts per `stream/durable`, by upper bound. */
-type WaitBuckets = Map<string, Map<number, number>>;
-
-async function waitBuckets(serviceUrls: string[]): Promise<WaitBuckets> {
-  const buckets: WaitBuckets = new Map();
-  for (const url of serviceUrls) {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    for (const { labels, value } of metricSamples(text, 'hookline_message_wait_seconds_bucket')) {
-      const key = `${labels.stream}/${labels.durable}`;
-      const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
-      if (!buckets.has(key)) buckets.set(key, new Map());
-      buckets.get(key)!.set(le, value);
-    }
-  }
-  return buckets;
-}
-
-/** Each consumer's wait over a run, as bucket bounds: `p50 ≤ 1 ms, p99 ≤ 20 ms`. */
-function describeWaits(before: WaitBuckets, after: WaitBuckets): string {
-  return [...after]
-    .map(([key, counts]) => {
-      const delta = [...counts].map(([le, n]) => [le, n - (before.get(key)?.get(le) ?? 0)] as const);
-      const total = delta.find(([le]) => le === Number.POSITIVE_INFINITY)?.[1] ?? 0;
-      if (total === 0) return undefined;
-      const bound = (q: number) => {
-        const le = delta.find(([, n]) => n >= q * total)?.[0] ?? Number.POSITIVE_INFINITY;
-        return Number.isFinite(le) ? `${le * 1000} ms` : 'more';
-      };
-      return `${key} ${total}: p50 ≤ ${bound(0.5)}, p99 ≤ ${bound(0.99)}, p99.9 ≤ ${bound(0.999)}`;
-    })
-    .filter((line) => line !== undefined)
-    .join('; ');
-}
-
 async function main(): Promise<void> {
   const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => Receiver.start()));
   receivers.forEach(listen);
@@ -636,7 +603,7 @@ async function main(): Promise<void> {
       clearInterval(trace);
       if (process.env.BENCH_TRACE) {
         log(`    p50/p99 ms by the second they were sent: ${current.bySecond()}`);
-        log(`    waits from stored to handled: ${describeWaits(waitsBefore!, await waitBuckets(consumers))}`);
+        log(`    waits from stored to handled: ${describeBuckets(waitsBefore!, await waitBuckets(consumers))}`);
       }
       rows.push({ run: name, tally: current, cpu: cpu.end(), complete, rawMax });
       tally = undefined;

@@ -10,7 +10,9 @@
  *   (a JSON array of BENCH_BATCH changes, the batch form the endpoint takes) at both fan-outs;
  * - paced: one change per request at 200 and 1,000 deliveries/s, fan-out 1 and 10, each run
  *   preceded by 5 s of the same load, not counted; latency from the request being sent to the
- *   receiver having the delivery's last body byte;
+ *   receiver having the delivery's last body byte; each leaves a note of its latency by hop
+ *   (through the front door, change-ingest's answer, each JetStream consumer's wait, the receivers'
+ *   answer) from the services' histograms, to find where its slowest deliveries waited;
  * - idle: the stack's CPU while nothing is sent, once the previous run is settled.
  * CPU per delivery comes from /proc for each process of the stack (every service, nats-server,
  * the MongoDB-wire server, Caddy) from the first request until the registry has recorded every
@@ -30,6 +32,7 @@ import { createHooklineClient } from '@hookline/client';
 import { NatsClient } from '@hookline/messaging';
 import { ProcessStack, Receiver } from '@hookline/testing';
 import { CpuMeter, type CpuUse } from './cpu-meter';
+import { describeBuckets, histogramBuckets, waitBuckets, type Buckets } from './histograms';
 import type { HttpLoadConfig, HttpLoadResult } from './http-load-config';
 import { settle as settleQueues } from './queues';
 import { commandLine, loadLine, writeResultFile } from './result-file';
@@ -89,6 +92,23 @@ interface IdleRow {
   round: number;
   cpu: CpuUse;
   machineLoad: number;
+}
+
+/** Latency histograms of the hops a change takes: answered by change-ingest, queued in JetStream, sent to the receiver. */
+interface Hops {
+  answered: Buckets;
+  queued: Buckets;
+  sent: Buckets;
+}
+
+/** A paced run's slowest deliveries beside each hop's latency over the run, to find the hop that held them. */
+function describeHops(name: string, tally: Tally, load: HttpLoadResult, before: Hops, after: Hops): string {
+  return (
+    `${name}: delivered p99 ${ms(tally.p(0.99))} ms, max ${ms(tally.p(1))} ms; ` +
+    `request through the front door p99 ${ms(quantile(load.latencies, 0.99))} ms, max ${ms(quantile(load.latencies, 1))} ms; ` +
+    `${describeBuckets(before.answered, after.answered)}; queued (stored to handled): ${describeBuckets(before.queued, after.queued)}; ` +
+    `${describeBuckets(before.sent, after.sent)}`
+  );
 }
 
 const cpu = new CpuMeter('bench (receivers)');
@@ -315,6 +335,22 @@ async function main(): Promise<void> {
       };
     };
 
+    // Each hop's own latency histogram, to tell where a paced run's slowest deliveries waited.
+    const hops = async (): Promise<Hops> => {
+      const url = (service: string) => stack!.url(service);
+      const [answered, queued, sent] = await Promise.all([
+        histogramBuckets([url('change-ingest')], 'hookline_http_request_duration_seconds', (labels) =>
+          labels.method === 'POST' ? `change-ingest answered ${labels.route}` : undefined,
+        ),
+        waitBuckets(stack!.serviceNames().map(url)),
+        histogramBuckets(
+          [url('dispatcher')],
+          'hookline_delivery_latency_seconds',
+          (labels) => `receiver ${labels.kind}`,
+        ),
+      ]);
+      return { answered, queued, sent };
+    };
     let runNo = 0;
     const notes: string[] = [];
     const run = async (spec: RunSpec, round: number): Promise<RunRow> => {
@@ -326,6 +362,7 @@ async function main(): Promise<void> {
       prefix = `r${++runNo}-`;
       const current = new Tally(name, Number.POSITIVE_INFINITY);
       tally = current;
+      const hopsBefore = spec.kind === 'paced' ? await hops() : undefined;
       cpu.begin();
       const load = await httpLoad(loadConfig(spec, prefix, PACED_SECONDS));
       current.expected = load.accepted * spec.fanout;
@@ -334,6 +371,7 @@ async function main(): Promise<void> {
       const use = cpu.end();
       tally = undefined;
       if (load.failed > 0) notes.push(`${name}: ${load.failed} requests failed, the first: ${load.firstError}`);
+      if (hopsBefore) notes.push(describeHops(name, current, load, hopsBefore, await hops()));
       if (!after.settled) notes.push(`${name}: the stack had not settled ${SETTLE_TIMEOUT_MS / 1000} s after it`);
       log(
         `  ${fmtRate(current.deliveriesPerSecond)} deliveries/s, p50 ${ms(current.p(0.5))} ms, p99 ${ms(current.p(0.99))} ms, ` +

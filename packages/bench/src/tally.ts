@@ -55,7 +55,14 @@ export class Tally {
   async complete(timeoutMs: number): Promise<boolean> {
     if (this.seen.size >= this.expected) return true;
     const done = new Promise<void>((resolve) => (this.waiter = resolve));
-    await Promise.race([done, sleep(timeoutMs)]);
+    // Cleared once done: a pending timer kept the bench process alive for minutes after its last run.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      await Promise.race([done, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this.seen.size >= this.expected;
   }
 

@@ -42,6 +42,13 @@ export function caddyConfig(options: CaddyOptions): Json {
       {
         handler: 'reverse_proxy',
         upstreams: [options.upstream(route.service)].flat().map((dial) => ({ dial })),
+        transport: {
+          protocol: 'http',
+          // Caddy keeps 32 idle connections per upstream by default: with more requests in flight,
+          // each burst closed the rest and opened them again, costing both sides a connect per request.
+          // Idle ones close before Node's 5 s keep-alive does, so a POST never goes to a closing socket.
+          keep_alive: { max_idle_conns_per_host: 1024, idle_timeout: '4s' },
+        },
       },
     ],
     terminal: true,

@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, JetStreamError, type Consumer, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamError,
+  type Consumer,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos, type Subscription } from '@nats-io/nats-core';
 import { opaqueFieldsOf, STREAMS } from '@hookline/contracts';
 import { failSpan, tracingOn, type Span } from '@hookline/service-kit';
 import { context as otelContext } from '@opentelemetry/api';
@@ -23,12 +30,12 @@ const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_ACK_WAIT_MS = 15_000;
 const MAX_ERROR_BACKOFF_MS = 60_000;
 /**
- * Each pull request lives at most this long. Short-lived fetches (rather than one endless
- * `consume`) mean a stopping consumer leaves no pull request behind on the server, so nothing is
- * sent to an inbox nobody reads (which would stall those messages for a whole ack wait, or on
- * older servers be re-sent as first deliveries); it also bounds shutdown to about this long.
+ * Each pull request lives at most this long, and the server sends an idle heartbeat every half of
+ * it: an idle consumer costs nats-server a pull, an expiry and two heartbeats per period. Stopping
+ * does not wait for it: `stop` drains the pull's inbox, and nats-server drops a pull request whose
+ * inbox has no interest, so nothing is left to be sent to an inbox nobody reads.
  */
-const FETCH_EXPIRES_MS = 1_000;
+const FETCH_EXPIRES_MS = 30_000;
 const FETCH_RETRY_MS = 500;
 
 export interface ConsumerMetrics {
@@ -97,11 +104,24 @@ export class Slots {
   }
 }
 
+/**
+ * Ends a pull at once by draining its inbox: the unsubscribe reaches nats-server, which then drops
+ * the pull request, and what it sent before is still handed to the loop (which naks it while
+ * stopping). `close()` alone would unsubscribe too, but drop those messages for a whole ack wait.
+ */
+function endPull(messages: ConsumerMessages): void {
+  const { sub } = messages as ConsumerMessages & { sub?: Subscription };
+  if (sub && !sub.isClosed() && !sub.isDraining()) void sub.drain().catch(() => messages.close());
+  else void messages.close();
+}
+
 /** Runs one durable pull consumer: pulls, validates, calls the handler, applies its disposition. */
 export class ConsumerRunner {
   private readonly logger: Logger;
   private loop?: Promise<void>;
   private stopping = false;
+  /** The pull request open on the server, ended by `stop` rather than left to expire. */
+  private pull?: ConsumerMessages;
   /** The messages being handled and their handlers; each heartbeat tells the server they are still in work. */
   private readonly inflight = new Map<JsMsg, Promise<void>>();
   private heartbeat?: NodeJS.Timeout;
@@ -141,6 +161,7 @@ export class ConsumerRunner {
   /** Stops pulling, hands back (nak) what arrives meanwhile, and waits for handlers already running. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.pull) endPull(this.pull);
     await this.loop;
     await Promise.all([...this.inflight.values()]);
     clearInterval(this.heartbeat);
@@ -186,7 +207,10 @@ export class ConsumerRunner {
         if (this.stopping) break;
         const batch = this.slots.available;
         const messages = await consumer.fetch({ max_messages: batch, expires: FETCH_EXPIRES_MS });
+        this.pull = messages;
+        if (this.stopping) endPull(messages);
         for await (const msg of messages) this.dispatch(msg);
+        this.pull = undefined;
       } catch (err) {
         if (isHeartbeatsMissed(err)) {
           // The client gives up on a pull after two missed idle heartbeats; with the server's limit

@@ -12,6 +12,15 @@ export interface StartFrontDoorOptions {
   configDir: string;
 }
 
+/**
+ * Go runtime settings of the front door wherever the stack runs it on one machine (here and
+ * under supervisord). Caddy's scheduler otherwise keeps a thread per core spinning for work and
+ * collects garbage at every doubling of a small heap; with one scheduler thread and a collection
+ * at every fivefold it spent a third less CPU per proxied request on the 2-core bench machine
+ * (docs/benchmarks/README.md), and one core is several times what it needs at the stack's peak.
+ */
+export const FRONT_DOOR_GO_ENV: Readonly<Record<string, string>> = { GOMAXPROCS: '1', GOGC: '400' };
+
 /** Caddy on 127.0.0.1:`port` with the configuration made from the route table (packages/front-door). */
 export async function startFrontDoor(options: StartFrontDoorOptions): Promise<RunningServer> {
   const binary = findExecutable('caddy');
@@ -31,6 +40,7 @@ export async function startFrontDoor(options: StartFrontDoorOptions): Promise<Ru
   const server = spawnServer(binary, ['run', '--config', file], {
     XDG_CONFIG_HOME: join(options.configDir, 'config'),
     XDG_DATA_HOME: join(options.configDir, 'data'),
+    ...FRONT_DOOR_GO_ENV,
   });
   return startedServer(`http://127.0.0.1:${options.port}`, options.port, server, 'caddy (front door)', async () => {});
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { caddyConfig, consoleDir, SITE_DIR } from '@hookline/front-door';
+import { FRONT_DOOR_GO_ENV } from '../infra/front-door';
 import { findExecutable } from '../infra/process';
 import { mongoServerCommand } from '../infra/mongo';
 import { natsServerCommand } from '../infra/nats';
@@ -164,7 +165,7 @@ const frontDoor: ProgramSource = (settings) => {
       command: findExecutable('caddy') ?? 'caddy',
       args: ['run', '--config', file],
       // Caddy keeps autosaved state under XDG dirs: in the stack's state, not $HOME.
-      env: { XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') },
+      env: { XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'), ...FRONT_DOOR_GO_ENV },
       ready: { kind: 'tcp', port: p },
       url: `${publicUrl(settings.env)}   (API reference: ${publicUrl(settings.env)}/docs)`,
       priority: 200,

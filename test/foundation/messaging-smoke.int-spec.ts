@@ -1,14 +1,15 @@
-import { Injectable, Module, type Type } from '@nestjs/common';
+import { Controller, Module, type Type } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { IsInt, IsString } from 'class-validator';
 import { SUBJECTS } from '@hookline/contracts';
 import {
-  JetStreamConsumer,
+  JetStreamEvent,
   JetStreamPublisher,
   MessagingModule,
   nakAfter,
   term,
   type Disposition,
-  type MessageContext,
+  JetStreamContext,
 } from '@hookline/messaging';
 import { BaseServiceConfig, ServiceKitModule } from '@hookline/service-kit';
 import { metricSamples, startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
@@ -29,10 +30,10 @@ class SmokePayload {
 const received: number[] = [];
 let failOnce = new Set<number>();
 
-@Injectable()
+@Controller()
 class SmokeHandler {
-  @JetStreamConsumer({ stream: 'CHANGES', durable: 'smoke', payload: SmokePayload, concurrency: 8 })
-  async handle(message: SmokePayload): Promise<Disposition | void> {
+  @JetStreamEvent({ stream: 'CHANGES', durable: 'smoke', payload: SmokePayload, concurrency: 8 })
+  async handle(@Payload() message: SmokePayload): Promise<Disposition | void> {
     if (failOnce.delete(message.n)) return nakAfter(50);
     await new Promise((r) => setTimeout(r, 2));
     received.push(message.n);
@@ -46,7 +47,7 @@ function consumerModule(service: string, handler: Type): Type {
       ServiceKitModule.forRoot({ service, config: SmokeConfig }),
       MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
     ],
-    providers: [handler],
+    controllers: [handler],
   })
   class ConsumerModule {}
   return ConsumerModule;
@@ -58,17 +59,17 @@ const ConsumerModule = consumerModule('smoke-consumer', SmokeHandler);
 const slowCalls: number[] = [];
 const SLOW_HANDLER_MS = 5_000;
 
-@Injectable()
+@Controller()
 class SlowHandler {
   // An ack wait far shorter than the handler: only the runner's heartbeat keeps the message here.
-  @JetStreamConsumer({
+  @JetStreamEvent({
     stream: 'CHANGES',
     durable: 'slow',
     filterSubject: 'changes.tenant-slow.>',
     payload: SmokePayload,
     ackWaitMs: 1_500,
   })
-  async handle(_message: SmokePayload, context: MessageContext): Promise<void> {
+  async handle(@Payload() _message: SmokePayload, @Ctx() context: JetStreamContext): Promise<void> {
     slowCalls.push(context.deliveryCount);
     await new Promise((r) => setTimeout(r, SLOW_HANDLER_MS));
   }
@@ -79,16 +80,16 @@ const SlowConsumerModule = consumerModule('slow-consumer', SlowHandler);
 /** The delivery count of each call of the terminating handler. */
 const termCalls: number[] = [];
 
-@Injectable()
+@Controller()
 class TerminatingHandler {
-  @JetStreamConsumer({
+  @JetStreamEvent({
     stream: 'CHANGES',
     durable: 'terminating',
     filterSubject: 'changes.tenant-term.>',
     payload: SmokePayload,
     ackWaitMs: 1_000,
   })
-  async handle(_message: SmokePayload, context: MessageContext): Promise<Disposition> {
+  async handle(@Payload() _message: SmokePayload, @Ctx() context: JetStreamContext): Promise<Disposition> {
     termCalls.push(context.deliveryCount);
     return term('not for this consumer');
   }

@@ -12,6 +12,7 @@ import { checkJsonBody, isJsonMediaType, requireJsonContentType, verifyUtf8 } fr
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 import { Tracing, traceHttpRequests } from './tracing/tracing';
+import { transportStrategyOf } from './transport';
 import { withErrorResponses } from './openapi/document';
 import { ErrorResponseDto } from './openapi/error-response.dto';
 
@@ -64,7 +65,22 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   if (options.openapi) {
     SwaggerModule.setup('docs', app, openapiDocument(app, options.openapi));
   }
+  const strategy = transportStrategyOf(app);
+  // Inherited, the global exception filter hands a pattern handler's error back to the transport
+  // as thrown, and the validation pipe (HTTP arguments only) leaves message payloads alone.
+  if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   return app;
+}
+
+/**
+ * Starts an app built by createServiceApp, for `main.ts` and tests alike: the lifecycle hooks first
+ * (streams declared, readiness checks registered), then the transport's consumers and request
+ * subscriptions, then HTTP. `app.close()` stops the transport before the NATS connection closes.
+ */
+export async function startServiceApp(app: NestExpressApplication, port: number, host: string): Promise<void> {
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(port, host);
 }
 
 /** A service's OpenAPI document, the same whether served at `/docs` or printed by `--openapi`. */
@@ -177,7 +193,7 @@ export async function bootstrapService(options: ServiceAppOptions): Promise<void
     process.exit(1);
   }
   const config = app.get(BaseServiceConfig);
-  await app.listen(config.PORT, config.HOST);
+  await startServiceApp(app, config.PORT, config.HOST);
   app.get(Logger).log(`${options.service} listening on ${scheme(app)}://${config.HOST}:${config.PORT}`);
 
   let stopping = false;

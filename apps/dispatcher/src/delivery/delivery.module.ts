@@ -6,14 +6,15 @@ import { SignInModule } from '../sign-in/sign-in.module';
 import { ParkingModule } from '../parking/parking.module';
 import { TunnelModule } from '../tunnel/tunnel.module';
 import { AttemptCountRepository } from './attempt-count.repository';
-import { DeliveryConsumer } from './delivery.consumer';
+import { DeliveryController } from './delivery.controller';
 import { DeliveryService } from './delivery.service';
 import { HttpSender } from './http-sender.service';
 import { OutcomePublisher } from './outcome.publisher';
 
 @Module({
   imports: [BlocklistModule, BreakerModule, GoneModule, ParkingModule, SignInModule, TunnelModule],
-  providers: [AttemptCountRepository, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
+  controllers: [DeliveryController],
+  providers: [AttemptCountRepository, OutcomePublisher, HttpSender, DeliveryService],
   exports: [DeliveryService],
 })
 export class DeliveryModule {}

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { AdminKeyGuard } from './admin-key.guard';
-import { ChangesConsumer } from './changes.consumer';
+import { ChangesController } from './changes.controller';
 import { MatchController } from './match.controller';
 import { MatchService } from './match.service';
 
 @Module({
-  controllers: [MatchController],
-  providers: [WebhookIndexService, MatchService, ChangesConsumer, AdminKeyGuard],
+  controllers: [MatchController, ChangesController],
+  providers: [WebhookIndexService, MatchService, AdminKeyGuard],
 })
 export class MatchModule {}

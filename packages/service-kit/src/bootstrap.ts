@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, type INestMicroservice } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { BaseServiceConfig, ConfigError } from './config/config';
+import { GlobalExceptionFilter } from './errors/global-exception.filter';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { checkJsonBody, isJsonMediaType, requireJsonContentType, verifyUtf8 } from './http/request-body';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -66,9 +67,19 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
     SwaggerModule.setup('docs', app, openapiDocument(app, options.openapi));
   }
   const strategy = transportStrategyOf(app);
-  // Inherited, the global exception filter hands a pattern handler's error back to the transport
-  // as thrown, and the validation pipe (HTTP arguments only) leaves message payloads alone.
-  if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  if (strategy) {
+    // The app's config is not inherited: its ValidationPipe would validate every message payload
+    // again (Nest gives pipes a payload as a body) and copy opaque fields; the transport checks
+    // payloads itself. The exception filter is shared so that a handler's error reaches the
+    // transport as thrown. Deferred, so the filter is in place before the handlers are wrapped.
+    const microservice = app.connectMicroservice(
+      { strategy },
+      { inheritAppConfig: false, deferInitialization: true },
+    ) as INestMicroservice & { setIsInitHookCalled(called: boolean): void };
+    microservice.useGlobalFilters(new GlobalExceptionFilter());
+    // app.init() runs the lifecycle hooks of the shared container; the microservice must not run them again.
+    microservice.setIsInitHookCalled(true);
+  }
   return app;
 }
 

@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { decodeDeliveryJob, DeliveryJob, PRIOR_ATTEMPTS_HEADER } from '@hookline/contracts';
 import { JetStreamContext, JetStreamEvent, type Disposition } from '@hookline/messaging';
@@ -6,6 +7,8 @@ import { DISPATCH_CONCURRENCY } from '../config/limits';
 import { DeliveryService } from './delivery.service';
 
 /** Adapter from DELIVERIES to DeliveryService. */
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
 @Controller()
 export class DeliveryController {
   constructor(private readonly deliveries: DeliveryService) {}

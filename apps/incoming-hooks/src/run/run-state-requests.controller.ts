@@ -1,4 +1,5 @@
 import { Controller } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
@@ -13,6 +14,8 @@ import { RunService } from './run.service';
  * change reaches change-ingest the same way. Internal subjects are trusted like the others; the
  * tenant is the subject's, so a report only ever finds runs of that subscription.
  */
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
 @Controller()
 export class RunStateRequestsController {
   constructor(private readonly runs: RunService) {}

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { ChangeMessage } from '@hookline/contracts';
 import { JetStreamEvent } from '@hookline/messaging';
 import { MetricsService } from '@hookline/service-kit';
@@ -8,6 +9,8 @@ import { WebhookIndexService } from '../index/webhook-index.service';
 import { MatchService } from './match.service';
 
 /** CHANGES in, DELIVERIES out: acked only once every job of the change is stored. */
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
 @Controller()
 export class ChangesController {
   private readonly jobs: Counter<'tenant'>;

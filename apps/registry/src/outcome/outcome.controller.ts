@@ -1,5 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
 import { JetStreamEvent, term, type Disposition } from '@hookline/messaging';
 import { SpanKind, tracingOn, withSpan } from '@hookline/service-kit';
@@ -17,6 +18,8 @@ function subscriptionOf(outcome: DeliveryOutcome): number | null {
  * Acks only after the effects are stored; a storage failure throws, and the runner naks with a
  * growing delay (applying an outcome twice is safe, so a batch is simply applied again).
  */
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
 @Controller()
 export class OutcomeController {
   private readonly logger = new Logger('OutcomeController');

@@ -1,16 +1,17 @@
-import { Injectable, Module, type Type } from '@nestjs/common';
+import { Controller, Module, type Type } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { IsInt, IsString } from 'class-validator';
 import { SUBJECTS } from '@hookline/contracts';
 import {
   ConsumerRunner,
-  JetStreamConsumer,
+  JetStreamEvent,
   JetStreamPublisher,
   MessagingModule,
   NatsClient,
   nakAfter,
   term,
   type Disposition,
-  type MessageContext,
+  JetStreamContext,
 } from '@hookline/messaging';
 import { BaseServiceConfig, MetricsService, ServiceKitModule } from '@hookline/service-kit';
 import { metricSamples, startApp, startTestInfra, waitFor, type RunningApp, type TestInfra } from '@hookline/testing';
@@ -31,10 +32,10 @@ class SmokePayload {
 const received: number[] = [];
 let failOnce = new Set<number>();
 
-@Injectable()
+@Controller()
 class SmokeHandler {
-  @JetStreamConsumer({ stream: 'CHANGES', durable: 'smoke', payload: SmokePayload, concurrency: 8 })
-  async handle(message: SmokePayload): Promise<Disposition | void> {
+  @JetStreamEvent({ stream: 'CHANGES', durable: 'smoke', payload: SmokePayload, concurrency: 8 })
+  async handle(@Payload() message: SmokePayload): Promise<Disposition | void> {
     if (failOnce.delete(message.n)) return nakAfter(50);
     await new Promise((r) => setTimeout(r, 2));
     received.push(message.n);
@@ -48,7 +49,7 @@ function consumerModule(service: string, handler: Type): Type {
       ServiceKitModule.forRoot({ service, config: SmokeConfig }),
       MessagingModule.forRoot({ config: SmokeConfig, url: (c) => c.NATS_URL, streams: ['CHANGES'] }),
     ],
-    providers: [handler],
+    controllers: [handler],
   })
   class ConsumerModule {}
   return ConsumerModule;
@@ -60,17 +61,17 @@ const ConsumerModule = consumerModule('smoke-consumer', SmokeHandler);
 const slowCalls: number[] = [];
 const SLOW_HANDLER_MS = 5_000;
 
-@Injectable()
+@Controller()
 class SlowHandler {
   // An ack wait far shorter than the handler: only the runner's heartbeat keeps the message here.
-  @JetStreamConsumer({
+  @JetStreamEvent({
     stream: 'CHANGES',
     durable: 'slow',
     filterSubject: 'changes.tenant-slow.>',
     payload: SmokePayload,
     ackWaitMs: 1_500,
   })
-  async handle(_message: SmokePayload, context: MessageContext): Promise<void> {
+  async handle(@Payload() _message: SmokePayload, @Ctx() context: JetStreamContext): Promise<void> {
     slowCalls.push(context.deliveryCount);
     await new Promise((r) => setTimeout(r, SLOW_HANDLER_MS));
   }
@@ -81,16 +82,16 @@ const SlowConsumerModule = consumerModule('slow-consumer', SlowHandler);
 /** The delivery count of each call of the terminating handler. */
 const termCalls: number[] = [];
 
-@Injectable()
+@Controller()
 class TerminatingHandler {
-  @JetStreamConsumer({
+  @JetStreamEvent({
     stream: 'CHANGES',
     durable: 'terminating',
     filterSubject: 'changes.tenant-term.>',
     payload: SmokePayload,
     ackWaitMs: 1_000,
   })
-  async handle(_message: SmokePayload, context: MessageContext): Promise<Disposition> {
+  async handle(@Payload() _message: SmokePayload, @Ctx() context: JetStreamContext): Promise<Disposition> {
     termCalls.push(context.deliveryCount);
     return term('not for this consumer');
   }
@@ -173,6 +174,24 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     expect(terminated?.value).toBe(2);
   }, 30_000);
 
+  it('keeps a message whose handler outlasts the ack wait from being handed out again', async () => {
+    const publisher = producer.app.get(JetStreamPublisher);
+    const consumer = await startApp(
+      { service: 'slow-consumer', module: SlowConsumerModule },
+      { NATS_URL: infra.natsUrl },
+    );
+    await publisher.publish(
+      SUBJECTS.change('tenant-slow', 'Defect', 'Created'),
+      { message_id: 'slow-1', n: 1 },
+      { msgId: 'slow-1' },
+    );
+    await waitFor(() => slowCalls.length >= 1, 10_000);
+    // Three ack waits and more: without the heartbeat it would have come back twice meanwhile.
+    await new Promise((r) => setTimeout(r, SLOW_HANDLER_MS + 1_000));
+    await consumer.close();
+    expect(slowCalls).toEqual([1]);
+  }, 30_000);
+
   it('ends its waiting pull when it stops, so a message sent after the stop waits for the next consumer', async () => {
     // The producer's connection stays open: only the runner's own stop can take its pull away.
     const nats = producer.app.get(NatsClient);
@@ -216,22 +235,4 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
       seen: [],
     });
   });
-
-  it('keeps a message whose handler outlasts the ack wait from being handed out again', async () => {
-    const publisher = producer.app.get(JetStreamPublisher);
-    const consumer = await startApp(
-      { service: 'slow-consumer', module: SlowConsumerModule },
-      { NATS_URL: infra.natsUrl },
-    );
-    await publisher.publish(
-      SUBJECTS.change('tenant-slow', 'Defect', 'Created'),
-      { message_id: 'slow-1', n: 1 },
-      { msgId: 'slow-1' },
-    );
-    await waitFor(() => slowCalls.length >= 1, 10_000);
-    // Three ack waits and more: without the heartbeat it would have come back twice meanwhile.
-    await new Promise((r) => setTimeout(r, SLOW_HANDLER_MS + 1_000));
-    await consumer.close();
-    expect(slowCalls).toEqual([1]);
-  }, 30_000);
 });

@@ -14,7 +14,7 @@ import { context as otelContext } from '@opentelemetry/api';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Counter, Histogram } from 'prom-client';
-import type { ConsumerOptions } from './consumer.decorator';
+import type { ConsumerOptions } from './jetstream-event.decorator';
 import { Ack, type ConsumerHandler, type Disposition, type MessageContext } from './disposition';
 import type { NatsClient } from './nats-client';
 import { compilePayloadCheck, type PayloadCheck } from './payload-check';

@@ -1,17 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, type INestMicroservice } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { BaseServiceConfig, ConfigError } from './config/config';
+import { GlobalExceptionFilter } from './errors/global-exception.filter';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { checkJsonBody, isJsonMediaType, requireJsonContentType, verifyUtf8 } from './http/request-body';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
 import { Tracing, traceHttpRequests } from './tracing/tracing';
+import { transportStrategyOf } from './transport';
 import { withErrorResponses } from './openapi/document';
 import { ErrorResponseDto } from './openapi/error-response.dto';
 
@@ -64,7 +66,32 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<Nest
   if (options.openapi) {
     SwaggerModule.setup('docs', app, openapiDocument(app, options.openapi));
   }
+  const strategy = transportStrategyOf(app);
+  if (strategy) {
+    // The app's config is not inherited: its ValidationPipe would validate every message payload
+    // again (Nest gives pipes a payload as a body) and copy opaque fields; the transport checks
+    // payloads itself. The exception filter is shared so that a handler's error reaches the
+    // transport as thrown. Deferred, so the filter is in place before the handlers are wrapped.
+    const microservice = app.connectMicroservice(
+      { strategy },
+      { inheritAppConfig: false, deferInitialization: true },
+    ) as INestMicroservice & { setIsInitHookCalled(called: boolean): void };
+    microservice.useGlobalFilters(new GlobalExceptionFilter());
+    // app.init() runs the lifecycle hooks of the shared container; the microservice must not run them again.
+    microservice.setIsInitHookCalled(true);
+  }
   return app;
+}
+
+/**
+ * Starts an app built by createServiceApp, for `main.ts` and tests alike: the lifecycle hooks first
+ * (streams declared, readiness checks registered), then the transport's consumers and request
+ * subscriptions, then HTTP. `app.close()` stops the transport before the NATS connection closes.
+ */
+export async function startServiceApp(app: NestExpressApplication, port: number, host: string): Promise<void> {
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(port, host);
 }
 
 /** A service's OpenAPI document, the same whether served at `/docs` or printed by `--openapi`. */
@@ -177,7 +204,7 @@ export async function bootstrapService(options: ServiceAppOptions): Promise<void
     process.exit(1);
   }
   const config = app.get(BaseServiceConfig);
-  await app.listen(config.PORT, config.HOST);
+  await startServiceApp(app, config.PORT, config.HOST);
   app.get(Logger).log(`${options.service} listening on ${scheme(app)}://${config.HOST}:${config.PORT}`);
 
   let stopping = false;

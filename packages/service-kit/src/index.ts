@@ -16,6 +16,7 @@ export * from './http/request-body';
 export * from './metrics/metrics.service';
 export * from './service-kit.module';
 export * from './tracing';
+export * from './transport';
 export * from './openapi/document';
 export * from './openapi/error-response.dto';
 export * from './scheduling/periodic-task';

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ChangeController } from './change.controller';
-import { ChangeNatsListener } from './change.nats';
+import { ChangeRequestsController } from './change-requests.controller';
 import { ChangeService } from './change.service';
 
 @Module({
-  controllers: [ChangeController],
-  providers: [ChangeService, ChangeNatsListener],
+  controllers: [ChangeController, ChangeRequestsController],
+  providers: [ChangeService],
 })
 export class ChangeModule {}

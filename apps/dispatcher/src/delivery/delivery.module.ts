@@ -6,14 +6,15 @@ import { GoneModule } from '../gone/gone.module';
 import { SignInModule } from '../sign-in/sign-in.module';
 import { ParkingModule } from '../parking/parking.module';
 import { TunnelModule } from '../tunnel/tunnel.module';
-import { DeliveryConsumer } from './delivery.consumer';
+import { DeliveryController } from './delivery.controller';
 import { DeliveryService } from './delivery.service';
 import { HttpSender } from './http-sender.service';
 import { OutcomePublisher } from './outcome.publisher';
 
 @Module({
   imports: [BlocklistModule, BreakerModule, GoneModule, ParkingModule, SignInModule, TunnelModule],
-  providers: [DeliveryAttemptsBucket, OutcomePublisher, HttpSender, DeliveryService, DeliveryConsumer],
+  controllers: [DeliveryController],
+  providers: [DeliveryAttemptsBucket, OutcomePublisher, HttpSender, DeliveryService],
   exports: [DeliveryService],
 })
 export class DeliveryModule {}

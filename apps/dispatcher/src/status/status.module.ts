@@ -5,12 +5,12 @@ import { BreakerModule } from '../breaker/breaker.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ParkingModule } from '../parking/parking.module';
 import { StatusController } from './status.controller';
-import { StatusNatsResponder } from './status.nats';
+import { StatusRequestsController } from './status-requests.controller';
 import { StatusService } from './status.service';
 
 @Module({
   imports: [BlocklistModule, BreakerModule, DeliveryModule, ParkingModule],
-  controllers: [StatusController],
-  providers: [StatusService, StatusNatsResponder, QueuedDeliveries],
+  controllers: [StatusController, StatusRequestsController],
+  providers: [StatusService, QueuedDeliveries],
 })
 export class StatusModule {}

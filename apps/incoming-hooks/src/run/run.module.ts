@@ -4,7 +4,7 @@ import { PipelineModule } from '../pipeline/pipeline.module';
 import { DELIVERY_CLAIM_MODEL, DeliveryClaimRepository, DeliveryClaimSchema } from './delivery-claim.repository';
 import { RunOutbox } from './run-outbox';
 import { RunController } from './run.controller';
-import { RunStateNatsListener } from './run.nats';
+import { RunStateRequestsController } from './run-state-requests.controller';
 import { RunRepository } from './run.repository';
 import { RUN_MODEL, RunSchema } from './run.schema';
 import { RunService } from './run.service';
@@ -17,8 +17,8 @@ import { RunService } from './run.service';
     ]),
     PipelineModule,
   ],
-  controllers: [RunController],
-  providers: [RunRepository, DeliveryClaimRepository, RunOutbox, RunService, RunStateNatsListener],
+  controllers: [RunController, RunStateRequestsController],
+  providers: [RunRepository, DeliveryClaimRepository, RunOutbox, RunService],
   exports: [RunService],
 })
 export class RunModule {}

@@ -12,7 +12,7 @@ import {
 import { WebhookEventsFeed, type JetStreamPublisher, type NatsClient } from '@hookline/messaging';
 import { MetricsService, ReadinessRegistry } from '@hookline/service-kit';
 import { WebhookIndexService } from '../index/webhook-index.service';
-import { ChangesConsumer } from './changes.consumer';
+import { ChangesController } from './changes.controller';
 import { deliveryIdOf, MatchService } from './match.service';
 
 /** One message of the WEBHOOKS stream as the ordered consumer hands it over. */
@@ -191,7 +191,7 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
   let deliveries: FakeDeliveries;
   let readiness: ReadinessRegistry;
   let index: WebhookIndexService;
-  let consumer: ChangesConsumer;
+  let consumer: ChangesController;
 
   async function start(stored: number): Promise<void> {
     stream = new FakeWebhookStream(stored);
@@ -199,7 +199,7 @@ describe('matcher: the webhook index fed from WEBHOOKS, and the CHANGES handler'
     readiness = new ReadinessRegistry();
     index = new WebhookIndexService(new WebhookEventsFeed(stream.client), readiness);
     const matches = new MatchService(index, deliveries.publisher);
-    consumer = new ChangesConsumer(matches, index, new MetricsService('matcher-test'));
+    consumer = new ChangesController(matches, index, new MetricsService('matcher-test'));
     await index.onApplicationBootstrap();
   }
 

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DeliveryLogModule } from '../delivery-log/delivery-log.module';
 import { WebhookModule } from '../webhook/webhook.module';
-import { OutcomeConsumer } from './outcome.consumer';
+import { OutcomeController } from './outcome.controller';
 import { OutcomeService } from './outcome.service';
 
 @Module({
   imports: [WebhookModule, DeliveryLogModule],
-  providers: [OutcomeService, OutcomeConsumer],
+  controllers: [OutcomeController],
+  providers: [OutcomeService],
 })
 export class OutcomeModule {}

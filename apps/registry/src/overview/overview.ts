@@ -36,7 +36,7 @@ export interface QueueHopSpec {
   Consumer: string;
 }
 
-/** The pipeline's hops; the durable names are those in the consuming services' @JetStreamConsumer. */
+/** The pipeline's hops; the durable names are those in the consuming services' @JetStreamEvent. */
 export const QUEUE_HOPS: readonly QueueHopSpec[] = [
   { Hop: 'ingest → matcher', Stream: STREAMS.CHANGES.name, Consumer: 'matcher' },
   { Hop: 'matcher → dispatcher', Stream: STREAMS.DELIVERIES.name, Consumer: 'dispatcher' },

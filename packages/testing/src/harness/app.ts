@@ -1,4 +1,4 @@
-import { createServiceApp, scheme, type ServiceAppOptions } from '@hookline/service-kit';
+import { createServiceApp, scheme, startServiceApp, type ServiceAppOptions } from '@hookline/service-kit';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 export interface RunningApp {
@@ -32,7 +32,7 @@ export async function startApp(options: ServiceAppOptions, env: Record<string, s
       else process.env[key] = value;
     }
   }
-  await app.listen(0, '127.0.0.1');
+  await startServiceApp(app, 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, baseUrl: `${scheme(app)}://127.0.0.1:${address.port}`, close: () => app.close() };
 }

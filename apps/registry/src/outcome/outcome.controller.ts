@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { DeliveryOutcome, DeliveryOutcomeBatch } from '@hookline/contracts';
-import { JetStreamConsumer, term, type Disposition } from '@hookline/messaging';
+import { JetStreamEvent, term, type Disposition } from '@hookline/messaging';
 import { SpanKind, tracingOn, withSpan } from '@hookline/service-kit';
 import type { OutcomeResult } from './outcome-plan';
 import { OutcomeService } from './outcome.service';
@@ -16,28 +18,30 @@ function subscriptionOf(outcome: DeliveryOutcome): number | null {
  * Acks only after the effects are stored; a storage failure throws, and the runner naks with a
  * growing delay (applying an outcome twice is safe, so a batch is simply applied again).
  */
-@Injectable()
-export class OutcomeConsumer {
-  private readonly logger = new Logger('OutcomeConsumer');
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
+@Controller()
+export class OutcomeController {
+  private readonly logger = new Logger('OutcomeController');
 
   constructor(private readonly outcomes: OutcomeService) {}
 
   // Many outcomes in hand at once, so OutcomeService can store them in batches.
-  @JetStreamConsumer({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
-  async handle(outcome: DeliveryOutcome): Promise<Disposition | void> {
+  @JetStreamEvent({ stream: 'OUTCOMES', durable: 'registry-outcomes', payload: DeliveryOutcome, concurrency: 512 })
+  async handle(@Payload() outcome: DeliveryOutcome): Promise<Disposition | void> {
     const subscriptionId = subscriptionOf(outcome);
     // The runner logs the reason: one line per dropped message.
     if (subscriptionId === null) return term(`tenant ${outcome.tenant} is not a subscription id`);
     await this.apply(subscriptionId, outcome);
   }
 
-  @JetStreamConsumer({
+  @JetStreamEvent({
     stream: 'OUTCOME_BATCHES',
     durable: 'registry-outcome-batches',
     payload: DeliveryOutcomeBatch,
     concurrency: 64,
   })
-  async handleBatch(batch: DeliveryOutcomeBatch): Promise<void> {
+  async handleBatch(@Payload() batch: DeliveryOutcomeBatch): Promise<void> {
     const applied = await Promise.allSettled(
       batch.outcomes.map((outcome) => {
         const subscriptionId = subscriptionOf(outcome);

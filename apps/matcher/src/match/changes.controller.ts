@@ -1,14 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { ChangeMessage } from '@hookline/contracts';
-import { JetStreamConsumer } from '@hookline/messaging';
+import { JetStreamEvent } from '@hookline/messaging';
 import { MetricsService } from '@hookline/service-kit';
 import type { Counter } from 'prom-client';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { MatchService } from './match.service';
 
 /** CHANGES in, DELIVERIES out: acked only once every job of the change is stored. */
-@Injectable()
-export class ChangesConsumer {
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
+@Controller()
+export class ChangesController {
   private readonly jobs: Counter<'tenant'>;
 
   constructor(
@@ -19,8 +23,8 @@ export class ChangesConsumer {
     this.jobs = metrics.counter('hookline_delivery_jobs_total', 'Delivery jobs published', ['tenant']);
   }
 
-  @JetStreamConsumer({ stream: 'CHANGES', durable: 'matcher', payload: ChangeMessage, concurrency: 64 })
-  async onChange(message: ChangeMessage): Promise<void> {
+  @JetStreamEvent({ stream: 'CHANGES', durable: 'matcher', payload: ChangeMessage, concurrency: 64 })
+  async onChange(@Payload() message: ChangeMessage): Promise<void> {
     // A change matched against a half-loaded index would miss webhooks.
     await this.webhooks.loaded;
     const jobs = this.matches.jobsFor(message);

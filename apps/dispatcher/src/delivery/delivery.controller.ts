@@ -1,15 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { decodeDeliveryJob, DeliveryJob, PRIOR_ATTEMPTS_HEADER } from '@hookline/contracts';
-import { JetStreamConsumer, type Disposition, type MessageContext } from '@hookline/messaging';
+import { JetStreamContext, JetStreamEvent, type Disposition } from '@hookline/messaging';
 import { DISPATCH_CONCURRENCY } from '../config/limits';
 import { DeliveryService } from './delivery.service';
 
 /** Adapter from DELIVERIES to DeliveryService. */
-@Injectable()
-export class DeliveryConsumer {
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
+@Controller()
+export class DeliveryController {
   constructor(private readonly deliveries: DeliveryService) {}
 
-  @JetStreamConsumer({
+  @JetStreamEvent({
     stream: 'DELIVERIES',
     durable: 'dispatcher',
     payload: DeliveryJob,
@@ -22,7 +26,7 @@ export class DeliveryConsumer {
     // what the instance holds at once.
     maxAckPending: -1,
   })
-  async handle(job: DeliveryJob, context: MessageContext): Promise<Disposition> {
+  async handle(@Payload() job: DeliveryJob, @Ctx() context: JetStreamContext): Promise<Disposition> {
     const priorAttempts = Number(context.headers?.get(PRIOR_ATTEMPTS_HEADER) || 0);
     return this.deliveries.handle(job, {
       count: context.deliveryCount,

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { PipelineRunStateReport, SUBJECTS, type PipelineRunStateReply } from '@hookline/contracts';
-import { NatsClient, TenantRequestResponder, type RequestTenant } from '@hookline/messaging';
+import { NatsRequestContext, requestTenant } from '@hookline/messaging';
 import { fieldProblems, HooklineError } from '@hookline/service-kit';
 import { RunService } from './run.service';
 
@@ -12,16 +14,15 @@ import { RunService } from './run.service';
  * change reaches change-ingest the same way. Internal subjects are trusted like the others; the
  * tenant is the subject's, so a report only ever finds runs of that subscription.
  */
-@Injectable()
-export class RunStateNatsListener extends TenantRequestResponder {
-  constructor(
-    nats: NatsClient,
-    private readonly runs: RunService,
-  ) {
-    super(nats, SUBJECTS.runStateAll, 'incoming-hooks');
-  }
+// Message handlers, no HTTP route: nothing of them belongs in the OpenAPI document.
+@ApiExcludeController()
+@Controller()
+export class RunStateRequestsController {
+  constructor(private readonly runs: RunService) {}
 
-  protected async handle(body: unknown, from: RequestTenant): Promise<PipelineRunStateReply> {
+  @MessagePattern(SUBJECTS.runStateAll)
+  async report(@Payload() body: unknown, @Ctx() context: NatsRequestContext): Promise<PipelineRunStateReply> {
+    const from = requestTenant(context.subject);
     const report = parseReport(body);
     const { run, changed } = await this.runs.report(
       from.subscriptionId,

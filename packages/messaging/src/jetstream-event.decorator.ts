@@ -1,8 +1,7 @@
-import { SetMetadata } from '@nestjs/common';
-import type { StreamName } from '@hookline/contracts';
+import { EventPattern } from '@nestjs/microservices';
+import { STREAMS, type StreamName } from '@hookline/contracts';
 
-export const JETSTREAM_CONSUMER = Symbol('JETSTREAM_CONSUMER');
-
+/** What a durable pull consumer is: the extras of its `@EventPattern` (see JetStreamEvent). */
 export interface ConsumerOptions {
   stream: StreamName;
   /** Durable consumer name, shared by every instance of the service so they split the work. */
@@ -31,6 +30,14 @@ export interface ConsumerOptions {
   deliverFrom?: 'all' | 'new';
 }
 
-/** Marks a provider method as the handler of a durable JetStream pull consumer. */
-export const JetStreamConsumer = (options: ConsumerOptions): MethodDecorator =>
-  SetMetadata(JETSTREAM_CONSUMER, options);
+/** The subject pattern a consumer's handler is registered under: its filter, else its stream's subjects. */
+export function consumerPattern(options: ConsumerOptions): string {
+  return options.filterSubject ?? STREAMS[options.stream].subjects.join(',');
+}
+
+/**
+ * `@EventPattern` with typed extras: the method handles a durable JetStream pull consumer run by
+ * JetStreamServer. It returns a Disposition (nothing means ack); a throw naks with a growing delay.
+ */
+export const JetStreamEvent = (options: ConsumerOptions): MethodDecorator =>
+  EventPattern(consumerPattern(options), { ...options }) as MethodDecorator;

@@ -217,7 +217,12 @@ describe('planning the writes of a batch of outcomes', () => {
       expect(uncounted(attempts, new Set(['pending']), new Set(['noted'])).map((a) => a.id)).toEqual(['fresh', 'lost']);
     });
 
-    const known: CountedWebhook = { subscriptionId: 100, lastAttemptAt: new Date(T0 + 2_000), dialect: null };
+    const known: CountedWebhook = {
+      subscriptionId: 100,
+      lastAttemptAt: new Date(T0 + 2_000),
+      dialect: null,
+      pendingBatch: null,
+    };
 
     it('names the counted attempts in the pending entry and says whether they are newer than the Last* fields', () => {
       const toCount = [countable('a', 3, false, true), countable('b', 1, true, true)];
@@ -272,7 +277,7 @@ describe('planning the writes of a batch of outcomes', () => {
   });
 
   describe("BMC's last processing (planLastProcessing)", () => {
-    const bmc: CountedWebhook = { subscriptionId: 100, lastAttemptAt: null, dialect: 'bmc' };
+    const bmc: CountedWebhook = { subscriptionId: 100, lastAttemptAt: null, dialect: 'bmc', pendingBatch: null };
     const plan = (
       items: OutcomeItem[],
       known: Record<string, CountedWebhook>,

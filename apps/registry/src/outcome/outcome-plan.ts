@@ -23,6 +23,8 @@ export interface CountedWebhook {
   subscriptionId: number;
   /** The attempt time the Last* fields describe, as far as this instance knows. */
   lastAttemptAt: Date | null;
+  /** The pending count this instance last saw on the webhook or wrote there (its Batch). */
+  pendingBatch: string | null;
   /** Whose payload rules the webhook follows: BMC's also process failed callbacks once more. */
   dialect: Dialect | null;
 }

@@ -268,6 +268,48 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(await fireCount()).toBe(3);
   });
 
+  it("counts an attempt once when a killed instance's count lands late, after this instance last looked", async () => {
+    const w = await newWebhook();
+    const path = `/api/v2/webhook/${w.ObjectUUID}`;
+    const fireCount = async () => (await h.request('GET', path, { key })).body.FireCount as number;
+    await publishOutcome(outcome(w.ObjectUUID, { at: '2024-05-01T00:00:00.000Z' }));
+    await waitFor(async () => (await fireCount()) === 1);
+
+    // A killed instance logged this attempt, and its count reached the server only now.
+    const late = outcome(w.ObjectUUID, { at: '2024-05-01T00:00:01.000Z' });
+    const lateId = `${late.at}|${late.deliveryId}#1`;
+    const db = h.registry.app.get<Connection>(getConnectionToken());
+    await db.collection('delivery_attempts').insertOne({
+      _id: lateId as never,
+      SubscriptionID: 100,
+      WebhookID: w.ObjectUUID,
+      DeliveryID: late.deliveryId,
+      Attempt: 1,
+      Kind: 'success',
+      Status: 200,
+      LatencyMs: 42,
+      Error: null,
+      At: new Date(late.at),
+    });
+    await db
+      .collection('webhooks')
+      .updateOne(
+        { _id: w.ObjectUUID as never },
+        { $inc: { FireCount: 1 }, $set: { StatsPending: { Batch: 'killed-instance', Attempts: [lateId] } } },
+      );
+    expect(await fireCount()).toBe(2);
+
+    // This instance knows the webhook, so its next count replaces that entry without reading it first.
+    await publishOutcome(outcome(w.ObjectUUID, { at: '2024-05-01T00:00:02.000Z' }));
+    await waitFor(async () => (await fireCount()) === 3);
+    // Then the killed instance's outcome comes again: counted already, by the late write.
+    await publishOutcome(late);
+    const counted = db.collection<{ _id: string }>('counted_attempts');
+    await waitFor(async () => (await counted.findOne({ _id: lateId })) !== null, 10_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await fireCount()).toBe(3);
+  });
+
   it('counts a batch whose webhooks are partly gone from the database: the stored ones once, the others not at all', async () => {
     const [kept, removed] = [await newWebhook(), await newWebhook()];
     const statsOf = async (id: string) => (await h.request('GET', `/api/v2/webhook/${id}`, { key })).body;

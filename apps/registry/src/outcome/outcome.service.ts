@@ -4,7 +4,7 @@ import type { DeliveryOutcome } from '@hookline/contracts';
 import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
 import type { PendingStatsCount } from '../webhook/webhook.schema';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
-import { WebhookRepository, type StatsState, type StatsUpdate } from '../webhook/webhook.repository';
+import { WebhookRepository, type StatsApplied, type StatsState, type StatsUpdate } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
 import {
   attemptsToLookUp,
@@ -49,7 +49,7 @@ const rejected = (reason: unknown): PromiseSettledResult<OutcomeResult> => ({ st
  * deliveries kept for replay, and on 410 Gone the webhook itself. Safe to apply twice.
  *
  * Outcomes are stored in batches (GroupCommit): the log entries of a batch in one insert, then the
- * stats updates of its webhooks in one command. Per-outcome writes had made the database the most
+ * stats updates of its webhooks at once. Per-outcome writes had made the database the most
  * expensive part of a delivery.
  */
 @Injectable()
@@ -118,7 +118,7 @@ export class OutcomeService {
     return results;
   }
 
-  /** Counts the groups' attempts in their webhooks' stats: every webhook's count in one command. */
+  /** Counts the groups' attempts in their webhooks' stats: each webhook's count one atomic update. */
   private async count(groups: CountGroup[], results: PromiseSettledResult<OutcomeResult>[]): Promise<void> {
     // Webhooks this instance has not seen yet, read in one query.
     const unseen = [...new Set(groups.map((g) => g.webhookId))].filter(
@@ -143,23 +143,33 @@ export class OutcomeService {
         notCounted(group.webhookId, group.members, err);
       }
     }
-    let stored: PromiseSettledResult<boolean>[];
+    let stored: PromiseSettledResult<StatsApplied>[];
     try {
       stored = await this.webhooks.applyStatsMany(counts.map((c) => c.stats));
     } catch (err) {
       stored = counts.map((): PromiseRejectedResult => ({ status: 'rejected', reason: err }));
     }
     const applied: { subscriptionId: number; webhookId: string; entry: PendingStatsCount; members: number[] }[] = [];
+    const countedElsewhere: { subscriptionId: number; ids: string[] }[] = [];
     counts.forEach(({ subscriptionId, webhookId, members, known, stats }, k) => {
       const result = stored[k];
       if (result.status === 'rejected') return notCounted(webhookId, members, result.reason);
-      if (!result.value) return this.absent(webhookId);
+      const { stored: isStored, replaced } = result.value;
+      if (!isStored) return this.absent(webhookId);
+      // A count this instance never saw was replaced: another process wrote it after this one last
+      // looked (e.g. a killed instance's write the server ran late). It is counted, so note it too.
+      if (replaced && replaced.Batch !== known.pendingBatch)
+        countedElsewhere.push({ subscriptionId, ids: replaced.Attempts });
+      known.pendingBatch = stats.pending.Batch;
       if (stats.newer) known.lastAttemptAt = stats.update.newest.at;
       applied.push({ subscriptionId, webhookId, entry: stats.pending, members });
     });
     // Noted as counted all at once; until then each webhook's pending entry says so.
     try {
-      await this.log.markCounted(applied.map(({ subscriptionId, entry }) => ({ subscriptionId, ids: entry.Attempts })));
+      await this.log.markCounted([
+        ...countedElsewhere,
+        ...applied.map(({ subscriptionId, entry }) => ({ subscriptionId, ids: entry.Attempts })),
+      ]);
     } catch (err) {
       for (const { webhookId, members } of applied) {
         // Its pending entry is not noted yet: the next count must read it before replacing it.
@@ -203,7 +213,7 @@ export class OutcomeService {
   /**
    * Counts the attempts in the webhook's stats exactly once, even when the registry is killed at
    * any point and the outcomes come again. The count and a pending entry naming its attempts are
-   * one update of the webhook (made by count, with the other webhooks' in one command); noting
+   * one update of the webhook (made by count, beside the other webhooks'); noting
    * the attempts as counted (counted_attempts) comes after.
    * An attempt logged by this batch (`fresh`) cannot have been counted; one logged before was
    * counted if the webhook's pending entry or a note names it. Returns the update to make, or
@@ -212,9 +222,10 @@ export class OutcomeService {
    * The webhook is read only when this instance has not counted it since it started (a batch reads
    * all those in one query), or for attempts logged before: then a pending entry it finds is noted before the count replaces it.
    * Otherwise the count is one update by the bare `_id` (no read first). The price, with several
-   * registry instances: concurrent copies of one outcome may both count it; an instance killed
-   * between its two steps while another replaces its entry may have a count repeated; and the
-   * Last* fields follow the attempts in the order each instance saw them.
+   * registry instances: concurrent copies of one outcome may both count it, and the Last* fields
+   * follow the attempts in the order each instance saw them. A pending entry another process
+   * wrote meanwhile is noted when a count replaces it (count), so a killed instance's late write is
+   * not counted twice.
    */
   private async planCount(
     { subscriptionId, webhookId, attempts }: CountGroup,
@@ -235,6 +246,7 @@ export class OutcomeService {
       known = {
         subscriptionId: state.SubscriptionID,
         lastAttemptAt: state.LastAttemptAt,
+        pendingBatch: pending?.Batch ?? null,
         dialect: state.Dialect ?? null,
       };
       this.countedWebhooks.set(webhookId, known);

@@ -419,18 +419,35 @@ export function useFaultStack(
   return suite;
 }
 
-/** FireCount of each webhook once all are FAULT_CHANGES, or as they stand after a minute (stats catch up after a fault). */
-export async function settledFireCounts(registry: ApiClient, webhooks: FaultWebhook[]): Promise<number[]> {
+/**
+ * The attempts each webhook's receiver got, repeats under one `webhook-id` included: what its
+ * FireCount must read. A job comes again when its outcome was not confirmed in time (at least once).
+ */
+export function attemptsAt(receiver: Receiver, webhooks: FaultWebhook[]): number[] {
+  return webhooks.map((w) => receiver.requests.filter((r) => r.path === w.path).length);
+}
+
+/**
+ * FireCount of each webhook and the attempts its receiver got, once they agree, or as they stand
+ * after a minute (stats catch up after a fault).
+ */
+export async function settledFireCounts(
+  registry: ApiClient,
+  receiver: Receiver,
+  webhooks: FaultWebhook[],
+): Promise<{ counts: number[]; attempts: number[] }> {
   let counts: number[] = [];
+  let attempts: number[] = [];
   await waitFor(
     async () => {
       counts = await fireCounts(registry, webhooks);
-      return counts.every((n) => n === FAULT_CHANGES);
+      attempts = attemptsAt(receiver, webhooks);
+      return counts.every((n, i) => n === attempts[i]);
     },
     60_000,
     500,
   ).catch(() => undefined);
-  return counts;
+  return { counts, attempts };
 }
 
 /** Waits until `GET url` answers 200 (a service ready again after a fault). */

@@ -51,17 +51,18 @@ describe('faults: nats-server and MongoDB outages mid-load', () => {
     const restarted = Date.now();
     const load = await loading;
     const counted = await settle(e2e.receiver, load, webhooks, 90_000);
-    const counts = await settledFireCounts(tenant.registry, webhooks);
+    const { counts, attempts } = await settledFireCounts(tenant.registry, e2e.receiver, webhooks);
     report(
       'MongoDB stopped 10 s',
       load,
       counted,
-      `registry answered ${summarise(during)} meanwhile; FireCount per webhook ${counts.join('/')} (expected ${FAULT_CHANGES} each)`,
+      `registry answered ${summarise(during)} meanwhile; FireCount per webhook ${counts.join('/')} (attempts at the receivers ${attempts.join('/')})`,
       restarted,
     );
     expectNothingLost(load, counted, FAULT_CHANGES);
     expect(during.filter((status) => status !== 503)).toEqual([]);
-    expect(counts).toEqual(webhooks.map(() => FAULT_CHANGES));
+    // Every attempt counted once: a repeat of a delivery is an attempt too.
+    expect(counts).toEqual(attempts);
   }, 180_000);
 });
 

@@ -11,6 +11,7 @@ import {
 } from '@hookline/contracts';
 import { WebhookEventsFeed, type JetStreamPublisher, type NatsClient } from '@hookline/messaging';
 import { MetricsService, ReadinessRegistry } from '@hookline/service-kit';
+import { webhookView } from '@hookline/testing';
 import { WebhookIndexService } from '../index/webhook-index.service';
 import { ChangesController } from './changes.controller';
 import { deliveryIdOf, MatchService } from './match.service';
@@ -93,44 +94,7 @@ class FakeDeliveries {
 const TENANT = 'tenant-a';
 const SEALED = 'v1:sealed';
 
-function view(overrides: Partial<WebhookView> = {}): WebhookView {
-  return {
-    AppName: 'Hookline',
-    AppUrl: 'https://hookline.example',
-    Name: 'High defects',
-    TargetUrl: 'https://hooks.example.com/in',
-    ObjectTypes: ['Defect'],
-    Expressions: [{ AttributeID: null, AttributeName: 'Priority', Operator: '=', Value: 'High' }],
-    CreatedBy: null,
-    CreationDate: '2026-01-01T00:00:00.000Z',
-    Disabled: false,
-    Security: null,
-    LastUpdateDate: '2026-01-01T00:00:00.000Z',
-    ObjectUUID: 'wh-1',
-    OwnerID: 'owner',
-    SubscriptionID: 100,
-    _objectVersion: 1,
-    _ref: '/webhook/wh-1',
-    _type: 'webhook',
-    FireCount: null,
-    ErrorCount: null,
-    LastStatus: null,
-    LastWebhookResponseTime: null,
-    LastSuccess: null,
-    LastFailure: null,
-    Events: ['Created', 'Updated'],
-    Condition: null,
-    Fields: [],
-    IncludeAllFields: true,
-    Headers: {},
-    Authentication: null,
-    CommunicationMethod: 'http',
-    SharedSpace: null,
-    RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 4, RetryOnStatus: [503] },
-    SigningSecret: '****',
-    ...overrides,
-  };
-}
+const view = webhookView;
 
 /** The spec the registry builds for view(): what jobs carry. */
 function spec(overrides: Partial<DeliverySpec> = {}): DeliverySpec {

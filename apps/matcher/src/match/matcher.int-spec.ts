@@ -14,6 +14,7 @@ import {
   startApp,
   startTestInfra,
   waitFor,
+  webhookView,
   type RunningApp,
   type TestInfra,
 } from '@hookline/testing';
@@ -24,45 +25,24 @@ const TENANT = '100';
 
 /** A webhook as the registry shows it: fires on every Defect change of tenant 100 whose Priority is High. */
 function view(webhookId: string, overrides: Partial<WebhookView> = {}): WebhookView {
-  return {
+  return webhookView({
     AppName: 'Tests',
     AppUrl: 'www.example.com',
     Name: `webhook ${webhookId}`,
     TargetUrl: `https://receiver.example.com/${webhookId}`,
-    ObjectTypes: ['Defect'],
-    Expressions: [{ AttributeID: null, AttributeName: 'Priority', Operator: '=', Value: 'High' }],
-    CreatedBy: null,
-    CreationDate: '2026-01-01T00:00:00.000Z',
-    Disabled: false,
-    Security: null,
-    LastUpdateDate: '2026-01-01T00:00:00.000Z',
     ObjectUUID: webhookId,
-    OwnerID: 'owner',
     SubscriptionID: Number(TENANT),
-    _objectVersion: 1,
     _ref: `http://127.0.0.1/api/v2/webhook/${webhookId}`,
-    _type: 'webhook',
-    FireCount: null,
-    ErrorCount: null,
-    LastStatus: null,
-    LastWebhookResponseTime: null,
-    LastSuccess: null,
-    LastFailure: null,
     Events: ['Created', 'Updated', 'Deleted'],
     Triggers: [],
-    Condition: null,
-    Fields: [],
-    IncludeAllFields: true,
     PayloadFormat: 'rally',
     Dialect: 'rally',
     Headers: { 'X-Env': '****' },
     Authentication: { Type: 'Basic', Username: 'hook', Password: '****' },
-    CommunicationMethod: 'http',
-    SharedSpace: null,
     RetryPolicy: { MaxRetries: 2, InitialDelayMs: 500, BackoffMultiplier: 2, RetryOnStatus: [503] },
     SigningSecret: 'whsec_****',
     ...overrides,
-  };
+  });
 }
 
 /** The sealed spec the registry would publish for view(webhookId). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeMessage } from '@hookline/contracts';
+import type { ChangeMessage, WebhookView } from '@hookline/contracts';
 
 /*
  * Test data as the APIs and the message contracts take it: each factory answers a valid value
@@ -71,6 +71,49 @@ export function userBody(overrides: Record<string, unknown> = {}): Record<string
     Password: TEST_PASSWORD,
     Roles: ['admin'],
     SubscriptionID: 100,
+    ...overrides,
+  };
+}
+
+/**
+ * A webhook as the registry shows it, and as WEBHOOKS events carry it (secrets masked): fires on
+ * every Created or Updated Defect whose Priority is High.
+ */
+export function webhookView(overrides: Partial<WebhookView> = {}): WebhookView {
+  return {
+    AppName: 'Hookline',
+    AppUrl: 'https://hookline.example',
+    Name: 'High defects',
+    TargetUrl: 'https://hooks.example.com/in',
+    ObjectTypes: ['Defect'],
+    Expressions: [{ AttributeID: null, AttributeName: 'Priority', Operator: '=', Value: 'High' }],
+    CreatedBy: null,
+    CreationDate: '2026-01-01T00:00:00.000Z',
+    Disabled: false,
+    Security: null,
+    LastUpdateDate: '2026-01-01T00:00:00.000Z',
+    ObjectUUID: 'wh-1',
+    OwnerID: 'owner',
+    SubscriptionID: 100,
+    _objectVersion: 1,
+    _ref: '/webhook/wh-1',
+    _type: 'webhook',
+    FireCount: null,
+    ErrorCount: null,
+    LastStatus: null,
+    LastWebhookResponseTime: null,
+    LastSuccess: null,
+    LastFailure: null,
+    Events: ['Created', 'Updated'],
+    Condition: null,
+    Fields: [],
+    IncludeAllFields: true,
+    Headers: {},
+    Authentication: null,
+    CommunicationMethod: 'http',
+    SharedSpace: null,
+    RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 4, RetryOnStatus: [503] },
+    SigningSecret: '****',
     ...overrides,
   };
 }

@@ -1009,8 +1009,8 @@ export interface components {
       Headers: {
         [key: string]: string;
       };
-      /** @description The start of the body sent (2,048 characters at most). */
-      BodyExcerpt: string;
+      /** @description The start of the body sent (2,048 characters at most); null when the dispatcher keeps no body for the attempt (a success, unless its DELIVERY_LOG_BODIES is `all`). */
+      BodyExcerpt: string | null;
     };
     AttemptResponseDto: {
       /**

@@ -355,8 +355,11 @@ export class AttemptRequest {
   @IsString() @IsNotEmpty() url: string;
   /** Every header sent, names lower-cased; authorization, signature and the webhook's own values masked. */
   @IsObject() headers: Record<string, string>;
-  /** The start of the body sent (MAX_LOGGED_BODY_CHARS at most). */
-  @IsString() bodyExcerpt: string;
+  /**
+   * The start of the body sent (MAX_LOGGED_BODY_CHARS at most); absent when the dispatcher keeps
+   * no body for the attempt (a success, unless its DELIVERY_LOG_BODIES is `all`).
+   */
+  @IsOptional() @IsString() bodyExcerpt?: string;
 }
 
 /** Characters of a request body or a response the delivery log keeps per attempt. */

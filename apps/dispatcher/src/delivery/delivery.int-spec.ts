@@ -130,6 +130,12 @@ describe('dispatcher: delivering jobs from DELIVERIES to local receivers', () =>
       ['success', 3, 200, undefined],
     ]);
     expect(r.requests.map((req) => req.headers['webhook-id'])).toEqual([j.deliveryId, j.deliveryId, j.deliveryId]);
+    // The log gets every attempt's headers, and the body of those that did not succeed (DELIVERY_LOG_BODIES).
+    expect(outcomes.map((o) => [o.request?.headers['webhook-id'], o.request?.bodyExcerpt])).toEqual([
+      [j.deliveryId, r.requests[0].body],
+      [j.deliveryId, r.requests[1].body],
+      [j.deliveryId, undefined],
+    ]);
     // The policy's delay (100 ms) separates the attempts.
     expect(r.requests[1].at - r.requests[0].at).toBeGreaterThanOrEqual(90);
   });

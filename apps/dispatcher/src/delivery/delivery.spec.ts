@@ -159,6 +159,14 @@ describe('preparing a delivery', () => {
 
     const big = { ...prepared, body: new TextEncoder().encode(`"${'é'.repeat(5000)}"`) };
     expect(loggedRequest(spec.TargetUrl, {}, big).bodyExcerpt).toHaveLength(2048);
+    // A success's body is left out unless DELIVERY_LOG_BODIES is `all` (HttpSender decides).
+    const withoutBody = loggedRequest(
+      spec.TargetUrl,
+      attemptHeaders('real-id', prepared, 1_700_000_000),
+      prepared,
+      false,
+    );
+    expect(withoutBody).toEqual({ url: logged.url, headers: logged.headers });
   });
 
   it('rejects secrets sealed with another key, invalid retry policies and unusable signing secrets', () => {

@@ -58,7 +58,12 @@ export class HttpSender {
         timeoutMs: this.config.WEBHOOK_REQUEST_TIMEOUT,
         dispatcherPool: this.pool,
       });
-      return { ...fromAttemptResult(result), request: loggedRequest(target.url.toString(), headers, prepared) };
+      // A success's body is what the delivery was meant to send: kept only when asked (decision 011).
+      const withBody = this.config.DELIVERY_LOG_BODIES === 'all' || result.kind !== 'success';
+      return {
+        ...fromAttemptResult(result),
+        request: loggedRequest(target.url.toString(), headers, prepared, withBody),
+      };
     } catch (err) {
       // deliverOnce throws only for requests that cannot be sent as configured (a reserved or
       // malformed header, an unusable signing secret): the same would happen on every retry.

@@ -181,16 +181,18 @@ const fromUtf8 = new TextDecoder();
 /**
  * An attempt's request as the delivery log keeps it. The webhook's own header values are masked as
  * the API shows them, since any of them may hold a credential (one Hookline's header replaced shows
- * Hookline's value); only the start of the body is kept.
+ * Hookline's value); only the start of the body is kept, and only when `withBody`.
  */
 export function loggedRequest(
   url: string,
   headers: Record<string, string>,
   prepared: PreparedDelivery,
+  withBody = true,
 ): AttemptRequest {
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(requestHeaders(headers)))
     shown[name] = SECRET_HEADERS.has(name) || prepared.headers[name] === value ? maskSecret(value) : value;
+  if (!withBody) return { url, headers: shown };
   // Four bytes per character at most, so the slice never needs more of the body than this.
   const start = fromUtf8.decode(prepared.body.subarray(0, 4 * MAX_LOGGED_BODY_CHARS));
   return { url, headers: shown, bodyExcerpt: start.slice(0, MAX_LOGGED_BODY_CHARS) };

@@ -20,8 +20,11 @@ export interface AttemptRecord {
   TraceID?: string | null;
   /** The fields below are absent on entries from before the log kept them. */
   ErrorKind?: DeliveryErrorKind | null;
-  /** What was sent (secrets masked, body cut short); null when the attempt sent nothing. */
-  Request?: { Url: string; Headers: Record<string, string>; BodyExcerpt: string } | null;
+  /**
+   * What was sent (secrets masked, body cut short, or null when the dispatcher kept no body for
+   * the attempt); null when the attempt sent nothing.
+   */
+  Request?: { Url: string; Headers: Record<string, string>; BodyExcerpt: string | null } | null;
   /** The receiver's answer; null when none arrived. */
   Response?: { Headers: Record<string, string>; BodyExcerpt: string } | null;
 }

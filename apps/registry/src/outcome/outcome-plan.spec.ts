@@ -6,7 +6,10 @@ import {
   planFailedDeliveries,
   planLastProcessing,
   planLog,
+  pendingCountsOf,
   planStatsCount,
+  STALE_PENDING_COUNT_MS,
+  stalePendingFields,
   summarize,
   uncounted,
   type Countable,
@@ -217,29 +220,52 @@ describe('planning the writes of a batch of outcomes', () => {
       expect(uncounted(attempts, new Set(['pending']), new Set(['noted'])).map((a) => a.id)).toEqual(['fresh', 'lost']);
     });
 
+    it("reads every instance's pending count and the one stored before them; removes only others' stale ones", () => {
+      const now = new Date(T0 + STALE_PENDING_COUNT_MS + 5_000);
+      const state = {
+        _id: 'wh_1',
+        SubscriptionID: 100,
+        LastAttemptAt: null,
+        StatsPendingBy: {
+          me: { Batch: 'm', Attempts: ['m1'], At: new Date(T0) },
+          busy: { Batch: 'b', Attempts: ['b1'], At: new Date(T0 + 10_000) },
+          gone: { Batch: 'g', Attempts: ['g1', 'g2'], At: new Date(T0) },
+        },
+        StatsPending: { Batch: 'old', Attempts: ['o1'] },
+      };
+      const counts = pendingCountsOf(state);
+      expect(counts.flatMap(({ count }) => count.Attempts)).toEqual(['m1', 'b1', 'g1', 'g2', 'o1']);
+      expect(stalePendingFields(counts, 'me', now)).toEqual(['StatsPendingBy.gone', 'StatsPending']);
+      expect(pendingCountsOf({ _id: 'wh_2', SubscriptionID: 100, LastAttemptAt: null })).toEqual([]);
+    });
+
     const known: CountedWebhook = {
       subscriptionId: 100,
       lastAttemptAt: new Date(T0 + 2_000),
       dialect: null,
-      pendingBatch: null,
+      clears: ['StatsPendingBy.gone'],
     };
+    const at = new Date(T0 + 10_000);
+    const entry = (batch: string) => ({ slot: 'me', batch, at });
 
-    it('names the counted attempts in the pending entry and says whether they are newer than the Last* fields', () => {
+    it("names the counted attempts in the instance's pending entry, removes the stale ones it read, and says whether they are newer than the Last* fields", () => {
       const toCount = [countable('a', 3, false, true), countable('b', 1, true, true)];
-      expect(planStatsCount(100, 'wh_1', known, toCount, 'batch-1')).toEqual({
+      expect(planStatsCount(100, 'wh_1', known, toCount, entry('batch-1'))).toEqual({
         id: 'wh_1',
-        pending: { Batch: 'batch-1', Attempts: ['a', 'b'] },
+        slot: 'me',
+        pending: { Batch: 'batch-1', Attempts: ['a', 'b'], At: at },
+        clears: ['StatsPendingBy.gone'],
         update: summarize(toCount),
         newer: true,
       });
-      expect(planStatsCount(100, 'wh_1', known, [countable('c', 1, true, true)], 'batch-2')?.newer).toBe(false);
+      expect(planStatsCount(100, 'wh_1', known, [countable('c', 1, true, true)], entry('batch-2'))?.newer).toBe(false);
       const neverCounted = { ...known, lastAttemptAt: null };
-      expect(planStatsCount(100, 'wh_1', neverCounted, [countable('c', 1, true, true)], 'b')?.newer).toBe(true);
+      expect(planStatsCount(100, 'wh_1', neverCounted, [countable('c', 1, true, true)], entry('b'))?.newer).toBe(true);
     });
 
     it("counts nothing for another subscription's webhook, nor when every attempt was counted", () => {
-      expect(planStatsCount(200, 'wh_1', known, [countable('a', 3, true, true)], 'b')).toBeNull();
-      expect(planStatsCount(100, 'wh_1', known, [], 'b')).toBeNull();
+      expect(planStatsCount(200, 'wh_1', known, [countable('a', 3, true, true)], entry('b'))).toBeNull();
+      expect(planStatsCount(100, 'wh_1', known, [], entry('b'))).toBeNull();
     });
   });
 
@@ -277,7 +303,7 @@ describe('planning the writes of a batch of outcomes', () => {
   });
 
   describe("BMC's last processing (planLastProcessing)", () => {
-    const bmc: CountedWebhook = { subscriptionId: 100, lastAttemptAt: null, dialect: 'bmc', pendingBatch: null };
+    const bmc: CountedWebhook = { subscriptionId: 100, lastAttemptAt: null, dialect: 'bmc', clears: [] };
     const plan = (
       items: OutcomeItem[],
       known: Record<string, CountedWebhook>,

@@ -2,7 +2,8 @@ import { isTestDelivery, MAX_LOGGED_BODY_CHARS, type DeliveryOutcome } from '@ho
 import { traceIdOf } from '@hookline/service-kit';
 import type { NewFailedDelivery } from '../delivery-log/delivery-log.repository';
 import type { AttemptRecord } from '../delivery-log/delivery-log.schema';
-import type { StatsAttempt, StatsBatch, StatsUpdate } from '../webhook/webhook.repository';
+import type { StatsAttempt, StatsBatch, StatsState, StatsUpdate } from '../webhook/webhook.repository';
+import type { PendingStatsCount } from '../webhook/webhook.schema';
 import type { Dialect } from '../webhook/webhook.rules';
 
 /**
@@ -23,8 +24,8 @@ export interface CountedWebhook {
   subscriptionId: number;
   /** The attempt time the Last* fields describe, as far as this instance knows. */
   lastAttemptAt: Date | null;
-  /** The pending count this instance last saw on the webhook or wrote there (its Batch). */
-  pendingBatch: string | null;
+  /** Other pending counts read and noted as counted, which this instance's next count removes (their fields). */
+  clears: string[];
   /** Whose payload rules the webhook follows: BMC's also process failed callbacks once more. */
   dialect: Dialect | null;
 }
@@ -103,7 +104,11 @@ export function planLog(items: readonly OutcomeItem[]): LogPlan {
       TraceID: traceIdOf(outcome.traceparent),
       ErrorKind: outcome.errorKind ?? null,
       Request: outcome.request
-        ? { Url: outcome.request.url, Headers: outcome.request.headers, BodyExcerpt: outcome.request.bodyExcerpt }
+        ? {
+            Url: outcome.request.url,
+            Headers: outcome.request.headers,
+            BodyExcerpt: outcome.request.bodyExcerpt ?? null,
+          }
         : null,
       // A status means an answer arrived, even one with an empty body.
       Response:
@@ -171,6 +176,39 @@ export function planEffects(
   return plan;
 }
 
+/**
+ * Another instance's pending count older than this when read is removed by the next count that
+ * read it (after noting it as counted): its writer is gone, or counts the webhook rarely.
+ */
+export const STALE_PENDING_COUNT_MS = 60_000;
+
+/** A webhook's pending counts: each instance's (StatsPendingBy), and the one stored before those. */
+export function pendingCountsOf(state: StatsState): { field: string; count: PendingStatsCount }[] {
+  const counts = Object.entries(state.StatsPendingBy ?? {}).map(([slot, count]) => ({
+    field: `StatsPendingBy.${slot}`,
+    count,
+  }));
+  return state.StatsPending ? [...counts, { field: 'StatsPending', count: state.StatsPending }] : counts;
+}
+
+/**
+ * The pending counts the next count of `slot` removes: other instances' stale ones and the one
+ * stored before StatsPendingBy, all read (and noted as counted) by now. An instance writing its
+ * entry meanwhile wrote a fresh one, which is kept.
+ */
+export function stalePendingFields(
+  counts: readonly { field: string; count: PendingStatsCount }[],
+  slot: string,
+  now: Date,
+): string[] {
+  return counts
+    .filter(({ field, count }) => {
+      if (field === `StatsPendingBy.${slot}`) return false;
+      return !count.At || now.getTime() - new Date(count.At).getTime() > STALE_PENDING_COUNT_MS;
+    })
+    .map(({ field }) => field);
+}
+
 /** Attempts logged before this batch whose count must be looked up: not fresh, not in the pending entry. */
 export function attemptsToLookUp(attempts: readonly Countable[], pending: ReadonlySet<string>): string[] {
   return attempts.filter((a) => !a.fresh && !pending.has(a.id)).map((a) => a.id);
@@ -190,19 +228,27 @@ export function uncounted(
 
 /**
  * Step 3: the stats update for one webhook, or null when there is nothing to count or the webhook is
- * another subscription's (its stats are not this tenant's to change). `batch` names the pending entry.
+ * another subscription's (its stats are not this tenant's to change). `entry` names the counting
+ * instance's pending entry (its slot), this count's batch and when it is written.
  */
 export function planStatsCount(
   subscriptionId: number,
   webhookId: string,
   known: CountedWebhook,
   toCount: readonly Countable[],
-  batch: string,
+  entry: { slot: string; batch: string; at: Date },
 ): StatsUpdate | null {
   if (known.subscriptionId !== subscriptionId || toCount.length === 0) return null;
   const update = summarize([...toCount]);
   const newer = known.lastAttemptAt === null || known.lastAttemptAt <= update.newest.at;
-  return { id: webhookId, pending: { Batch: batch, Attempts: toCount.map((a) => a.id) }, update, newer };
+  return {
+    id: webhookId,
+    slot: entry.slot,
+    pending: { Batch: entry.batch, Attempts: toCount.map((a) => a.id), At: entry.at },
+    clears: known.clears,
+    update,
+    newer,
+  };
 }
 
 /** Step 4: failed deliveries kept for replay, from the logged outcomes not refused so far. */

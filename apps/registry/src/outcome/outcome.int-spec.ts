@@ -198,38 +198,62 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
     expect(first.body).toMatchObject({ FireCount: 17, ErrorCount: 0, LastStatus: 200 });
   }, 180_000);
 
-  it('counts an attempt once when the registry died between counting it and noting it in the log', async () => {
-    const w = await newWebhook();
-    const path = `/api/v2/webhook/${w.ObjectUUID}`;
-    const first = outcome(w.ObjectUUID, { at: '2024-02-01T00:00:00.000Z' });
-    await publishOutcome(first);
-    const db = h.registry.app.get<Connection>(getConnectionToken());
-    const webhooks = db.collection<{ _id: string; StatsPending: { Batch: string; Attempts: string[] } | null }>(
-      'webhooks',
-    );
-    const counted = db.collection<{ _id: string }>('counted_attempts');
-    const attemptId = `${first.at}|${first.deliveryId}#1`;
-    // The first count settled completely, so its own late writes cannot undo the state set up below.
-    await waitFor(async () => (await counted.findOne({ _id: attemptId })) !== null);
-    expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
-    expect((await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPending?.Attempts).toEqual([attemptId]);
-    // What a registry killed right after the count leaves: the webhook counted it, nothing notes it as counted.
-    await webhooks.updateOne(
-      { _id: w.ObjectUUID },
-      { $set: { StatsPending: { Batch: 'count-of-a-killed-registry', Attempts: [attemptId] } } },
-    );
-    await counted.deleteOne({ _id: attemptId });
+  type PendingCount = { Batch: string; Attempts: string[]; At?: Date };
+  const killedRegistrysCount: [string, (attemptId: string) => Record<string, unknown>][] = [
+    [
+      'in its own entry',
+      (attemptId) => ({
+        StatsPendingBy: {
+          'killed-registry': { Batch: 'count-of-a-killed-registry', Attempts: [attemptId], At: new Date() },
+        },
+      }),
+    ],
+    [
+      'as the one pending count of the version before (then removed)',
+      (attemptId) => ({
+        StatsPendingBy: {},
+        StatsPending: { Batch: 'count-of-a-killed-registry', Attempts: [attemptId] },
+      }),
+    ],
+  ];
 
-    // The outcome comes again (the dead registry never acked it): not counted twice.
-    await h.publish(SUBJECTS.outcome('100', w.ObjectUUID), first, 'redelivered-after-kill');
-    await waitFor(async () => (await counted.findOne({ _id: attemptId })) !== null);
-    expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
-    // The next attempt of the webhook counts as usual.
-    await publishOutcome(outcome(w.ObjectUUID, { at: '2024-02-01T00:00:01.000Z' }));
-    await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 2);
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await h.request('GET', path, { key })).body.FireCount).toBe(2);
-  });
+  it.each(killedRegistrysCount)(
+    'counts an attempt once when the registry died between counting it and noting it in the log, its count %s',
+    async (_shape, leftByKilledRegistry) => {
+      const w = await newWebhook();
+      const path = `/api/v2/webhook/${w.ObjectUUID}`;
+      const first = outcome(w.ObjectUUID, { at: '2024-02-01T00:00:00.000Z' });
+      await publishOutcome(first);
+      const db = h.registry.app.get<Connection>(getConnectionToken());
+      const webhooks = db.collection<{
+        _id: string;
+        StatsPendingBy?: Record<string, PendingCount>;
+        StatsPending?: PendingCount | null;
+      }>('webhooks');
+      const counted = db.collection<{ _id: string }>('counted_attempts');
+      const attemptId = `${first.at}|${first.deliveryId}#1`;
+      // The first count settled completely, so its own late writes cannot undo the state set up below.
+      await waitFor(async () => (await counted.findOne({ _id: attemptId })) !== null);
+      expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
+      const pendingAfterFirst = (await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPendingBy ?? {};
+      expect(Object.values(pendingAfterFirst).map((count) => count.Attempts)).toEqual([[attemptId]]);
+      // What a registry killed right after the count leaves: the webhook counted it, nothing notes it as counted.
+      await webhooks.updateOne({ _id: w.ObjectUUID }, { $set: leftByKilledRegistry(attemptId) });
+      await counted.deleteOne({ _id: attemptId });
+
+      // The outcome comes again (the dead registry never acked it): not counted twice.
+      await h.publish(SUBJECTS.outcome('100', w.ObjectUUID), first, `redelivered-after-kill-${randomUUID()}`);
+      await waitFor(async () => (await counted.findOne({ _id: attemptId })) !== null);
+      expect((await h.request('GET', path, { key })).body.FireCount).toBe(1);
+      // The next attempt of the webhook counts as usual.
+      await publishOutcome(outcome(w.ObjectUUID, { at: '2024-02-01T00:00:01.000Z' }));
+      await waitFor(async () => (await h.request('GET', path, { key })).body.FireCount === 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await h.request('GET', path, { key })).body.FireCount).toBe(2);
+      // A pending count of the version before, read and noted, is gone with that count.
+      expect((await webhooks.findOne({ _id: w.ObjectUUID }))?.StatsPending ?? null).toBeNull();
+    },
+  );
 
   it('counts an attempt once when its count timed out on a stalled database but was stored', async () => {
     const w = await newWebhook();
@@ -291,15 +315,16 @@ describe('registry and the dispatcher contract: OUTCOMES in, DELIVERIES out', ()
       Error: null,
       At: new Date(late.at),
     });
-    await db
-      .collection('webhooks')
-      .updateOne(
-        { _id: w.ObjectUUID as never },
-        { $inc: { FireCount: 1 }, $set: { StatsPending: { Batch: 'killed-instance', Attempts: [lateId] } } },
-      );
+    await db.collection('webhooks').updateOne(
+      { _id: w.ObjectUUID as never },
+      {
+        $inc: { FireCount: 1 },
+        $set: { 'StatsPendingBy.killed-instance': { Batch: 'killed', Attempts: [lateId], At: new Date() } },
+      },
+    );
     expect(await fireCount()).toBe(2);
 
-    // This instance knows the webhook, so its next count replaces that entry without reading it first.
+    // This instance knows the webhook, so its next count is written without reading it first.
     await publishOutcome(outcome(w.ObjectUUID, { at: '2024-05-01T00:00:02.000Z' }));
     await waitFor(async () => (await fireCount()) === 3);
     // Then the killed instance's outcome comes again: counted already, by the late write.

@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { DeliveryOutcome } from '@hookline/contracts';
 import { BoundedMap, BoundedSet, GroupCommit } from '@hookline/service-kit';
-import type { PendingStatsCount } from '../webhook/webhook.schema';
 import { DeliveryLogRepository } from '../delivery-log/delivery-log.repository';
-import { WebhookRepository, type StatsApplied, type StatsState, type StatsUpdate } from '../webhook/webhook.repository';
+import { WebhookRepository, type StatsState, type StatsUpdate } from '../webhook/webhook.repository';
 import { WebhookService } from '../webhook/webhook.service';
 import {
   attemptsToLookUp,
   planEffects,
   planFailedDeliveries,
   planLastProcessing,
+  pendingCountsOf,
   planLog,
   planStatsCount,
+  stalePendingFields,
   uncounted,
   type Countable,
   type CountedWebhook,
@@ -55,6 +56,8 @@ const rejected = (reason: unknown): PromiseSettledResult<OutcomeResult> => ({ st
 @Injectable()
 export class OutcomeService {
   private readonly logger = new Logger('OutcomeService');
+  /** This instance's key in each webhook's StatsPendingBy: new at every start, so never another's. */
+  private readonly slot = randomBytes(6).toString('hex');
   /** Webhooks this instance counted since it started, and what it knows of them. */
   private readonly countedWebhooks = new BoundedMap<string, CountedWebhook>(MAX_REMEMBERED_WEBHOOKS);
   private readonly absentWebhooks = new BoundedSet<string>(MAX_REMEMBERED_WEBHOOKS);
@@ -143,33 +146,24 @@ export class OutcomeService {
         notCounted(group.webhookId, group.members, err);
       }
     }
-    let stored: PromiseSettledResult<StatsApplied>[];
+    let stored: PromiseSettledResult<boolean>[];
     try {
       stored = await this.webhooks.applyStatsMany(counts.map((c) => c.stats));
     } catch (err) {
       stored = counts.map((): PromiseRejectedResult => ({ status: 'rejected', reason: err }));
     }
-    const applied: { subscriptionId: number; webhookId: string; entry: PendingStatsCount; members: number[] }[] = [];
-    const countedElsewhere: { subscriptionId: number; ids: string[] }[] = [];
+    const applied: { subscriptionId: number; webhookId: string; ids: string[]; members: number[] }[] = [];
     counts.forEach(({ subscriptionId, webhookId, members, known, stats }, k) => {
       const result = stored[k];
       if (result.status === 'rejected') return notCounted(webhookId, members, result.reason);
-      const { stored: isStored, replaced } = result.value;
-      if (!isStored) return this.absent(webhookId);
-      // A count this instance never saw was replaced: another process wrote it after this one last
-      // looked (e.g. a killed instance's write the server ran late). It is counted, so note it too.
-      if (replaced && replaced.Batch !== known.pendingBatch)
-        countedElsewhere.push({ subscriptionId, ids: replaced.Attempts });
-      known.pendingBatch = stats.pending.Batch;
+      if (!result.value) return this.absent(webhookId);
+      known.clears = [];
       if (stats.newer) known.lastAttemptAt = stats.update.newest.at;
-      applied.push({ subscriptionId, webhookId, entry: stats.pending, members });
+      applied.push({ subscriptionId, webhookId, ids: stats.pending.Attempts, members });
     });
     // Noted as counted all at once; until then each webhook's pending entry says so.
     try {
-      await this.log.markCounted([
-        ...countedElsewhere,
-        ...applied.map(({ subscriptionId, entry }) => ({ subscriptionId, ids: entry.Attempts })),
-      ]);
+      await this.log.markCounted(applied.map(({ subscriptionId, ids }) => ({ subscriptionId, ids })));
     } catch (err) {
       for (const { webhookId, members } of applied) {
         // Its pending entry is not noted yet: the next count must read it before replacing it.
@@ -216,16 +210,16 @@ export class OutcomeService {
    * one update of the webhook (made by count, beside the other webhooks'); noting
    * the attempts as counted (counted_attempts) comes after.
    * An attempt logged by this batch (`fresh`) cannot have been counted; one logged before was
-   * counted if the webhook's pending entry or a note names it. Returns the update to make, or
-   * null when there is nothing to count.
+   * counted if a pending entry or a note names it. Returns the update to make, or null when there
+   * is nothing to count.
    *
    * The webhook is read only when this instance has not counted it since it started (a batch reads
-   * all those in one query), or for attempts logged before: then a pending entry it finds is noted before the count replaces it.
-   * Otherwise the count is one update by the bare `_id` (no read first). The price, with several
-   * registry instances: concurrent copies of one outcome may both count it, and the Last* fields
-   * follow the attempts in the order each instance saw them. A pending entry another process
-   * wrote meanwhile is noted when a count replaces it (count), so a killed instance's late write is
-   * not counted twice.
+   * all those in one query), or for attempts logged before: then the pending entries it finds are
+   * noted as counted. Otherwise the count is one update by the bare `_id` (no read first). Each
+   * instance writes only its own entry (StatsPendingBy), so a killed instance's count that reaches
+   * the server late stays there until read. The price, with several registry instances:
+   * concurrent copies of one outcome may both count it, and the Last* fields follow the attempts
+   * in the order each instance saw them.
    */
   private async planCount(
     { subscriptionId, webhookId, attempts }: CountGroup,
@@ -235,23 +229,29 @@ export class OutcomeService {
     if (this.absentWebhooks.has(webhookId)) return null;
     let known = this.countedWebhooks.get(webhookId);
     let toCount: Countable[] = attempts;
+    const now = new Date();
     if (!known || attempts.some((a) => !a.fresh)) {
       const state = read ?? (await this.webhooks.statsState(webhookId));
       if (!state) return this.absent(webhookId);
-      const pending = state.StatsPending;
-      if (pending) await this.log.markCounted([{ subscriptionId: state.SubscriptionID, ids: pending.Attempts }]);
-      const inPending = new Set(pending?.Attempts ?? []);
+      const pending = pendingCountsOf(state);
+      const inPending = new Set(pending.flatMap(({ count }) => count.Attempts));
+      if (inPending.size > 0)
+        await this.log.markCounted([{ subscriptionId: state.SubscriptionID, ids: [...inPending] }]);
       const counted = await this.log.countedAmong(attemptsToLookUp(attempts, inPending));
       toCount = uncounted(attempts, inPending, counted);
       known = {
         subscriptionId: state.SubscriptionID,
         lastAttemptAt: state.LastAttemptAt,
-        pendingBatch: pending?.Batch ?? null,
+        clears: stalePendingFields(pending, this.slot, now),
         dialect: state.Dialect ?? null,
       };
       this.countedWebhooks.set(webhookId, known);
     }
-    const stats = planStatsCount(subscriptionId, webhookId, known, toCount, randomUUID());
+    const stats = planStatsCount(subscriptionId, webhookId, known, toCount, {
+      slot: this.slot,
+      batch: randomUUID(),
+      at: now,
+    });
     return stats && { known, stats };
   }
 

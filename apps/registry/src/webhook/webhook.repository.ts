@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { DEFAULT_CLIENT_AUTH_METHOD } from '@hookline/contracts';
 import { mongo, type QueryFilter, type Model, type SortOrder } from 'mongoose';
-import { MAX_WRITES_AT_ONCE } from '@hookline/service-kit';
+import { MAX_UPDATES_PER_COMMAND } from '@hookline/service-kit';
 import type { WebhookEventName } from './webhook.rules';
 import {
   WEBHOOK_MODEL,
@@ -68,25 +68,29 @@ export interface StatsBatch {
 /** One webhook's share of applyStatsMany. */
 export interface StatsUpdate {
   id: string;
-  /** Becomes the webhook's pending count: the attempts this update counts. */
+  /** The counting instance's key in the webhook's StatsPendingBy. */
+  slot: string;
+  /** Becomes the instance's pending count there: the attempts this update counts. */
   pending: PendingStatsCount;
+  /** Fields of pending counts read and noted as counted, removed by this update (see OutcomeService). */
+  clears: string[];
   update: StatsBatch;
   /** The batch's newest attempt is newer than the one the Last* fields describe. */
   newer: boolean;
 }
 
-/** What one stats update found: whether its webhook is stored, and the pending count it replaced. */
-export interface StatsApplied {
-  stored: boolean;
-  replaced: PendingStatsCount | null;
-}
-
 /** A webhook's fields that counting its stats reads (StatsState). */
-const STATS_STATE_FIELDS = { SubscriptionID: 1, LastAttemptAt: 1, StatsPending: 1, Dialect: 1 } as const;
+const STATS_STATE_FIELDS = {
+  SubscriptionID: 1,
+  LastAttemptAt: 1,
+  StatsPendingBy: 1,
+  StatsPending: 1,
+  Dialect: 1,
+} as const;
 
 /** A webhook's fields that counting its stats reads (and its dialect, for what a success brings about). */
-export type StatsState = Pick<WebhookRecord, '_id' | 'SubscriptionID' | 'LastAttemptAt' | 'StatsPending'> &
-  Partial<Pick<WebhookRecord, 'Dialect'>>;
+export type StatsState = Pick<WebhookRecord, '_id' | 'SubscriptionID' | 'LastAttemptAt'> &
+  Partial<Pick<WebhookRecord, 'Dialect' | 'StatsPendingBy' | 'StatsPending'>>;
 
 /** All MongoDB access to webhooks. Every method takes the subscription, so no query can forget it. */
 @Injectable()
@@ -228,28 +232,45 @@ export class WebhookRepository {
 
   /**
    * Counts attempts in the read-only stats of several webhooks: one atomic update per webhook that
-   * also makes `pending` its pending count, without bumping its version (the definition did not
-   * change). Each filter is the bare `_id`, as in statsState; at most MAX_WRITES_AT_ONCE at
-   * once. Answers per update whether its webhook is stored and the pending count the update
-   * replaced (counted by whoever wrote it), or why it failed (its fate then unknown).
+   * also makes `pending` the instance's pending count, without bumping its version (the definition
+   * did not change). MAX_UPDATES_PER_COMMAND updates per command, one round trip each (and one
+   * transaction on the embedded server, which makes each update cheaper: docs/storage.md). Each
+   * filter is the bare `_id`, as in statsState. Answers per update whether its webhook is stored
+   * (looked up one by one only when a command matched fewer than it updated), or why that update
+   * failed (its fate then unknown).
    */
-  async applyStatsMany(updates: StatsUpdate[]): Promise<PromiseSettledResult<StatsApplied>[]> {
-    const results: PromiseSettledResult<StatsApplied>[] = [];
-    for (let from = 0; from < updates.length; from += MAX_WRITES_AT_ONCE)
-      results.push(
-        ...(await Promise.allSettled(updates.slice(from, from + MAX_WRITES_AT_ONCE).map((u) => this.applyStats(u)))),
-      );
+  async applyStatsMany(updates: StatsUpdate[]): Promise<PromiseSettledResult<boolean>[]> {
+    const results: PromiseSettledResult<boolean>[] = [];
+    for (let from = 0; from < updates.length; from += MAX_UPDATES_PER_COMMAND)
+      results.push(...(await this.applyStatsCommand(updates.slice(from, from + MAX_UPDATES_PER_COMMAND))));
     return results;
   }
 
-  private async applyStats(update: StatsUpdate): Promise<StatsApplied> {
-    // Through the driver: these are plain values already, as the schema stores them.
-    const collection = this.model.collection as unknown as mongo.Collection<WebhookRecord>;
-    // The whole document before: FerretDB 1.x refuses a projection on findAndModify (docs/storage.md).
-    const before = await collection.findOneAndUpdate({ _id: update.id }, statsUpdateOf(update), {
-      returnDocument: 'before',
-    });
-    return { stored: before !== null, replaced: before?.StatsPending ?? null };
+  private async applyStatsCommand(updates: StatsUpdate[]): Promise<PromiseSettledResult<boolean>[]> {
+    let matched: number;
+    const failed = new Map<number, unknown>();
+    try {
+      // Through the driver: these are plain values already, as the schema stores them.
+      const collection = this.model.collection as unknown as mongo.Collection<WebhookRecord>;
+      matched = (await collection.bulkWrite(updates.map(statsOperation), { ordered: false })).matchedCount;
+    } catch (err) {
+      if (!(err instanceof mongo.MongoBulkWriteError)) return updates.map(() => ({ status: 'rejected', reason: err }));
+      matched = err.result.matchedCount;
+      for (const writeError of ([] as mongo.WriteError[]).concat(err.writeErrors))
+        failed.set(writeError.index, new Error(writeError.errmsg ?? `stats update ${writeError.index} failed`));
+    }
+    const allStored = matched === updates.length - failed.size;
+    return Promise.all(
+      updates.map(async ({ id }, i): Promise<PromiseSettledResult<boolean>> => {
+        if (failed.has(i)) return { status: 'rejected', reason: failed.get(i) };
+        try {
+          const stored = allStored || (await this.model.findOne({ _id: id }, { _id: 1 }).lean().exec()) !== null;
+          return { status: 'fulfilled', value: stored };
+        } catch (err) {
+          return { status: 'rejected', reason: err };
+        }
+      }),
+    );
   }
 
   private live(subscriptionId: number, conditions: QueryFilter<WebhookRecord>): QueryFilter<WebhookRecord> {
@@ -258,23 +279,36 @@ export class WebhookRepository {
 }
 
 /** A webhook's stats update as applyStatsMany sends it: plain values, as the schema stores them. */
-function statsUpdateOf({ pending, update, newer }: StatsUpdate): mongo.UpdateFilter<WebhookRecord> {
+function statsOperation({
+  id,
+  slot,
+  pending,
+  clears,
+  update,
+  newer,
+}: StatsUpdate): mongo.AnyBulkWriteOperation<WebhookRecord> {
   const { newest } = update;
   const latest = {
     ...(update.lastSuccess && { LastSuccess: update.lastSuccess }),
     ...(update.lastFailure && { LastFailure: update.lastFailure }),
   };
   return {
-    $inc: { FireCount: update.fired, ...(update.errorsSinceSuccess === null && { ErrorCount: update.failed }) },
-    ...(Object.keys(latest).length > 0 && { $max: latest }),
-    $set: {
-      StatsPending: pending,
-      ...(update.errorsSinceSuccess !== null && { ErrorCount: update.errorsSinceSuccess }),
-      ...(newer && {
-        LastAttemptAt: newest.at,
-        LastStatus: newest.status,
-        LastWebhookResponseTime: newest.latencyMs,
-      }),
+    updateOne: {
+      filter: { _id: id },
+      update: {
+        $inc: { FireCount: update.fired, ...(update.errorsSinceSuccess === null && { ErrorCount: update.failed }) },
+        ...(Object.keys(latest).length > 0 && { $max: latest }),
+        $set: {
+          [`StatsPendingBy.${slot}`]: pending,
+          ...(update.errorsSinceSuccess !== null && { ErrorCount: update.errorsSinceSuccess }),
+          ...(newer && {
+            LastAttemptAt: newest.at,
+            LastStatus: newest.status,
+            LastWebhookResponseTime: newest.latencyMs,
+          }),
+        },
+        ...(clears.length > 0 && { $unset: Object.fromEntries(clears.map((field) => [field, ''])) }),
+      },
     },
   };
 }

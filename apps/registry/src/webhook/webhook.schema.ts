@@ -98,16 +98,21 @@ export interface WebhookStats {
   /** Time of the attempt LastStatus and LastWebhookResponseTime describe. */
   LastAttemptAt: Date | null;
   /**
-   * The count these stats took last, naming its attempts: set in the same update as the count, so
-   * a registry killed before it noted them as counted neither loses nor repeats the count (see
-   * OutcomeService).
+   * Each registry instance's last count of these stats, naming its attempts, by instance: set in
+   * the same update as the count, so a registry killed before it noted them as counted neither
+   * loses nor repeats the count. One entry per instance, so no instance replaces another's unread
+   * (see OutcomeService).
    */
-  StatsPending: PendingStatsCount | null;
+  StatsPendingBy?: Record<string, PendingStatsCount>;
+  /** The one pending count stored before StatsPendingBy: read like an entry of it, then removed. */
+  StatsPending?: PendingStatsCount | null;
 }
 
 export interface PendingStatsCount {
   Batch: string;
   Attempts: string[];
+  /** When the instance wrote it; absent on entries written before StatsPendingBy. */
+  At?: Date;
 }
 
 /** A change whose WEBHOOKS event is not yet known to be published (transactional outbox on the document). */
@@ -206,9 +211,11 @@ export const WebhookSchema = new Schema<WebhookRecord>(
     LastSuccess: { type: Date, default: null },
     LastFailure: { type: Date, default: null },
     LastAttemptAt: { type: Date, default: null },
+    // Written and read through the driver only (OutcomeService): keys are instance ids.
+    StatsPendingBy: { type: Schema.Types.Mixed },
     StatsPending: {
       type: new Schema({ Batch: { type: String, required: true }, Attempts: [String] }, { _id: false }),
-      default: null,
+      default: undefined,
     },
     PendingEvent: { type: Schema.Types.Mixed, default: null },
     DeletedAt: { type: Date, default: null },

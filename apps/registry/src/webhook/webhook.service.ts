@@ -127,7 +127,6 @@ export class WebhookService {
       LastSuccess: null,
       LastFailure: null,
       LastAttemptAt: null,
-      StatsPending: null,
       PendingEvent: { Kind: 'created', ObjectVersion: 1 },
       DeletedAt: null,
     });

@@ -18,11 +18,13 @@ export interface ServerCapabilities {
 }
 
 /**
- * Writes one caller sends at once. FerretDB 1.x holds one pooled backend connection per open query
- * (100 on SQLite, 50 on PostgreSQL) and a command of a hundred updates waited forever for one more
- * (docs/storage.md): sixteen single-update commands at once stay well inside either pool.
+ * Single-document updates sent in one write command, at most. FerretDB 1.x keeps each update's
+ * query open until the whole command ends, one pooled backend connection each (100 on SQLite, 50
+ * on PostgreSQL), and then waits for one more to write: a command of a hundred updates waited
+ * forever, and with it every later write to the server (docs/storage.md). Sixteen leaves room for
+ * three such commands at once on PostgreSQL; MongoDB takes them in any number.
  */
-export const MAX_WRITES_AT_ONCE = 16;
+export const MAX_UPDATES_PER_COMMAND = 16;
 
 /** Explained to tell FerretDB's backends apart: only PostgreSQL's plans say `Node Type`. */
 const PROBE_COLLECTION = 'hookline_server_probe';

@@ -23,7 +23,9 @@ function Headers({ label, headers }: { label: string; headers: Record<string, st
   );
 }
 
-function Body({ label, text }: { label: string; text: string }) {
+function Body({ label, text }: { label: string; text: string | null }) {
+  if (text === null)
+    return <Text c="dimmed">Body not kept: the delivery log keeps the bodies of attempts that did not succeed.</Text>;
   if (!text) return <Text c="dimmed">Empty body.</Text>;
   return (
     <Code block aria-label={label} style={{ maxHeight: 260, overflow: 'auto' }}>

@@ -153,7 +153,13 @@ export class AttemptRequestDto {
       'Every header sent, names lower-cased; credentials, the signature and the webhook’s own values masked.',
   })
   Headers!: Record<string, string>;
-  @ApiProperty({ description: 'The start of the body sent (2,048 characters at most).' }) BodyExcerpt!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'The start of the body sent (2,048 characters at most); null when the dispatcher keeps no body for the attempt (a success, unless its DELIVERY_LOG_BODIES is `all`).',
+  })
+  BodyExcerpt!: string | null;
 }
 
 export class AttemptReceiverResponseDto {

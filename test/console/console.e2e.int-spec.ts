@@ -74,12 +74,35 @@ describe('the console in a browser', () => {
     await expectPage(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible();
   });
 
-  it('signs in with the admin key the stack prints', async () => {
+  it('signs in with the admin key the stack prints, and makes a key for another tenant with it', async () => {
     await page.goto(e2e.stack.publicUrl);
     await signIn(e2e.stack.adminKey);
     await expectPage(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
     await expectPage(page.getByTestId('tenant')).toHaveText(/^Tenant \d+$/);
     await expectPage(page.getByTestId('role')).toHaveText('admin');
+
+    // Only the operator's key names the tenant of a new key (and of a new user).
+    await page.getByRole('link', { name: 'Operations' }).click();
+    const form = page.getByRole('form', { name: 'Add an API key' });
+    await form.getByRole('textbox', { name: /^Name/ }).fill('tenant 7321 ingest');
+    await form.getByRole('textbox', { name: /^Tenant/ }).fill('7321');
+    await form.getByRole('button', { name: 'Add key' }).click();
+    await expectPage(page.getByTestId('secret')).toHaveText(/^hk_\S{16,}$/);
+    const secret = (await page.getByTestId('secret').textContent())!.trim();
+    const row = page
+      .getByRole('table', { name: 'API keys' })
+      .getByRole('row')
+      .filter({ hasText: 'tenant 7321 ingest' });
+    await expectPage(row).toContainText('7321');
+    expect((await e2e.public(secret).request('GET', '/api/v2/apikey/current')).body).toMatchObject({
+      SubscriptionID: 7321,
+      Roles: ['integration'],
+      Operator: false,
+    });
+    await page.getByRole('link', { name: 'Users' }).click();
+    await expectPage(
+      page.getByRole('form', { name: 'Add a user' }).getByRole('textbox', { name: /^Tenant/ }),
+    ).toBeVisible();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expectPage(page.getByRole('heading', { name: 'Sign in to Hookline' })).toBeVisible();
   });
@@ -499,6 +522,9 @@ describe('the console in a browser', () => {
     await page.goto(`${e2e.stack.publicUrl}/operations`);
     await signIn();
     const form = page.getByRole('form', { name: 'Add an API key' });
+    // A tenant's admin makes keys for its own tenant only: no tenant to choose.
+    await expectPage(form.getByRole('textbox', { name: /^Name/ })).toBeVisible();
+    await expectPage(form.getByRole('textbox', { name: /^Tenant/ })).toHaveCount(0);
     await form.getByRole('textbox', { name: /^Name/ }).fill('ci pipeline');
     await form.getByRole('textbox', { name: /^Shared spaces/ }).fill('build-farm');
     await form.getByRole('textbox', { name: /^Shared spaces/ }).press('Enter');

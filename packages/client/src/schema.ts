@@ -1534,6 +1534,8 @@ export interface components {
       KeyID: string;
       Roles: ('admin' | 'integration' | 'read-only')[];
       SharedSpaces: string[];
+      /** @description True for the operator’s bootstrap key (HOOKLINE_ADMIN_KEY): it may name another tenant when it creates keys and users. */
+      Operator: boolean;
     };
     DeliveryOverviewDto: {
       WindowMinutes: number;

@@ -86,6 +86,7 @@ export function portalPrincipal(portal: Portal): Principal {
     KeyID: 'portal',
     Roles: portal.Scope === 'manage-webhooks' ? ['integration'] : ['read-only'],
     SharedSpaces: [],
+    Operator: false,
   };
 }
 

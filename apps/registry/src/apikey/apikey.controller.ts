@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiKeyGuard, Principal, Roles } from '@hookline/auth';
+import { ApiKeyGuard, isBootstrapKey, Principal, Roles } from '@hookline/auth';
 import { ApiKeyService } from './apikey.service';
 import {
   ApiKeyListDto,
@@ -35,6 +35,7 @@ export class CurrentPrincipalController {
       KeyID: principal.keyId,
       Roles: principal.roles,
       SharedSpaces: principal.sharedSpaces,
+      Operator: isBootstrapKey(principal),
     };
   }
 }

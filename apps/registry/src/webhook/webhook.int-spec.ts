@@ -630,7 +630,10 @@ describe('registry webhook API (real MongoDB-wire server and NATS)', () => {
       KeyID: expect.any(String),
       Roles: ['integration'],
       SharedSpaces: ['space-1'],
+      Operator: false,
     });
+    // The operator's key says so: the console then lets it name the tenant of new keys and users.
+    expect((await h.request('GET', '/api/v2/apikey/current', { key: ADMIN_KEY })).body.Operator).toBe(true);
     expect((await h.request('GET', '/api/v2/apikey/current')).status).toBe(401);
     expect(
       (

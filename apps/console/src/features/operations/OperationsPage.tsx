@@ -8,6 +8,7 @@ import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { RoleChoice } from '../../components/RoleChoice';
 import { SecretOnce } from '../../components/SecretOnce';
+import { TenantChoice, withTenant } from '../../components/TenantChoice';
 import { api, type ApiKey, type CreatedApiKey, type Role } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useSession } from '../../lib/session';
@@ -106,14 +107,20 @@ function AddApiKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
     mutationFn: api.createApiKey,
     onSuccess: () => client.invalidateQueries({ queryKey: ['ops', 'keys'] }),
   });
+  const { principal } = useSession();
   const form = useForm({
-    initialValues: { Name: '', Roles: ['integration'] as Role[], SharedSpaces: [] as string[] },
+    initialValues: {
+      Name: '',
+      Roles: ['integration'] as Role[],
+      SharedSpaces: [] as string[],
+      SubscriptionID: principal.SubscriptionID as number | string,
+    },
     validate: { Roles: (v) => (v.length > 0 ? null : 'Choose at least one role') },
   });
   const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
     failure.clear();
-    create.mutate(values, {
+    create.mutate(withTenant(values, principal.Operator), {
       onSuccess: (key) => {
         form.reset();
         onCreated(key);
@@ -133,6 +140,7 @@ function AddApiKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
               {...form.getInputProps('SharedSpaces')}
             />
           </SimpleGrid>
+          {principal.Operator && <TenantChoice {...form.getInputProps('SubscriptionID')} />}
           <RoleChoice label="Roles" {...form.getInputProps('Roles')} />
           <FormProblem title="The key was not made" problem={failure.problem} />
           <Button type="submit" w="fit-content" loading={create.isPending}>
@@ -165,6 +173,7 @@ function ApiKeys() {
             empty="No API keys."
             columns={[
               { header: 'Name', cell: (k) => k.Name },
+              ...(principal.Operator ? [{ header: 'Tenant', cell: (k: ApiKey) => k.SubscriptionID }] : []),
               { header: 'Key', cell: (k) => <Code>{k.Hint}…</Code> },
               { header: 'Roles', cell: (k) => k.Roles.join(', ') },
               { header: 'Shared spaces', cell: (k) => k.SharedSpaces.join(', ') || '—' },

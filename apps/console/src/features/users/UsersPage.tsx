@@ -18,24 +18,32 @@ import { FormProblem } from '../../components/FormProblem';
 import { ListTable } from '../../components/ListTable';
 import { QueryState } from '../../components/QueryState';
 import { RoleChoice } from '../../components/RoleChoice';
+import { TenantChoice, withTenant } from '../../components/TenantChoice';
 import { type Role, type User } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useFormProblem } from '../../lib/form-problem';
 import { usePageTitle } from '../../lib/page-title';
+import { useSession } from '../../lib/session';
 import { useCreateUser, useDisableUser, useSetRoles, useUsers } from './queries';
 
 function AddUser() {
   const create = useCreateUser();
   const [added, setAdded] = useState<string | null>(null);
+  const { principal } = useSession();
   const form = useForm({
-    initialValues: { Email: '', Password: '', Roles: ['read-only'] as Role[] },
+    initialValues: {
+      Email: '',
+      Password: '',
+      Roles: ['read-only'] as Role[],
+      SubscriptionID: principal.SubscriptionID as number | string,
+    },
     validate: { Roles: (v) => (v.length > 0 ? null : 'Choose at least one role') },
   });
   const failure = useFormProblem(form.setErrors);
   const submit = form.onSubmit((values) => {
     setAdded(null);
     failure.clear();
-    create.mutate(values, {
+    create.mutate(withTenant(values, principal.Operator), {
       onSuccess: (user) => {
         setAdded(user.Email);
         form.reset();
@@ -57,6 +65,7 @@ function AddUser() {
               {...form.getInputProps('Password')}
             />
           </SimpleGrid>
+          {principal.Operator && <TenantChoice {...form.getInputProps('SubscriptionID')} />}
           <RoleChoice label="Roles" {...form.getInputProps('Roles')} />
           <FormProblem title="The user was not added" problem={failure.problem} />
           {added && (

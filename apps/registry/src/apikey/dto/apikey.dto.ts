@@ -63,6 +63,11 @@ export class CurrentPrincipalDto {
   @ApiProperty({ description: 'The key (or session) the caller used.' }) KeyID!: string;
   @ApiProperty({ enum: ROLES, isArray: true }) Roles!: Role[];
   @ApiProperty({ type: [String] }) SharedSpaces!: string[];
+  @ApiProperty({
+    description:
+      'True for the operator’s bootstrap key (HOOKLINE_ADMIN_KEY): it may name another tenant when it creates keys and users.',
+  })
+  Operator!: boolean;
 }
 
 /** Fields a record may lack (bootstrap keys stored by older registries) read as the key authenticates them: not revoked. */

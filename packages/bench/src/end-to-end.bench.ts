@@ -46,7 +46,7 @@ import { CpuMeter, type CpuUse } from './cpu-meter';
 import { describeBuckets, waitBuckets } from './histograms';
 import { closedLoop, paced } from './load';
 import { settle as settleQueues } from './queues';
-import { logServiceOutput, stopStackOnSignal } from './stack-lifecycle';
+import { logServiceOutput, stopStackOnSignal, withProfiles } from './stack-lifecycle';
 import { fmtRate, log, median, quantile, table } from './stats';
 import { now, sleep, Tally } from './tally';
 
@@ -462,17 +462,6 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   let stack: ProcessStack | undefined;
   stopStackOnSignal(() => stack);
-  // BENCH_PROFILE=dispatcher,matcher: V8 CPU profiles of those services in BENCH_PROFILE_DIR.
-  const profileDir = process.env.BENCH_PROFILE_DIR ?? join(process.cwd(), 'bench-profiles');
-  const profiled = Object.fromEntries(
-    (process.env.BENCH_PROFILE ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((name) => [
-        name,
-        { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? `--cpu-prof --cpu-prof-dir=${profileDir}` },
-      ]),
-  );
   const urls = receivers.map((r) => `http://127.0.0.1:${r.port}`);
   // About the size of the fan-out payloads below ({rule, message} of a small Defect change).
   const bodyPadding = 'x'.repeat(1_500);
@@ -497,15 +486,13 @@ async function main(): Promise<void> {
     stack = await ProcessStack.start({
       services: ['registry', 'change-ingest', 'matcher', 'dispatcher'],
       env: { LOG_LEVEL: process.env.BENCH_TRACE ? 'warn' : 'error' },
-      serviceEnv: {
-        ...profiled,
+      serviceEnv: withProfiles({
         dispatcher: {
           WEBHOOK_ALLOW_HTTP: 'true',
           WEBHOOK_HTTP_PORTS: 'any',
           WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
-          ...profiled.dispatcher,
         },
-      },
+      }),
     });
     log(`stack: ready in ${((performance.now() - stackStarted) / 1000).toFixed(1)} s (${stack.infraSources.mongo})`);
     const client = await NatsClient.connect(stack.natsUrl, 'bench-producer');

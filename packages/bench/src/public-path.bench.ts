@@ -20,7 +20,7 @@
  *
  * Knobs: BENCH_ROUNDS (3), BENCH_PACED_SECONDS (30), BENCH_IDLE_SECONDS (60),
  * BENCH_MAX_DELIVERIES (10,000 per max run), BENCH_BATCH (100 changes per request in the batched
- * runs), BENCH_RUNS=max,batch,paced,idle (all by default). Quick check:
+ * runs), BENCH_RUNS=max,batch,paced,idle (all by default), BENCH_PROFILE as in end-to-end.bench.ts. Quick check:
  * `BENCH_ROUNDS=1 BENCH_PACED_SECONDS=5 BENCH_IDLE_SECONDS=10 BENCH_MAX_DELIVERIES=3000`.
  * Writes docs/benchmarks/<date>-public-path.md.
  */
@@ -36,7 +36,7 @@ import { describeBuckets, histogramBuckets, waitBuckets, type Buckets } from './
 import type { HttpLoadConfig, HttpLoadResult } from './http-load-config';
 import { settle as settleQueues } from './queues';
 import { commandLine, loadLine, writeResultFile } from './result-file';
-import { logServiceOutput, stopStackOnSignal } from './stack-lifecycle';
+import { logServiceOutput, stopStackOnSignal, withProfiles } from './stack-lifecycle';
 import { fmtRate, log, median, quantile, table } from './stats';
 import { now, sleep, Tally } from './tally';
 
@@ -302,9 +302,9 @@ async function main(): Promise<void> {
     stack = await ProcessStack.start({
       frontDoor: true,
       env: { LOG_LEVEL: 'error' },
-      serviceEnv: {
+      serviceEnv: withProfiles({
         dispatcher: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8' },
-      },
+      }),
     });
     const database = stack.infraSources.mongo.replace(/ \(pid \d+\)/, '');
     log(`stack: ready (${database}); front door ${stack.publicUrl}`);

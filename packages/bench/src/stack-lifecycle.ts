@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ProcessStack } from '@hookline/testing';
 import { log } from './stats';
 
@@ -23,4 +24,21 @@ export function logServiceOutput(stack: ProcessStack | undefined): void {
     const output = stack!.output(name).trim();
     if (output) log(`--- ${name} output ---\n${output.split('\n').slice(-30).join('\n')}`);
   }
+}
+
+/**
+ * The services' environment with BENCH_PROFILE's services (e.g. `dispatcher,matcher`) writing V8
+ * CPU profiles to BENCH_PROFILE_DIR (./bench-profiles), or run with BENCH_NODE_OPTIONS instead
+ * (e.g. `--require ./gc-watch.js`).
+ */
+export function withProfiles(
+  serviceEnv: Partial<Record<string, Record<string, string>>>,
+): Partial<Record<string, Record<string, string>>> {
+  const profileDir = process.env.BENCH_PROFILE_DIR ?? join(process.cwd(), 'bench-profiles');
+  const options = process.env.BENCH_NODE_OPTIONS ?? `--cpu-prof --cpu-prof-dir=${profileDir}`;
+  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
+  return {
+    ...serviceEnv,
+    ...Object.fromEntries(profiled.map((name) => [name, { ...serviceEnv[name], NODE_OPTIONS: options }])),
+  };
 }

@@ -5,9 +5,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { decodeDeliveryJob, SUBJECTS, type WebhookEvent, type WebhookView } from '@hookline/contracts';
+import { decodeDeliveryJob, SUBJECTS, type WebhookEvent } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
-import { mongoUrlFor, startApp, startMongo, startNats } from '@hookline/testing';
+import { mongoUrlFor, startApp, startMongo, startNats, webhookView } from '@hookline/testing';
 import { CHANGE_INGEST_APP } from '@hookline/change-ingest/dist/change-ingest.app';
 import { MATCHER_APP } from '@hookline/matcher/dist/matcher.app';
 import { quantile, table } from './stats';
@@ -22,7 +22,7 @@ function webhookEvent(i: number): WebhookEvent {
   const tenant = String(1 + (i % TENANTS));
   const id = randomUUID();
   const now = new Date().toISOString();
-  const webhook = {
+  const webhook = webhookView({
     ObjectUUID: id,
     Name: `hook ${i}`,
     AppName: 'bench',
@@ -31,22 +31,12 @@ function webhookEvent(i: number): WebhookEvent {
     ObjectTypes: [i % 2 === 0 ? 'Defect' : 'HierarchicalRequirement'],
     Events: [],
     Expressions: [{ AttributeID: null, AttributeName: 'Severity', Operator: '=', Value: i % 4 < 2 ? 'High' : 'Low' }],
-    Condition: null,
-    Disabled: false,
-    Fields: [],
-    IncludeAllFields: true,
-    Headers: {},
-    Authentication: null,
-    CommunicationMethod: 'http',
-    SharedSpace: null,
-    Security: null,
     RetryPolicy: { MaxRetries: 3, InitialDelayMs: 1000, BackoffMultiplier: 2, RetryOnStatus: [503] },
     SigningSecret: 'whsec_***',
     CreationDate: now,
     LastUpdateDate: now,
     SubscriptionID: Number(tenant),
-    _objectVersion: 1,
-  } as unknown as WebhookView;
+  });
   return {
     kind: 'created',
     tenant,

@@ -3,7 +3,7 @@ import { traceIdOf } from '@hookline/service-kit';
 import type { NewFailedDelivery } from '../delivery-log/delivery-log.repository';
 import type { AttemptRecord } from '../delivery-log/delivery-log.schema';
 import type { StatsAttempt, StatsBatch, StatsState, StatsUpdate } from '../webhook/webhook.repository';
-import type { PendingStatsCount } from '../webhook/webhook.schema';
+import { pendingCountField, type PendingStatsCount } from '../webhook/webhook.schema';
 import type { Dialect } from '../webhook/webhook.rules';
 
 /**
@@ -185,7 +185,7 @@ export const STALE_PENDING_COUNT_MS = 60_000;
 /** A webhook's pending counts: each instance's (StatsPendingBy), and the one stored before those. */
 export function pendingCountsOf(state: StatsState): { field: string; count: PendingStatsCount }[] {
   const counts = Object.entries(state.StatsPendingBy ?? {}).map(([slot, count]) => ({
-    field: `StatsPendingBy.${slot}`,
+    field: pendingCountField(slot),
     count,
   }));
   return state.StatsPending ? [...counts, { field: 'StatsPending', count: state.StatsPending }] : counts;
@@ -203,7 +203,7 @@ export function stalePendingFields(
 ): string[] {
   return counts
     .filter(({ field, count }) => {
-      if (field === `StatsPendingBy.${slot}`) return false;
+      if (field === pendingCountField(slot)) return false;
       return !count.At || now.getTime() - new Date(count.At).getTime() > STALE_PENDING_COUNT_MS;
     })
     .map(({ field }) => field);

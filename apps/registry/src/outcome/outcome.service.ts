@@ -163,7 +163,7 @@ export class OutcomeService {
     });
     // Noted as counted all at once; until then each webhook's pending entry says so.
     try {
-      await this.log.markCounted(applied.map(({ subscriptionId, ids }) => ({ subscriptionId, ids })));
+      await this.log.markCounted(applied);
     } catch (err) {
       for (const { webhookId, members } of applied) {
         // Its pending entry is not noted yet: the next count must read it before replacing it.

@@ -5,6 +5,7 @@ import { mongo, type QueryFilter, type Model, type SortOrder } from 'mongoose';
 import { MAX_UPDATES_PER_COMMAND } from '@hookline/service-kit';
 import type { WebhookEventName } from './webhook.rules';
 import {
+  pendingCountField,
   WEBHOOK_MODEL,
   type AuthenticationRecord,
   type PendingEvent,
@@ -299,7 +300,7 @@ function statsOperation({
         $inc: { FireCount: update.fired, ...(update.errorsSinceSuccess === null && { ErrorCount: update.failed }) },
         ...(Object.keys(latest).length > 0 && { $max: latest }),
         $set: {
-          [`StatsPendingBy.${slot}`]: pending,
+          [pendingCountField(slot)]: pending,
           ...(update.errorsSinceSuccess !== null && { ErrorCount: update.errorsSinceSuccess }),
           ...(newer && {
             LastAttemptAt: newest.at,

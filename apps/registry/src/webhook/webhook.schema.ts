@@ -108,6 +108,11 @@ export interface WebhookStats {
   StatsPending?: PendingStatsCount | null;
 }
 
+/** The field of a webhook that holds one registry instance's pending count (`slot` is the instance's key). */
+export function pendingCountField(slot: string): string {
+  return `StatsPendingBy.${slot}`;
+}
+
 export interface PendingStatsCount {
   Batch: string;
   Attempts: string[];

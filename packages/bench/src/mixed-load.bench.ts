@@ -15,11 +15,11 @@
  * summary gives each operation's count, failures, p50, p99 and maximum. Not part of `pnpm bench`:
  * `node packages/bench/dist/mixed-load.bench.js` (results: docs/storage.md).
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { SUBJECTS, type DeliveryOutcome } from '@hookline/contracts';
+import { SUBJECTS } from '@hookline/contracts';
 import { NatsClient } from '@hookline/messaging';
 import { ApiClient, ProcessStack, SEED_EXAMPLE } from '@hookline/testing';
+import { benchOutcome } from './outcomes';
 import { logServiceOutput, stopStackOnSignal } from './stack-lifecycle';
 import { log, quantile, table } from './stats';
 
@@ -182,20 +182,9 @@ async function run(stack: ProcessStack): Promise<void> {
         await pause(1_000);
         continue;
       }
-      const outcomes: DeliveryOutcome[] = Array.from({ length: OUTCOMES_PER_BATCH }, (_, i) => {
-        const failed = i % 10 === 9;
-        return {
-          deliveryId: randomUUID(),
-          tenant: String(SUBSCRIPTION),
-          webhookId: targets[i % targets.length]!,
-          kind: failed ? 'failed' : 'success',
-          attempt: failed ? 4 : 1,
-          status: failed ? 503 : 200,
-          latencyMs: 40 + (i % 60),
-          ...(failed && { error: 'HTTP 503', errorKind: 'status' as const, payload: { n: i } }),
-          at: new Date().toISOString(),
-        };
-      });
+      const outcomes = Array.from({ length: OUTCOMES_PER_BATCH }, (_, i) =>
+        benchOutcome(i, String(SUBSCRIPTION), targets, new Date(), { n: i }),
+      );
       const begin = performance.now();
       try {
         const ack = await nats.js.publish(SUBJECTS.outcomeBatch('mixed-load'), JSON.stringify({ outcomes }), {

@@ -32,6 +32,7 @@ import {
   startMongo,
   type RunningServer,
 } from '@hookline/testing';
+import { benchOutcome } from './outcomes';
 import { median, quantile, table } from './stats';
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite,postgresql').split(',');
@@ -153,24 +154,12 @@ async function outcomePath(stack: ProcessStack, tenant: number, webhookIds: stri
     const started = performance.now();
     for (let from = 0; from < OUTCOMES; from += BATCH) {
       const outcomes: DeliveryOutcome[] = [];
-      for (let i = from; i < Math.min(from + BATCH, OUTCOMES); i++) {
-        const failed = i % 10 === 9;
-        outcomes.push({
-          deliveryId: randomUUID(),
-          tenant: String(tenant),
-          webhookId: webhookIds[i % webhookIds.length]!,
-          kind: failed ? 'failed' : 'success',
-          attempt: failed ? 4 : 1,
-          status: failed ? 503 : 200,
-          latencyMs: 40 + (i % 60),
-          ...(failed && {
-            error: 'HTTP 503',
-            errorKind: 'status' as const,
-            payload: { message: { object_id: `d-${i}` } },
+      for (let i = from; i < Math.min(from + BATCH, OUTCOMES); i++)
+        outcomes.push(
+          benchOutcome(i, String(tenant), webhookIds, new Date(Date.UTC(2026, 11, 7) + i), {
+            message: { object_id: `d-${i}` },
           }),
-          at: new Date(Date.UTC(2026, 11, 7) + i).toISOString(),
-        });
-      }
+        );
       await nats.js.publish(SUBJECTS.outcomeBatch('storage-bench'), JSON.stringify({ outcomes }), {
         msgID: `storage-bench-${from}`,
       });

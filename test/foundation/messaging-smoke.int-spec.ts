@@ -128,10 +128,9 @@ describe('messaging smoke: change-ingest publishes, a consumer in another app ac
     failOnce = new Set([3, 17]);
     let consumer = await startApp({ service: 'smoke-consumer', module: ConsumerModule }, { NATS_URL: infra.natsUrl });
     for (let n = 1; n <= 100; n++) await publish(n);
-    // The two nak'ed messages back first: nats-server 2.9 (Debian's) rolls its delivery pointer
-    // back when a redelivery falls due while no pull is open, and hands the last message out
-    // again (docs/operations.md, Known issues).
-    await waitFor(() => received.length >= 40 && received.includes(3) && received.includes(17), 20_000);
+    // Stopped while the two nak'ed messages may still be due: nats-server 2.9 then hands the last
+    // message out again (docs/operations.md, Known issues), which is why the stack runs 2.10+.
+    await waitFor(() => received.length >= 40, 20_000);
     await consumer.close();
     const beforeRestart = received.length;
 

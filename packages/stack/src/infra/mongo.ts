@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheDir, findGo, runGo } from './go-build';
 import { startedServer } from './nats';
 import {
   commandSucceeds,
@@ -104,10 +105,6 @@ async function startMongoContainer(): Promise<RunningServer> {
   };
 }
 
-export function cacheDir(): string {
-  return process.env.HOOKLINE_CACHE_DIR ?? join(homedir(), '.cache', 'hookline');
-}
-
 /**
  * Go's collector runs once the heap doubles by default; FerretDB's heap is small and every
  * document it stores is garbage at once, so it collected all the time (docs/storage.md).
@@ -135,11 +132,11 @@ const ID_LOOKUP_FIX = {
 export function ensureFerretDb(): string {
   const binary = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-id-index`);
   if (existsSync(binary)) return binary;
-  const go = findExecutable('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo();
   if (!go) {
     throw new Error('No MongoDB-wire server: set MONGO_URL, install mongod, or install Go so FerretDB can be built.');
   }
-  const download = run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], tmpdir());
+  const download = runGo(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], tmpdir());
   const moduleDir = (JSON.parse(download) as { Dir: string }).Dir;
   const buildDir = mkdtempSync(join(tmpdir(), 'hookline-ferretdb-src-'));
   try {
@@ -154,23 +151,10 @@ export function ensureFerretDb(): string {
     mkdirSync(cacheDir(), { recursive: true });
     // Per process: two builds at once (setup beside a test run) each rename a whole binary of their own.
     const partial = `${binary}.partial-${process.pid}`;
-    run(go, ['build', '-o', partial, './cmd/ferretdb'], buildDir);
+    runGo(go, ['build', '-o', partial, './cmd/ferretdb'], buildDir);
     renameSync(partial, binary);
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
   return binary;
-}
-
-function run(command: string, args: string[], cwd: string): string {
-  const result = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: 15 * 60_000,
-    env: { ...process.env, CGO_ENABLED: '0' },
-  });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}`);
-  }
-  return result.stdout;
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheDir, findGo, runGo } from './go-build';
 import {
   findExecutable,
   freePort,
@@ -36,18 +37,50 @@ export async function startNats(options: StartNatsOptions = {}): Promise<Running
   });
 }
 
+/**
+ * The nats-server the stack runs: 2.9 (Debian's package) can deliver the last message of a stream
+ * again when a nak-delayed redelivery falls due into a stopped consumer's pull (docs/operations.md,
+ * Known issues), so a release built from the Go module proxy comes first.
+ */
+export const NATS_SERVER_VERSION = 'v2.12.15';
+const NATS_SERVER_MODULE = 'github.com/nats-io/nats-server/v2';
+
 /** nats-server with JetStream on 127.0.0.1:`port`, its store in `storeDir`. */
 export function natsServerCommand(port: number, storeDir: string): ServerCommand {
-  const binary = findExecutable('nats-server');
+  const built = ensureNatsServer();
+  const binary = built ?? findExecutable('nats-server');
   if (!binary) {
-    throw new Error('nats-server is not installed: run `apt-get install -y nats-server` (or set NATS_URL).');
+    throw new Error(
+      'nats-server is not installed: install Go (to build it), `apt-get install -y nats-server`, or set NATS_URL.',
+    );
   }
   return {
     command: binary,
     args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir],
     env: {},
-    source: 'nats-server',
+    source: built ? `nats-server ${NATS_SERVER_VERSION}` : 'nats-server',
   };
+}
+
+/**
+ * Path of nats-server NATS_SERVER_VERSION, built with `go install` on first use and cached;
+ * undefined where there is no Go (the nats-server on PATH serves then).
+ */
+export function ensureNatsServer(): string | undefined {
+  const binary = join(cacheDir(), `nats-server-${NATS_SERVER_VERSION}`);
+  if (existsSync(binary)) return binary;
+  const go = findGo();
+  if (!go) return undefined;
+  mkdirSync(cacheDir(), { recursive: true });
+  // A directory per build: two builds at once (setup beside a test run) each rename a whole binary.
+  const gobin = mkdtempSync(join(cacheDir(), 'nats-server-build-'));
+  try {
+    runGo(go, ['install', `${NATS_SERVER_MODULE}@${NATS_SERVER_VERSION}`], tmpdir(), { GOBIN: gobin });
+    renameSync(join(gobin, 'nats-server'), binary);
+  } finally {
+    rmSync(gobin, { recursive: true, force: true });
+  }
+  return binary;
 }
 
 /** Shared by the NATS and MongoDB starters: wait for the port, stop cleanly, explain failures. */

@@ -24,20 +24,19 @@
  * `BENCH_ROUNDS=1 BENCH_PACED_SECONDS=5 BENCH_IDLE_SECONDS=10 BENCH_MAX_DELIVERIES=3000`.
  * Writes docs/benchmarks/<date>-public-path.md.
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHooklineClient } from '@hookline/client';
 import { NatsClient } from '@hookline/messaging';
 import { ProcessStack, Receiver } from '@hookline/testing';
+import { runChildScript } from './child-script';
 import { CpuMeter, type CpuUse } from './cpu-meter';
 import { describeBuckets, histogramBuckets, waitBuckets, type Buckets } from './histograms';
 import type { HttpLoadConfig, HttpLoadResult } from './http-load-config';
 import { settle as settleQueues } from './queues';
 import { commandLine, loadLine, writeResultFile } from './result-file';
-import { logServiceOutput, stopStackOnSignal, withProfiles } from './stack-lifecycle';
-import { fmtRate, log, median, quantile, table } from './stats';
+import { logServiceOutput, readProfiling, stopStackOnSignal, withProfiles } from './stack-lifecycle';
+import { fmtRate, log, median, ms, quantile, table } from './stats';
 import { now, sleep, Tally } from './tally';
 
 const RECEIVERS = 20;
@@ -132,18 +131,10 @@ function listen(receiver: Receiver): void {
 }
 
 /** Runs http-load.ts with the config in a child process of its own. */
-async function httpLoad(config: HttpLoadConfig): Promise<HttpLoadResult> {
-  const child = spawn(process.execPath, [join(__dirname, 'http-load.js'), JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+const httpLoad = (config: HttpLoadConfig): Promise<HttpLoadResult> =>
+  runChildScript<HttpLoadResult>('http-load.js', config, 'the load generator', {
+    onSpawn: (pid) => cpu.name(pid, 'bench load generator'),
   });
-  if (child.pid !== undefined) cpu.name(child.pid, 'bench load generator');
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = output.split('\n').find((l) => l.startsWith('RESULT '));
-  if (code !== 0 || !line) throw new Error(`the load generator exited with ${code}: ${output}`);
-  return JSON.parse(line.slice('RESULT '.length)) as HttpLoadResult;
-}
 
 /** Tenant keys and webhooks through the front door with the generated client, as a user would. */
 async function register(stack: ProcessStack, receivers: Receiver[]): Promise<{ keys: string[]; seconds: number }> {
@@ -187,7 +178,6 @@ async function register(stack: ProcessStack, receivers: Receiver[]): Promise<{ k
   return { keys, seconds: (performance.now() - started) / 1000 };
 }
 
-const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const cpuMs = (cpuSeconds: number, deliveries: number) => (cpuSeconds * 1000) / deliveries;
 const runLabel = (spec: RunSpec) =>
   spec.kind === 'paced'
@@ -302,9 +292,12 @@ async function main(): Promise<void> {
     stack = await ProcessStack.start({
       frontDoor: true,
       env: { LOG_LEVEL: 'error' },
-      serviceEnv: withProfiles({
-        dispatcher: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8' },
-      }),
+      serviceEnv: withProfiles(
+        {
+          dispatcher: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HTTP_PORTS: 'any', WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8' },
+        },
+        readProfiling(),
+      ),
     });
     const database = stack.infraSources.mongo.replace(/ \(pid \d+\)/, '');
     log(`stack: ready (${database}); front door ${stack.publicUrl}`);

@@ -1,6 +1,6 @@
 /**
  * The raw limit the end-to-end benchmark compares Hookline against, run as a child process of
- * end-to-end.bench.ts so that, like the dispatcher, it has a process (and a core) of its own
+ * end-to-end/raw.ts so that, like the dispatcher, it has a process (and a core) of its own
  * while the receivers and the load stay in the parent:
  *
  * - `undici`: POSTs `count` bodies to the receivers with keep-alive pools, closed loop;

@@ -26,19 +26,33 @@ export function logServiceOutput(stack: ProcessStack | undefined): void {
   }
 }
 
+/** BENCH_PROFILE's services (e.g. `dispatcher,matcher`) and the Node options they run with. */
+export interface Profiling {
+  services: string[];
+  nodeOptions: string;
+}
+
 /**
- * The services' environment with BENCH_PROFILE's services (e.g. `dispatcher,matcher`) writing V8
- * CPU profiles to BENCH_PROFILE_DIR (./bench-profiles), or run with BENCH_NODE_OPTIONS instead
- * (e.g. `--require ./gc-watch.js`).
+ * BENCH_PROFILE's services write V8 CPU profiles to BENCH_PROFILE_DIR (./bench-profiles), or run
+ * with BENCH_NODE_OPTIONS instead (e.g. `--require ./gc-watch.js`).
  */
+export function readProfiling(env: Record<string, string | undefined> = process.env): Profiling {
+  const profileDir = env.BENCH_PROFILE_DIR ?? join(process.cwd(), 'bench-profiles');
+  return {
+    services: (env.BENCH_PROFILE ?? '').split(',').filter(Boolean),
+    nodeOptions: env.BENCH_NODE_OPTIONS ?? `--cpu-prof --cpu-prof-dir=${profileDir}`,
+  };
+}
+
+/** The services' environment with the profiled services' NODE_OPTIONS added. */
 export function withProfiles(
   serviceEnv: Partial<Record<string, Record<string, string>>>,
+  profiling: Profiling,
 ): Partial<Record<string, Record<string, string>>> {
-  const profileDir = process.env.BENCH_PROFILE_DIR ?? join(process.cwd(), 'bench-profiles');
-  const options = process.env.BENCH_NODE_OPTIONS ?? `--cpu-prof --cpu-prof-dir=${profileDir}`;
-  const profiled = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
   return {
     ...serviceEnv,
-    ...Object.fromEntries(profiled.map((name) => [name, { ...serviceEnv[name], NODE_OPTIONS: options }])),
+    ...Object.fromEntries(
+      profiling.services.map((name) => [name, { ...serviceEnv[name], NODE_OPTIONS: profiling.nodeOptions }]),
+    ),
   };
 }

@@ -29,3 +29,6 @@ export const log = (line: string): void => void process.stdout.write(`${line}\n`
 
 /** A rate with thousands separators, `-` when there is none. */
 export const fmtRate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+
+/** Milliseconds to a tenth, `-` when there are none. */
+export const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');

@@ -111,26 +111,54 @@ async function startMongoContainer(): Promise<RunningServer> {
  */
 const FERRETDB_ENV = { GOGC: '400' };
 
-/**
- * FerretDB 1.24's SQLite backend creates its `_id` index on `_ferretdb_sjson->"_id"` but looks
- * documents up with `_ferretdb_sjson->'$._id'`; SQLite uses an expression index only for the same
- * expression, so every lookup, update and delete by `_id` scanned the whole table (docs/storage.md).
- * The build makes the lookups use the index's expression, which yields the same JSON value. The
- * same bug for its PostgreSQL backend: FerretDB issue #4646.
- */
-const ID_LOOKUP_FIX = {
-  file: join('internal', 'backends', 'sqlite', 'metadata', 'metadata.go'),
-  from: `IDColumn = DefaultColumn + "->'$._id'"`,
-  to: 'IDColumn = DefaultColumn + `->"_id"`',
-};
+/** A change to FerretDB's source that `ensureFerretDb` makes before it builds (docs/storage.md). */
+interface SourceFix {
+  file: string;
+  from: string;
+  to: string;
+}
+
+const SQLITE_BACKEND = join('internal', 'backends', 'sqlite');
+
+const FERRETDB_SOURCE_FIXES: SourceFix[] = [
+  // FerretDB 1.24's SQLite backend creates its `_id` index on `_ferretdb_sjson->"_id"` but looks
+  // documents up with `->'$._id'`; SQLite uses an expression index only for the same expression, so
+  // every lookup by `_id` scanned the whole table. Same bug on PostgreSQL: FerretDB issue #4646.
+  {
+    file: join(SQLITE_BACKEND, 'metadata', 'metadata.go'),
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: 'IDColumn = DefaultColumn + `->"_id"`',
+  },
+  // Its queries looked up by key only for a filter of the bare `_id`: a tenant-scoped or versioned
+  // lookup (`{_id, SubscriptionID, ...}`) or `{_id: {$in}}` decoded the whole collection.
+  // ferretdb/id_pushdown.go narrows any filter with an `_id` value or `$in` to those keys.
+  {
+    file: join(SQLITE_BACKEND, 'collection.go'),
+    from: [
+      '\tif params.Filter.Len() == 1 {',
+      '\t\tv, _ := params.Filter.Get("_id")',
+      '\t\tswitch v.(type) {',
+      '\t\tcase string, types.ObjectID:',
+      '\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)',
+      '\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}',
+      '\t\t}',
+      '\t}',
+    ].join('\n'),
+    to: '\twhereClause, args = idWhereClause(params.Filter)',
+  },
+];
+
+/** Go files added to FerretDB's SQLite backend package before the build. */
+const FERRETDB_ADDED_FILES = ['id_pushdown.go'];
+const FERRETDB_PATCH_DIR = join(__dirname, '..', '..', 'ferretdb');
 
 /**
- * Path of a FerretDB binary, built from the Go module proxy on first use (with ID_LOOKUP_FIX) and
- * cached. `go install` cannot be used as is: the published module lacks the version file its init
- * checks.
+ * Path of a FerretDB binary, built from the Go module proxy on first use (with
+ * FERRETDB_SOURCE_FIXES) and cached. `go install` cannot be used as is: the published module lacks
+ * the version file its init checks.
  */
 export function ensureFerretDb(): string {
-  const binary = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-id-index`);
+  const binary = join(cacheDir(), `ferretdb-${FERRETDB_VERSION}-id-pushdown`);
   if (existsSync(binary)) return binary;
   const go = findGo();
   if (!go) {
@@ -143,11 +171,15 @@ export function ensureFerretDb(): string {
     cpSync(moduleDir, buildDir, { recursive: true });
     spawnSync('chmod', ['-R', 'u+w', buildDir]);
     writeFileSync(join(buildDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-    const metadata = join(buildDir, ID_LOOKUP_FIX.file);
-    const source = readFileSync(metadata, 'utf8');
-    if (!source.includes(ID_LOOKUP_FIX.from))
-      throw new Error(`FerretDB build: ${ID_LOOKUP_FIX.file} lacks ${ID_LOOKUP_FIX.from}`);
-    writeFileSync(metadata, source.replace(ID_LOOKUP_FIX.from, ID_LOOKUP_FIX.to));
+    for (const fix of FERRETDB_SOURCE_FIXES) {
+      const file = join(buildDir, fix.file);
+      const source = readFileSync(file, 'utf8');
+      if (source.split(fix.from).length !== 2)
+        throw new Error(`FerretDB build: ${fix.file} does not hold exactly one ${JSON.stringify(fix.from)}`);
+      writeFileSync(file, source.replace(fix.from, fix.to));
+    }
+    for (const name of FERRETDB_ADDED_FILES)
+      cpSync(join(FERRETDB_PATCH_DIR, name), join(buildDir, SQLITE_BACKEND, name));
     mkdirSync(cacheDir(), { recursive: true });
     // Per process: two builds at once (setup beside a test run) each rename a whole binary of their own.
     const partial = `${binary}.partial-${process.pid}`;

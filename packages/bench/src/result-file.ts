@@ -36,8 +36,8 @@ export function machineLine(): string {
 }
 
 /** `BENCH_X=1 node packages/bench/dist/<script>`: the command as run, with the knobs that were set. */
-export function commandLine(script: string): string {
-  const knobs = Object.entries(process.env)
+export function commandLine(script: string, env: Record<string, string> = {}): string {
+  const knobs = Object.entries({ ...process.env, ...env })
     .filter(([key]) => key.startsWith('BENCH_'))
     .map(([key, value]) => `${key}=${value}`);
   return [...knobs, 'node', relative(ROOT, script) || basename(script)].join(' ');

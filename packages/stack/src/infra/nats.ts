@@ -67,16 +67,19 @@ export function natsServerCommand(port: number, storeDir: string): ServerCommand
  * undefined where there is no Go (the nats-server on PATH serves then).
  */
 export function ensureNatsServer(): string | undefined {
-  const binary = join(cacheDir(), `nats-server-${NATS_SERVER_VERSION}`);
+  // A directory per version keeps the program's name `nats-server` (what ps and the benches show).
+  const dir = join(cacheDir(), `nats-server-${NATS_SERVER_VERSION}`);
+  const binary = join(dir, 'nats-server');
   if (existsSync(binary)) return binary;
   const go = findGo();
   if (!go) return undefined;
   mkdirSync(cacheDir(), { recursive: true });
-  // A directory per build: two builds at once (setup beside a test run) each rename a whole binary.
+  // A directory per build: two builds at once (setup beside a test run) each rename a whole one.
   const gobin = mkdtempSync(join(cacheDir(), 'nats-server-build-'));
   try {
     runGo(go, ['install', `${NATS_SERVER_MODULE}@${NATS_SERVER_VERSION}`], tmpdir(), { GOBIN: gobin });
-    renameSync(join(gobin, 'nats-server'), binary);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(gobin, dir);
   } finally {
     rmSync(gobin, { recursive: true, force: true });
   }

@@ -106,6 +106,14 @@ describe('judgeTargets', () => {
     )!;
     expect(rows.map((r) => r.target.endsWith('(measured, not a target)'))).toEqual([false, false, false, false, true]);
   });
+
+  it('says a bad-receiver series was not run rather than failed when BENCH_RUNS left it out', () => {
+    const rows = judgeTargets(
+      results({ bad: [{ kinds: ['dead'], label: 'dead', degraded: [], beside: [] }] }),
+      targets,
+    )!;
+    expect(rows.map((r) => r.met)).toEqual(['yes', 'yes', 'yes', 'not run']);
+  });
 });
 
 describe('reportLines', () => {

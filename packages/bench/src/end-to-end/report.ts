@@ -64,7 +64,8 @@ export function endToEndTable(results: Results): string[] {
 export interface TargetRow {
   target: string;
   measured: string;
-  met: 'yes' | 'no';
+  /** `not run`: BENCH_RUNS left out the bad-receiver series (the others are then not judged at all). */
+  met: 'yes' | 'no' | 'not run';
 }
 
 /**
@@ -98,10 +99,12 @@ export function judgeTargets(results: Results, targets: Targets): TargetRow[] | 
       const [degraded, beside] = [p99s(series.degraded), p99s(series.beside)];
       const ratio = median(degraded) / median(beside);
       const judged = series.kinds.length === 1 && series.kinds[0] === 'dead';
+      const target =
+        `healthy receivers' p99 within ${Math.round((targets.healthyP99Ratio - 1) * 100)}% with 10% ${series.label}` +
+        (judged ? '' : ' (measured, not a target)');
+      if (degraded.length === 0) return { target, measured: '-', met: 'not run' };
       return {
-        target:
-          `healthy receivers' p99 within ${Math.round((targets.healthyP99Ratio - 1) * 100)}% with 10% ${series.label}` +
-          (judged ? '' : ' (measured, not a target)'),
+        target,
         measured:
           `median ${ms(median(degraded))} ms (${rounds(degraded, ms)}) ` +
           `vs ${ms(median(beside))} ms (${rounds(beside, ms)}) in the healthy round before each (${percent(ratio)})`,
@@ -116,7 +119,11 @@ export function notesLines(results: Results): string[] {
   const { rows, rawRows, badSeries } = results;
   return [
     `Notes: payloads average ${fmtRate(rows[0].tally.bytes / rows[0].tally.seen.size)} bytes end to end, ${rawRows[0] ? fmtRate(rawRows[0].tally.bytes / rawRows[0].tally.seen.size) : '-'} raw.`,
-    `       requests that reached the bad receivers in the 10% runs (hanging ones get them): ${badSeries.map((series) => `${series.degraded.reduce((n, t) => n + t.toBad, 0)} (${series.label})`).join(', ')}`,
+    ...(badSeries.some((series) => series.degraded.length > 0)
+      ? [
+          `       requests that reached the bad receivers in the 10% runs (hanging ones get them): ${badSeries.map((series) => `${series.degraded.reduce((n, t) => n + t.toBad, 0)} (${series.label})`).join(', ')}`,
+        ]
+      : []),
     ...results.notes.map((note) => `       ${note}`),
   ];
 }

@@ -172,7 +172,7 @@ export async function registerWebhooks(ctx: RegistrationContext): Promise<{ tota
   const ferret = stack.infraSources.mongo.includes('FerretDB');
   const total = config.tenants * config.perTenant;
   const restCount = Math.min(total, config.restWebhooks ?? (ferret ? config.ferretdbRestWebhooks : total));
-  // FerretDB serialises writes and scans per request: one request at a time is its fastest.
+  // FerretDB on SQLite takes one writer at a time: more requests in flight only queue behind it.
   const concurrency = ferret ? 1 : config.registrationConcurrency;
   log(
     `stack: registering ${total} webhooks (${config.tenants} tenants × ${config.perTenant}): ${restCount} through REST ` +

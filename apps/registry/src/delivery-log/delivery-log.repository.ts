@@ -6,9 +6,12 @@ import {
   ATTEMPT_MODEL,
   COUNTED_ATTEMPT_MODEL,
   FAILED_DELIVERY_MODEL,
+  attemptOf,
+  storedAttempt,
   type AttemptRecord,
   type CountedAttemptRecord,
   type FailedDeliveryRecord,
+  type StoredAttempt,
 } from './delivery-log.schema';
 import type { Page } from '../webhook/webhook.repository';
 
@@ -23,7 +26,7 @@ export type NewFailedDelivery = Omit<FailedDeliveryRecord, 'SubscriptionID' | 'R
 @Injectable()
 export class DeliveryLogRepository {
   constructor(
-    @InjectModel(ATTEMPT_MODEL) private readonly attempts: Model<AttemptRecord>,
+    @InjectModel(ATTEMPT_MODEL) private readonly attempts: Model<StoredAttempt>,
     @InjectModel(FAILED_DELIVERY_MODEL) private readonly failed: Model<FailedDeliveryRecord>,
     @InjectModel(COUNTED_ATTEMPT_MODEL) private readonly counted: Model<CountedAttemptRecord>,
   ) {}
@@ -34,7 +37,7 @@ export class DeliveryLogRepository {
    * (holds aside).
    */
   async recordAttempts(records: AttemptRecord[]): Promise<{ created: Set<string>; foreign: Set<string> }> {
-    const duplicates = await insertNew(this.attempts, records);
+    const duplicates = await insertNew(this.attempts, records.map(storedAttempt));
     const created = new Set(records.filter((_, i) => !duplicates.has(i)).map((r) => r._id));
     const foreign = new Set<string>();
     for (const index of duplicates) {
@@ -72,10 +75,10 @@ export class DeliveryLogRepository {
   ): Promise<Page<AttemptRecord>> {
     const where = { SubscriptionID: subscriptionId, WebhookID: webhookId };
     const [items, total] = await Promise.all([
-      this.attempts.find(where).sort({ At: -1, _id: -1 }).skip(skip).limit(limit).lean<AttemptRecord[]>().exec(),
+      this.attempts.find(where).sort({ At: -1, _id: -1 }).skip(skip).limit(limit).lean<StoredAttempt[]>().exec(),
       this.attempts.countDocuments(where).exec(),
     ]);
-    return { items, total };
+    return { items: items.map(attemptOf), total };
   }
 
   /**

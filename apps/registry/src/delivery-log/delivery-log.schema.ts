@@ -24,9 +24,48 @@ export interface AttemptRecord {
    * What was sent (secrets masked, body cut short, or null when the dispatcher kept no body for
    * the attempt); null when the attempt sent nothing.
    */
-  Request?: { Url: string; Headers: Record<string, string>; BodyExcerpt: string | null } | null;
+  Request?: AttemptRequestRecord | null;
   /** The receiver's answer; null when none arrived. */
-  Response?: { Headers: Record<string, string>; BodyExcerpt: string } | null;
+  Response?: AttemptResponseRecord | null;
+}
+
+export interface AttemptRequestRecord {
+  Url: string;
+  Headers: Record<string, string>;
+  BodyExcerpt: string | null;
+}
+
+export interface AttemptResponseRecord {
+  Headers: Record<string, string>;
+  BodyExcerpt: string;
+}
+
+/**
+ * An attempt as the collection holds it: `Request` and `Response` as JSON text, since nothing
+ * queries inside them and a document with every header as a field of its own cost the embedded
+ * server twice as much to insert (docs/decisions/013-attempt-log-detail-as-text.md). Entries
+ * stored before hold them as documents.
+ */
+export interface StoredAttempt extends Omit<AttemptRecord, 'Request' | 'Response'> {
+  Request?: string | AttemptRequestRecord | null;
+  Response?: string | AttemptResponseRecord | null;
+}
+
+export function storedAttempt(record: AttemptRecord): StoredAttempt {
+  return {
+    ...record,
+    Request: record.Request ? JSON.stringify(record.Request) : (record.Request ?? null),
+    Response: record.Response ? JSON.stringify(record.Response) : (record.Response ?? null),
+  };
+}
+
+export function attemptOf(stored: StoredAttempt): AttemptRecord {
+  return {
+    ...stored,
+    Request: typeof stored.Request === 'string' ? (JSON.parse(stored.Request) as AttemptRequestRecord) : stored.Request,
+    Response:
+      typeof stored.Response === 'string' ? (JSON.parse(stored.Response) as AttemptResponseRecord) : stored.Response,
+  };
 }
 
 /**
@@ -60,7 +99,7 @@ export const ATTEMPT_MODEL = 'DeliveryAttempt';
 export const FAILED_DELIVERY_MODEL = 'FailedDelivery';
 export const COUNTED_ATTEMPT_MODEL = 'CountedAttempt';
 
-export const AttemptSchema = new Schema<AttemptRecord>(
+export const AttemptSchema = new Schema<StoredAttempt>(
   {
     _id: { type: String, required: true },
     SubscriptionID: { type: Number, required: true },
@@ -74,6 +113,7 @@ export const AttemptSchema = new Schema<AttemptRecord>(
     At: { type: Date, required: true },
     TraceID: { type: String, default: null },
     ErrorKind: { type: String, default: null },
+    // JSON text (see StoredAttempt); documents in entries stored before.
     Request: { type: Schema.Types.Mixed, default: null },
     Response: { type: Schema.Types.Mixed, default: null },
   },

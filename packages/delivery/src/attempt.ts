@@ -5,7 +5,7 @@ import { constants as zlib, createBrotliDecompress, createGunzip, createInflate 
 import { errors, request } from 'undici';
 import type { DispatcherPool } from './dispatcher-pool';
 import { classifyFailure, classifyStatus, type AttemptOutcome } from './retry';
-import { parseIpAddress } from './ssrf';
+import { parseIpAddress, type ParsedIp } from './ssrf';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
@@ -143,6 +143,20 @@ function errorMessage(err: unknown): string {
   return err.message || String((err as NodeJS.ErrnoException).code ?? err.name);
 }
 
+/** Addresses and hosts parsed lately: every delivery to the same receiver parses the same two strings. */
+const recentlyParsed = new Map<string, ParsedIp | null>();
+const MAX_RECENTLY_PARSED = 1_024;
+
+function parsedIp(text: string): ParsedIp | null {
+  let parsed = recentlyParsed.get(text);
+  if (parsed === undefined) {
+    if (recentlyParsed.size >= MAX_RECENTLY_PARSED) recentlyParsed.clear();
+    parsed = parseIpAddress(text);
+    recentlyParsed.set(text, parsed);
+  }
+  return parsed;
+}
+
 const firstHeader = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
 
@@ -180,10 +194,10 @@ export async function deliverOnce(input: DeliverOnceInput): Promise<AttemptResul
     throw new RangeError('timeoutMs must be a positive number of milliseconds');
   }
   const url = new URL(input.url);
-  const pinned = parseIpAddress(input.pinnedAddress);
+  const pinned = parsedIp(input.pinnedAddress);
   if (!pinned) throw new TypeError(`pinned address "${input.pinnedAddress}" is not an IP`);
   // Node connects to a literal host without calling the pinned lookup, so it must be the pin.
-  const literal = parseIpAddress(url.hostname);
+  const literal = parsedIp(url.hostname);
   if (literal && Buffer.compare(literal.bytes, pinned.bytes) !== 0) {
     throw new TypeError(`URL host ${url.hostname} differs from pinned ${input.pinnedAddress}`);
   }

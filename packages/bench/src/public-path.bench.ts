@@ -18,7 +18,7 @@
  * the MongoDB-wire server, Caddy) from the first request until the registry has recorded every
  * outcome. Every run is made BENCH_ROUNDS (3) times; each target is judged on the median.
  *
- * Knobs: BENCH_ROUNDS (3), BENCH_PACED_SECONDS (30), BENCH_IDLE_SECONDS (60),
+ * Knobs (public-path-config.ts, checked at start): BENCH_ROUNDS (3), BENCH_PACED_SECONDS (30), BENCH_IDLE_SECONDS (60),
  * BENCH_MAX_DELIVERIES (10,000 per max run), BENCH_BATCH (100 changes per request in the batched
  * runs), BENCH_RUNS=max,batch,paced,idle (all by default), BENCH_PROFILE as in end-to-end.bench.ts. Quick check:
  * `BENCH_ROUNDS=1 BENCH_PACED_SECONDS=5 BENCH_IDLE_SECONDS=10 BENCH_MAX_DELIVERIES=3000`.
@@ -29,10 +29,12 @@ import { performance } from 'node:perf_hooks';
 import { createHooklineClient } from '@hookline/client';
 import { NatsClient } from '@hookline/messaging';
 import { ProcessStack, Receiver } from '@hookline/testing';
+import { ConfigError } from './bench-env';
 import { runChildScript } from './child-script';
 import { CpuMeter, type CpuUse } from './cpu-meter';
 import { describeBuckets, histogramBuckets, waitBuckets, type Buckets } from './histograms';
 import type { HttpLoadConfig, HttpLoadResult } from './http-load-config';
+import { readPublicPathConfig, type PublicPathConfig } from './public-path-config';
 import { settle as settleQueues } from './queues';
 import { commandLine, loadLine, writeResultFile } from './result-file';
 import { logServiceOutput, readProfiling, stopStackOnSignal, withProfiles } from './stack-lifecycle';
@@ -43,12 +45,6 @@ const RECEIVERS = 20;
 const TENANTS = 2;
 const PER_TENANT = 10;
 const FIRST_SUBSCRIPTION = 2_001;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 30);
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
-const MAX_DELIVERIES = Number(process.env.BENCH_MAX_DELIVERIES ?? 10_000);
-const BATCH = Number(process.env.BENCH_BATCH ?? 100);
-const RUNS = new Set((process.env.BENCH_RUNS ?? 'max,batch,paced,idle').split(','));
 /** Deliveries per second of the paced runs. */
 const RATES = [200, 1_000] as const;
 /** Requests in flight at max: one change each, or a batch each. */
@@ -179,10 +175,10 @@ async function register(stack: ProcessStack, receivers: Receiver[]): Promise<{ k
 }
 
 const cpuMs = (cpuSeconds: number, deliveries: number) => (cpuSeconds * 1000) / deliveries;
-const runLabel = (spec: RunSpec) =>
+const runLabel = (spec: RunSpec, knobs: PublicPathConfig) =>
   spec.kind === 'paced'
     ? `fan-out ${spec.fanout}, ${spec.rate}/s, 1 change per request`
-    : `fan-out ${spec.fanout}, max, ${spec.kind === 'batch' ? `${BATCH} changes per request` : '1 change per request'}`;
+    : `fan-out ${spec.fanout}, max, ${spec.kind === 'batch' ? `${knobs.batch} changes per request` : '1 change per request'}`;
 
 /** Every run: throughput, latency, the machine's load, CPU per delivery in all and by process. */
 function runTable(rows: RunRow[]): string {
@@ -205,13 +201,13 @@ function runTable(rows: RunRow[]): string {
 }
 
 /** The idle stack's CPU in % of one core, in all and by process. */
-function idleTable(idles: IdleRow[]): string {
+function idleTable(idles: IdleRow[], knobs: PublicPathConfig): string {
   const idleProcesses = [...new Set(idles.flatMap((i) => i.cpu.stack().map(([name]) => name)))];
   const idlePercent = (use: CpuUse, cpuSeconds: number) => ((cpuSeconds / use.seconds) * 100).toFixed(1);
   if (idles.length === 0) return '';
   return table(
     idles.map((i) => ({
-      idle: `${IDLE_SECONDS} s (round ${i.round})`,
+      idle: `${knobs.idleSeconds} s (round ${i.round})`,
       'load avg': i.machineLoad.toFixed(1),
       'total, % of one core': idlePercent(i.cpu, i.cpu.stackTotal()),
       ...Object.fromEntries(idleProcesses.map((p) => [p, idlePercent(i.cpu, i.cpu.used.get(p) ?? 0)] as const)),
@@ -220,7 +216,7 @@ function idleTable(idles: IdleRow[]): string {
 }
 
 /** Each target of issue 27 on the median of its rounds: MET or NOT MET, with the gap. */
-function targetTable(rows: RunRow[], idles: IdleRow[]): string {
+function targetTable(rows: RunRow[], idles: IdleRow[], knobs: PublicPathConfig): string {
   const of = (kind: RunSpec['kind'], fanout: Fanout, rate?: number) =>
     rows.filter((r) => r.kind === kind && r.fanout === fanout && r.rate === rate);
   const judged: {
@@ -261,7 +257,7 @@ function targetTable(rows: RunRow[], idles: IdleRow[]): string {
   }
   if (idles.length > 0)
     judged.push({
-      target: `idle stack < ${TARGET_IDLE_PERCENT}% of one core in total (${IDLE_SECONDS} s)`,
+      target: `idle stack < ${TARGET_IDLE_PERCENT}% of one core in total (${knobs.idleSeconds} s)`,
       values: idles.map((i) => (i.cpu.stackTotal() / i.cpu.seconds) * 100),
       show: (n) => `${n.toFixed(1)}%`,
       met: (n) => n < TARGET_IDLE_PERCENT,
@@ -281,6 +277,7 @@ function targetTable(rows: RunRow[], idles: IdleRow[]): string {
 }
 
 async function main(): Promise<void> {
+  const knobs = readPublicPathConfig();
   const startedAt = new Date();
   const loadBefore = loadLine();
   const receivers = await Promise.all(Array.from({ length: RECEIVERS }, () => Receiver.start()));
@@ -310,7 +307,7 @@ async function main(): Promise<void> {
       `registration: ${TENANTS} tenants × ${PER_TENANT} webhooks through the front door in ${registration.seconds.toFixed(1)} s`,
     );
     const loadConfig = (spec: RunSpec, runPrefix: string, seconds: number): HttpLoadConfig => {
-      const batch = spec.kind === 'batch' ? BATCH : 1;
+      const batch = spec.kind === 'batch' ? knobs.batch : 1;
       return {
         url: stack!.publicUrl,
         keys: registration.keys,
@@ -318,7 +315,7 @@ async function main(): Promise<void> {
         fanout: spec.fanout,
         batch,
         mode: spec.kind === 'paced' ? 'paced' : 'max',
-        requests: Math.ceil(MAX_DELIVERIES / spec.fanout / batch),
+        requests: Math.ceil(knobs.maxDeliveries / spec.fanout / batch),
         perSecond: (spec.rate ?? 0) / spec.fanout,
         seconds,
         inFlight: batch === 1 ? IN_FLIGHT : BATCH_IN_FLIGHT,
@@ -347,7 +344,7 @@ async function main(): Promise<void> {
     let runNo = 0;
     const notes: string[] = [];
     const run = async (spec: RunSpec, round: number): Promise<RunRow> => {
-      const name = `${runLabel(spec)} (round ${round})`;
+      const name = `${runLabel(spec, knobs)} (round ${round})`;
       log(`${name} ...`);
       const before = await settle();
       if (!before.settled) notes.push(`before ${name}: the stack had not settled within ${SETTLE_TIMEOUT_MS / 1000} s`);
@@ -357,7 +354,7 @@ async function main(): Promise<void> {
       tally = current;
       const hopsBefore = spec.kind === 'paced' ? await hops() : undefined;
       cpu.begin();
-      const load = await httpLoad(loadConfig(spec, prefix, PACED_SECONDS));
+      const load = await httpLoad(loadConfig(spec, prefix, knobs.pacedSeconds));
       current.expected = load.accepted * spec.fanout;
       const complete = await current.complete(DRAIN_TIMEOUT_MS);
       const after = await settle();
@@ -391,21 +388,21 @@ async function main(): Promise<void> {
 
     const rows: RunRow[] = [];
     const idles: IdleRow[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= knobs.rounds; round++) {
       const specs: RunSpec[] = [
-        ...(RUNS.has('max') ? ([1, 10] as const).map((fanout): RunSpec => ({ kind: 'max', fanout })) : []),
-        ...(RUNS.has('batch') ? ([1, 10] as const).map((fanout): RunSpec => ({ kind: 'batch', fanout })) : []),
-        ...(RUNS.has('paced')
+        ...(knobs.runs.has('max') ? ([1, 10] as const).map((fanout): RunSpec => ({ kind: 'max', fanout })) : []),
+        ...(knobs.runs.has('batch') ? ([1, 10] as const).map((fanout): RunSpec => ({ kind: 'batch', fanout })) : []),
+        ...(knobs.runs.has('paced')
           ? RATES.flatMap((rate) => ([1, 10] as const).map((fanout): RunSpec => ({ kind: 'paced', fanout, rate })))
           : []),
       ];
       for (const spec of specs) rows.push(await run(spec, round));
-      if (RUNS.has('idle')) {
+      if (knobs.runs.has('idle')) {
         await settle();
         await sleep(IDLE_PAUSE_MS);
-        log(`idle: ${IDLE_SECONDS} s with nothing sent (round ${round}) ...`);
+        log(`idle: ${knobs.idleSeconds} s with nothing sent (round ${round}) ...`);
         cpu.begin();
-        await sleep(IDLE_SECONDS * 1000);
+        await sleep(knobs.idleSeconds * 1000);
         const use = cpu.end();
         idles.push({ round, cpu: use, machineLoad: loadavg()[0] });
         log(`  ${((use.stackTotal() / use.seconds) * 100).toFixed(1)}% of one core: ${use.percent()}`);
@@ -414,8 +411,8 @@ async function main(): Promise<void> {
     await client.close();
 
     const runs = runTable(rows);
-    const idle = idleTable(idles);
-    const targets = targetTable(rows, idles);
+    const idle = idleTable(idles, knobs);
+    const targets = targetTable(rows, idles, knobs);
     const payload = rows.find((r) => r.tally.seen.size > 0);
     notes.push(
       `deliveries average ${payload ? fmtRate(payload.tally.bytes / payload.tally.seen.size) : '-'} bytes; ` +
@@ -425,9 +422,9 @@ async function main(): Promise<void> {
       `Through the front door (Caddy) to the six services, nats-server and ${database}; ` +
       `${TENANTS} tenants × ${PER_TENANT} webhooks created through the API (all keep stats), one per receiver (${RECEIVERS}); ` +
       `the load generator a child process of its own (undici keep-alive pool: ${IN_FLIGHT} requests in flight at max, ` +
-      `${BATCH_IN_FLIGHT} for batches of ${BATCH}); max runs ${fmtRate(MAX_DELIVERIES)} deliveries each, paced runs ${PACED_SECONDS} s after ${WARMUP_SECONDS} s not counted; ` +
+      `${BATCH_IN_FLIGHT} for batches of ${knobs.batch}); max runs ${fmtRate(knobs.maxDeliveries)} deliveries each, paced runs ${knobs.pacedSeconds} s after ${WARMUP_SECONDS} s not counted; ` +
       `latency from the request being sent to the receiver's last body byte; CPU from /proc from the first request until every outcome was recorded, ` +
-      `per process of the stack (the bench's receivers and load generator not counted); ${ROUNDS} round(s), targets judged on the median. ` +
+      `per process of the stack (the bench's receivers and load generator not counted); ${knobs.rounds} round(s), targets judged on the median. ` +
       "`load avg` is the machine's 1-minute load average as each run ended, the stack's own processes included: " +
       'where an idle row reads well above 0, other work shared the 2 cores.';
 
@@ -479,6 +476,7 @@ async function main(): Promise<void> {
 }
 
 void main().catch((err: unknown) => {
-  console.error(err);
+  // A wrong knob says which and why, without a stack trace.
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

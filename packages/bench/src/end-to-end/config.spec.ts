@@ -1,4 +1,5 @@
-import { ConfigError, readConfig } from './config';
+import { ConfigError } from '../bench-env';
+import { readConfig } from './config';
 
 describe('readConfig', () => {
   it('takes the defaults when no knob is set', () => {

@@ -1,3 +1,4 @@
+import { ConfigError, namesOf, positive, valueOf, type Env } from '../bench-env';
 import { readProfiling, type Profiling } from '../stack-lifecycle';
 
 export type Fanout = 1 | 10;
@@ -79,31 +80,6 @@ export interface EndToEndConfig {
   profiling: Profiling;
 }
 
-/** A BENCH_* variable with a value the bench cannot run with. */
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-/** The variable's value, or undefined when unset or empty. */
-const valueOf = (env: Env, name: string): string | undefined => (env[name] ? env[name] : undefined);
-
-function positive(env: Env, name: string, integer: boolean): number | undefined {
-  const raw = valueOf(env, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new ConfigError(`${name} must be a positive ${integer ? 'whole number' : 'number'} (got ${raw})`);
-  return n;
-}
-
-function runs(env: Env): Set<RunName> {
-  const raw = valueOf(env, 'BENCH_RUNS') ?? RUN_NAMES.join(',');
-  const names = raw.split(',');
-  const unknown = names.filter((name) => !(RUN_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new ConfigError(`BENCH_RUNS must list some of ${RUN_NAMES.join(', ')} (got ${raw})`);
-  return new Set(names as RunName[]);
-}
-
 /** dead (refusing connections; the target), hang (accepting requests, never answering), or hang+dead one of each. */
 function badSeries(env: Env): BadSeriesSpec[] {
   const raw = valueOf(env, 'BENCH_BAD') ?? 'dead,hang';
@@ -144,7 +120,7 @@ export function readConfig(env: Env = process.env): EndToEndConfig {
     ferretdbRestWebhooks: 200,
     restWebhooks: positive(env, 'BENCH_REST_WEBHOOKS', true),
     targets: { throughputRatio: 0.5, p99Ms: 100, healthyP99Ratio: 1.2 },
-    runs: runs(env),
+    runs: namesOf(env, 'BENCH_RUNS', RUN_NAMES),
     bad: badSeries(env),
     trace: Boolean(valueOf(env, 'BENCH_TRACE')),
     withoutRegistry: Boolean(valueOf(env, 'BENCH_WITHOUT_REGISTRY')),

@@ -51,21 +51,19 @@ export interface StoredAttempt extends Omit<AttemptRecord, 'Request' | 'Response
   Response?: string | AttemptResponseRecord | null;
 }
 
+/** A request or response as the collection keeps it; null when there was none. */
+const asText = (detail: object | null | undefined): string | null => (detail ? JSON.stringify(detail) : null);
+
+/** A request or response as stored: JSON text, or a document in entries stored before. */
+const fromStored = <T>(detail: string | T | null | undefined): T | null | undefined =>
+  typeof detail === 'string' ? (JSON.parse(detail) as T) : detail;
+
 export function storedAttempt(record: AttemptRecord): StoredAttempt {
-  return {
-    ...record,
-    Request: record.Request ? JSON.stringify(record.Request) : (record.Request ?? null),
-    Response: record.Response ? JSON.stringify(record.Response) : (record.Response ?? null),
-  };
+  return { ...record, Request: asText(record.Request), Response: asText(record.Response) };
 }
 
 export function attemptOf(stored: StoredAttempt): AttemptRecord {
-  return {
-    ...stored,
-    Request: typeof stored.Request === 'string' ? (JSON.parse(stored.Request) as AttemptRequestRecord) : stored.Request,
-    Response:
-      typeof stored.Response === 'string' ? (JSON.parse(stored.Response) as AttemptResponseRecord) : stored.Response,
-  };
+  return { ...stored, Request: fromStored(stored.Request), Response: fromStored(stored.Response) };
 }
 
 /**

@@ -43,12 +43,15 @@ describe('the delivery overview of a subscription', () => {
     // An attempt from two hours ago is outside the window.
     await publish(ids[0], { at: new Date(Date.now() - 2 * 3600_000).toISOString() });
 
-    const overview = await waitFor(async () => {
-      const got = await h.request('GET', '/api/v2/overview', { key });
-      return got.body.Attempts === 3 && got;
+    // Outcomes are stored in batches: wait until all four are, the older one included.
+    await waitFor(async () => {
+      const got = await h.request('GET', '/api/v2/overview?minutes=180', { key });
+      return got.body.Attempts === 4;
     });
+    const overview = await h.request('GET', '/api/v2/overview', { key });
     expect(overview.status).toBe(200);
     expect(overview.body).toMatchObject({
+      Attempts: 3,
       WindowMinutes: 60,
       Successes: 2,
       Failures: 1,
